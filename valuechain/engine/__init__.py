@@ -1,0 +1,1 @@
+"""The numbers of ValueChain, in plain Python and numpy: no Django import here."""

@@ -1,0 +1,220 @@
+"""The data value chain: assets, their lineage, closures, charges and tiers.
+
+Tiers run downstream to upstream: 1 engineered features, 2 curated data, 3 raw data,
+4 data acquisition. Every step upstream costs more, and what lies downstream of it is paid too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import ClassVar
+
+
+class AssetKind(StrEnum):
+    FEATURE = "feature"
+    CURATED_DATASET = "curated_dataset"
+    RAW_SOURCE = "raw_source"
+    ACQUISITION_OPTION = "acquisition_option"
+
+    @property
+    def tier(self) -> int:
+        return _TIER_OF_KIND[self]
+
+
+_TIER_OF_KIND = {
+    AssetKind.FEATURE: 1,
+    AssetKind.CURATED_DATASET: 2,
+    AssetKind.RAW_SOURCE: 3,
+    AssetKind.ACQUISITION_OPTION: 4,
+}
+
+AssetKey = tuple[AssetKind, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """A three-point estimate in money; its expected value is the PERT mean."""
+
+    low: float
+    likely: float
+    high: float
+
+    ZERO: ClassVar[Estimate]
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.low <= self.likely <= self.high:
+            raise ValueError(
+                f"an estimate needs 0 <= low <= likely <= high, got "
+                f"{self.low}, {self.likely}, {self.high}"
+            )
+
+    @property
+    def mean(self) -> float:
+        return (self.low + 4 * self.likely + self.high) / 6
+
+    @classmethod
+    def exact(cls, value: float) -> Estimate:
+        return cls(value, value, value)
+
+    def scaled(self, factor: float) -> Estimate:
+        return Estimate(self.low * factor, self.likely * factor, self.high * factor)
+
+
+Estimate.ZERO = Estimate(0.0, 0.0, 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """A catalogue asset with its estimates, feasibility (already defaulted) and inputs."""
+
+    kind: AssetKind
+    id: int
+    available: bool
+    build: Estimate = Estimate.ZERO
+    run: Estimate = Estimate.ZERO
+    feasibility: float = 1.0
+    upstream: tuple[AssetKey, ...] = ()
+    name: str = ""
+    online: bool = False  # features only: served by the online feature store
+
+    @property
+    def key(self) -> AssetKey:
+        return (self.kind, self.id)
+
+    @property
+    def tier(self) -> int:
+        return self.kind.tier
+
+    @property
+    def charged(self) -> bool:
+        """Not ready for use, so its build, run cost and feasibility count.
+
+        Raw data is always curated before use and acquisition always costs, so both are
+        charged whether or not they already exist.
+        """
+        if self.kind in (AssetKind.RAW_SOURCE, AssetKind.ACQUISITION_OPTION):
+            return True
+        return not self.available
+
+
+Catalogue = Mapping[AssetKey, Asset]
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    name: str
+    asset: AssetKey
+    engineering: Estimate = Estimate.ZERO
+    weight: float = 1.0
+    essential: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """What deploying the model adds. Online serving charges each offline-only feature."""
+
+    setup: Estimate = Estimate.ZERO
+    run: Estimate = Estimate.ZERO
+    online_serving: bool = False
+    online_feature_setup: Estimate = Estimate.ZERO
+    online_feature_run: Estimate = Estimate.ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class Idea:
+    id: int
+    benefit: Estimate
+    probability: float
+    horizon_years: int = 3
+    discount_rate: float = 0.10
+    needs: tuple[Need, ...] = ()
+    deployment: Deployment = field(default_factory=Deployment)
+    title: str = ""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.probability <= 1:
+            raise ValueError("probability of success must lie in [0, 1]")
+        if not 1 <= self.horizon_years <= 30:
+            raise ValueError("horizon must be 1 to 30 years")
+        if not 0 <= self.discount_rate <= 1:
+            raise ValueError("discount rate must lie in [0, 1]")
+        for need in self.needs:
+            if need.weight <= 0:
+                raise ValueError(f"need {need.name!r} has a weight <= 0")
+
+
+class UnknownAsset(KeyError):
+    """A need or a lineage link points at an asset the catalogue does not hold."""
+
+
+def closure(catalogue: Catalogue, key: AssetKey) -> frozenset[AssetKey]:
+    """The asset plus, when it is not available, the closure of each of its inputs."""
+    seen: set[AssetKey] = set()
+    stack = [key]
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        asset = catalogue.get(current)
+        if asset is None:
+            raise UnknownAsset(current)
+        seen.add(current)
+        if not asset.available:
+            stack.extend(asset.upstream)
+    return frozenset(seen)
+
+
+class ClosureCache:
+    """Closures memoised per asset, for computing many ideas over one catalogue."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        self._closures: dict[AssetKey, frozenset[AssetKey]] = {}
+
+    def __call__(self, key: AssetKey) -> frozenset[AssetKey]:
+        found = self._closures.get(key)
+        if found is None:
+            found = self._closures[key] = closure(self.catalogue, key)
+        return found
+
+
+def tier_of(keys: Iterable[AssetKey]) -> int:
+    """The highest tier among the assets; 1 when there are none."""
+    return max((kind.tier for kind, _ in keys), default=1)
+
+
+def need_tier(catalogue: Catalogue, need: Need) -> int:
+    return tier_of(closure(catalogue, need.asset))
+
+
+def idea_closure(idea: Idea, catalogue: Catalogue) -> frozenset[AssetKey]:
+    """Every asset an idea's needs reach: the union of their closures."""
+    keys: set[AssetKey] = set()
+    for need in idea.needs:
+        keys |= closure(catalogue, need.asset)
+    return frozenset(keys)
+
+
+def idea_tier(idea: Idea, catalogue: Catalogue) -> int:
+    return max((need_tier(catalogue, need) for need in idea.needs), default=1)
+
+
+def charged(catalogue: Catalogue, keys: Iterable[AssetKey]) -> frozenset[AssetKey]:
+    return frozenset(key for key in keys if catalogue[key].charged)
+
+
+def offline_feature_count(
+    catalogue: Catalogue, needs: Iterable[Need], keys: Iterable[AssetKey]
+) -> int:
+    """Features that online serving would have to materialise.
+
+    Features in the closure that are offline only, plus one new feature for each need that
+    points upstream of the feature store (its feature does not exist anywhere yet).
+    """
+    offline = sum(
+        1 for key in keys if key[0] == AssetKind.FEATURE and not catalogue[key].online
+    )
+    new_features = sum(1 for need in needs if need.asset[0] != AssetKind.FEATURE)
+    return offline + new_features

@@ -1,0 +1,137 @@
+"""ORM rows -> engine dataclasses: the only bridge between Django and valuechain.engine."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
+
+from valuechain import models as m
+from valuechain.engine import chain
+
+DayRates = Mapping[int, float]
+PARTS = ("low", "likely", "high")
+
+
+def day_rates() -> dict[int, float]:
+    return dict(m.Role.objects.values_list("id", "day_rate"))
+
+
+def estimate_of(row: models.Model, prefix: str, rates: DayRates) -> chain.Estimate:
+    """A stored estimate in money; person-days are priced at the role's day rate."""
+    low, likely, high = (float(getattr(row, f"{prefix}_{part}")) for part in PARTS)
+    role_id = getattr(row, f"{prefix}_days_role_id", None)
+    rate = rates[role_id] if role_id is not None else 1.0
+    return chain.Estimate(low * rate, likely * rate, high * rate)
+
+
+def default_feasibilities() -> dict[int, float]:
+    return dict(m.TierProfile.objects.values_list("tier", "default_feasibility"))
+
+
+def _asset(
+    row: m.Asset,
+    upstream: tuple[chain.AssetKey, ...],
+    rates: DayRates,
+    feasibility_by_tier: Mapping[int, float],
+) -> chain.Asset:
+    kind = chain.AssetKind(row.ASSET_TYPE)
+    feasibility = row.feasibility
+    if feasibility is None:
+        feasibility = feasibility_by_tier.get(kind.tier, 1.0)
+    return chain.Asset(
+        kind=kind,
+        id=row.pk,
+        available=row.available,
+        build=estimate_of(row, "build", rates),
+        run=estimate_of(row, "run", rates),
+        feasibility=float(feasibility),
+        upstream=upstream,
+        name=row.name,
+        online=bool(getattr(row, "online", False)),
+    )
+
+
+def _links(through: type[models.Model], source: str, target: str) -> dict[int, list[int]]:
+    links: dict[int, list[int]] = defaultdict(list)
+    for source_id, target_id in through._default_manager.values_list(source, target):
+        links[source_id].append(target_id)
+    return links
+
+
+def load_catalogue(rates: DayRates | None = None) -> dict[chain.AssetKey, chain.Asset]:
+    """The whole catalogue as engine assets, in a constant number of queries."""
+    rates = day_rates() if rates is None else rates
+    feasibility = default_feasibilities()
+    curated_of_feature = _links(
+        m.Feature.curated_datasets.through, "feature_id", "curateddataset_id"
+    )
+    raw_of_curated = _links(
+        m.CuratedDataset.raw_sources.through, "curateddataset_id", "rawsource_id"
+    )
+    catalogue: dict[chain.AssetKey, chain.Asset] = {}
+
+    def add(row: m.Asset, upstream: tuple[chain.AssetKey, ...]) -> None:
+        asset = _asset(row, upstream, rates, feasibility)
+        catalogue[asset.key] = asset
+
+    for option in m.AcquisitionOption.objects.all():
+        add(option, ())
+    for raw in m.RawSource.objects.all():
+        upstream = (
+            ((chain.AssetKind.ACQUISITION_OPTION, raw.acquisition_option_id),)
+            if raw.acquisition_option_id
+            else ()
+        )
+        add(raw, upstream)
+    for curated in m.CuratedDataset.objects.all():
+        add(curated, tuple((chain.AssetKind.RAW_SOURCE, i) for i in raw_of_curated[curated.pk]))
+    for feature in m.Feature.objects.all():
+        add(
+            feature,
+            tuple((chain.AssetKind.CURATED_DATASET, i) for i in curated_of_feature[feature.pk]),
+        )
+    return catalogue
+
+
+def need_to_engine(need: m.Need, rates: DayRates) -> chain.Need:
+    asset_type, asset_id = need.asset_type, need.asset_id
+    assert asset_type is not None and asset_id is not None  # enforced by a DB constraint
+    return chain.Need(
+        name=need.name,
+        asset=(chain.AssetKind(asset_type), asset_id),
+        engineering=estimate_of(need, "engineering", rates),
+        weight=float(need.weight),
+        essential=need.essential,
+    )
+
+
+def deployment_of(idea: m.Idea) -> chain.Deployment:
+    try:
+        plan = idea.deployment_plan  # type: ignore[attr-defined]
+    except (ObjectDoesNotExist, AttributeError):
+        return chain.Deployment()
+    from deployments.mappers import to_engine_deployment
+
+    return to_engine_deployment(plan)
+
+
+def idea_to_engine(idea: m.Idea, rates: DayRates | None = None) -> chain.Idea:
+    """An idea with its needs (prefetch `needs` to keep query counts constant)."""
+    rates = day_rates() if rates is None else rates
+    return chain.Idea(
+        id=idea.pk,
+        title=idea.title,
+        benefit=estimate_of(idea, "benefit", rates),
+        probability=float(idea.probability_of_success),
+        horizon_years=int(idea.horizon_years),
+        discount_rate=float(idea.discount_rate),
+        needs=tuple(need_to_engine(need, rates) for need in idea.needs.all()),
+        deployment=deployment_of(idea),
+    )
+
+
+def ideas_to_engine(ideas: Iterable[m.Idea], rates: DayRates) -> list[chain.Idea]:
+    return [idea_to_engine(idea, rates) for idea in ideas]

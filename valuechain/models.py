@@ -1,0 +1,471 @@
+"""The value chain catalogue, ML product ideas, their needs and stakeholders.
+
+Formulas live in valuechain.engine; these models only hold what users enter.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+NON_NEGATIVE = [MinValueValidator(0.0)]
+UNIT_INTERVAL = [MinValueValidator(0.0), MaxValueValidator(1.0)]
+TIER_RANGE = [MinValueValidator(1), MaxValueValidator(4)]
+ESTIMATE_PARTS = ("low", "likely", "high")
+
+
+class Tier(models.IntegerChoices):
+    FEATURES = 1, "Engineered features"
+    CURATED = 2, "Curated data"
+    RAW = 3, "Raw data"
+    ACQUISITION = 4, "Data acquisition"
+
+
+class AssetType(models.TextChoices):
+    """Catalogue asset kinds, named as in the public API; the value maps to engine.AssetKind."""
+
+    FEATURE = "feature", "Feature"
+    CURATED_DATASET = "curated_dataset", "Curated dataset"
+    RAW_SOURCE = "raw_source", "Raw source"
+    ACQUISITION_OPTION = "acquisition_option", "Acquisition option"
+
+
+def estimate_constraints(prefix: str, model: str) -> list[models.CheckConstraint]:
+    """Three-point estimates are ordered and never negative, whatever wrote them."""
+    low, likely, high = f"{prefix}_low", f"{prefix}_likely", f"{prefix}_high"
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{low}__gte": 0})
+            & Q(**{f"{low}__lte": models.F(likely)})
+            & Q(**{f"{likely}__lte": models.F(high)}),
+            name=f"{model}_{prefix}_ordered",
+        )
+    ]
+
+
+def clean_estimate(instance: models.Model, prefix: str) -> None:
+    low, likely, high = (getattr(instance, f"{prefix}_{part}") for part in ESTIMATE_PARTS)
+    if None in (low, likely, high):
+        return
+    if low < 0:
+        raise ValidationError({f"{prefix}_low": "An estimate cannot be negative."})
+    if not low <= likely <= high:
+        raise ValidationError(
+            {f"{prefix}_likely": "An estimate must satisfy low <= likely <= high."}
+        )
+
+
+class Role(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    day_rate = models.FloatField(validators=NON_NEGATIVE, help_text="Cost of one person-day.")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(day_rate__gte=0), name="role_day_rate_non_negative")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TierProfile(models.Model):
+    """Per-tier defaults: editable data, seeded by a migration."""
+
+    class InvestmentBand(models.TextChoices):
+        MINIMAL = "minimal", "Minimal"
+        MINIMAL_TO_MEDIUM = "minimal_to_medium", "Minimal to medium"
+        MEDIUM_TO_HIGH = "medium_to_high", "Medium to high"
+        HIGH = "high", "High"
+
+    tier = models.PositiveSmallIntegerField(
+        primary_key=True, choices=Tier.choices, validators=TIER_RANGE
+    )
+    label = models.CharField(max_length=100)
+    asset_label = models.CharField(max_length=100, blank=True)
+    investment_band = models.CharField(max_length=20, choices=InvestmentBand.choices)
+    description = models.TextField(blank=True)
+    default_roles = models.ManyToManyField(Role, blank=True, related_name="tier_profiles")
+    default_feasibility = models.FloatField(validators=UNIT_INTERVAL, default=1.0)
+
+    class Meta:
+        ordering = ["tier"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(default_feasibility__gte=0, default_feasibility__lte=1),
+                name="tierprofile_feasibility_unit_interval",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Tier {self.tier}: {self.label}"
+
+
+class BuildRunEstimates(models.Model):
+    """A one-off build estimate and a yearly run cost, in money or person-days of a role."""
+
+    build_low = models.FloatField(default=0, validators=NON_NEGATIVE)
+    build_likely = models.FloatField(default=0, validators=NON_NEGATIVE)
+    build_high = models.FloatField(default=0, validators=NON_NEGATIVE)
+    build_days_role = models.ForeignKey(
+        Role, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Set when the build estimate is in person-days of this role.",
+    )
+    run_low = models.FloatField(default=0, validators=NON_NEGATIVE)
+    run_likely = models.FloatField(default=0, validators=NON_NEGATIVE)
+    run_high = models.FloatField(default=0, validators=NON_NEGATIVE)
+    run_days_role = models.ForeignKey(
+        Role, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Set when the yearly run cost is in person-days of this role.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        clean_estimate(self, "build")
+        clean_estimate(self, "run")
+
+
+class Asset(BuildRunEstimates):
+    """What every catalogue asset shares. Subclasses set TIER and ASSET_TYPE."""
+
+    TIER: Tier
+    ASSET_TYPE: AssetType
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    available = models.BooleanField(default=False, help_text="It already exists.")
+    feasibility = models.FloatField(
+        null=True, blank=True, validators=UNIT_INTERVAL,
+        help_text="Chance the build succeeds; empty means the tier's default.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tier(self) -> int:
+        return int(self.TIER)
+
+    @property
+    def asset_type(self) -> str:
+        return str(self.ASSET_TYPE)
+
+
+def asset_constraints(model: str) -> list[models.BaseConstraint]:
+    return [
+        *estimate_constraints("build", model),
+        *estimate_constraints("run", model),
+        models.CheckConstraint(
+            condition=Q(feasibility__isnull=True) | Q(feasibility__gte=0, feasibility__lte=1),
+            name=f"{model}_feasibility_unit_interval",
+        ),
+    ]
+
+
+class AcquisitionOption(Asset):
+    """Tier 4: getting data from an external system. Never available: it must be acquired."""
+
+    TIER = Tier.ACQUISITION
+    ASSET_TYPE = AssetType.ACQUISITION_OPTION
+
+    provider = models.CharField(max_length=200, blank=True)
+
+    class Meta(Asset.Meta):
+        constraints = [
+            *asset_constraints("acquisitionoption"),
+            models.CheckConstraint(
+                condition=Q(available=False), name="acquisitionoption_never_available"
+            ),
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.available:
+            raise ValidationError({"available": "An acquisition option is never available."})
+
+
+class RawSource(Asset):
+    """Tier 3: raw data. Its build estimate is the cost of curating it for use."""
+
+    TIER = Tier.RAW
+    ASSET_TYPE = AssetType.RAW_SOURCE
+
+    system = models.CharField(max_length=200, blank=True)
+    acquisition_option = models.ForeignKey(
+        AcquisitionOption, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="raw_sources",
+    )
+    # The readiness questions; None means nobody has checked yet.
+    is_current = models.BooleanField(null=True, blank=True)
+    arrives_regularly = models.BooleanField(null=True, blank=True)
+    quality_ensurable = models.BooleanField(null=True, blank=True)
+    sla_establishable = models.BooleanField(null=True, blank=True)
+
+    class Meta(Asset.Meta):
+        constraints = asset_constraints("rawsource")
+
+
+class CuratedDataset(Asset):
+    """Tier 2: golden data, quality assured with SLAs met."""
+
+    TIER = Tier.CURATED
+    ASSET_TYPE = AssetType.CURATED_DATASET
+
+    raw_sources = models.ManyToManyField(RawSource, blank=True, related_name="curated_datasets")
+
+    class Meta(Asset.Meta):
+        constraints = asset_constraints("curateddataset")
+
+
+class Feature(Asset):
+    """Tier 1: an engineered feature in the feature store."""
+
+    TIER = Tier.FEATURES
+    ASSET_TYPE = AssetType.FEATURE
+
+    feature_group = models.CharField(max_length=200, blank=True)
+    online = models.BooleanField(
+        default=False, help_text="Served by the online feature store, not only offline."
+    )
+    curated_datasets = models.ManyToManyField(
+        CuratedDataset, blank=True, related_name="features"
+    )
+
+    class Meta(Asset.Meta):
+        constraints = asset_constraints("feature")
+
+
+ASSET_MODELS: dict[str, type[Asset]] = {
+    AssetType.FEATURE: Feature,
+    AssetType.CURATED_DATASET: CuratedDataset,
+    AssetType.RAW_SOURCE: RawSource,
+    AssetType.ACQUISITION_OPTION: AcquisitionOption,
+}
+
+
+class Idea(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PROPOSED = "proposed", "Proposed"
+        APPROVED = "approved", "Approved"
+        IN_PROGRESS = "in_progress", "In progress"
+        SHIPPED = "shipped", "Shipped"
+        REJECTED = "rejected", "Rejected"
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="ideas",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    benefit_low = models.FloatField(default=0, validators=NON_NEGATIVE)
+    benefit_likely = models.FloatField(default=0, validators=NON_NEGATIVE)
+    benefit_high = models.FloatField(default=0, validators=NON_NEGATIVE)
+    probability_of_success = models.FloatField(default=0.5, validators=UNIT_INTERVAL)
+    horizon_years = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    discount_rate = models.FloatField(default=0.10, validators=UNIT_INTERVAL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            *estimate_constraints("benefit", "idea"),
+            models.CheckConstraint(
+                condition=Q(probability_of_success__gte=0, probability_of_success__lte=1),
+                name="idea_probability_unit_interval",
+            ),
+            models.CheckConstraint(
+                condition=Q(horizon_years__gte=1, horizon_years__lte=30),
+                name="idea_horizon_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(discount_rate__gte=0, discount_rate__lte=1),
+                name="idea_discount_rate_unit_interval",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        clean_estimate(self, "benefit")
+
+
+class Need(models.Model):
+    """A data signal an idea requires, pointing at exactly one catalogue asset."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="needs")
+    name = models.CharField(max_length=200, help_text="The data signal the idea needs.")
+    description = models.TextField(blank=True)
+    feature = models.ForeignKey(
+        Feature, null=True, blank=True, on_delete=models.PROTECT, related_name="needs"
+    )
+    curated_dataset = models.ForeignKey(
+        CuratedDataset, null=True, blank=True, on_delete=models.PROTECT, related_name="needs"
+    )
+    raw_source = models.ForeignKey(
+        RawSource, null=True, blank=True, on_delete=models.PROTECT, related_name="needs"
+    )
+    acquisition_option = models.ForeignKey(
+        AcquisitionOption, null=True, blank=True, on_delete=models.PROTECT, related_name="needs"
+    )
+    engineering_low = models.FloatField(default=0, validators=NON_NEGATIVE)
+    engineering_likely = models.FloatField(default=0, validators=NON_NEGATIVE)
+    engineering_high = models.FloatField(default=0, validators=NON_NEGATIVE)
+    engineering_days_role = models.ForeignKey(
+        Role, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Set when the engineering estimate is in person-days of this role.",
+    )
+    weight = models.FloatField(default=1.0, help_text="Share of the idea's benefit.")
+    essential = models.BooleanField(
+        default=True, help_text="Without it the idea yields no benefit at all."
+    )
+
+    ASSET_FIELDS = ("feature", "curated_dataset", "raw_source", "acquisition_option")
+
+    class Meta:
+        ordering = ["idea_id", "id"]
+        constraints = [
+            *estimate_constraints("engineering", "need"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="need_weight_positive"),
+            models.CheckConstraint(
+                condition=(
+                    Q(feature__isnull=False, curated_dataset__isnull=True,
+                      raw_source__isnull=True, acquisition_option__isnull=True)
+                    | Q(feature__isnull=True, curated_dataset__isnull=False,
+                        raw_source__isnull=True, acquisition_option__isnull=True)
+                    | Q(feature__isnull=True, curated_dataset__isnull=True,
+                        raw_source__isnull=False, acquisition_option__isnull=True)
+                    | Q(feature__isnull=True, curated_dataset__isnull=True,
+                        raw_source__isnull=True, acquisition_option__isnull=False)
+                ),
+                name="need_exactly_one_asset",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def asset_type(self) -> str | None:
+        for field in self.ASSET_FIELDS:
+            if getattr(self, f"{field}_id") is not None:
+                return field
+        return None
+
+    @property
+    def asset_id(self) -> int | None:
+        field = self.asset_type
+        return getattr(self, f"{field}_id") if field else None
+
+    @property
+    def asset(self) -> Asset | None:
+        field = self.asset_type
+        return getattr(self, field) if field else None
+
+    def set_asset(self, asset_type: str, asset_id: int) -> None:
+        if asset_type not in self.ASSET_FIELDS:
+            raise ValidationError({"asset_type": f"Unknown asset type {asset_type!r}."})
+        for field in self.ASSET_FIELDS:
+            setattr(self, f"{field}_id", asset_id if field == asset_type else None)
+
+    def clean(self) -> None:
+        super().clean()
+        clean_estimate(self, "engineering")
+        if self.weight is not None and self.weight <= 0:
+            raise ValidationError({"weight": "A weight must be greater than 0."})
+
+
+class StakeholderAssignment(models.Model):
+    """A person assigned to a role for one tier of one idea."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="stakeholders")
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices, validators=TIER_RANGE)
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="assignments")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stakeholder_assignments"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["idea_id", "tier", "role__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idea", "tier", "role", "person"], name="stakeholder_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(tier__gte=1, tier__lte=4), name="stakeholder_tier_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} as {self.role} on tier {self.tier} of {self.idea}"
+
+
+class RunStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class AnalysisRun(models.Model):
+    """A stored background computation with its progress and result."""
+
+    status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    params = models.JSONField(default=dict)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+
+class SimulationRun(AnalysisRun):
+    """A Monte Carlo run for one idea; the seed is stored so it can be reproduced."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="simulations")
+    draws = models.PositiveIntegerField(default=10_000)
+    seed = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"Simulation of {self.idea_id} ({self.status})"
+
+
+class PortfolioRun(AnalysisRun):
+    """A portfolio selection run over every idea that is not rejected."""
+
+    def __str__(self) -> str:
+        return f"Portfolio run {self.pk} ({self.status})"
