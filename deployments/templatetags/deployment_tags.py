@@ -1,0 +1,46 @@
+"""`{% load deployment_tags %}{% idea_deployment_panel idea %}` for the idea page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from deployments import selectors
+from valuechain import models as m
+from valuechain.api.permissions import can_edit_idea
+
+register = template.Library()
+
+
+@register.inclusion_tag("deployments/_panel.html", takes_context=True)
+def idea_deployment_panel(context: template.Context, idea: m.Idea) -> dict[str, Any]:
+    """The idea's plan, its deployment costs, the recommendation and the four types compared.
+
+    Pass an idea from `valuechain.selectors.ideas()` to keep the query count constant.
+    """
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    result = selectors.idea_deployment(idea)
+    return {
+        "idea": idea,
+        "result": result,
+        "recommendation": result.recommendation,
+        "can_edit": user is not None and can_edit_idea(user, idea.owner_id),
+        "currency": context.get("currency", ""),
+    }
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """A ratio as a whole percentage; an en dash when there is none (nothing spent)."""
+    if value is None:
+        return "\u2013"  # en dash
+    return f"{value * 100:,.0f} %"
+
+
+@register.filter
+def money(value: float | None) -> str:
+    if value is None:
+        return "\u2013"  # en dash
+    return f"{value:,.0f}"
