@@ -1,0 +1,15 @@
+// Renders the ladder figure built server side (valuechain/charts.py) with the local plotly.js.
+(function () {
+  "use strict";
+  function render() {
+    var holder = document.getElementById("ladder-chart");
+    var data = document.getElementById("ladder-chart-data");
+    if (!holder || !data || !window.Plotly) return;
+    var figure = JSON.parse(data.textContent);
+    window.Plotly.newPlot(holder, figure.data, figure.layout, {
+      responsive: true,
+      displaylogo: false,
+    });
+  }
+  document.addEventListener("DOMContentLoaded", render);
+})();

@@ -1,0 +1,82 @@
+"""A product manager records an idea, picks its data tier by tier, and sees the ladder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.valuechain.pages.conftest import value_chain  # noqa: F401  (fixture)
+from valuechain import models as m
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+SCREENSHOTS = Path(os.environ.get("VALUECHAIN_SCREENSHOTS", "/tmp"))
+
+
+def log_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "valuechain-test")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/ideas/")
+
+
+def test_pm_creates_an_idea_picking_data_tier_by_tier(page, live_server, pm_user, value_chain):  # noqa: F811
+    log_in(page, live_server, pm_user.username)
+    page.click("text=New idea")
+    page.fill("#id_title", "Footfall staffing")
+    page.fill("#id_benefit_low", "50000")
+    page.fill("#id_benefit_likely", "60000")
+    page.fill("#id_benefit_high", "90000")
+    page.fill("#id_probability_of_success", "0.7")
+
+    need = page.locator(".need-form").first
+    need.locator("input[name$='-name']").fill("footfall per store")
+    search = need.locator(".picker-q")
+    # The search starts in the feature store.
+    assert need.locator(".picker-tier").input_value() == "1"
+    search.fill("footfall")
+    results = need.locator(".picker-results")
+    results.get_by_text("Nothing in tier 1").wait_for()
+    # Nothing in the feature store: walk one tier upstream.
+    results.get_by_role("button", name="Search tier 2").click()
+    results.locator(".search-results[data-tier='2']").wait_for()
+    results.get_by_text("Store footfall").wait_for()
+    results.get_by_role("button", name="Pick").first.click()
+    assert "Store footfall" in need.locator(".picked-label").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "valuechain-idea-form.png"), full_page=True)
+
+    page.click("#save-idea")
+    page.wait_for_url(f"{live_server.url}/ideas/*/")
+    idea = m.Idea.objects.get(title="Footfall staffing")
+    assert idea.owner_id == pm_user.pk
+    assert [(n.name, n.curated_dataset_id) for n in idea.needs.all()] == [
+        ("footfall per store", value_chain.new_curated.pk)
+    ]
+    # plotly.js (served from static) drew the ladder.
+    page.locator("#ladder-chart svg.main-svg").first.wait_for()
+    assert page.locator("#ladder-chart .bars").count() >= 1
+    page.screenshot(path=str(SCREENSHOTS / "valuechain-idea-detail.png"), full_page=True)
+
+
+def test_the_ladder_of_an_idea_reaching_tier_4_shows_its_negative_zone(
+    page, live_server, pm_user, value_chain  # noqa: F811
+):
+    log_in(page, live_server, pm_user.username)
+    page.goto(f"{live_server.url}/ideas/{value_chain.idea.pk}/")
+    page.locator("#ladder-chart svg.main-svg").first.wait_for()
+    assert page.locator("#ladder-chart .annotation-text", has_text="Best stop").count() == 1
+    assert page.locator("#ladder-chart .annotation-text", has_text="ROI < 0").count() == 1
+    page.screenshot(path=str(SCREENSHOTS / "valuechain-ladder.png"), full_page=True)
+    page.goto(f"{live_server.url}/catalogue/")
+    page.locator("#tier-4").wait_for()
+    page.screenshot(path=str(SCREENSHOTS / "valuechain-catalogue.png"), full_page=True)
+    page.goto(f"{live_server.url}/ideas/")
+    page.screenshot(path=str(SCREENSHOTS / "valuechain-ideas.png"), full_page=True)
+    page.goto(f"{live_server.url}/ideas/{value_chain.idea.pk}/stakeholders/")
+    page.screenshot(path=str(SCREENSHOTS / "valuechain-stakeholders.png"), full_page=True)
