@@ -485,13 +485,16 @@ def recommend(requirements: Requirements, rules: tuple[Rule, ...] = RULES) -> Re
     Scores run 0-100 (50 is neutral); a type that a blocker rules out scores 0
     and ranks after every viable type.
     """
+    by_type: dict[str, list[Rule]] = {deployment_type: [] for deployment_type in DEPLOYMENT_TYPES}
+    for rule in rules:
+        by_type[rule.deployment_type].append(rule)
     scored: list[tuple[Option, int]] = []
     for deployment_type in DEPLOYMENT_TYPES:
         raw = BASE_SCORE
         reasons: list[str] = []
         blockers: list[str] = []
-        for rule in rules:
-            if rule.deployment_type != deployment_type or not rule.applies(requirements):
+        for rule in by_type[deployment_type]:
+            if not rule.applies(requirements):
                 continue
             raw += rule.points
             (blockers if rule.blocks else reasons).append(rule.reason)
