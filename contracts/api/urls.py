@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from contracts.api.views import ContractViewSet
+
+router = SimpleRouter()
+router.register("contracts", ContractViewSet, basename="contract")
+
+urlpatterns = router.urls
