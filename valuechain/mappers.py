@@ -108,14 +108,15 @@ def need_to_engine(need: m.Need, rates: DayRates) -> chain.Need:
     )
 
 
-def deployment_of(idea: m.Idea) -> chain.Deployment:
+def deployment_of(idea: m.Idea, rates: DayRates | None = None) -> chain.Deployment:
     try:
         plan = idea.deployment_plan  # type: ignore[attr-defined]
     except (ObjectDoesNotExist, AttributeError):
         return chain.Deployment()
     from deployments.mappers import to_engine_deployment
 
-    return to_engine_deployment(plan)
+    # Passing the day rates keeps the mapper from fetching each person-day role per idea.
+    return to_engine_deployment(plan, rates)
 
 
 def idea_to_engine(idea: m.Idea, rates: DayRates | None = None) -> chain.Idea:
@@ -129,7 +130,7 @@ def idea_to_engine(idea: m.Idea, rates: DayRates | None = None) -> chain.Idea:
         horizon_years=int(idea.horizon_years),
         discount_rate=float(idea.discount_rate),
         needs=tuple(need_to_engine(need, rates) for need in idea.needs.all()),
-        deployment=deployment_of(idea),
+        deployment=deployment_of(idea, rates),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -261,14 +261,19 @@ class IdeaViewSet(ApiModelViewSet):
 
     def perform_create(self, serializer: BaseSerializer) -> None:
         serializer.save()
-        self._report_on(serializer.instance)
+        self._report_on(serializer)
 
     def perform_update(self, serializer: BaseSerializer) -> None:
         serializer.save()
-        self._report_on(serializer.instance)
+        self._report_on(serializer)
 
-    def _report_on(self, idea: Any) -> None:
-        self.roi_reports = selectors.roi_reports(selectors.ideas().filter(pk=idea.pk))
+    def _report_on(self, serializer: BaseSerializer) -> None:
+        """The response shows the saved idea's ROI summary, as the list and detail do."""
+        idea = serializer.instance
+        assert idea is not None
+        cast(dict, serializer.context)["roi_reports"] = selectors.roi_reports(
+            selectors.ideas().filter(pk=idea.pk)
+        )
 
     def perform_destroy(self, instance: m.Idea) -> None:
         services.delete_idea(idea=instance)
