@@ -1,0 +1,151 @@
+"""`manage.py load_demo`: a believable company, the same after every run."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from valuechain import models as m
+from valuechain import selectors
+from valuechain.api.permissions import DATA_LEADS, EXECUTIVES, PRODUCT_MANAGERS
+from valuechain.demo import DEMO_PASSWORD
+from valuechain.engine import stakeholders
+
+pytestmark = pytest.mark.django_db
+
+MODELS = (
+    User, m.Feature, m.CuratedDataset, m.RawSource, m.AcquisitionOption, m.Idea, m.Need,
+    m.StakeholderAssignment, m.Role, m.TierProfile,
+)
+
+
+def _snapshot() -> dict[str, object]:
+    """Every demo row with its fields and lineage, to compare two runs."""
+    state: dict[str, object] = {
+        model.__name__: sorted(
+            tuple(sorted((k, str(v)) for k, v in row.items()
+                         if k not in ("updated_at", "password", "last_login")))
+            for row in model._default_manager.values()
+        )
+        for model in MODELS
+    }
+    state["feature lineage"] = sorted(
+        m.Feature.curated_datasets.through.objects.values_list("feature_id", "curateddataset_id")
+    )
+    state["curated lineage"] = sorted(
+        m.CuratedDataset.raw_sources.through.objects.values_list(
+            "curateddataset_id", "rawsource_id"
+        )
+    )
+    state["groups"] = sorted(User.groups.through.objects.values_list("user_id", "group_id"))
+    return state
+
+
+def _load() -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def demo() -> str:
+    return _load()
+
+
+def test_running_twice_gives_the_same_data(demo):
+    first = _snapshot()
+    _load()
+    assert _snapshot() == first
+
+
+def test_running_again_repairs_an_edited_demo_row(demo):
+    idea = m.Idea.objects.get(title="Payment fraud scoring")
+    idea.probability_of_success = 0.01
+    idea.save()
+    m.Need.objects.filter(idea=idea).first().delete()  # type: ignore[union-attr]
+    _load()
+    idea.refresh_from_db()
+    assert idea.probability_of_success == 0.7
+    assert idea.needs.count() == 4
+
+
+def test_the_company_is_big_enough_to_explore(demo):
+    assert m.Feature.objects.count() >= 30
+    assert m.CuratedDataset.objects.count() >= 12
+    assert m.RawSource.objects.count() >= 10
+    assert m.AcquisitionOption.objects.count() >= 5
+    assert m.Idea.objects.count() == 12
+    assert "12 ideas" in demo
+    # lineage is filled in: every feature and curated dataset has an input
+    assert not m.Feature.objects.filter(curated_datasets=None).exists()
+    assert not m.CuratedDataset.objects.filter(raw_sources=None).exists()
+    assert not m.RawSource.objects.filter(available=False, acquisition_option=None).exists()
+    # some estimates are in person-days of a seeded role
+    assert m.Feature.objects.exclude(build_days_role=None).exists()
+    assert m.Need.objects.exclude(engineering_days_role=None).exists()
+    assert set(m.Role.objects.values_list("name", flat=True)) >= {
+        "Data scientist", "ML engineer", "Analytics engineer", "Data engineer",
+        "Software engineer",
+    }
+    assert m.Role.objects.count() == 5  # the seeded ones, no duplicates
+
+
+def test_every_demo_idea_has_a_report_and_together_they_tell_the_story(demo):
+    rows = list(selectors.ideas())
+    reports = selectors.roi_reports(rows)
+    assert len(reports) == 12
+    assert {r.tier for r in reports.values()} == {1, 2, 3, 4}
+    # positive at tier 1
+    assert any(r.ladder[0].npv > 0 for r in reports.values())
+    # ROI turns negative further upstream, after positive steps
+    assert any(
+        r.negative_from_tier in (3, 4) and r.ladder[0].npv > 0 for r in reports.values()
+    )
+    # stopping before the top tier is best for at least one idea
+    assert any(r.best_stop_tier < r.tier for r in reports.values())
+    # a spread of headline verdicts
+    assert any(r.npv > 0 for r in reports.values())
+    assert any(r.npv < 0 for r in reports.values())
+
+
+def test_demo_users_log_in_with_the_demo_password_in_their_groups(demo):
+    expected = {
+        "pm": PRODUCT_MANAGERS, "pm2": PRODUCT_MANAGERS, "lead": DATA_LEADS, "exec": EXECUTIVES,
+    }
+    for username, group in expected.items():
+        user = authenticate(username=username, password=DEMO_PASSWORD)
+        assert user is not None, username
+        assert list(user.groups.values_list("name", flat=True)) == [group]
+        assert not user.is_staff
+    admin = authenticate(username="admin", password=DEMO_PASSWORD)
+    assert admin is not None and admin.is_staff and admin.is_superuser
+    assert set(m.Idea.objects.values_list("owner__username", flat=True)) == {"pm", "pm2"}
+
+
+def test_the_demo_password_is_set_again_on_every_run(demo):
+    pm = User.objects.get(username="pm")
+    pm.set_password("changed")
+    pm.save()
+    _load()
+    assert authenticate(username="pm", password=DEMO_PASSWORD) is not None
+
+
+def test_stakeholder_assignments_leave_some_gaps(demo):
+    default_roles = {
+        profile.tier: [role.pk for role in profile.default_roles.all()]
+        for profile in m.TierProfile.objects.prefetch_related("default_roles")
+    }
+    reports = selectors.roi_reports(list(selectors.ideas()))
+    gaps = {}
+    for idea in m.Idea.objects.prefetch_related("stakeholders"):
+        assigned = [(a.tier, a.role_id) for a in idea.stakeholders.all()]
+        gaps[idea.title] = stakeholders.stakeholder_gaps(
+            reports[idea.pk].tier, default_roles, assigned
+        )
+    assert gaps["Homepage personalisation"] == []
+    assert any(gaps.values())
+    assert m.StakeholderAssignment.objects.count() > 10
