@@ -98,6 +98,13 @@ class NeedForm(forms.ModelForm):
             self.initial.setdefault("asset_id", self.instance.asset_id)
             self.picked = self.instance.asset
 
+    def clean_weight(self) -> float:
+        # Checked here too so the message sits on the field even when the estimate is wrong.
+        weight: float = self.cleaned_data["weight"]
+        if weight is not None and weight <= 0:
+            raise forms.ValidationError("A weight must be greater than 0.")
+        return weight
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         asset_type, asset_id = cleaned.get("asset_type"), cleaned.get("asset_id")

@@ -90,3 +90,25 @@ def test_the_nav_links_every_section(client_for, exec_user):
     html = client_for(exec_user).get(reverse("idea-list")).content.decode()
     for href in ["/ideas/", "/catalogue/", "/contracts/", "/deployments/", "/api/docs/"]:
         assert f'href="{href}"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["idea-detail", "idea-edit", "idea-stakeholders"])
+def test_an_idea_id_beyond_any_integer_column_is_a_404(client_for, staff_user, name):
+    url = reverse(name, args=[10**30])
+    assert client_for(staff_user).get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_removing_an_assignment_id_beyond_any_integer_column_is_a_404(client_for, staff_user,
+                                                                       value_chain):
+    url = reverse("idea-stakeholders", args=[value_chain.idea.pk])
+    assert client_for(staff_user).post(url, {"remove": str(10**30)}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_pages_refuse_methods_they_do_not_serve(client_for, staff_user, value_chain):
+    client = client_for(staff_user)
+    assert client.post(reverse("idea-list")).status_code == 405
+    assert client.post(reverse("catalogue")).status_code == 405
+    assert client.delete(reverse("idea-detail", args=[value_chain.idea.pk])).status_code == 405
