@@ -11,7 +11,10 @@ from deployments.models import (
     PLAN_ESTIMATES,
     REQUIREMENT_FIELDS,
     TYPE_SPECIFIC_FIELDS,
+    Connectivity,
+    DataLocation,
     DeploymentPlan,
+    Freshness,
 )
 from deployments.services import PLAN_INPUT_FIELDS, foreign_fields
 
@@ -42,6 +45,8 @@ class DeploymentPlanForm(forms.ModelForm):
             "continuous_events": "Inputs arrive as continuous events",
             "loads_realtime_storage": "Load predictions into real-time storage",
             "model_size_budget_mb": "Model size budget (MB)",
+            "api_protocol": "API protocol",
+            "api_contract": "API contract",
             "setup_days_role": "Setup in person-days of",
             "run_days_role": "Yearly run in person-days of",
         }
@@ -50,6 +55,10 @@ class DeploymentPlanForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["notes"].widget.attrs["rows"] = 2
+        for name in ("latency_ms", "requests_per_day"):
+            value = self.initial.get(name)
+            if isinstance(value, float) and value.is_integer():
+                self.initial[name] = int(value)  # 200000, not 200000.0
         for name in ESTIMATE_FIELDS:
             self.fields[name].required = False
 
@@ -88,14 +97,16 @@ class DeploymentPlanForm(forms.ModelForm):
 class RequirementsForm(forms.Form):
     """The requirement half of the plan form, for the live recommendation beside it."""
 
-    latency_ms = forms.FloatField(min_value=0)
-    requests_per_day = forms.FloatField(min_value=0)
-    freshness = forms.ChoiceField(choices=[(c, c) for c in recommend.FRESHNESS_CHOICES])
-    data_location = forms.ChoiceField(choices=[(c, c) for c in recommend.DATA_LOCATION_CHOICES])
-    connectivity = forms.ChoiceField(choices=[(c, c) for c in recommend.CONNECTIVITY_CHOICES])
-    privacy_sensitive = forms.BooleanField(required=False)
-    inputs_enumerable = forms.BooleanField(required=False)
-    continuous_events = forms.BooleanField(required=False)
+    latency_ms = forms.FloatField(min_value=0, label="Latency target (ms)")
+    requests_per_day = forms.FloatField(min_value=0, label="Requests per day")
+    freshness = forms.ChoiceField(choices=Freshness.choices, label="Freshness needed within")
+    data_location = forms.ChoiceField(choices=DataLocation.choices, label="Where the data lives")
+    connectivity = forms.ChoiceField(choices=Connectivity.choices)
+    privacy_sensitive = forms.BooleanField(required=False, label="Privacy-sensitive data")
+    inputs_enumerable = forms.BooleanField(required=False, label="Inputs can be enumerated ahead")
+    continuous_events = forms.BooleanField(
+        required=False, label="Inputs arrive as continuous events"
+    )
 
     def requirements(self) -> recommend.Requirements | None:
         if not self.is_valid():

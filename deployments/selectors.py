@@ -45,6 +45,57 @@ def plan_of(idea: m.Idea) -> DeploymentPlan | None:
 
 
 @dataclass(frozen=True)
+class PlanRow:
+    plan: DeploymentPlan
+    setup_cost: float
+    run_cost: float
+    fits: bool
+
+
+PLANLESS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The deployments home: the type profiles, every plan with its costs, ideas without one."""
+
+    types: list[DeploymentType]
+    plans: list[PlanRow]
+    ideas_without_plan: list[m.Idea]
+    ideas_without_plan_count: int
+
+
+def overview() -> Overview:
+    """Constant queries whatever the number of plans and ideas."""
+    planned = list(core_selectors.ideas().filter(deployment_plan__isnull=False))
+    reports = core_selectors.roi_reports(planned)
+    rows = []
+    for planned_idea in sorted(planned, key=lambda i: i.title.lower()):
+        plan: DeploymentPlan = planned_idea.deployment_plan  # type: ignore[attr-defined]
+        report = reports[planned_idea.pk]
+        problems = recommend.check_plan(
+            plan.requirements(),
+            plan.deployment_type.kind,
+            loads_realtime_storage=plan.loads_realtime_storage,
+        )
+        rows.append(
+            PlanRow(
+                plan=plan,
+                setup_cost=report.deployment_setup_cost,
+                run_cost=report.deployment_run_cost,
+                fits=not problems,
+            )
+        )
+    without = m.Idea.objects.filter(deployment_plan__isnull=True).order_by("title", "id")
+    return Overview(
+        types=list(deployment_types()),
+        plans=rows,
+        ideas_without_plan=list(without[:PLANLESS_SHOWN]),
+        ideas_without_plan_count=without.count(),
+    )
+
+
+@dataclass(frozen=True)
 class TypeComparison:
     """One deployment type applied to an idea: its costs, latency and the idea's value."""
 

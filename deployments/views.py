@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deployments import recommend, selectors, services
 from deployments.forms import DeploymentPlanForm, RequirementsForm
@@ -23,6 +23,14 @@ def _idea_or_404(idea_id: int) -> m.Idea:
         return selectors.idea(idea_id)
     except m.Idea.DoesNotExist:
         raise Http404("No idea with this id.") from None
+
+
+@login_required
+@require_GET
+def deployments_home(request: HttpRequest) -> HttpResponse:
+    """The four deployment types, every idea's plan and its costs, and a recommendation tool."""
+    context = {"overview": selectors.overview(), "requirements_form": RequirementsForm()}
+    return render(request, "deployments/home.html", context)
 
 
 @login_required

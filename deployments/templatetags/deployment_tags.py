@@ -36,7 +36,7 @@ def percent(value: float | None) -> str:
     """A ratio as a whole percentage; an en dash when there is none (nothing spent)."""
     if value is None:
         return "\u2013"  # en dash
-    return f"{value * 100:,.0f} %"
+    return f"{value * 100:,.0f}\u00a0%"
 
 
 @register.filter

@@ -194,3 +194,63 @@ def test_plan_page_query_count_does_not_grow_with_the_idea(pm_user) -> None:
         return len(ctx.captured_queries)
 
     assert queries_for(1) == queries_for(7)
+
+
+def test_idea_page_carries_the_deployment_panel(pm_user) -> None:
+    plan = DeploymentPlanFactory(
+        idea=IdeaFactory(owner=pm_user),
+        deployment_type=deployment_type("stream", setup=60_000),
+        continuous_events=True,
+    )
+
+    html = client_for(pm_user).get(f"/ideas/{plan.idea_id}/").content.decode()
+
+    assert 'id="deployment"' in html
+    assert sorted(compared_types(html)) == ["batch", "edge", "request_response", "stream"]
+    assert "Edit the deployment plan" in html
+
+
+def test_deployments_home_lists_types_plans_and_ideas_without_one(exec_user) -> None:
+    fitting = DeploymentPlanFactory(
+        idea=IdeaFactory(title="Nightly churn"),
+        deployment_type=deployment_type("batch", setup=10_000, run=5_000),
+        latency_ms=3_600_000,
+    )
+    misfit = DeploymentPlanFactory(
+        idea=IdeaFactory(title="Offline scoring"),
+        deployment_type=deployment_type("request_response"),
+        data_location="device",
+        connectivity="none",
+    )
+    IdeaFactory(title="Unplanned idea")
+
+    response = client_for(exec_user).get("/deployments/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert re.findall(r'class="type-card" data-type="(\w+)"', html) == [
+        "batch",
+        "stream",
+        "request_response",
+        "edge",
+    ]
+    rows = dict(re.findall(r'<tr data-idea="(\d+)">(.*?)</tr>', html, flags=re.S))
+    assert "10,000" in rows[str(fitting.idea_id)]
+    assert "does not fit" not in rows[str(fitting.idea_id)]
+    assert "does not fit" in rows[str(misfit.idea_id)]
+    assert "Unplanned idea" in html
+
+
+def test_deployments_home_query_count_does_not_grow_with_plans(exec_user) -> None:
+    client = client_for(exec_user)
+
+    def queries_with(plans: int) -> int:
+        for _ in range(plans):
+            plan = DeploymentPlanFactory()
+            NeedFactory(idea=plan.idea, feature=FeatureFactory(online=False))
+            IdeaFactory()
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/deployments/").status_code == 200
+        return len(ctx.captured_queries)
+
+    assert queries_with(1) == queries_with(5)
