@@ -32,3 +32,5 @@ urlpatterns = [
     re_path(rf"^{IDEA}/needs/$", need_list, name="idea-need-list"),
     re_path(rf"^{IDEA}/needs/(?P<pk>[0-9]{{1,19}})/$", need_detail, name="idea-need-detail"),
 ]
+
+urlpatterns += [path("", include("valuechain.api.analysis_urls"))]

@@ -370,15 +370,19 @@ class SimulationModel:
         return values
 
     def simulate(
-        self, draws: int, seed: int, progress: Progress | None = None
+        self, draws: int, seed: int, progress: Progress | None = None, steps: int = 1
     ) -> SimulationResult:
+        """Draw `draws` times from `seed`, in at least `steps` chunks (to report progress).
+
+        The same seed, draws and steps give the same numbers.
+        """
         if draws < 1:
             raise ValueError("draws must be at least 1")
         rng = np.random.default_rng(seed)
         n = self.size
         npv = np.empty((n, draws))
         portfolio = np.empty(draws) if self.portfolio_annuity is not None else None
-        chunk = self.chunk_size(draws)
+        chunk = min(self.chunk_size(draws), max(1, math.ceil(draws / max(steps, 1))))
         done = 0
         while done < draws:
             k = min(chunk, draws - done)
@@ -423,10 +427,11 @@ def simulate(
     discount_rate: float | None = None,
     horizon_years: int | None = None,
     progress: Progress | None = None,
+    steps: int = 1,
 ) -> SimulationResult:
     """Monte Carlo of NPV for each idea and for the ideas together (shared assets once)."""
     model = SimulationModel(ideas, catalogue, discount_rate, horizon_years)
-    return model.simulate(draws, seed, progress)
+    return model.simulate(draws, seed, progress, steps)
 
 
 # --- tornado ---------------------------------------------------------------------------------

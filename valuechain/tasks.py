@@ -1,0 +1,75 @@
+"""Background analysis: Monte Carlo simulations and portfolio runs.
+
+Tasks take ids, are queued after commit, acknowledge late and are requeued when their worker
+dies; the conditional claim in analysis_services makes a second delivery harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from celery import Task, shared_task
+
+from valuechain import analysis_services as services
+from valuechain import models as m
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL = 0.25  # seconds between progress writes
+
+
+def _progress_writer(
+    model: services.RunModel, run_id: int, attempt: int
+) -> Callable[[float], None]:
+    """Store progress at most every PROGRESS_INTERVAL seconds (each write renews the lease)."""
+    last = [0.0]
+
+    def write(fraction: float) -> None:
+        now = time.monotonic()
+        if now - last[0] >= PROGRESS_INTERVAL:
+            last[0] = now
+            services.record_progress(model, run_id, attempt, fraction)
+
+    return write
+
+
+def _run(
+    task: Task,
+    model: services.RunModel,
+    run_id: int,
+    compute: Callable[[Any, Callable[[float], None]], dict[str, Any]],
+) -> str:
+    claim = services.claim_run(model, run_id)
+    if claim.state is services.Claim.BUSY:
+        # Another worker holds a live lease; look again once it would have expired.
+        raise task.retry(countdown=int(services.LEASE.total_seconds()) + 5, max_retries=3)
+    if claim.state is not services.Claim.CLAIMED:
+        return claim.state.value
+    run = model.objects.get(pk=run_id)
+    try:
+        result = compute(run, _progress_writer(model, run_id, claim.attempt))
+    except Exception as exc:  # the run records why; the worker stays healthy
+        logger.exception("%s %s failed", model.__name__, run_id)
+        services.record_failure(model, run_id, claim.attempt, f"{type(exc).__name__}: {exc}")
+        return "failed"
+    if not services.record_success(model, run_id, claim.attempt, result):
+        logger.warning("%s %s was taken over before it finished", model.__name__, run_id)
+        return "lost"
+    return "succeeded"
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def run_simulation(self: Task, run_id: int) -> str:
+    return _run(self, m.SimulationRun, run_id, services.simulation_result)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def run_portfolio(self: Task, run_id: int) -> str:
+    return _run(
+        self, m.PortfolioRun, run_id, lambda run, progress: services.portfolio_result(
+            run.params, progress
+        )
+    )
