@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from contracts import views
+
+app_name = "contracts"
+
+urlpatterns = [
+    path("", views.contract_list, name="list"),
+    path("check/", views.compatibility_check, name="check"),
+    path("import/", views.odcs_import, name="import"),
+    path("<int:pk>/", views.contract_detail, name="detail"),
+    path("<int:pk>/diff/", views.contract_diff, name="diff"),
+]

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from contracts.models import Consumer, ContractVersion, DataContract
+
+
+class ConsumerInline(admin.TabularInline):
+    model = Consumer
+    extra = 0
+    fields = ["name", "pinned_major", "user"]
+    raw_id_fields = ["user"]
+
+
+class ContractVersionInline(admin.TabularInline):
+    """Versions are published through the API or the import page: read-only here."""
+
+    model = ContractVersion
+    extra = 0
+    fields = ("version", "compatibility_mode", "published_at", "created_by")
+    readonly_fields = ("version", "compatibility_mode", "published_at", "created_by")
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(DataContract)
+class DataContractAdmin(admin.ModelAdmin):
+    list_display = ["name", "asset_type", "asset_id", "status", "compatibility_mode", "owner"]
+    list_filter = ["status", "asset_type", "compatibility_mode"]
+    search_fields = ["name", "odcs_id", "producer_team"]
+    raw_id_fields = ["owner"]
+    filter_horizontal = ["ideas"]
+    inlines = [ConsumerInline, ContractVersionInline]
+
+
+@admin.register(ContractVersion)
+class ContractVersionAdmin(admin.ModelAdmin):
+    list_display = ["contract", "version", "compatibility_mode", "published_at"]
+    list_filter = ["compatibility_mode"]
+    search_fields = ["contract__name", "version"]
+    list_select_related = ["contract"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None or not obj.is_published
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None or not obj.is_published
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Consumer)
+class ConsumerAdmin(admin.ModelAdmin):
+    list_display = ["name", "contract", "pinned_major"]
+    search_fields = ["name", "contract__name"]
+    list_select_related = ["contract"]
+    raw_id_fields = ["user", "contract"]
