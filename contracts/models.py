@@ -41,13 +41,20 @@ class DataContract(models.Model):
 
     name = models.CharField(max_length=200)
     asset_type = models.CharField(
-        max_length=20, choices=AssetType.choices, blank=True, default="",
+        max_length=20,
+        choices=AssetType.choices,
+        blank=True,
+        default="",
         help_text="Kind of the catalogue asset this contract governs.",
     )
     asset_id = models.PositiveIntegerField(null=True, blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="owned_contracts", help_text="The producer who answers for the contract.",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_contracts",
+        help_text="The producer who answers for the contract.",
     )
     producer_team = models.CharField(max_length=200, blank=True)
     purpose = models.TextField(blank=True)
@@ -56,11 +63,15 @@ class DataContract(models.Model):
         max_length=24, choices=CompatibilityMode.choices, default=CompatibilityMode.BACKWARD
     )
     odcs_id = models.CharField(
-        max_length=200, blank=True, default="",
+        max_length=200,
+        blank=True,
+        default="",
         help_text="The id of the contract in ODCS documents.",
     )
     ideas = models.ManyToManyField(
-        "valuechain.Idea", blank=True, related_name="contracts",
+        "valuechain.Idea",
+        blank=True,
+        related_name="contracts",
         help_text="Ideas linked directly, beyond those reaching the asset.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -98,15 +109,18 @@ class ContractVersion(models.Model):
     patch = models.PositiveIntegerField()
     json_schema = models.JSONField(help_text="Draft 2020-12 JSON Schema of one record.")
     semantics = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text='{"entity": what a record represents, "fields": {pointer: meaning}}',
     )
     sla = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text="production_use, max_lateness, freshness, retention and the ODCS list.",
     )
     missing_thresholds = models.JSONField(
-        default=list, blank=True,
+        default=list,
+        blank=True,
         help_text="[{field, metric, max_ratio, max_count, window}]: most missing per window.",
     )
     compatibility_mode = models.CharField(max_length=24, choices=CompatibilityMode.choices)
@@ -119,7 +133,10 @@ class ContractVersion(models.Model):
     )
     published_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -154,9 +171,7 @@ class ContractVersion(models.Model):
     def _stored_published(self) -> bool:
         return (
             self.pk is not None
-            and type(self)
-            .objects.filter(pk=self.pk, published_at__isnull=False)
-            .exists()
+            and type(self).objects.filter(pk=self.pk, published_at__isnull=False).exists()
         )
 
 
@@ -166,7 +181,10 @@ class Consumer(models.Model):
     contract = models.ForeignKey(DataContract, on_delete=models.CASCADE, related_name="consumers")
     name = models.CharField(max_length=200, help_text="Team, system or model that reads it.")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     pinned_major = models.PositiveIntegerField(validators=[MaxValueValidator(MAX_MAJOR)])
