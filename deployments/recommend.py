@@ -123,16 +123,23 @@ class Option:
     viable: bool
     reasons: tuple[str, ...]
     conflicts: tuple[str, ...]
+    # Batch only: predictions are served from real-time storage (interactive, enumerable).
+    realtime_storage: bool = False
 
     @property
     def label(self) -> str:
         return TYPE_LABELS[self.deployment_type]
+
+    @property
+    def display_label(self) -> str:
+        return f"{self.label} + real-time storage" if self.realtime_storage else self.label
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "type": self.deployment_type,
             "score": self.score,
             "viable": self.viable,
+            "realtime_storage": self.realtime_storage,
             "reasons": list(self.reasons),
             "conflicts": list(self.conflicts),
         }
@@ -500,7 +507,18 @@ def recommend(requirements: Requirements, rules: tuple[Rule, ...] = RULES) -> Re
             (blockers if rule.blocks else reasons).append(rule.reason)
         viable = not blockers
         score = max(0, min(MAX_SCORE, raw)) if viable else 0
-        option = Option(deployment_type, score, viable, tuple(reasons), tuple(blockers))
+        option = Option(
+            deployment_type,
+            score,
+            viable,
+            tuple(reasons),
+            tuple(blockers),
+            realtime_storage=(
+                deployment_type == BATCH
+                and requirements.interactive
+                and requirements.inputs_enumerable
+            ),
+        )
         scored.append((option, raw))
     scored.sort(key=lambda pair: _rank_key(*pair))
     ranking = tuple(option for option, _ in scored)

@@ -121,6 +121,9 @@ class RecommendationOptionSerializer(serializers.Serializer):
     type = serializers.CharField(help_text="batch, stream, request_response or edge")
     score = serializers.IntegerField()
     viable = serializers.BooleanField()
+    realtime_storage = serializers.BooleanField(
+        help_text="Batch only: predictions are loaded into real-time storage and served from it."
+    )
     reasons = serializers.ListField(child=serializers.CharField())
     conflicts = serializers.ListField(child=serializers.CharField())
 

@@ -108,7 +108,9 @@ def test_recommend_offers_batch_with_real_time_storage_for_enumerable_inputs(
     ranking = api_client_for(exec_user).post(RECOMMEND, body, format="json").json()
 
     assert ranking[0]["type"] == "batch"
+    assert ranking[0]["realtime_storage"] is True
     assert any("real-time storage" in reason for reason in ranking[0]["reasons"])
+    assert not any(item["realtime_storage"] for item in ranking[1:])
 
 
 def test_contradictory_requirements_are_explained_not_rejected(api_client_for, pm_user) -> None:

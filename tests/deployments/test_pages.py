@@ -254,3 +254,15 @@ def test_deployments_home_query_count_does_not_grow_with_plans(exec_user) -> Non
         return len(ctx.captured_queries)
 
     assert queries_with(1) == queries_with(5)
+
+
+def test_admins_edit_the_four_profiles_but_cannot_add_a_fifth(staff_user) -> None:
+    client = client_for(staff_user)
+
+    listing = client.get("/admin/deployments/deploymenttype/")
+    change = client.get("/admin/deployments/deploymenttype/1/change/")
+
+    assert listing.status_code == 200
+    assert listing.content.decode().count('class="field-kind"') == 4
+    assert change.status_code == 200
+    assert client.get("/admin/deployments/deploymenttype/add/").status_code == 403

@@ -177,6 +177,11 @@ def test_batch_with_real_time_storage_is_offered_only_when_inputs_can_be_enumera
     assert any("real-time storage" in r for r in enumerable.reasons)
     assert not any("real-time storage" in r for r in open_ended.reasons)
     assert enumerable.score > open_ended.score
+    assert enumerable.realtime_storage
+    assert enumerable.display_label == "Batch + real-time storage"
+    assert not open_ended.realtime_storage
+    # Nobody waiting on the answer: plain batch, nothing to serve in real time.
+    assert not recommend(replace(BASE, inputs_enumerable=True)).option(BATCH).realtime_storage
 
 
 def test_online_serving_types_mention_the_feature_store() -> None:
