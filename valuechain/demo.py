@@ -633,6 +633,9 @@ def load_demo() -> dict[str, int]:
             idea=ideas[title], tier=tier, role=roles[role], person=users[username]
         )
 
+    from deployments.demo import load_demo_plans  # the deployments app seeds its own part
+
+    plans = load_demo_plans()
     return {
         "users": len(users),
         "features": len(features),
@@ -642,4 +645,5 @@ def load_demo() -> dict[str, int]:
         "ideas": len(ideas),
         "needs": sum(len(spec.needs) for spec in IDEAS),
         "stakeholder assignments": len(ASSIGNMENTS),
+        "deployment plans": plans,
     }
