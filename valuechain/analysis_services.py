@@ -10,6 +10,7 @@ a worker that lost its lease cannot overwrite the run.
 from __future__ import annotations
 
 import math
+import os
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ MAX_DRAWS = 200_000
 MAX_SEED = 2**63 - 1
 MAX_LISTED_IDEAS = 10_000
 # Longer than any step between two heartbeats (a MILP solve is capped well below it).
-LEASE = timedelta(minutes=10)
+LEASE = timedelta(seconds=int(os.environ.get("VALUECHAIN_RUN_LEASE_SECONDS", "120")))
 
 RunModel = type[m.SimulationRun] | type[m.PortfolioRun]
 User = AbstractBaseUser | AnonymousUser | None
@@ -184,6 +185,7 @@ class Claim(StrEnum):
 class ClaimResult:
     state: Claim
     attempt: int = 0
+    lease_left: float = 0.0  # seconds, when busy
 
 
 def claim_run(model: RunModel, run_id: int) -> ClaimResult:
@@ -199,13 +201,14 @@ def claim_run(model: RunModel, run_id: int) -> ClaimResult:
         started_at=now,
         progress=0,
     )
-    row = model.objects.filter(pk=run_id).values("status", "attempts").first()
+    row = model.objects.filter(pk=run_id).values("status", "attempts", "heartbeat_at").first()
     if row is None:
         return ClaimResult(Claim.MISSING)
     if updated:
         return ClaimResult(Claim.CLAIMED, row["attempts"])
     if row["status"] == m.RunStatus.RUNNING:
-        return ClaimResult(Claim.BUSY, row["attempts"])
+        expires = (row["heartbeat_at"] or now) + LEASE
+        return ClaimResult(Claim.BUSY, row["attempts"], max((expires - now).total_seconds(), 0))
     return ClaimResult(Claim.DONE, row["attempts"])
 
 

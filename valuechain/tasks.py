@@ -44,8 +44,9 @@ def _run(
 ) -> str:
     claim = services.claim_run(model, run_id)
     if claim.state is services.Claim.BUSY:
-        # Another worker holds a live lease; look again once it would have expired.
-        raise task.retry(countdown=int(services.LEASE.total_seconds()) + 5, max_retries=3)
+        # Another worker holds a live lease (or held it and died, as when this delivery
+        # follows a crash): look again just after it would expire.
+        raise task.retry(countdown=int(claim.lease_left) + 1, max_retries=5)
     if claim.state is not services.Claim.CLAIMED:
         return claim.state.value
     run = model.objects.get(pk=run_id)
