@@ -104,6 +104,7 @@ def ladder_figure(report: RoiReport, currency: str = "EUR") -> go.Figure:
         margin={"l": 70, "r": 70, "t": 40, "b": 40},
         height=380,
         barmode="group",
+        bargap=0.4,
         legend={"orientation": "h", "y": 1.12, "x": 0},
         paper_bgcolor="#fff",
         plot_bgcolor="#fff",

@@ -74,11 +74,13 @@ class NeedForm(forms.ModelForm):
             "engineering_low",
             "engineering_likely",
             "engineering_high",
+            "engineering_days_role",
             "weight",
             "essential",
         ]
         labels = {
             "name": "Data signal",
+            "engineering_days_role": "Engineering unit",
             "engineering_low": "Engineering: low",
             "engineering_likely": "likely",
             "engineering_high": "high",
@@ -90,8 +92,17 @@ class NeedForm(forms.ModelForm):
             "weight": _number(min="0"),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, role_choices: list[tuple[Any, str]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        role_field = self.fields["engineering_days_role"]
+        assert isinstance(role_field, forms.ModelChoiceField)
+        role_field.empty_label = "money"
+        role_field.help_text = "Money, or person-days of a role at its day rate."
+        if role_choices is not None:
+            # Shared by every need form of the page: one query, not one per form.
+            role_field.choices = [("", "money"), *role_choices]
         self.picked: m.Asset | None = None
         if self.instance.pk and self.instance.asset_type:
             self.initial.setdefault("asset_type", self.instance.asset_type)
@@ -125,12 +136,19 @@ class NeedForm(forms.ModelForm):
 
 
 class BaseNeedFormSet(BaseInlineFormSet):
-    def get_queryset(self) -> Any:
-        return (
-            super()
-            .get_queryset()
-            .select_related("feature", "curated_dataset", "raw_source", "acquisition_option")
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The picked assets are named on the page: fetch them with the needs.
+        kwargs.setdefault(
+            "queryset",
+            m.Need.objects.select_related(
+                "feature", "curated_dataset", "raw_source", "acquisition_option"
+            ),
         )
+        super().__init__(*args, **kwargs)
+
+
+def role_choices() -> list[tuple[Any, str]]:
+    return [(role.pk, f"person-days of {role.name}") for role in m.Role.objects.all()]
 
 
 NeedFormSet = inlineformset_factory(

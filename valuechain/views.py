@@ -25,7 +25,13 @@ from valuechain import models as m
 from valuechain.api.permissions import can_edit_idea, is_data_lead, is_product_manager
 from valuechain.engine import chain, finance
 from valuechain.engine.stakeholders import stakeholder_gaps
-from valuechain.forms import AssetSearchForm, IdeaForm, NeedFormSet, StakeholderAssignmentForm
+from valuechain.forms import (
+    AssetSearchForm,
+    IdeaForm,
+    NeedFormSet,
+    StakeholderAssignmentForm,
+    role_choices,
+)
 
 SEARCH_LIMIT = 25
 
@@ -259,9 +265,12 @@ def idea_list(request: HttpRequest) -> HttpResponse:
 
 def _idea_form_page(request: HttpRequest, idea: m.Idea) -> HttpResponse:
     creating = idea.pk is None
+    need_form_kwargs = {"role_choices": role_choices()}
     if request.method == "POST":
         form = IdeaForm(request.POST, instance=idea)
-        formset = NeedFormSet(request.POST, instance=idea, prefix="needs")
+        formset = NeedFormSet(
+            request.POST, instance=idea, prefix="needs", form_kwargs=need_form_kwargs
+        )
         if form.is_valid() and formset.is_valid():
             with transaction.atomic():
                 saved = form.save()
@@ -273,7 +282,7 @@ def _idea_form_page(request: HttpRequest, idea: m.Idea) -> HttpResponse:
             return redirect("idea-detail", pk=saved.pk)
     else:
         form = IdeaForm(instance=idea)
-        formset = NeedFormSet(instance=idea, prefix="needs")
+        formset = NeedFormSet(instance=idea, prefix="needs", form_kwargs=need_form_kwargs)
     return render(
         request,
         "valuechain/idea_form.html",
@@ -308,6 +317,7 @@ def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
 class NeedRow:
     need: m.Need
     tier: int
+    engineering_mean: float
     charged: list[chain.Asset]
 
 
@@ -339,6 +349,7 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
             NeedRow(
                 need=need,
                 tier=chain.tier_of(reach),
+                engineering_mean=engine_need.engineering.mean,
                 charged=sorted(
                     (catalogue_assets[key] for key in reach & charged),
                     key=lambda asset: (asset.tier, asset.name),

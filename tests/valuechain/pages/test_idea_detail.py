@@ -133,3 +133,18 @@ def test_the_page_runs_the_same_number_of_queries_for_2_and_30_needs(client_for,
         response = client.get(reverse("idea-detail", args=[idea.pk]))
     assert response.content.decode().count("<td>signal") == 30
     assert len(many) == len(few)
+
+
+@pytest.mark.django_db
+def test_need_engineering_in_person_days_is_shown_in_money(client_for, pm_user):
+    from tests.factories import RoleFactory
+
+    role = RoleFactory(name="Pricey engineer", day_rate=1_000)
+    idea = IdeaFactory(owner=pm_user)
+    NeedFactory(idea=idea, name="in days", engineering_low=1, engineering_likely=4,
+                engineering_high=13, engineering_days_role=role)
+    html = client_for(pm_user).get(reverse("idea-detail", args=[idea.pk])).content.decode()
+    row = html[html.index("<td>in days</td>"):]
+    row = row[: row.index("</tr>")]
+    assert f"{(1 + 4 * 4 + 13) / 6 * 1_000:,.0f}" in row
+    assert "4 days likely" in row

@@ -207,3 +207,42 @@ def test_several_need_errors_each_sit_on_their_own_field(client_for, pm_user, va
     errors = response.context["formset"].forms[0].errors
     assert set(errors) == {"weight", "engineering_likely"}
     assert m.Idea.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_need_engineering_may_be_given_in_person_days_of_a_role(client_for, pm_user,
+                                                                value_chain):
+    role = m.Role.objects.get(name="ML engineer")
+    need = {"asset_type": "feature", "asset_id": str(value_chain.feature.pk),
+            "engineering_days_role": str(role.pk), "engineering_low": "2",
+            "engineering_likely": "3", "engineering_high": "5"}
+    client = client_for(pm_user)
+    response = client.post(reverse("idea-create"), with_needs(idea_data(), need))
+    assert response.status_code == 302
+    saved = m.Need.objects.get(idea__title="Churn alerts")
+    assert saved.engineering_days_role == role
+    bogus = client.post(reverse("idea-create"), with_needs(
+        idea_data(title="Other"), {**need, "engineering_days_role": "424242"}))
+    assert "engineering_days_role" in bogus.context["formset"].forms[0].errors
+
+
+@pytest.mark.django_db
+def test_the_edit_form_runs_the_same_number_of_queries_for_2_and_20_needs(client_for, pm_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import IdeaFactory, NeedFactory
+
+    idea = IdeaFactory(owner=pm_user)
+    client = client_for(pm_user)
+    url = reverse("idea-edit", args=[idea.pk])
+    for _ in range(2):
+        NeedFactory(idea=idea)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(18):
+        NeedFactory(idea=idea)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert response.content.decode().count('class="need-form') == 21  # 20 + the template
+    assert len(many) == len(few)
