@@ -76,7 +76,7 @@ def shared_database(tmp_path: Path) -> Iterator[Callable[[], SharedDatabase]]:
             with sqlite3.connect(path, timeout=10) as db:
                 db.row_factory = sqlite3.Row
                 row = db.execute(
-                    f"SELECT status, progress, attempts, result, error FROM {table} "  # noqa: S608
+                    f"SELECT status, progress, attempts, result, error FROM {table} "
                     "WHERE id = ?",
                     (run_id,),
                 ).fetchone()
