@@ -7,7 +7,9 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import QuerySet
-from rest_framework.filters import OrderingFilter
+from rest_framework.exceptions import ValidationError
+from rest_framework.fields import CharField
+from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.request import Request
 
 from valuechain import models as m
@@ -108,7 +110,44 @@ class StakeholderAssignmentFilter(django_filters.FilterSet):
         fields = ["idea", "tier", "role", "person"]
 
 
-class ComputedOrderingFilter(OrderingFilter):
+class BoundedSearchFilter(SearchFilter):
+    """Search whose errors name the parameter, bounded so no query grows without limit."""
+
+    max_length = 200
+    max_terms = 10
+
+    def get_search_terms(self, request: Request) -> list[str]:
+        value = request.query_params.get(self.search_param, "")
+        field = CharField(trim_whitespace=False, allow_blank=True, max_length=self.max_length)
+        try:
+            cleaned = field.run_validation(value)
+        except ValidationError as exc:
+            raise ValidationError({self.search_param: exc.detail}) from exc
+        terms = super().get_search_terms(request) if cleaned else []
+        if len(terms) > self.max_terms:
+            raise ValidationError(
+                {self.search_param: [f"Use at most {self.max_terms} search terms."]}
+            )
+        return list(terms)
+
+
+class BoundedOrderingFilter(OrderingFilter):
+    """Ordering with each field used once, however often the client repeats it."""
+
+    def get_ordering(self, request: Request, queryset: QuerySet, view: Any) -> Any:
+        ordering = super().get_ordering(request, queryset, view)
+        if not ordering:
+            return ordering
+        seen: set[str] = set()
+        unique = []
+        for term in ordering:
+            if term.lstrip("-") not in seen:
+                seen.add(term.lstrip("-"))
+                unique.append(term)
+        return unique
+
+
+class ComputedOrderingFilter(BoundedOrderingFilter):
     """Orders by database fields, and leaves the view's `computed_ordering_fields` (values
     the engine computes, such as NPV) to the view, which sorts once they are known."""
 

@@ -19,7 +19,6 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ParseError, PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
-from rest_framework.filters import SearchFilter
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -52,6 +51,9 @@ class BoundedJSONParser(JSONParser):
 
 class ApiViewSet(viewsets.GenericViewSet):
     parser_classes = [BoundedJSONParser]
+    filter_backends = [
+        DjangoFilterBackend, filters.BoundedSearchFilter, filters.BoundedOrderingFilter
+    ]
     lookup_value_regex = ID_PATTERN
     write_groups: Sequence[str] = ()
 
@@ -200,7 +202,9 @@ class IdeaViewSet(ApiModelViewSet):
 
     serializer_class = s.IdeaSerializer
     filterset_class = filters.IdeaFilter
-    filter_backends = [DjangoFilterBackend, SearchFilter, filters.ComputedOrderingFilter]
+    filter_backends = [
+        DjangoFilterBackend, filters.BoundedSearchFilter, filters.ComputedOrderingFilter
+    ]
     write_groups = (PRODUCT_MANAGERS,)
     search_fields = ["title", "description"]
     ordering_fields = [
@@ -323,8 +327,18 @@ class IdeaViewSet(ApiModelViewSet):
 # Needs -----------------------------------------------------------------------------------
 
 
+IDEA_PK = OpenApiParameter(
+    "idea_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The idea's id."
+)
+
+
 @extend_schema_view(
-    list=extend_schema(summary="The needs of an idea"),
+    list=extend_schema(summary="The needs of an idea", parameters=[IDEA_PK]),
+    create=extend_schema(summary="Add a need to an idea", parameters=[IDEA_PK]),
+    retrieve=extend_schema(parameters=[IDEA_PK]),
+    update=extend_schema(parameters=[IDEA_PK]),
+    partial_update=extend_schema(parameters=[IDEA_PK]),
+    destroy=extend_schema(parameters=[IDEA_PK]),
 )
 class NeedViewSet(ApiModelViewSet):
     """An idea's needs; the idea's owner (a product manager) or staff change them."""
