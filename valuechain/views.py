@@ -10,17 +10,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from valuechain import charts, mappers, selectors
+from valuechain import charts, mappers, selectors, services
 from valuechain import models as m
 from valuechain.api.permissions import can_edit_idea, is_data_lead, is_product_manager
 from valuechain.engine import chain, finance
@@ -272,14 +273,15 @@ def _idea_form_page(request: HttpRequest, idea: m.Idea) -> HttpResponse:
             request.POST, instance=idea, prefix="needs", form_kwargs=need_form_kwargs
         )
         if form.is_valid() and formset.is_valid():
-            with transaction.atomic():
-                saved = form.save()
-                formset.instance = saved
-                formset.save()
-            messages.success(
-                request, f"Idea “{saved.title}” {'created' if creating else 'saved'}."
-            )
-            return redirect("idea-detail", pk=saved.pk)
+            try:
+                saved = _save_idea_and_needs(idea, form, formset)
+            except ValidationError:
+                pass  # the errors now sit on the forms; nothing was written
+            else:
+                messages.success(
+                    request, f"Idea “{saved.title}” {'created' if creating else 'saved'}."
+                )
+                return redirect("idea-detail", pk=saved.pk)
     else:
         form = IdeaForm(instance=idea)
         formset = NeedFormSet(instance=idea, prefix="needs", form_kwargs=need_form_kwargs)
@@ -294,6 +296,76 @@ def _idea_form_page(request: HttpRequest, idea: m.Idea) -> HttpResponse:
             "search_form": AssetSearchForm(),
         },
     )
+
+
+def _estimate(cleaned: Mapping[str, Any], prefix: str) -> services.EstimateInput:
+    role = cleaned.get(f"{prefix}_days_role")
+    return services.EstimateInput(
+        low=cleaned[f"{prefix}_low"],
+        likely=cleaned[f"{prefix}_likely"],
+        high=cleaned[f"{prefix}_high"],
+        days_role_id=role.pk if role is not None else None,
+    )
+
+
+def _attach(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's refusal on the form field it names, or on the form."""
+    for name, problems in error.message_dict.items():
+        for problem in problems:
+            if name in form.fields:
+                form.add_error(name, problem)
+            else:
+                form.add_error(None, f"{name}: {problem}" if name != NON_FIELD_ERRORS else problem)
+
+
+def _save_idea_and_needs(idea: m.Idea, form: IdeaForm, formset: Any) -> m.Idea:
+    """The idea and all its needs in one transaction, through the services."""
+    data = form.cleaned_data
+    changes: services.IdeaChanges = {
+        "title": data["title"],
+        "description": data["description"],
+        "status": data["status"],
+        "benefit": _estimate(data, "benefit"),
+        "probability_of_success": data["probability_of_success"],
+        "horizon_years": data["horizon_years"],
+        "discount_rate": data["discount_rate"],
+    }
+    deleted = set(formset.deleted_forms)
+    with transaction.atomic():
+        try:
+            if idea.pk is None:
+                saved = services.create_idea(owner=idea.owner, changes=changes)
+            else:
+                saved = services.update_idea(idea=idea, changes=changes)
+        except ValidationError as error:
+            _attach(form, error)
+            raise
+        for need_form in formset.forms:
+            need: m.Need = need_form.instance
+            if need_form in deleted:
+                if need.pk is not None:
+                    services.delete_need(need=need)
+                continue
+            if need.pk is None and not need_form.has_changed():
+                continue  # an untouched blank need
+            cleaned = need_form.cleaned_data
+            need_changes: services.NeedChanges = {
+                "name": cleaned["name"],
+                "asset_type": cleaned["asset_type"],
+                "asset_id": cleaned["asset_id"],
+                "engineering": _estimate(cleaned, "engineering"),
+                "weight": cleaned["weight"],
+                "essential": cleaned["essential"],
+            }
+            try:
+                if need.pk is None:
+                    services.create_need(idea=saved, changes=need_changes)
+                else:
+                    services.update_need(need=need, changes=need_changes)
+            except ValidationError as error:
+                _attach(need_form, error)
+                raise
+    return saved
 
 
 @login_required
@@ -452,16 +524,29 @@ def idea_stakeholders(request: HttpRequest, pk: int) -> HttpResponse:
             except ValueError:
                 return HttpResponseBadRequest("remove: not an assignment id")
             assignment = get_object_or_404(idea.stakeholders, pk=assignment_id)
-            assignment.delete()
+            services.unassign_stakeholder(assignment=assignment)
             messages.success(request, f"Removed {assignment.person} from tier {assignment.tier}.")
             return redirect("idea-stakeholders", pk=idea.pk)
         form = StakeholderAssignmentForm(request.POST, idea=idea, reached_tiers=reached)
         if form.is_valid():
-            saved = form.save()
-            messages.success(
-                request, f"Assigned {saved.person} as {saved.role} on tier {saved.tier}."
-            )
-            return redirect("idea-stakeholders", pk=idea.pk)
+            data = form.cleaned_data
+            try:
+                saved = services.assign_stakeholder(
+                    changes={
+                        "idea": idea,
+                        "tier": data["tier"],
+                        "role": data["role"],
+                        "person": data["person"],
+                        "note": data["note"],
+                    }
+                )
+            except ValidationError as error:
+                _attach(form, error)
+            else:
+                messages.success(
+                    request, f"Assigned {saved.person} as {saved.role} on tier {saved.tier}."
+                )
+                return redirect("idea-stakeholders", pk=idea.pk)
     assignments = list(idea.stakeholders.select_related("role", "person"))
     tiers, gaps = _stakeholder_tiers(report.tier, assignments)
     beyond = [a for a in assignments if a.tier > report.tier]
