@@ -9,6 +9,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from tests.engine.test_batch import assert_same_report
 from valuechain import models as m
 from valuechain import selectors
 from valuechain.api.permissions import DATA_LEADS, EXECUTIVES, PRODUCT_MANAGERS
@@ -149,3 +150,14 @@ def test_stakeholder_assignments_leave_some_gaps(demo):
     assert gaps["Homepage personalisation"] == []
     assert any(gaps.values())
     assert m.StakeholderAssignment.objects.count() > 10
+
+
+def test_batch_and_one_by_one_reports_agree_on_the_demo(demo, monkeypatch):
+    rows = list(selectors.ideas())
+    monkeypatch.setattr(selectors, "BATCH_FROM", 1)
+    batched = selectors.roi_reports(rows)
+    monkeypatch.setattr(selectors, "BATCH_FROM", 10**9)
+    one_by_one = selectors.roi_reports(rows)
+    assert batched.keys() == one_by_one.keys()
+    for idea_id, report in one_by_one.items():
+        assert_same_report(batched[idea_id], report)
