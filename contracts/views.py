@@ -185,9 +185,13 @@ def diff_rows(
     that belong to no field (the root) are returned apart."""
     raw_changes = compat.diff_schemas(old_schema, new_schema)
     old_f, new_f = _fields(old_schema), _fields(new_schema)
-    pointers = list(old_f)
-    pointers += [p for p in new_f if p not in old_f]
-    pointers.sort(key=lambda p: [s for s in p.split("/")])
+    # the new schema's order, with removed fields back where they stood in the old one
+    pointers = list(new_f)
+    previous = None
+    for p in old_f:
+        if p not in new_f:
+            pointers.insert(pointers.index(previous) + 1 if previous else 0, p)
+        previous = p
     rows = {
         p: FieldRow(
             pointer=p,

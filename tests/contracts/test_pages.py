@@ -259,3 +259,19 @@ def test_idea_page_shows_contract_health(pm_user) -> None:
     response = _client(pm_user).get(f"/ideas/{idea.pk}/")
     assert response.status_code == 200
     assert 'id="contract-health"' in response.content.decode()
+
+
+def test_diff_rows_keep_the_schema_order() -> None:
+    from contracts.compatibility import Mode
+    from contracts.views import diff_rows
+
+    old = {"type": "object", "properties": {"z": {}, "b": {}, "m": {}}}
+    new = {"type": "object", "properties": {"z": {}, "m": {}, "a": {}}}
+    rows, root = diff_rows(old, new, Mode.FULL)
+    assert [(r.name, r.state) for r in rows] == [
+        ("z", "same"),
+        ("b", "removed"),
+        ("m", "same"),
+        ("a", "added"),
+    ]
+    assert root == []
