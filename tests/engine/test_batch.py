@@ -195,3 +195,12 @@ def test_batch_reports_a_broken_lineage_link_only_when_walked():
 
 def test_no_ideas_no_reports():
     assert batch.roi_reports([], catalogue()) == []
+
+
+def test_an_empty_catalogue():
+    assert_same_report(
+        batch.roi_reports([walk_idea(needs=())], {})[0],
+        finance.roi_reports([walk_idea(needs=())], {})[0],
+    )
+    with pytest.raises(UnknownAsset):
+        batch.roi_reports([walk_idea(needs=()), walk_idea()], {})

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 import numpy as np
 from scipy import sparse
@@ -54,6 +55,7 @@ class CatalogueArrays:
     zero_feasibility: np.ndarray  # 1 for a charged asset with feasibility 0
     offline_feature: np.ndarray  # 1 for a feature not served online
     missing: np.ndarray  # bool: a key no asset holds
+    kind_tier: np.ndarray  # the tier of each asset's own kind
     sort_rank: np.ndarray  # position of each key in sorted(keys)
 
     @classmethod
@@ -111,7 +113,7 @@ class CatalogueArrays:
             keys=keys, index=index, closure=closure, closure_tier=closure_tier,
             charged=charged, build=build, run=run, log_feasibility=log_feasibility,
             zero_feasibility=zero_feasibility, offline_feature=offline_feature,
-            missing=missing, sort_rank=sort_rank,
+            missing=missing, kind_tier=tier, sort_rank=sort_rank,
         )
 
 
@@ -227,10 +229,11 @@ class BatchResult:
 
 def _pert_means(estimates: Sequence[Estimate]) -> np.ndarray:
     """Estimate.mean for many estimates, with the same operations in the same order."""
-    if not estimates:
-        return np.zeros(0)
-    parts = np.array([(e.low, e.likely, e.high) for e in estimates], dtype=np.float64)
-    return (parts[:, 0] + 4 * parts[:, 1] + parts[:, 2]) / 6
+    low, likely, high = (
+        np.fromiter(map(attrgetter(part), estimates), dtype=np.float64, count=len(estimates))
+        for part in ("low", "likely", "high")
+    )
+    return (low + 4 * likely + high) / 6
 
 
 def _none_if_nan(value: float) -> float | None:
@@ -252,20 +255,22 @@ def compute(ideas: Sequence[Idea], catalogue: Catalogue) -> BatchResult:
     # Flatten the needs, in idea order then need order (the order finance sums them in).
     needs = [need for idea in ideas for need in idea.needs]
     index = arrays.index
-    asset_of = [index.get(need.asset, -1) for need in needs]
-    for need, j in zip(needs, asset_of, strict=True):
-        if j < 0 or arrays.missing[j]:
-            raise UnknownAsset(need.asset)
+    n_needs = len(needs)
+    asset_of_need = np.fromiter(
+        (index.get(need.asset, -1) for need in needs), dtype=np.int64, count=n_needs
+    )
+    unknown = asset_of_need < 0
+    unknown[~unknown] = arrays.missing[asset_of_need[~unknown]]
+    if unknown.any():
+        raise UnknownAsset(needs[int(np.argmax(unknown))].asset)
     idea_of_need = np.repeat(
         np.arange(n_ideas, dtype=np.int64), [len(idea.needs) for idea in ideas]
     )
-    asset_of_need = np.array(asset_of, dtype=np.int64)
     need_engineering = _pert_means([need.engineering for need in needs])
-    need_weight = np.array([need.weight for need in needs], dtype=np.float64)
-    need_essential = np.array([need.essential for need in needs], dtype=bool)
-    need_new_feature = np.array(
-        [need.asset[0] != AssetKind.FEATURE for need in needs], dtype=np.float64
-    )
+    need_weight = np.fromiter(map(attrgetter("weight"), needs), np.float64, count=n_needs)
+    need_essential = np.fromiter(map(attrgetter("essential"), needs), bool, count=n_needs)
+    # a need upstream of the feature store means a new feature to serve online
+    need_new_feature = (arrays.kind_tier[asset_of_need] > 1).astype(np.float64)
     need_tier = arrays.closure_tier[asset_of_need]
 
     reached_missing = arrays.closure[np.unique(asset_of_need)][:, arrays.missing]
