@@ -451,10 +451,15 @@ class RoiReportSerializer(serializers.Serializer):
 
 class StakeholderAssignmentSerializer(ApiModelSerializer):
     tier = serializers.ChoiceField(choices=m.Tier.choices)
+    role_name = serializers.CharField(source="role.name", read_only=True)
+    person_name = serializers.CharField(source="person.get_username", read_only=True)
 
     class Meta:
         model = m.StakeholderAssignment
-        fields = ["id", "idea", "tier", "role", "person", "note", "created_at"]
+        fields = [
+            "id", "idea", "tier", "role", "role_name", "person", "person_name", "note",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
 
     def create(self, validated_data: dict[str, Any]) -> m.StakeholderAssignment:

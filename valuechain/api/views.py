@@ -393,7 +393,7 @@ class NeedViewSet(ApiModelViewSet):
 class StakeholderAssignmentViewSet(ApiModelViewSet):
     """Who is assigned to which idea, tier and role; data leads assign people."""
 
-    queryset = m.StakeholderAssignment.objects.all()
+    queryset = m.StakeholderAssignment.objects.select_related("role", "person")
     serializer_class = s.StakeholderAssignmentSerializer
     filterset_class = filters.StakeholderAssignmentFilter
     write_groups = (DATA_LEADS,)

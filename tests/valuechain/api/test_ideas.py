@@ -278,3 +278,45 @@ def test_idea_list_queries_stay_constant_with_deployment_plans_priced_in_days(cl
     assert counts[0] == counts[1]
     report = client.get(f"/api/ideas/{m.Idea.objects.first().pk}/roi/").json()
     assert report["deployment_run_cost"] == pytest.approx(2 * 1000)
+
+
+def test_ordering_by_roi_keeps_ideas_without_costs_last(client_as):
+    IdeaFactory(title="free")  # no needs: nothing spent, so no ROI
+    paid = IdeaFactory(title="paid")
+    NeedFactory(idea=paid, engineering_low=10, engineering_likely=10, engineering_high=10)
+    client = client_as("exec")
+    for ordering in ("roi", "-roi"):
+        rows = client.get(f"/api/ideas/?ordering={ordering}").json()["results"]
+        assert [row["title"] for row in rows] == ["paid", "free"]
+        assert rows[1]["roi_summary"]["roi"] is None
+
+
+def test_stakeholder_assignments_filter_by_idea_and_tier(client_as):
+    first, second = IdeaFactory(), IdeaFactory()
+    kept = StakeholderAssignmentFactory(idea=first, tier=2)
+    StakeholderAssignmentFactory(idea=first, tier=1)
+    StakeholderAssignmentFactory(idea=second, tier=2)
+    rows = client_as("exec").get(
+        f"/api/stakeholder-assignments/?idea={first.pk}&tier=2"
+    ).json()["results"]
+    assert [row["id"] for row in rows] == [kept.pk]
+    assert rows[0]["role_name"] == kept.role.name
+    assert rows[0]["person_name"] == kept.person.username
+
+
+def test_needs_and_assignment_lists_run_a_constant_number_of_queries(client_as):
+    idea = IdeaFactory()
+    client = client_as("exec")
+    counts: dict[str, list[int]] = {"needs": [], "assignments": []}
+    for total in (5, 60):
+        while m.Need.objects.count() < total:
+            NeedFactory(idea=idea, feature=None, raw_source=RawSourceFactory())
+            StakeholderAssignmentFactory(idea=idea)
+        for name, url in (("needs", f"/api/ideas/{idea.pk}/needs/?page_size=200"),
+                          ("assignments", "/api/stakeholder-assignments/?page_size=200")):
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            assert response.json()["count"] == total
+            counts[name].append(len(queries))
+    assert counts["needs"][0] == counts["needs"][1]
+    assert counts["assignments"][0] == counts["assignments"][1]
