@@ -68,3 +68,21 @@ def delete_deployment_plan(*, idea: Idea) -> bool:
     """Remove the idea's plan; its deployment costs leave the ROI. False if it had none."""
     deleted, _ = DeploymentPlan.objects.filter(idea=idea).delete()
     return deleted > 0
+
+
+@transaction.atomic
+def update_deployment_type(
+    *, deployment_type: DeploymentType, values: Mapping[str, Any]
+) -> DeploymentType:
+    """Change a type profile's facts or costs; every plan of that type is re-priced with it.
+
+    Raises ValidationError (field -> messages) and writes nothing when a value is invalid.
+    """
+    locked = DeploymentType.objects.select_for_update().get(pk=deployment_type.pk)
+    for name, value in values.items():
+        if name in ("id", "pk", "kind"):
+            raise TypeError(f"{name} of a deployment type cannot change")
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save()
+    return locked

@@ -94,6 +94,63 @@ class DeploymentTypeSerializer(serializers.ModelSerializer):
         }
 
 
+class MoneyEstimateSerializer(serializers.Serializer):
+    low = serializers.FloatField(min_value=0)
+    likely = serializers.FloatField(min_value=0)
+    high = serializers.FloatField(min_value=0)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs["low"] <= attrs["likely"] <= attrs["high"]:
+            raise serializers.ValidationError(
+                {"likely": ["An estimate must satisfy low <= likely <= high."]}
+            )
+        return attrs
+
+
+EXTRA_PREFIXES = tuple(prefix for prefix, _, _ in EXTRA_ESTIMATES)
+
+
+class DeploymentTypeUpdateSerializer(serializers.Serializer):
+    """A partial update of a type profile (staff): facts, latency and cost estimates."""
+
+    name = serializers.CharField(max_length=100, required=False)
+    description = serializers.CharField(max_length=5_000, required=False)
+    typical_latency = serializers.CharField(max_length=200, required=False)
+    typical_latency_ms = serializers.FloatField(min_value=0, required=False)
+    requirements = serializers.CharField(max_length=5_000, required=False)
+    needs_online_features = serializers.BooleanField(required=False)
+    setup_estimate = EstimateSerializer(required=False)
+    run_estimate = EstimateSerializer(required=False)
+    extra_estimates = serializers.DictField(child=MoneyEstimateSerializer(), required=False)
+
+    def validate_typical_latency_ms(self, value: float) -> float:
+        if value <= 0:
+            raise serializers.ValidationError("Must be greater than 0.")
+        return value
+
+    def validate_extra_estimates(self, value: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(value) - set(EXTRA_PREFIXES))
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown estimates {', '.join(unknown)}; expected some of "
+                f"{', '.join(EXTRA_PREFIXES)}."
+            )
+        return value
+
+    def to_model_values(self) -> dict[str, Any]:
+        data = dict(self.validated_data)
+        values: dict[str, Any] = {}
+        for prefix in ("setup", "run"):
+            estimate = data.pop(f"{prefix}_estimate", None)
+            if estimate is not None:
+                values.update({f"{prefix}_{part}": estimate[part] for part in PARTS})
+                values[f"{prefix}_days_role"] = estimate.get("days_of_role")
+        for prefix, estimate in data.pop("extra_estimates", {}).items():
+            values.update({f"{prefix}_{part}": estimate[part] for part in PARTS})
+        values.update(data)
+        return values
+
+
 class RequirementsSerializer(serializers.Serializer):
     """What the recommendation reads; also the requirement half of a plan."""
 

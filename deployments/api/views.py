@@ -17,6 +17,7 @@ from deployments import recommend, selectors, services
 from deployments.api.serializers import (
     DeploymentPlanSerializer,
     DeploymentTypeSerializer,
+    DeploymentTypeUpdateSerializer,
     RecommendationOptionSerializer,
     RequirementsSerializer,
     ranked,
@@ -26,12 +27,28 @@ from valuechain.api.permissions import PRODUCT_MANAGERS, can_edit_idea
 
 
 class DeploymentTypeViewSet(viewsets.ReadOnlyModelViewSet):
-    """The four ways to deploy a model, with their facts and typical costs (admins edit them)."""
+    """The four ways to deploy a model, with their facts and typical costs.
+
+    Everyone authenticated reads them; staff change a profile with PATCH (there are always
+    exactly four, so none is created or deleted).
+    """
 
     serializer_class = DeploymentTypeSerializer
     queryset = selectors.deployment_types()
     search_fields = ["name", "kind"]
     ordering_fields = ["id", "name", "typical_latency_ms"]
+    http_method_names = ["get", "patch", "head", "options"]
+    write_groups: tuple[str, ...] = ()  # staff only
+
+    @extend_schema(request=DeploymentTypeUpdateSerializer, responses=DeploymentTypeSerializer)
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        deployment_type = self.get_object()
+        serializer = DeploymentTypeUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        updated = services.update_deployment_type(
+            deployment_type=deployment_type, values=serializer.to_model_values()
+        )
+        return Response(DeploymentTypeSerializer(updated).data)
 
 
 def _idea_or_404(idea_id: int) -> m.Idea:

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from deployments.models import DeploymentPlan
+from deployments.models import DeploymentPlan, DeploymentType
 from tests.deployments.factories import DeploymentPlanFactory, deployment_type
 from tests.factories import FeatureFactory, IdeaFactory, NeedFactory, RoleFactory
 
@@ -67,10 +67,84 @@ def test_deployment_types_need_authentication(api_client_for) -> None:
     assert api_client_for(None).get("/api/deployment-types/").status_code == 401
 
 
-def test_deployment_types_are_read_only_over_the_api(api_client_for, staff_user) -> None:
-    response = api_client_for(staff_user).post("/api/deployment-types/", {}, format="json")
+def test_there_are_always_exactly_four_types(api_client_for, staff_user) -> None:
+    client = api_client_for(staff_user)
+    edge = DeploymentType.objects.get(kind="edge")
 
-    assert response.status_code == 405
+    assert client.post("/api/deployment-types/", {}, format="json").status_code == 405
+    assert client.delete(f"/api/deployment-types/{edge.pk}/").status_code == 405
+    assert DeploymentType.objects.count() == 4
+
+
+def test_staff_reprice_a_type_and_its_plans_follow(api_client_for, staff_user, pm_user) -> None:
+    idea = IdeaFactory(owner=pm_user)
+    NeedFactory(idea=idea, feature=FeatureFactory(online=False))
+    stream = deployment_type("stream", setup=60_000, online_feature_setup=4_000)
+    DeploymentPlanFactory(idea=idea, deployment_type=stream, continuous_events=True)
+    client = api_client_for(staff_user)
+
+    response = client.patch(
+        f"/api/deployment-types/{stream.pk}/",
+        {
+            "setup_estimate": {"low": 40_000, "likely": 50_000, "high": 90_000},
+            "extra_estimates": {
+                "online_feature_setup": {"low": 1_000, "likely": 1_000, "high": 1_000}
+            },
+            "kind": "edge",  # not writable: ignored
+        },
+        format="json",
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["kind"] == "stream"
+    assert body["setup_estimate"] == {"low": 40_000, "likely": 50_000, "high": 90_000}
+    plan = client.get(plan_url(idea.pk)).json()
+    assert plan["deployment_setup_cost"] == pytest.approx(
+        (40_000 + 4 * 50_000 + 90_000) / 6 + 1_000
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"typical_latency_ms": 0}, "typical_latency_ms"),
+        ({"setup_estimate": {"low": 9, "likely": 1, "high": 10}}, "setup_estimate"),
+        ({"extra_estimates": {"teleport": {"low": 1, "likely": 1, "high": 1}}}, "extra_estimates"),
+        (
+            {"extra_estimates": {"compression": {"low": -1, "likely": 1, "high": 1}}},
+            "extra_estimates",
+        ),
+        ({"needs_online_features": "sometimes"}, "needs_online_features"),
+    ],
+)
+def test_invalid_type_changes_are_400s_naming_the_field(
+    api_client_for, staff_user, body: dict[str, object], field: str
+) -> None:
+    edge = DeploymentType.objects.get(kind="edge")
+    before = edge.setup_likely
+
+    response = api_client_for(staff_user).patch(
+        f"/api/deployment-types/{edge.pk}/", body, format="json"
+    )
+
+    assert response.status_code == 400
+    assert field in response.json()
+    edge.refresh_from_db()
+    assert edge.setup_likely == before
+
+
+@pytest.mark.parametrize("who", ["pm_user", "lead_user", "exec_user"])
+def test_only_staff_change_a_type(api_client_for, request, who: str) -> None:
+    edge = DeploymentType.objects.get(kind="edge")
+
+    response = api_client_for(request.getfixturevalue(who)).patch(
+        f"/api/deployment-types/{edge.pk}/", {"name": "Phone"}, format="json"
+    )
+
+    assert response.status_code == 403
+    edge.refresh_from_db()
+    assert edge.name == "Edge"
 
 
 # --- recommendation -----------------------------------------------------------
