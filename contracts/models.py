@@ -8,6 +8,7 @@ and contracts.services; these models only hold what was agreed.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,28 @@ from contracts.compatibility import Mode
 from valuechain.models import AssetType
 
 MAX_MAJOR = 1_000_000
+
+
+class OrderedJSONField(models.TextField):
+    """JSON stored as text. PostgreSQL's jsonb sorts object keys, and the order of a schema's
+    properties is part of the contract (ODCS lists them; pages show them in that order)."""
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        return None if value is None else json.loads(value)
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValidationError(f"Not JSON: {exc.msg}.") from None
+        return value
+
+    def get_prep_value(self, value: Any) -> Any:
+        return None if value is None else json.dumps(value, ensure_ascii=False)
+
+    def value_to_string(self, obj: Any) -> str:
+        return str(self.get_prep_value(self.value_from_object(obj)))
 
 
 class CompatibilityMode(models.TextChoices):
@@ -107,13 +130,13 @@ class ContractVersion(models.Model):
     major = models.PositiveIntegerField(validators=[MaxValueValidator(MAX_MAJOR)])
     minor = models.PositiveIntegerField()
     patch = models.PositiveIntegerField()
-    json_schema = models.JSONField(help_text="Draft 2020-12 JSON Schema of one record.")
-    semantics = models.JSONField(
+    json_schema = OrderedJSONField(help_text="Draft 2020-12 JSON Schema of one record.")
+    semantics = OrderedJSONField(
         default=dict,
         blank=True,
         help_text='{"entity": what a record represents, "fields": {pointer: meaning}}',
     )
-    sla = models.JSONField(
+    sla = OrderedJSONField(
         default=dict,
         blank=True,
         help_text="production_use, max_lateness, freshness, retention and the ODCS list.",
@@ -128,7 +151,7 @@ class ContractVersion(models.Model):
     changes = models.JSONField(
         default=list, blank=True, help_text="The diff from the previous version, as published."
     )
-    odcs_document = models.JSONField(
+    odcs_document = OrderedJSONField(
         default=dict, blank=True, help_text="Unmapped parts of the imported ODCS, verbatim."
     )
     published_at = models.DateTimeField(null=True, blank=True)
