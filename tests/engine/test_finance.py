@@ -11,6 +11,8 @@ import random
 import numpy_financial as npf
 import pytest
 
+from tests.engine import reference
+from tests.engine.test_batch import random_catalogue, random_ideas
 from tests.engine.worked_example import (
     A1,
     AF_10_3,
@@ -270,3 +272,20 @@ def test_reports_for_many_ideas_match_one_by_one():
     cat = catalogue()
     ideas = [walk_idea(id=1), walk_idea(id=2, needs=walk_idea().needs[:1])]
     assert roi_reports(ideas, cat) == [roi_report(idea, cat) for idea in ideas]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_reports_match_a_plain_second_reading_of_the_design(seed):
+    """tests/engine/reference.py recomputes everything from DESIGN section 3 year by year."""
+    rng = random.Random(1000 + seed)
+    cat = random_catalogue(rng, size=rng.randint(3, 12))
+    for idea in random_ideas(rng, cat, 60):
+        reference.assert_matches(roi_report(idea, cat), reference.report(idea, cat))
+
+
+def test_the_second_reading_agrees_with_the_hand_worked_example():
+    expected = reference.report(walk_idea(), catalogue())
+    assert expected.npv == pytest.approx(-88_091.53, abs=0.01)
+    assert [step.npv for step in expected.ladder] == pytest.approx(
+        [92_474.08, 122_258.45, 122_258.45, -88_091.53], abs=0.01
+    )

@@ -9,9 +9,10 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from tests.engine import reference
 from tests.engine.test_batch import assert_same_report
+from valuechain import mappers, selectors
 from valuechain import models as m
-from valuechain import selectors
 from valuechain.api.permissions import DATA_LEADS, EXECUTIVES, PRODUCT_MANAGERS
 from valuechain.demo import DEMO_PASSWORD
 from valuechain.engine import stakeholders
@@ -161,3 +162,48 @@ def test_batch_and_one_by_one_reports_agree_on_the_demo(demo, monkeypatch):
     assert batched.keys() == one_by_one.keys()
     for idea_id, report in one_by_one.items():
         assert_same_report(batched[idea_id], report)
+
+
+def test_every_demo_idea_follows_the_design_to_the_letter(demo):
+    rows = list(selectors.ideas())
+    reports = selectors.roi_reports(rows)
+    rates = mappers.day_rates()
+    catalogue = mappers.load_catalogue(rates)
+    for idea in mappers.ideas_to_engine(rows, rates):
+        reference.assert_matches(reports[idea.id], reference.report(idea, catalogue))
+
+
+def test_churn_early_warning_worked_by_hand(demo):
+    """Seeded day rates: data scientist 900, analytics engineer 800, data engineer 850.
+
+    Tier 1, three available features, engineering in data-scientist days:
+      recency (1, 2, 3) = 2, frequency (1, 2, 3) = 2, value (1, 2, 4) = 13/6 days
+      C0 = (2 + 2 + 13/6) x 900 = 5,550; nothing charged, p = 0.65
+      benefit (60k, 90k, 150k) -> 95,000; coverage (2 + 2 + 1) / 6 = 5/6 (the fourth need,
+      weight 1, is not essential)
+      NPV = -5,550 + 51,458.33 x 2.486852 = -5,550 + 127,969.26 = 122,419.26
+    Tier 3 adds "Unhappy contacts" -> support_interactions (to build) <- Zendesk (raw):
+      engineering (8, 12, 20) = 38/3 days x 900 = 11,400
+      support_interactions: build (15, 20, 35) = 65/3 days x 800 = 17,333.33,
+        run (3k, 4k, 6k) = 4,166.67, feasibility 0.8
+      Zendesk: curation (10, 15, 30) = 50/3 days x 850 = 14,166.67, run 4,166.67,
+        feasibility: the raw tier's default 0.75
+      C0 = 5,550 + 11,400 + 17,333.33 + 14,166.67 = 48,450; R = 8,333.33
+      p = 0.65 x 0.8 x 0.75 = 0.39
+      NPV = -48,450 + (37,050 - 8,333.33) x 2.486852 = -48,450 + 71,414.10 = 22,964.10
+    Still positive at tier 3, but tier 1 is where to stop.
+    """
+    idea = selectors.ideas().get(title="Customer churn early warning")
+    report = selectors.roi_report(idea)
+    t1, t2, t3 = report.ladder
+    assert t1.cumulative_investment == pytest.approx(5_550)
+    assert t1.benefit_coverage == pytest.approx(5 / 6)
+    assert t1.npv == pytest.approx(122_419.26, abs=0.01)
+    assert t2.npv == t1.npv
+    assert t3.cumulative_investment == pytest.approx(48_450)
+    assert t3.annual_run_cost == pytest.approx(8_333.33, abs=0.01)
+    assert t3.probability_of_success == pytest.approx(0.39)
+    assert t3.npv == pytest.approx(22_964.10, abs=0.01)
+    assert report.npv == pytest.approx(t3.npv)
+    assert report.negative_from_tier is None
+    assert report.best_stop_tier == 1
