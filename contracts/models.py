@@ -9,7 +9,7 @@ and contracts.services; these models only hold what was agreed.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,7 +23,13 @@ from valuechain.models import AssetType
 MAX_MAJOR = 1_000_000
 
 
-class OrderedJSONField(models.TextField):
+if TYPE_CHECKING:  # typed as JSON for callers; a text column underneath
+    _JsonText = models.Field[Any, Any]
+else:
+    _JsonText = models.TextField
+
+
+class OrderedJSONField(_JsonText):
     """JSON stored as text. PostgreSQL's jsonb sorts object keys, and the order of a schema's
     properties is part of the contract (ODCS lists them; pages show them in that order)."""
 
