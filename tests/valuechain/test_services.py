@@ -126,7 +126,7 @@ def test_idea_refuses_unknown_changes_and_out_of_range_values():
 
 
 def test_assigning_the_same_person_twice_is_refused():
-    assignment: m.StakeholderAssignment = StakeholderAssignmentFactory()
+    assignment = m.StakeholderAssignment.objects.get(pk=StakeholderAssignmentFactory().pk)
     with pytest.raises(ValidationError):
         services.assign_stakeholder(
             changes={"idea": assignment.idea, "tier": assignment.tier,
