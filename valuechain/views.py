@@ -137,7 +137,8 @@ def _catalogue_row(
 @login_required
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:100]
+    # NUL characters cannot reach PostgreSQL; nothing searchable contains them.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     rates = mappers.day_rates()
     profiles = list(m.TierProfile.objects.prefetch_related("default_roles"))
     default_feasibility = {profile.tier: profile.default_feasibility for profile in profiles}

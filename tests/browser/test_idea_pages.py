@@ -46,22 +46,50 @@ def test_pm_creates_an_idea_picking_data_tier_by_tier(page, live_server, pm_user
     # Nothing in the feature store: walk one tier upstream.
     results.get_by_role("button", name="Search tier 2").click()
     results.locator(".search-results[data-tier='2']").wait_for()
-    results.get_by_text("Store footfall").wait_for()
+    results.get_by_text("matching “footfall”").wait_for()
     results.get_by_role("button", name="Pick").first.click()
     assert "Store footfall" in need.locator(".picked-label").inner_text()
+
+    # A second need, found in the feature store straight away.
+    page.click("#add-need")
+    second = page.locator(".need-form").nth(1)
+    second.locator("input[name$='-name']").fill("weekly sales")
+    second.locator(".picker-q").fill("weekly")
+    second.locator(".picker-results").get_by_text("matching “weekly”").wait_for()
+    second.locator(".picker-results").get_by_role("button", name="Pick").first.click()
     page.screenshot(path=str(SCREENSHOTS / "valuechain-idea-form.png"), full_page=True)
 
     page.click("#save-idea")
     page.wait_for_url(f"{live_server.url}/ideas/*/")
     idea = m.Idea.objects.get(title="Footfall staffing")
     assert idea.owner_id == pm_user.pk
-    assert [(n.name, n.curated_dataset_id) for n in idea.needs.all()] == [
-        ("footfall per store", value_chain.new_curated.pk)
+    assert [(n.name, n.asset_type, n.asset_id) for n in idea.needs.order_by("id")] == [
+        ("footfall per store", "curated_dataset", value_chain.new_curated.pk),
+        ("weekly sales", "feature", value_chain.feature.pk),
     ]
     # plotly.js (served from static) drew the ladder.
     page.locator("#ladder-chart svg.main-svg").first.wait_for()
     assert page.locator("#ladder-chart .bars").count() >= 1
     page.screenshot(path=str(SCREENSHOTS / "valuechain-idea-detail.png"), full_page=True)
+
+
+def test_a_form_error_is_shown_on_its_field_and_keeps_the_picked_data(
+    page, live_server, pm_user, value_chain  # noqa: F811
+):
+    log_in(page, live_server, pm_user.username)
+    page.goto(f"{live_server.url}/ideas/new/")
+    page.fill("#id_title", "Too sure")
+    page.fill("#id_probability_of_success", "1.7")
+    need = page.locator(".need-form").first
+    need.locator("input[name$='-name']").fill("sales")
+    need.locator(".picker-q").fill("weekly")
+    need.locator(".picker-results").get_by_text("matching “weekly”").wait_for()
+    need.locator(".picker-results").get_by_role("button", name="Pick").first.click()
+    page.click("#save-idea")
+    page.locator("#id_probability_of_success_errors").wait_for()
+    assert "less than or equal to 1" in page.inner_text("#id_probability_of_success_errors")
+    assert "Weekly sales per store" in page.locator(".picked-label").first.inner_text()
+    assert not m.Idea.objects.filter(title="Too sure").exists()
 
 
 def test_the_ladder_of_an_idea_reaching_tier_4_shows_its_negative_zone(

@@ -146,3 +146,12 @@ def test_the_picker_search_starts_in_the_feature_store_and_offers_the_next_tier(
 def test_a_bogus_search_is_a_400(client_for, pm_user, params):
     response = client_for(pm_user).get(reverse("catalogue-search"), params)
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_catalogue_search_with_a_nul_character_still_renders(client_for, exec_user, value_chain):
+    response = client_for(exec_user).get(reverse("catalogue"), {"q": "wea\x00ther"})
+    assert response.status_code == 200
+    assert "Weather vendor feed" in response.content.decode()
+    bad = client_for(exec_user).get(reverse("catalogue-search"), {"tier": 1, "q": "a\x00"})
+    assert bad.status_code == 400
