@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from fractions import Fraction
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -222,11 +223,34 @@ def _iter_refs(node: Any, path: tuple[object, ...] = ()) -> Iterable[tuple[str, 
             yield from _iter_refs(value, (*path, i))
 
 
+MAX_NESTING = 64
+
+
+def _too_deep(node: Any, limit: int = MAX_NESTING) -> tuple[object, ...] | None:
+    """The path to the first value nested deeper than ``limit`` levels, if any (no recursion,
+    so hostile input cannot exhaust the stack)."""
+    stack: list[tuple[Any, tuple[object, ...]]] = [(node, ())]
+    while stack:
+        value, path = stack.pop()
+        if len(path) > limit:
+            return path
+        if isinstance(value, Mapping):
+            stack.extend((v, (*path, k)) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, (*path, i)) for i, v in enumerate(value))
+    return None
+
+
 def validate_schema(schema: Any) -> None:
     """Raise InvalidSchemaError unless ``schema`` is a valid draft 2020-12 schema whose local
     ``$ref``s all resolve."""
     if not isinstance(schema, (Mapping, bool)):
         raise InvalidSchemaError("A JSON Schema must be an object or a boolean.", "")
+    deep = _too_deep(schema)
+    if deep is not None:
+        raise InvalidSchemaError(
+            f"The schema nests more than {MAX_NESTING} levels deep.", _pointer(deep[:MAX_NESTING])
+        )
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
@@ -504,7 +528,7 @@ class _Differ:
                 (*path, "$ref"),
                 narrows=True,
                 widens=True,
-                message="non-local $ref changed; cannot compare",
+                message="$ref changed and cannot be followed (remote or circular)",
                 old=old.get("$ref"),
                 new=new.get("$ref"),
             )
@@ -1296,8 +1320,12 @@ def _is_multiple(a: float, b: float) -> bool:
     """True if every multiple of ``a`` is a multiple of ``b`` (a is a multiple of b)."""
     if b == 0:
         return False
-    q = a / b
-    return abs(q - round(q)) < 1e-9
+    try:
+        # decimal fractions of what was written, so 0.3 is a multiple of 0.1 as users mean it
+        q = Fraction(repr(a)) / Fraction(repr(b))
+    except (ValueError, OverflowError, TypeError):
+        return False
+    return q.denominator == 1
 
 
 def diff_schemas(old: JsonSchema, new: JsonSchema) -> list[Change]:

@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ParseError, PermissionDenied
 from rest_framework.parsers import BaseParser, JSONParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
@@ -37,6 +37,16 @@ class ContractAccess(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return bool(request.user and request.user.is_authenticated)
+
+
+class SafeJSONParser(JSONParser):
+    """JSON that nests beyond what the decoder's stack allows is a 400, not a 500."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("JSON parse error - the document nests too deeply.") from None
 
 
 class YamlBodyParser(BaseParser):
@@ -75,6 +85,7 @@ class ContractViewSet(
     """Data contracts: each governs one catalogue asset, with immutable versions."""
 
     permission_classes = [ContractAccess]
+    parser_classes = [SafeJSONParser]
     serializer_class = DataContractSerializer
     lookup_value_regex = r"\d+"
     filterset_fields = ["status", "asset_type", "asset_id", "compatibility_mode", "ideas"]
@@ -287,7 +298,9 @@ class ContractViewSet(
     @extend_schema(
         request=CompatibilityRequestSerializer, responses=CompatibilityResponseSerializer
     )
-    @action(detail=False, methods=["post"], url_path="compatibility", parser_classes=[JSONParser])
+    @action(
+        detail=False, methods=["post"], url_path="compatibility", parser_classes=[SafeJSONParser]
+    )
     def compatibility(self, request: Request) -> Response:
         """Compare two JSON Schemas under a mode: typed changes with JSON pointers."""
         body = CompatibilityRequestSerializer(data=request.data)

@@ -537,3 +537,21 @@ def test_property_order_survives_the_database() -> None:
     stored = ContractVersion.objects.get(pk=version.pk)
     assert list(stored.json_schema["properties"]) == ["zeta", "alpha", "mid"]
     assert list(stored.odcs_document) == ["z", "a"]
+
+
+def test_json_nested_past_the_decoder_is_a_400(api_client_for: Client, pm_user) -> None:
+    body = '{"old_schema": ' + '{"items": ' * 5000 + "{}" + "}" * 5000 + ', "new_schema": {}}'
+    response = api_client_for(pm_user).post(
+        "/api/contracts/compatibility/", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "nests too deeply" in response.json()["detail"]
+
+
+def test_yaml_nested_too_deep_is_a_400(api_client_for: Client, lead_user) -> None:
+    raw = b"a: " + b"[" * 5000 + b"]" * 5000
+    response = api_client_for(lead_user).post(
+        "/api/contracts/import/", raw, content_type="application/yaml"
+    )
+    assert response.status_code == 400
+    assert not DataContract.objects.exists()

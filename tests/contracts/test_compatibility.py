@@ -193,3 +193,36 @@ def test_numbers_and_integers_overlap_for_numeric_constraints() -> None:
     )
     assert {c.type for c in changes} == {ChangeType.TYPE_NARROWED, ChangeType.CONSTRAINT_TIGHTENED}
     assert NUM["type"] == "number"
+
+
+def test_hostile_nesting_is_refused_without_recursion() -> None:
+    schema: dict = {}
+    node = schema
+    for _ in range(5000):
+        node["items"] = {}
+        node = node["items"]
+    with pytest.raises(InvalidSchemaError, match="nests more than") as exc:
+        validate_schema(schema)
+    assert exc.value.path.startswith("/items/items")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kind"),
+    [
+        (1e-300, 1e300, ChangeType.CONSTRAINT_TIGHTENED),
+        (0.1, 0.3, ChangeType.CONSTRAINT_TIGHTENED),
+        (0.3, 0.1, ChangeType.CONSTRAINT_LOOSENED),
+        (2.5, 6, ChangeType.CONSTRAINT_CHANGED),
+    ],
+)
+def test_multiple_of_is_compared_exactly(old: float, new: float, kind: ChangeType) -> None:
+    (change,) = diff_schemas({"multipleOf": old}, {"multipleOf": new})
+    assert change.type is kind
+
+
+def test_circular_refs_terminate() -> None:
+    old = {"$defs": {"a": {"$ref": "#/$defs/a"}}, "properties": {"x": {"$ref": "#/$defs/a"}}}
+    new = {"$defs": {"b": {"$ref": "#/$defs/b"}}, "properties": {"x": {"$ref": "#/$defs/b"}}}
+    changes = diff_schemas(old, new)
+    assert [c.type for c in changes] == [ChangeType.REF_CHANGED]
+    assert changes[0].narrows and changes[0].widens
