@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from valuechain import views
@@ -13,3 +13,5 @@ urlpatterns = [
     path("ideas/<int:pk>/edit/", views.idea_edit, name="idea-edit"),
     path("ideas/<int:pk>/stakeholders/", views.idea_stakeholders, name="idea-stakeholders"),
 ]
+
+urlpatterns += [path("", include("valuechain.analysis_urls"))]
