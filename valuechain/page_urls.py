@@ -1,9 +1,9 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 
 from valuechain import views
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", RedirectView.as_view(pattern_name="idea-list", permanent=False), name="home"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("catalogue/search/", views.catalogue_search, name="catalogue-search"),

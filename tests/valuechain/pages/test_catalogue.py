@@ -155,3 +155,10 @@ def test_catalogue_search_with_a_nul_character_still_renders(client_for, exec_us
     assert "Weather vendor feed" in response.content.decode()
     bad = client_for(exec_user).get(reverse("catalogue-search"), {"tier": 1, "q": "a\x00"})
     assert bad.status_code == 400
+
+
+@pytest.mark.django_db
+def test_only_staff_see_the_link_to_edit_the_catalogue(client_for, staff_user, lead_user):
+    admin = reverse("admin:app_list", args=["valuechain"])
+    assert admin in client_for(staff_user).get(reverse("catalogue")).content.decode()
+    assert admin not in client_for(lead_user).get(reverse("catalogue")).content.decode()
