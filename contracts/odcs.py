@@ -449,6 +449,11 @@ def _threshold_from_rule(field_path: str, rule: Mapping[str, Any]) -> dict[str, 
         if isinstance(rule.get(op), (int, float)) and not isinstance(rule.get(op), bool):
             limit = float(rule[op])
             break
+    between = rule.get("mustBeBetween")
+    if limit is None and isinstance(between, list) and len(between) == 2:
+        upper = between[1]
+        if isinstance(upper, (int, float)) and not isinstance(upper, bool):
+            limit = float(upper)
     if limit is None:
         return None
     threshold: dict[str, Any] = {
@@ -531,7 +536,7 @@ def _rule_with_limit(rule: Mapping[str, Any], t: Mapping[str, Any]) -> dict[str,
     out = {
         k: v
         for k, v in rule.items()
-        if k not in ("mustBe", "mustBeLessOrEqualTo", "mustBeLessThan", "unit")
+        if k not in ("mustBe", "mustBeLessOrEqualTo", "mustBeLessThan", "mustBeBetween", "unit")
     }
     out.setdefault("metric", t["metric"])
     out.setdefault("type", "library")

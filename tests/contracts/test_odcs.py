@@ -350,3 +350,25 @@ def test_duplicate_property_names_are_refused() -> None:
 def test_unquoted_dates_stay_strings() -> None:
     doc = odcs.load_yaml("contractCreatedTs: 2022-11-15\n")
     assert doc["contractCreatedTs"] == "2022-11-15"
+
+
+def test_between_rule_maps_its_upper_bound_and_writes_back_valid() -> None:
+    raw = NESTED.replace(
+        "            mustBeLessThan: 1\n            unit: percent",
+        "            mustBeBetween: [0, 2]\n            unit: percent",
+    )
+    contract = odcs.parse(raw)
+    amount = [t for t in contract.missing_thresholds if t["field"] == "/properties/amount"]
+    assert amount[0]["max_ratio"] == 0.02
+    assert odcs.load_yaml(odcs.dump(contract)) == odcs.load_yaml(raw)
+    changed = dataclasses.replace(
+        contract,
+        missing_thresholds=[
+            {**t, "max_ratio": 0.03} if t["field"] == "/properties/amount" else t
+            for t in contract.missing_thresholds
+        ],
+    )
+    doc = odcs.to_document(changed)
+    odcs.validate_document(doc)
+    rule = doc["schema"][0]["properties"][1]["quality"][0]
+    assert "mustBeBetween" not in rule and rule["mustBeLessOrEqualTo"] == 3

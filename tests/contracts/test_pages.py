@@ -275,3 +275,27 @@ def test_diff_rows_keep_the_schema_order() -> None:
         ("a", "added"),
     ]
     assert root == []
+
+
+def test_contract_health_query_count_is_constant() -> None:
+    idea = IdeaFactory()
+
+    def add_need_with_contract() -> None:
+        curated = CuratedDatasetFactory(available=False, raw_sources=[RawSourceFactory()])
+        NeedFactory(idea=idea, curated_dataset=curated)
+        DataContractFactory(asset_type="curated_dataset", asset_id=curated.pk)
+        DataContractFactory().ideas.add(idea)
+
+    add_need_with_contract()
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            _render_health(idea)
+        return len(ctx.captured_queries)
+
+    count()  # warm up the per-process caches
+    small = count()
+    for _ in range(4):
+        add_need_with_contract()
+    assert count() == small
+    assert "5 risks" in _render_health(idea)  # five raw sources without a contract
