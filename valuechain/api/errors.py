@@ -26,6 +26,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             {"detail": "The request body is larger than the allowed size."},
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
+    if isinstance(exc, RecursionError) and "JSON" in str(exc):
+        # Views that parse JSON with DRF's own parser (the token view) meet deep nesting here.
+        return Response(
+            {"detail": "JSON parse error - nested too deeply."},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, TooManyFieldsSent):
         return Response({"detail": "Too many fields sent."}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ProtectedError | RestrictedError):

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
-from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ParseError, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -28,25 +25,12 @@ from valuechain import models as m
 from valuechain import selectors, services
 from valuechain.api import filters
 from valuechain.api import serializers as s
+from valuechain.api.parsers import BoundedJSONParser
 from valuechain.api.permissions import DATA_LEADS, PRODUCT_MANAGERS, can_edit_idea
 from valuechain.engine.stakeholders import stakeholder_gaps
 from valuechain.services import MAX_ID
 
 ID_PATTERN = r"[0-9]{1,19}"
-
-
-class BoundedJSONParser(JSONParser):
-    """JSON bodies only, bounded in size like Django's form bodies, and never a 500."""
-
-    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        body = stream.read() if limit is None else stream.read(limit + 1)
-        if limit is not None and len(body) > limit:
-            raise RequestDataTooBig("Request body exceeded DATA_UPLOAD_MAX_MEMORY_SIZE.")
-        try:
-            return super().parse(io.BytesIO(body), media_type, parser_context)
-        except RecursionError as exc:
-            raise ParseError("JSON parse error - nested too deeply.") from exc
 
 
 class ApiViewSet(viewsets.GenericViewSet):
@@ -59,8 +43,6 @@ class ApiViewSet(viewsets.GenericViewSet):
 
     def get_object(self) -> Any:
         if int(self.kwargs[self.lookup_url_kwarg or self.lookup_field]) > MAX_ID:
-            from django.http import Http404
-
             raise Http404
         return super().get_object()
 
@@ -356,8 +338,6 @@ class NeedViewSet(ApiModelViewSet):
         if self._idea is None:
             idea_pk = int(self.kwargs["idea_pk"])
             if idea_pk > MAX_ID:
-                from django.http import Http404
-
                 raise Http404
             self._idea = get_object_or_404(m.Idea.objects.only("id", "owner_id"), pk=idea_pk)
         return self._idea

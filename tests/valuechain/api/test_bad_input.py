@@ -269,3 +269,14 @@ def test_garbage_in_catalogue_writes_is_400(client_as, payload):
     assert response.status_code == 400, response.content
     assert set(payload) & set(response.json())
     assert not m.Feature.objects.exists()
+
+
+def test_token_endpoint_survives_deeply_nested_json():
+    from rest_framework.test import APIClient
+
+    response = APIClient().generic(
+        "POST", "/api/auth/token/", b"[" * 50_000 + b"]" * 50_000,
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["detail"]
