@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -75,14 +76,21 @@ class RoiReport:
     charged_assets: tuple[AssetKey, ...]
 
 
+@lru_cache(maxsize=4096)
+def _factors(rate: float, horizon_years: int) -> tuple[float, ...]:
+    # Plain floats, cached: numpy on three-element arrays costs more than it saves here.
+    return tuple((1.0 + rate) ** -year for year in range(1, horizon_years + 1))
+
+
 def discount_factors(rate: float, horizon_years: int) -> np.ndarray:
     """1 / (1 + r)^y for y = 1..H."""
-    years = np.arange(1, horizon_years + 1, dtype=float)
-    return np.power(1.0 + rate, -years)
+    return np.array(_factors(rate, horizon_years))
 
 
+@lru_cache(maxsize=4096)
 def annuity_factor(rate: float, horizon_years: int) -> float:
-    return float(discount_factors(rate, horizon_years).sum())
+    """Sum over y = 1..H of 1 / (1 + r)^y."""
+    return math.fsum(_factors(rate, horizon_years))
 
 
 def npv(one_off: float, annual_net: float, rate: float, horizon_years: int) -> float:
@@ -108,8 +116,8 @@ def discounted_payback(
     if one_off <= 0:
         return 0.0
     cumulative = -one_off
-    for year, factor in enumerate(discount_factors(rate, horizon_years), start=1):
-        inflow = annual_net * float(factor)
+    for year, factor in enumerate(_factors(rate, horizon_years), start=1):
+        inflow = annual_net * factor
         if inflow > 0 and cumulative + inflow >= 0:
             return year - 1 + (-cumulative) / inflow
         cumulative += inflow
