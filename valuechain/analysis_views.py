@@ -218,8 +218,6 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             else:
                 return redirect(f"{reverse('portfolio')}?run={started.pk}")
         status = 400
-    else:
-        form = PortfolioRunForm()
     recent = list(m.PortfolioRun.objects.order_by("-created_at", "-id")[:RECENT_RUNS])
     run: m.PortfolioRun | None = None
     wanted = request.GET.get("run", "")
@@ -229,6 +227,15 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         )
     elif recent:
         run = recent[0]
+    if request.method != "POST":
+        # Start from the choices of the run on show, to adjust them.
+        initial = {
+            key: run.params.get(key)
+            for key in ("budget", "must_include", "must_exclude", "discount_rate",
+                        "horizon_years")
+            if run is not None and run.params.get(key) is not None
+        }
+        form = PortfolioRunForm(initial=initial)
     context = _portfolio_context(run)
     context.update(form=form, recent=recent, can_run=can_run)
     return render(request, "valuechain/analysis/portfolio.html", context, status=status)

@@ -184,6 +184,8 @@ class IdeaSimulationList(AnalysisView, generics.ListAPIView):
         return get_object_or_404(m.Idea, pk=_check_id(self.kwargs["idea_pk"]))
 
     def get_queryset(self) -> QuerySet[m.SimulationRun]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no idea
+            return m.SimulationRun.objects.none()
         return m.SimulationRun.objects.filter(idea=self.idea()).order_by("-created_at", "-id")
 
     @extend_schema(request=SimulationStartSerializer, responses={202: SimulationRunSerializer})

@@ -165,3 +165,15 @@ def test_unknown_runs_and_huge_ids_are_404(page_client, exec_user, shared_pair):
     assert client.get("/portfolio/runs/99999999999999999999999/").status_code == 404
     assert client.get(f"/ideas/{shared_pair.churn.pk}/simulations/999/").status_code == 404
     assert client.get("/ideas/999999/uncertainty/").status_code == 404
+
+
+def test_the_form_starts_from_the_choices_of_the_run_on_show(page_client, exec_user,
+                                                             shared_pair):
+    run = m.PortfolioRun.objects.create(params={
+        "budget": 120_000.0, "must_include": [shared_pair.upsell.pk], "must_exclude": [],
+        "discount_rate": 0.2, "horizon_years": 5, "seed": 1,
+    })
+    html = page_client(exec_user).get(f"/portfolio/?run={run.pk}").content.decode()
+    assert re.search(r'name="budget"[^>]*value="120000.0"', html)
+    assert re.search(r'name="horizon_years"[^>]*value="5"', html)
+    assert re.search(rf'<option value="{shared_pair.upsell.pk}" selected>Upsell</option>', html)
