@@ -120,18 +120,21 @@ COMMON_ASSET_FIELDS = frozenset({"name", "description", "owner", "available", "f
 
 
 def _set_estimate(row: Any, prefix: str, estimate: EstimateInput) -> None:
+    name = ESTIMATE_NAMES.get(prefix, prefix)
     problems = estimate.problems()
     if problems:
-        raise ValidationError({ESTIMATE_NAMES.get(prefix, prefix): problems})
+        raise ValidationError({name: problems})
+    days_field = f"{prefix}_days_role_id"
+    if estimate.days_role_id is not None and not hasattr(row, days_field):
+        raise ValidationError({name: ["This estimate is in money: it takes no days_of_role."]})
     if estimate.days_role_id is not None and not m.Role.objects.filter(
         pk=estimate.days_role_id
     ).exists():
-        raise ValidationError(
-            {ESTIMATE_NAMES.get(prefix, prefix): [f"No role with id {estimate.days_role_id}."]}
-        )
+        raise ValidationError({name: [f"No role with id {estimate.days_role_id}."]})
     for part in ("low", "likely", "high"):
         setattr(row, f"{prefix}_{part}", float(getattr(estimate, part)))
-    setattr(row, f"{prefix}_days_role_id", estimate.days_role_id)
+    if hasattr(row, days_field):
+        setattr(row, days_field, estimate.days_role_id)
 
 
 def _apply(row: Any, changes: Mapping[str, Any], plain: Iterable[str], estimates: Iterable[str]):

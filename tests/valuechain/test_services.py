@@ -119,6 +119,11 @@ def test_idea_refuses_unknown_changes_and_out_of_range_values():
         services.update_idea(idea=idea, changes={"colour": "red"})  # type: ignore[typeddict-unknown-key]
     assert "colour" in refused.value.message_dict
     with pytest.raises(ValidationError) as refused:
+        services.update_idea(
+            idea=idea, changes={"benefit": EstimateInput(1, 2, 3, days_role_id=1)}
+        )
+    assert "benefit_estimate" in refused.value.message_dict
+    with pytest.raises(ValidationError) as refused:
         services.update_idea(idea=idea, changes={"horizon_years": 31})
     assert "horizon_years" in refused.value.message_dict
     idea.refresh_from_db()

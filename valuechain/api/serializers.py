@@ -130,8 +130,9 @@ class EstimateField(serializers.Field):
         "order": "low must be <= likely <= high",
     }
 
-    def __init__(self, prefix: str, **kwargs: Any) -> None:
+    def __init__(self, prefix: str, *, in_days: bool = True, **kwargs: Any) -> None:
         self.prefix = prefix
+        self.keys = self.KEYS if in_days else frozenset(self.PARTS)
         kwargs["source"] = "*"
         super().__init__(**kwargs)
 
@@ -147,7 +148,7 @@ class EstimateField(serializers.Field):
     def to_internal_value(self, data: Any) -> dict[str, EstimateInput]:
         if not isinstance(data, Mapping):
             self.fail("not_an_object")
-        unknown = sorted(str(key) for key in data if key not in self.KEYS)
+        unknown = sorted(str(key) for key in data if key not in self.keys)
         if unknown:
             self.fail("unknown_keys", keys=", ".join(unknown))
         if any(part not in data for part in self.PARTS):
@@ -309,7 +310,9 @@ class RoiSummarySerializer(serializers.Serializer):
 
 class IdeaSerializer(ApiModelSerializer):
     owner = UserIdField(allow_null=True, help_text="The owning user's id; you by default.")
-    benefit_estimate = EstimateField("benefit", help_text="Yearly benefit if it succeeds.")
+    benefit_estimate = EstimateField(
+        "benefit", in_days=False, help_text="Yearly benefit if it succeeds, in money."
+    )
     probability_of_success = FiniteFloatField(min_value=0, max_value=1, required=False)
     horizon_years = serializers.IntegerField(min_value=1, max_value=30, required=False)
     discount_rate = FiniteFloatField(min_value=0, max_value=1, required=False)

@@ -49,6 +49,8 @@ IDEA_FIELD_ERRORS = [
      "benefit_estimate"),
     ({"benefit_estimate": {"low": 1, "likely": 2, "high": 3, "days_of_role": HUGE}},
      "benefit_estimate"),
+    ({"benefit_estimate": {"low": 1, "likely": 2, "high": 3, "days_of_role": 1}},
+     "benefit_estimate"),  # a benefit is money, never person-days
     ({"benefit_estimate": "100"}, "benefit_estimate"),
     ({"benefit_estimate": [1, 2, 3]}, "benefit_estimate"),
     ({"benefit_estimate": None}, "benefit_estimate"),
