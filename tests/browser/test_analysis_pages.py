@@ -1,0 +1,62 @@
+"""An executive selects a portfolio and a product manager simulates an idea, in a browser."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.valuechain.analysis.conftest import shared_pair  # noqa: F401  (fixture)
+from valuechain import models as m
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+SCREENSHOTS = Path(os.environ.get("VALUECHAIN_SCREENSHOTS", "/tmp"))
+
+
+def log_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "valuechain-test")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/ideas/")
+
+
+def test_executive_selects_a_portfolio_and_sees_the_frontier(page, live_server, exec_user,
+                                                              shared_pair):  # noqa: F811
+    log_in(page, live_server, exec_user.username)
+    page.click("nav >> text=Portfolio")
+    page.fill("#id_budget", "")
+    page.click("text=Select the portfolio")
+    run = m.PortfolioRun.objects.get()
+    page.wait_for_url(f"{live_server.url}/portfolio/?run={run.pk}")
+    assert page.locator("[data-metric=total-npv]").inner_text() == "40,000"
+    # plotly.js drew both figures from the server-built JSON.
+    page.wait_for_selector(f"#frontier-chart-{run.pk} .main-svg")
+    page.wait_for_selector(f"#matrix-chart-{run.pk} .main-svg")
+    assert page.locator(".selection-table tbody tr").count() == 2
+    page.screenshot(path=str(SCREENSHOTS / "valuechain-portfolio.png"), full_page=True)
+
+
+def test_product_manager_runs_a_simulation_from_the_idea_page(page, live_server, pm_user,
+                                                              shared_pair):  # noqa: F811
+    idea = shared_pair.upsell
+    idea.benefit_low, idea.benefit_high = 20_000, 200_000
+    idea.probability_of_success = 0.7
+    idea.save()
+    log_in(page, live_server, pm_user.username)
+    page.goto(f"{live_server.url}/ideas/{idea.pk}/")
+    # The uncertainty section arrives by htmx and draws the tornado.
+    page.wait_for_selector("#tornado-chart .main-svg")
+    page.fill("#id_draws", "2000")
+    page.fill("#id_seed", "7")
+    page.click("text=Run simulation")
+    run = m.SimulationRun.objects.get(idea=idea)
+    page.wait_for_selector(f"#histogram-chart-{run.pk} .main-svg")
+    loss = page.locator("[data-metric=mc-loss]").inner_text()
+    assert loss.endswith("%") and 0 < float(loss.rstrip(" %")) < 100
+    page.locator("#uncertainty").screenshot(path=str(SCREENSHOTS / "valuechain-uncertainty.png"))
