@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ParseError, PermissionDenied
@@ -29,6 +29,7 @@ from contracts.api.serializers import (
     PublishVersionSerializer,
 )
 from contracts.models import ContractVersion, DataContract
+from valuechain import models as vm
 
 
 class ContractAccess(BasePermission):
@@ -75,6 +76,18 @@ def _django_error(exc: DjangoValidationError) -> Response:
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "idea",
+                int,
+                description="Only the idea's contracts: those of the assets in its closure "
+                "and those linked to it directly.",
+            )
+        ]
+    )
+)
 class ContractViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -93,7 +106,20 @@ class ContractViewSet(
     ordering_fields = ["id", "name", "updated_at"]
 
     def get_queryset(self) -> QuerySet[DataContract]:
-        return selectors.contracts()
+        queryset = selectors.contracts()
+        if self.action == "list" and "idea" in self.request.query_params:
+            # an idea's contracts: those of the assets its needs reach, plus direct links
+            raw = self.request.query_params["idea"]
+            idea = (
+                vm.Idea.objects.filter(pk=int(raw)).first()
+                if raw.isdigit() and len(raw) < 19
+                else None
+            )
+            if idea is None:
+                raise serializers.ValidationError({"idea": [f"No idea with id {raw!r}."]})
+            health = selectors.idea_contract_health(idea)
+            queryset = queryset.filter(pk__in=[c.pk for c in health.contracts])
+        return queryset
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())

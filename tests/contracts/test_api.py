@@ -21,7 +21,14 @@ from tests.contracts.factories import (
     DataContractFactory,
 )
 from tests.contracts.odcs_samples import NESTED, reference_examples
-from tests.factories import CuratedDatasetFactory, FeatureFactory, IdeaFactory, UserFactory
+from tests.factories import (
+    CuratedDatasetFactory,
+    FeatureFactory,
+    IdeaFactory,
+    NeedFactory,
+    RawSourceFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 Client = Callable[[Any], APIClient]
@@ -555,3 +562,32 @@ def test_yaml_nested_too_deep_is_a_400(api_client_for: Client, lead_user) -> Non
     )
     assert response.status_code == 400
     assert not DataContract.objects.exists()
+
+
+def test_an_ideas_contracts_come_from_its_closure_and_direct_links(
+    api_client_for: Client, pm_user
+) -> None:
+    raw = RawSourceFactory()
+    curated = CuratedDatasetFactory(available=False, raw_sources=[raw])
+    idea = IdeaFactory()
+    NeedFactory(idea=idea, curated_dataset=curated)
+    via_raw = DataContractFactory(name="raw", asset_type="raw_source", asset_id=raw.pk)
+    direct = DataContractFactory(name="direct")
+    direct.ideas.add(idea)
+    DataContractFactory(name="elsewhere")
+    client = api_client_for(pm_user)
+    rows = client.get(f"/api/contracts/?idea={idea.pk}").json()["results"]
+    assert {r["id"] for r in rows} == {via_raw.pk, direct.pk}
+    assert client.get("/api/contracts/?idea=abc").status_code == 400
+    assert client.get("/api/contracts/?idea=999999").status_code == 400
+
+
+def test_yaml_body_import_takes_the_asset_from_the_query(api_client_for: Client, lead_user) -> None:
+    dataset = CuratedDatasetFactory()
+    response = api_client_for(lead_user).post(
+        f"/api/contracts/import/?asset_type=curated_dataset&asset_id={dataset.pk}",
+        NESTED.encode(),
+        content_type="application/yaml",
+    )
+    assert response.status_code == 201, response.json()
+    assert DataContract.objects.get().asset_id == dataset.pk
