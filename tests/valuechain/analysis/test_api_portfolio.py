@@ -84,6 +84,7 @@ def test_must_include_and_exclude_are_honoured_and_rejected_ideas_are_not_candid
     [
         ({"budget": -1}, "budget"),
         ({"budget": "lots"}, "budget"),
+        ({"must_include": [True]}, "must_include"),
         ({"must_include": [987654]}, "must_include"),
         ({"must_include": "all"}, "must_include"),
         ({"must_exclude": [0]}, "must_exclude"),
