@@ -182,6 +182,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`; name each choice set after what it belongs to.
+    "ENUM_NAME_OVERRIDES": {
+        "IdeaStatusEnum": "valuechain.models.Idea.Status",
+        "RunStatusEnum": "valuechain.models.RunStatus",
+    },
 }
 
 # The organisation's defaults for valuing ideas and portfolios.

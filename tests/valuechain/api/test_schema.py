@@ -49,9 +49,9 @@ def test_core_api_schema_generates_without_warnings():
     )
 
 
-def test_whole_schema_validates(tmp_path: Path):
+def test_whole_schema_generates_without_warnings_and_validates(tmp_path: Path):
     target = tmp_path / "schema.yml"
-    call_command("spectacular", "--validate", "--file", str(target))
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(target))
     assert "/api/ideas/{id}/roi/" in target.read_text()
 
 
