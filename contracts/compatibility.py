@@ -377,9 +377,11 @@ def _trivially_true(schema: Any) -> bool:
 
 def _content_model(schema: Mapping[str, Any]) -> str:
     extra = _additional(schema)
-    if schema.get("patternProperties") or not isinstance(extra, bool):
+    if schema.get("patternProperties"):
         return "partially open"
-    return "open" if extra is not False else "closed"
+    if extra is False:
+        return "closed"
+    return "open" if _trivially_true(extra) else "partially open"
 
 
 def _additional(schema: Mapping[str, Any]) -> Any:

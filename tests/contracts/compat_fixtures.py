@@ -173,6 +173,14 @@ CASES: list[Case] = [
         True,
     ),
     Case(
+        "empty additionalProperties schema is an open model",
+        obj({"a": S}, additionalProperties={}),
+        obj({"a": S, "b": INT}, additionalProperties={}),
+        {("property_added", "/properties/b")},
+        False,
+        True,
+    ),
+    Case(
         "unevaluatedProperties false closes the model too",
         obj({"a": S}, unevaluatedProperties=False),
         obj({"a": S, "b": S}, unevaluatedProperties=False),
