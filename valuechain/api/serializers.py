@@ -55,20 +55,22 @@ def money_field(**kwargs: Any) -> FiniteFloatField:
     return FiniteFloatField(min_value=0, max_value=MAX_MONEY, **kwargs)
 
 
-class IdField(serializers.IntegerField):
+class WholeNumberField(serializers.IntegerField):
+    """An integer that is not a boolean and not a float with a fractional part."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or (isinstance(data, float) and not data.is_integer()):
+            self.fail("invalid")
+        return int(super().to_internal_value(data))
+
+
+class IdField(WholeNumberField):
     """A database id: a whole number between 1 and the largest integer a column holds."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(**kwargs)
-
-    def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, bool) or (isinstance(data, float) and not data.is_integer()):
-            self.fail("invalid")
-        if isinstance(data, float) and not math.isfinite(data):
-            self.fail("invalid")
-        return int(super().to_internal_value(data))
 
 
 class SafePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -314,7 +316,7 @@ class IdeaSerializer(ApiModelSerializer):
         "benefit", in_days=False, help_text="Yearly benefit if it succeeds, in money."
     )
     probability_of_success = FiniteFloatField(min_value=0, max_value=1, required=False)
-    horizon_years = serializers.IntegerField(min_value=1, max_value=30, required=False)
+    horizon_years = WholeNumberField(min_value=1, max_value=30, required=False)
     discount_rate = FiniteFloatField(min_value=0, max_value=1, required=False)
     roi_summary = serializers.SerializerMethodField()
 

@@ -34,6 +34,7 @@ IDEA_FIELD_ERRORS = [
     ({"horizon_years": "five"}, "horizon_years"),
     ({"horizon_years": HUGE}, "horizon_years"),
     ({"horizon_years": 2.5}, "horizon_years"),
+    ({"horizon_years": True}, "horizon_years"),
     ({"discount_rate": 1.5}, "discount_rate"),
     ({"discount_rate": -0.01}, "discount_rate"),
     ({"discount_rate": {"rate": 0.1}}, "discount_rate"),
