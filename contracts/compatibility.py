@@ -594,7 +594,7 @@ class _Differ:
                 p,
                 narrows=False,
                 widens=True,
-                message=f"type widened from {old_v} to {new_v or 'any'}",
+                message=f"type widened from {_types_text(old_v)} to {_types_text(new_v)}",
                 old=old_v,
                 new=new_v,
             )
@@ -605,7 +605,7 @@ class _Differ:
                 p,
                 narrows=True,
                 widens=False,
-                message=f"type narrowed from {old_v or 'any'} to {new_v}",
+                message=f"type narrowed from {_types_text(old_v)} to {_types_text(new_v)}",
                 old=old_v,
                 new=new_v,
             )
@@ -615,7 +615,7 @@ class _Differ:
             p,
             narrows=True,
             widens=True,
-            message=f"type changed from {old_v} to {new_v}",
+            message=f"type changed from {_types_text(old_v)} to {_types_text(new_v)}",
             old=old_v,
             new=new_v,
         )
@@ -722,7 +722,7 @@ class _Differ:
                 p,
                 narrows=True,
                 widens=False,
-                message=f"{keyword} tightened from {old_v} to {new_v}",
+                message=_bound_text(keyword, "tightened", old_v, new_v),
                 old=old_v,
                 new=new_v,
             )
@@ -732,7 +732,7 @@ class _Differ:
                 p,
                 narrows=False,
                 widens=True,
-                message=f"{keyword} loosened from {old_v} to {new_v}",
+                message=_bound_text(keyword, "loosened", old_v, new_v),
                 old=old_v,
                 new=new_v,
             )
@@ -1308,6 +1308,18 @@ class _Differ:
 
 def _get(root: Any, key: str) -> Any:
     return root.get(key) if isinstance(root, Mapping) else None
+
+
+def _types_text(types: list[str] | None) -> str:
+    return " | ".join(types) if types else "any"
+
+
+def _bound_text(keyword: str, verb: str, old: Any, new: Any) -> str:
+    if old is None:
+        return f"{keyword} {new} introduced"
+    if new is None:
+        return f"{keyword} {old} dropped"
+    return f"{keyword} {verb} from {old} to {new}"
 
 
 def _article(word: str) -> str:

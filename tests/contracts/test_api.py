@@ -172,7 +172,7 @@ def test_publishing_follows_semantic_versioning(api_client_for: Client, lead_use
             "type": "constraint_loosened",
             "path": "/properties/amount/minimum",
             "breaking": False,
-            "message": "minimum loosened from 0 to None",
+            "message": "minimum 0 dropped",
         }
     ]
 
