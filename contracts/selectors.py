@@ -4,7 +4,7 @@ queries, the version plan (what publishing a schema would mean), and an idea's c
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,6 +134,7 @@ def plan_version(
     version: str | None = None,
     *,
     history: Sequence[ContractVersion] | None = None,
+    terms: Mapping[str, Any] | None = None,
 ) -> VersionPlan:
     """Diff against the published versions under the contract's mode. Breaking changes are
     judged against the versions of the major line the new version joins; a new major may
@@ -165,6 +166,9 @@ def plan_version(
         else compat.diff_schemas(latest.json_schema, schema)
     )
     level = "major" if not result.compatible else compat.bump_level(changes, mode)
+    term_changes = term_changes_between(latest, terms) if terms is not None else []
+    if term_changes and level == "patch":
+        level = "minor"  # a new meaning or a new promise is more than a wording fix
     major, minor, patch = latest_semver
     suggested = {
         "major": f"{major + 1}.0.0",
@@ -179,12 +183,129 @@ def plan_version(
         requested=version,
         suggested=suggested,
         compatible=result.compatible,
-        changes=_change_dicts(changes, mode),
+        changes=_change_dicts(changes, mode) + term_changes,
         breaking=_change_dicts(result.breaking, mode),
         needs_major=needs_major,
         affected_major=latest.major,
         impacted_consumers=[{"name": c.name, "pinned_major": c.pinned_major} for c in consumers],
     )
+
+
+_SECONDS = {
+    "s": 1,
+    "m": 60,
+    "min": 60,
+    "h": 3600,
+    "d": 86400,
+    "day": 86400,
+    "days": 86400,
+    "w": 604800,
+    "mo": 2592000,
+    "y": 31536000,
+    "yr": 31536000,
+    "years": 31536000,
+}
+# For these a bigger value is a weaker promise; for retention a bigger value is a stronger one.
+_SLA_TERMS = {"max_lateness": "weaker", "freshness": "weaker", "retention": "stronger"}
+
+
+def _seconds(duration: Any) -> float | None:
+    if not isinstance(duration, Mapping):
+        return None
+    value, unit = duration.get("value"), str(duration.get("unit") or "").lower()
+    if not isinstance(value, int | float) or isinstance(value, bool) or unit not in _SECONDS:
+        return None
+    return float(value) * _SECONDS[unit]
+
+
+def _duration_text(duration: Any) -> str:
+    if not isinstance(duration, Mapping):
+        return "none"
+    return f"{duration.get('value')} {duration.get('unit') or ''}".strip()
+
+
+def _limit_text(threshold: Mapping[str, Any] | None) -> str:
+    if not threshold:
+        return "none"
+    if threshold.get("max_ratio") is not None:
+        return f"at most {float(threshold['max_ratio']) * 100:g} %"
+    return f"at most {threshold.get('max_count')} rows"
+
+
+def term_changes_between(latest: ContractVersion, terms: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """What changes in meaning, SLA and missing-value limits from ``latest`` to ``terms``
+    (``semantics``, ``sla``, ``missing_thresholds``). Reported for the consumers to review;
+    the compatibility gate itself judges the schema."""
+    found: list[dict[str, Any]] = []
+
+    def add(kind: str, path: str, message: str) -> None:
+        found.append({"type": kind, "path": path, "breaking": False, "message": message})
+
+    if "semantics" in terms:
+        old_sem, new_sem = latest.semantics or {}, terms.get("semantics") or {}
+        old_entity, new_entity = old_sem.get("entity") or "", new_sem.get("entity") or ""
+        if old_entity and new_entity and old_entity != new_entity:
+            add(
+                "meaning_changed",
+                "",
+                f"a record now represents {new_entity!r} (was {old_entity!r})",
+            )
+        old_fields, new_fields = old_sem.get("fields") or {}, new_sem.get("fields") or {}
+        for pointer in old_fields:
+            if pointer in new_fields and old_fields[pointer] != new_fields[pointer]:
+                add(
+                    "meaning_changed",
+                    pointer,
+                    f"now means {new_fields[pointer]!r} (was {old_fields[pointer]!r})",
+                )
+    if "sla" in terms:
+        old_sla, new_sla = latest.sla or {}, terms.get("sla") or {}
+        if bool(old_sla.get("production_use")) != bool(new_sla.get("production_use")):
+            add(
+                "sla_changed",
+                "/sla/production_use",
+                "now meant for production use"
+                if new_sla.get("production_use")
+                else "no longer meant for production use",
+            )
+        for key, bigger in _SLA_TERMS.items():
+            before, after = old_sla.get(key), new_sla.get(key)
+            a, b = _seconds(before), _seconds(after)
+            if a == b and (a is not None or before == after):
+                continue
+            if a is not None and b is not None:
+                weaker = (b > a) if bigger == "weaker" else (b < a)
+                how = "weaker" if weaker else "stronger"
+            else:
+                how = "changed"
+            add(
+                "sla_changed",
+                f"/sla/{key}",
+                f"{key} {_duration_text(before)} -> {_duration_text(after)} ({how} promise)",
+            )
+    if "missing_thresholds" in terms:
+
+        def keyed(rows: Any) -> dict[tuple[str, str], Mapping[str, Any]]:
+            return {
+                (str(t.get("field")), str(t.get("metric"))): t
+                for t in rows or []
+                if isinstance(t, Mapping)
+            }
+
+        old_t, new_t = keyed(latest.missing_thresholds), keyed(terms.get("missing_thresholds"))
+        for pair in sorted(set(old_t) | set(new_t)):
+            before, after = old_t.get(pair), new_t.get(pair)
+            limits = ("max_ratio", "max_count")
+            if before and after and all(before.get(k) == after.get(k) for k in limits):
+                continue
+            if before is None:
+                state = f"added: {_limit_text(after)}"
+            elif after is None:
+                state = f"dropped (was {_limit_text(before)})"
+            else:
+                state = f"{_limit_text(before)} -> {_limit_text(after)}"
+            add("missing_threshold_changed", pair[0] or "/", f"{pair[1]} limit {state}")
+    return found
 
 
 # --- an idea's contracts -------------------------------------------------------------------

@@ -159,7 +159,12 @@ def publish_version(
     DataContract.objects.select_for_update().filter(pk=contract.pk).first()
     major, minor, patch = sel.parsed_version(version)
     history = sel.published_versions(contract)
-    plan = sel.plan_version(contract, json_schema, version, history=history)
+    terms = {
+        "semantics": dict(semantics or {}),
+        "sla": dict(sla or {}),
+        "missing_thresholds": list(missing_thresholds or []),
+    }
+    plan = sel.plan_version(contract, json_schema, version, history=history, terms=terms)
     if ContractVersion.objects.filter(
         contract=contract, major=major, minor=minor, patch=patch
     ).exists():

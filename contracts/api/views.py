@@ -173,7 +173,8 @@ class ContractViewSet(
         data = dict(body.validated_data)
         version = data.pop("version", None)
         if version is None:
-            version = selectors.plan_version(contract, data["json_schema"]).suggested
+            terms = {k: data[k] for k in ("semantics", "sla", "missing_thresholds") if k in data}
+            version = selectors.plan_version(contract, data["json_schema"], terms=terms).suggested
         try:
             row = services.publish_version(
                 contract=contract,
@@ -211,8 +212,10 @@ class ContractViewSet(
         body = PublishVersionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
+            data = body.validated_data
+            terms = {k: data[k] for k in ("semantics", "sla", "missing_thresholds") if k in data}
             plan = selectors.plan_version(
-                contract, body.validated_data["json_schema"], body.validated_data.get("version")
+                contract, data["json_schema"], data.get("version"), terms=terms
             )
         except DjangoValidationError as exc:
             return _django_error(exc)

@@ -591,3 +591,60 @@ def test_yaml_body_import_takes_the_asset_from_the_query(api_client_for: Client,
     )
     assert response.status_code == 201, response.json()
     assert DataContract.objects.get().asset_id == dataset.pk
+
+
+def test_changed_meaning_sla_and_limits_are_reported_and_bump_minor(
+    api_client_for: Client, lead_user
+) -> None:
+    contract = DataContractFactory()
+    ContractVersionFactory(
+        contract=contract,
+        semantics={"entity": "an order", "fields": {"/properties/amount": "gross EUR"}},
+        sla={"production_use": True, "max_lateness": {"value": 1, "unit": "h"}},
+        missing_thresholds=[
+            {
+                "field": "/properties/note",
+                "metric": "missingValues",
+                "max_ratio": 0.1,
+                "max_count": None,
+                "window": None,
+            }
+        ],
+    )
+    body = {
+        "json_schema": ORDER_SCHEMA,
+        "semantics": {"entity": "an order", "fields": {"/properties/amount": "net USD"}},
+        "sla": {"production_use": True, "max_lateness": {"value": 120, "unit": "m"}},
+        "missing_thresholds": [{"field": "/properties/note", "max_ratio": 0.2}],
+    }
+    plan = (
+        api_client_for(lead_user)
+        .post(f"/api/contracts/{contract.pk}/versions/check/", body, format="json")
+        .json()
+    )
+    assert plan["compatible"] is True
+    assert plan["suggested_version"] == "1.1.0"
+    assert [(c["type"], c["path"], c["message"]) for c in plan["changes"]] == [
+        ("meaning_changed", "/properties/amount", "now means 'net USD' (was 'gross EUR')"),
+        ("sla_changed", "/sla/max_lateness", "max_lateness 1 h -> 120.0 m (weaker promise)"),
+        (
+            "missing_threshold_changed",
+            "/properties/note",
+            "missingValues limit at most 10 % -> at most 20 %",
+        ),
+    ]
+    same = (
+        api_client_for(lead_user)
+        .post(
+            f"/api/contracts/{contract.pk}/versions/check/",
+            {
+                "json_schema": ORDER_SCHEMA,
+                "sla": {"production_use": True, "max_lateness": {"value": 60, "unit": "m"}},
+                "semantics": {"entity": "an order", "fields": {"/properties/amount": "gross EUR"}},
+                "missing_thresholds": [{"field": "/properties/note", "max_ratio": 0.1}],
+            },
+            format="json",
+        )
+        .json()
+    )
+    assert same["changes"] == [] and same["suggested_version"] == "1.0.1"
