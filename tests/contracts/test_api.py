@@ -648,3 +648,22 @@ def test_changed_meaning_sla_and_limits_are_reported_and_bump_minor(
         .json()
     )
     assert same["changes"] == [] and same["suggested_version"] == "1.0.1"
+
+
+def test_version_history_query_count_is_constant(api_client_for: Client, pm_user) -> None:
+    contract = DataContractFactory()
+    ContractVersionFactory(contract=contract, version="1.0.0", created_by=pm_user)
+    client = api_client_for(pm_user)
+    url = f"/api/contracts/{contract.pk}/versions/"
+    client.get(url)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    small = count()
+    for minor in range(1, 6):
+        ContractVersionFactory(contract=contract, version=f"1.{minor}.0", created_by=pm_user)
+    assert count() == small
+    assert len(client.get(url).json()) == 6

@@ -299,3 +299,24 @@ def test_contract_health_query_count_is_constant() -> None:
         add_need_with_contract()
     assert count() == small
     assert "5 risks" in _render_health(idea)  # five raw sources without a contract
+
+
+def test_detail_page_query_count_does_not_grow_with_history(pm_user) -> None:
+    contract = DataContractFactory()
+    ContractVersionFactory(contract=contract, version="1.0.0", created_by=pm_user)
+    ConsumerFactory(contract=contract)
+    client = _client(pm_user)
+    url = f"/contracts/{contract.pk}/"
+    client.get(url)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    small = count()
+    for minor in range(1, 6):
+        ContractVersionFactory(contract=contract, version=f"1.{minor}.0", created_by=pm_user)
+        ConsumerFactory(contract=contract)
+        contract.ideas.add(IdeaFactory())
+    assert count() == small
