@@ -116,7 +116,7 @@ def load_yaml(raw: str | bytes) -> dict[str, Any]:
     data = raw.encode("utf-8") if isinstance(raw, str) else raw
     if len(data) > MAX_DOCUMENT_BYTES:
         raise OdcsError(
-            f"The document is {len(data)} bytes; the limit is {MAX_DOCUMENT_BYTES} bytes.",
+            f"The document is larger than the limit of {MAX_DOCUMENT_BYTES} bytes (1 MiB).",
             [{"path": "", "message": "too large"}],
         )
     try:
