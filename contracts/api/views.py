@@ -137,8 +137,15 @@ class ContractViewSet(
         if not services.can_write(self.request.user, contract):
             raise PermissionDenied("Only data leads and the contract's owner may change it.")
 
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self._writable()  # refuse before looking at the input
+        return super().create(request, *args, **kwargs)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self._writable(self.get_object())
+        return super().update(request, *args, **kwargs)
+
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
-        self._writable()
         data = dict(serializer.validated_data)
         try:
             serializer.instance = services.create_contract(**data)
@@ -148,7 +155,6 @@ class ContractViewSet(
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         contract = serializer.instance
         assert isinstance(contract, DataContract)
-        self._writable(contract)
         try:
             serializer.instance = services.update_contract(
                 contract=contract, changes=dict(serializer.validated_data)

@@ -667,3 +667,11 @@ def test_version_history_query_count_is_constant(api_client_for: Client, pm_user
         ContractVersionFactory(contract=contract, version=f"1.{minor}.0", created_by=pm_user)
     assert count() == small
     assert len(client.get(url).json()) == 6
+
+
+def test_refusal_comes_before_validation(api_client_for: Client, pm_user) -> None:
+    other = DataContractFactory()
+    client = api_client_for(pm_user)
+    assert client.post("/api/contracts/", {"name": ""}, format="json").status_code == 403
+    response = client.patch(f"/api/contracts/{other.pk}/", {"status": "nope"}, format="json")
+    assert response.status_code == 403
