@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
@@ -15,8 +18,30 @@ DayRates = Mapping[int, float]
 PARTS = ("low", "likely", "high")
 
 
+# A page shows several panels (ROI, contracts, deployment, analysis) that each need the
+# catalogue; inside a read snapshot it is loaded once and shared.
+_snapshot: ContextVar[dict[str, Any] | None] = ContextVar("catalogue_snapshot", default=None)
+
+
+@contextmanager
+def read_snapshot() -> Iterator[None]:
+    """Within this block, day rates and the catalogue are read once. Use only where nothing
+    is written (safe requests): later writes in the block would not be seen."""
+    token = _snapshot.set({})
+    try:
+        yield
+    finally:
+        _snapshot.reset(token)
+
+
 def day_rates() -> dict[int, float]:
-    return dict(m.Role.objects.values_list("id", "day_rate"))
+    snapshot = _snapshot.get()
+    if snapshot is not None and "rates" in snapshot:
+        return snapshot["rates"]
+    rates = dict(m.Role.objects.values_list("id", "day_rate"))
+    if snapshot is not None:
+        snapshot["rates"] = rates
+    return rates
 
 
 def estimate_of(row: models.Model, prefix: str, rates: DayRates) -> chain.Estimate:
@@ -62,8 +87,23 @@ def _links(through: type[models.Model], source: str, target: str) -> dict[int, l
 
 
 def load_catalogue(rates: DayRates | None = None) -> dict[chain.AssetKey, chain.Asset]:
-    """The whole catalogue as engine assets, in a constant number of queries."""
+    """The whole catalogue as engine assets, in a constant number of queries.
+
+    Inside a read snapshot the same catalogue is returned to every caller pricing with the
+    snapshot's day rates: treat it as read-only.
+    """
+    snapshot = _snapshot.get()
+    shared = snapshot is not None and (rates is None or rates is snapshot.get("rates"))
+    if shared and snapshot is not None and "catalogue" in snapshot:
+        return snapshot["catalogue"]
     rates = day_rates() if rates is None else rates
+    catalogue = _load_catalogue(rates)
+    if shared and snapshot is not None:
+        snapshot["catalogue"] = catalogue
+    return catalogue
+
+
+def _load_catalogue(rates: DayRates) -> dict[chain.AssetKey, chain.Asset]:
     feasibility = default_feasibilities()
     curated_of_feature = _links(
         m.Feature.curated_datasets.through, "feature_id", "curateddataset_id"

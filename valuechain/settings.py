@@ -4,6 +4,7 @@ With nothing set the app runs embedded: SQLite, Celery tasks inline, local-memor
 DATABASE_URL selects PostgreSQL; REDIS_URL turns on the real broker, results and cache.
 """
 
+import warnings
 from pathlib import Path
 
 import environ
@@ -45,6 +46,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "valuechain.middleware.CatalogueSnapshotMiddleware",
 ]
 
 ROOT_URLCONF = "valuechain.urls"
@@ -105,6 +107,8 @@ STORAGES = {
 }
 # Static files are found at request time too, so `make run` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
+# Without collectstatic there is no STATIC_ROOT yet; the finders serve the files meanwhile.
+warnings.filterwarnings("ignore", message="No directory at: ")
 
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 MEDIA_URL = "/media/"
