@@ -29,7 +29,11 @@ from django.db import connection
 from tests.factories import CuratedDatasetFactory, FeatureFactory, IdeaFactory, NeedFactory
 from valuechain import models as m
 
-pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+# Serialized rollback restores the seeded tiers, roles and groups for the tests after these.
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 TIMEOUT = 90.0
 
@@ -203,8 +207,8 @@ def test_a_run_whose_worker_process_dies_is_finished_once_by_the_redelivered_tas
     if not Path("/proc/self/task").exists():
         pytest.skip("needs /proc to find the worker's pool process")
     first, _ = shared_pair()
-    # Large enough to be caught while running.
-    simulation = m.SimulationRun.objects.create(idea=first, draws=200_000, seed=2)
+    # Far more draws than the API allows, so that the run is caught halfway (several seconds).
+    simulation = m.SimulationRun.objects.create(idea=first, draws=4_000_000, seed=2)
     db = shared_database()
     queue = f"valuechain-test-{uuid.uuid4().hex[:8]}"
     process = worker(db.url, queue)
@@ -215,12 +219,15 @@ def test_a_run_whose_worker_process_dies_is_finished_once_by_the_redelivered_tas
     def read() -> dict[str, Any]:
         return db.read_run("valuechain_simulationrun", simulation.pk)
 
-    wait_for(read, lambda s: s.get("status") == "running", process)
-    for child in _pool_children(process.pid):
+    wait_for(read, lambda s: s.get("status") == "running" and 0 < s.get("progress", 0) < 60,
+             process)
+    children = _pool_children(process.pid)
+    assert children, "the worker has no pool process to kill"
+    for child in children:
         os.kill(child, signal.SIGKILL)  # the pool process dies mid-run
 
     # The task is rejected and requeued; the next delivery waits out the dead lease.
     done = wait_for(read, lambda s: s.get("status") in ("succeeded", "failed"), process)
     assert done["status"] == "succeeded", done["error"]
     assert done["attempts"] == 2
-    assert done["result"]["draws"] == 200_000
+    assert done["result"]["draws"] == 4_000_000
