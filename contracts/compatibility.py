@@ -77,6 +77,14 @@ class InvalidSchemaError(ValueError):
         return f"{self.message} (at {self.path or '/'})"
 
 
+class SchemaTooComplexError(InvalidSchemaError):
+    """References make the comparison explode (e.g. definitions that each use the previous
+    one twice); refused rather than letting one request take the server."""
+
+
+MAX_COMPARISONS = 50_000
+
+
 def parse_mode(value: object) -> Mode:
     if isinstance(value, Mode):
         return value
@@ -416,6 +424,7 @@ class _Differ:
         self.new_root = new_root
         self.changes: list[Change] = []
         self._active_refs: set[tuple[str, str]] = set()
+        self._comparisons = 0
         defs = ("$defs", "definitions")
         # Equal subtrees can be skipped when every $ref they hold means the same on both
         # sides: true when the definitions are equal and no ref points elsewhere (e.g. "#").
@@ -475,6 +484,13 @@ class _Differ:
     # --- main walk
 
     def compare(self, old: Any, new: Any, path: Sequence[object]) -> None:
+        self._comparisons += 1
+        if self._comparisons > MAX_COMPARISONS:
+            raise SchemaTooComplexError(
+                f"The schemas are too complex to compare (over {MAX_COMPARISONS} subschema "
+                "comparisons, usually from references used many times).",
+                _pointer(path),
+            )
         old, old_ref = self._resolve(old, self.old_root)
         new, new_ref = self._resolve(new, self.new_root)
         if old == new and (self._defs_equal or not any(True for _ in _iter_refs(old))):

@@ -159,12 +159,15 @@ def plan_version(
     latest_semver = (latest.major, latest.minor, latest.patch)
     target_major = requested[0] if requested else latest.major
     line = [v for v in published if v.major == target_major]
-    result = compat.check_compatibility(schema, [v.json_schema for v in line], mode)
-    changes = (
-        list(result.changes)
-        if line and line[-1].pk == latest.pk
-        else compat.diff_schemas(latest.json_schema, schema)
-    )
+    try:
+        result = compat.check_compatibility(schema, [v.json_schema for v in line], mode)
+        changes = (
+            list(result.changes)
+            if line and line[-1].pk == latest.pk
+            else compat.diff_schemas(latest.json_schema, schema)
+        )
+    except compat.SchemaTooComplexError as exc:
+        raise ValidationError({"json_schema": [str(exc)]}) from None
     level = "major" if not result.compatible else compat.bump_level(changes, mode)
     term_changes = term_changes_between(latest, terms) if terms is not None else []
     if term_changes and level == "patch":

@@ -230,7 +230,26 @@ def contract_diff(request: HttpRequest, pk: int) -> HttpResponse:
     if old is None or new is None:
         raise Http404("No such version of this contract.")
     mode = compat.parse_mode(contract.compatibility_mode)
-    rows, root = diff_rows(old.json_schema, new.json_schema, mode)
+    try:
+        rows, root = diff_rows(old.json_schema, new.json_schema, mode)
+    except compat.SchemaTooComplexError as exc:
+        return render(
+            request,
+            "contracts/contract_diff.html",
+            {
+                "contract": contract,
+                "versions": versions,
+                "old": old,
+                "new": new,
+                "rows": [],
+                "root_changes": [],
+                "mode": mode.value,
+                "breaking": 0,
+                "changed": [],
+                "error": str(exc),
+            },
+            status=400,
+        )
     breaking = sum(1 for r in rows if r.breaking) + sum(1 for c in root if c["breaking"])
     return render(
         request,
@@ -264,8 +283,12 @@ def compatibility_check(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             mode = compat.parse_mode(form.cleaned_data["mode"])
             old, new = form.cleaned_data["old_schema"], form.cleaned_data["new_schema"]
-            result = compat.check_compatibility(new, [old], mode)
-            rows, root = diff_rows(old, new, mode)
+            try:
+                result = compat.check_compatibility(new, [old], mode)
+                rows, root = diff_rows(old, new, mode)
+            except compat.SchemaTooComplexError as exc:
+                form.add_error(None, str(exc))
+                result, status = None, 400
         else:
             status = 400
     return render(

@@ -341,9 +341,12 @@ class ContractViewSet(
         body = CompatibilityRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         mode = body.validated_data["mode"]
-        result = compat.check_compatibility(
-            body.validated_data["new_schema"], [body.validated_data["old_schema"]], mode
-        )
+        try:
+            result = compat.check_compatibility(
+                body.validated_data["new_schema"], [body.validated_data["old_schema"]], mode
+            )
+        except compat.SchemaTooComplexError as exc:
+            return Response({"new_schema": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         return Response(
             {
                 **result.as_dict(),

@@ -675,3 +675,12 @@ def test_refusal_comes_before_validation(api_client_for: Client, pm_user) -> Non
     assert client.post("/api/contracts/", {"name": ""}, format="json").status_code == 403
     response = client.patch(f"/api/contracts/{other.pk}/", {"status": "nope"}, format="json")
     assert response.status_code == 403
+
+
+def test_reference_bomb_is_a_400(api_client_for: Client, pm_user) -> None:
+    from tests.contracts.test_compatibility import _ref_bomb
+
+    body = {"old_schema": _ref_bomb("string"), "new_schema": _ref_bomb("integer")}
+    response = api_client_for(pm_user).post("/api/contracts/compatibility/", body, format="json")
+    assert response.status_code == 400
+    assert "too complex" in response.json()["new_schema"][0]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from contracts.compatibility import (
@@ -226,3 +228,19 @@ def test_circular_refs_terminate() -> None:
     changes = diff_schemas(old, new)
     assert [c.type for c in changes] == [ChangeType.REF_CHANGED]
     assert changes[0].narrows and changes[0].widens
+
+
+def _ref_bomb(leaf_type: str, levels: int = 40) -> dict:
+    defs: dict[str, Any] = {"d0": {"type": leaf_type}}
+    for i in range(1, levels):
+        defs[f"d{i}"] = {"allOf": [{"$ref": f"#/$defs/d{i - 1}"}, {"$ref": f"#/$defs/d{i - 1}"}]}
+    return {"$defs": defs, "properties": {"x": {"$ref": f"#/$defs/d{levels - 1}"}}}
+
+
+def test_reference_bombs_are_refused_not_explored() -> None:
+    from contracts.compatibility import SchemaTooComplexError
+
+    old, new = _ref_bomb("string"), _ref_bomb("integer")
+    validate_schema(old)
+    with pytest.raises(SchemaTooComplexError, match="too complex"):
+        diff_schemas(old, new)
