@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 import importlib.resources
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -634,7 +635,25 @@ def _check_unique_names(doc: Mapping[str, Any]) -> None:
             walk(obj.get("properties"), ["schema", i, "properties"])
 
 
+def _check_finite(doc: Any) -> None:
+    """JSON has no NaN or infinity; YAML does (.nan, .inf). Refuse them where they stand."""
+    stack: list[tuple[Any, tuple[object, ...]]] = [(doc, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            where = _pointer(path)
+            raise OdcsError(
+                f"{value} is not a number JSON can hold (at {where}).",
+                [{"path": where, "message": "not a finite number"}],
+            )
+        if isinstance(value, Mapping):
+            stack.extend((v, (*path, k)) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, (*path, i)) for i, v in enumerate(value))
+
+
 def from_document(doc: Mapping[str, Any]) -> ContractData:
+    _check_finite(doc)
     validate_document(doc)
     _check_unique_names(doc)
     objects = list(doc.get("schema") or [])

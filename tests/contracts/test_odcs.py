@@ -372,3 +372,10 @@ def test_between_rule_maps_its_upper_bound_and_writes_back_valid() -> None:
     odcs.validate_document(doc)
     rule = doc["schema"][0]["properties"][1]["quality"][0]
     assert "mustBeBetween" not in rule and rule["mustBeLessOrEqualTo"] == 3
+
+
+def test_yaml_nan_and_infinity_are_refused_where_they_stand() -> None:
+    raw = NESTED.replace("mustBeLessThan: 1", "mustBeLessThan: .nan")
+    with pytest.raises(odcs.OdcsError, match="not a number JSON can hold") as exc:
+        odcs.parse(raw)
+    assert exc.value.errors[0]["path"] == "/schema/0/properties/1/quality/0/mustBeLessThan"
