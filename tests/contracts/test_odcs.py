@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import os
 from pathlib import Path
 
 import jsonschema
@@ -16,6 +17,9 @@ EXAMPLES = reference_examples()
 
 
 def test_reference_examples_are_found() -> None:
+    # CI lays shared/ beside the clone; elsewhere their absence skips rather than fails
+    if not EXAMPLES and os.environ.get("CI") != "true":
+        pytest.skip("no ../shared/reference/odcs beside the project")
     assert len(EXAMPLES) >= 5, "the ODCS reference examples beside the project were not found"
 
 
