@@ -77,6 +77,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "published": published,
             "consumers": selectors.consumers_of(contract),
             "sla": _sla_rows(latest.sla if latest else {}),
+        "schema_text": json.dumps(latest.json_schema, indent=2) if latest else "",
             "can_write": services.can_write(request.user, contract),
         },
     )

@@ -320,3 +320,10 @@ def test_detail_page_query_count_does_not_grow_with_history(pm_user) -> None:
         ConsumerFactory(contract=contract)
         contract.ideas.add(IdeaFactory())
     assert count() == small
+
+
+def test_detail_page_shows_the_latest_schema(pm_user) -> None:
+    version = ContractVersionFactory()
+    html = _client(pm_user).get(f"/contracts/{version.contract.pk}/").content.decode()
+    assert "JSON Schema of 1.0.0" in html
+    assert "&quot;order_id&quot;" in html
