@@ -62,12 +62,14 @@ def _run(
     return "succeeded"
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+# The run row holds status and result: nothing to keep in the result backend.
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def run_simulation(self: Task, run_id: int) -> str:
     return _run(self, m.SimulationRun, run_id, services.simulation_result)
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+# The run row holds status and result: nothing to keep in the result backend.
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def run_portfolio(self: Task, run_id: int) -> str:
     return _run(
         self, m.PortfolioRun, run_id, lambda run, progress: services.portfolio_result(

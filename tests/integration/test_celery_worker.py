@@ -99,8 +99,10 @@ def shared_database(tmp_path: Path) -> Iterator[Callable[[], SharedDatabase]]:
 def worker(redis_url: str) -> Iterator[Callable[[str], subprocess.Popen[bytes]]]:
     """Start worker processes on their own queue; each is stopped at the end."""
     started: list[subprocess.Popen[bytes]] = []
+    queues: list[str] = []
 
     def start(database_url: str, queue: str) -> subprocess.Popen[bytes]:
+        queues.append(queue)
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "valuechain.settings",
@@ -127,6 +129,12 @@ def worker(redis_url: str) -> Iterator[Callable[[str], subprocess.Popen[bytes]]]
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+    # Leave no trace of the test queues in a shared Redis.
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    for queue in queues:
+        client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
 
 
 def wait_for(read: Callable[[], dict[str, Any]], done: Callable[[dict[str, Any]], bool],
