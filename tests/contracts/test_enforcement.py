@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -292,5 +291,5 @@ def test_a_quiet_stream_goes_stale() -> None:
 
 
 def test_no_terms_no_breaches() -> None:
-    records = [dict(r) for r in itertools.repeat({}, 3)]
+    records: list[Any] = [{}, {}, {}]
     assert enf.judge(_terms(), records, [NOW] * 3, NOW) == []
