@@ -227,3 +227,199 @@ class Consumer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (v{self.pinned_major})"
+
+
+# --- enforcement: validation runs, dead letters, valid records, SLA breaches, alerts ------------
+
+
+class ValidationRun(models.Model):
+    """One pass of records through a published version: an uploaded batch, a batch sent to the
+    API, or one consumer's session on the contract's stream."""
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", "Upload"
+        STREAM = "stream", "Stream"
+        API = "api", "API"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    contract = models.ForeignKey(
+        DataContract, on_delete=models.CASCADE, related_name="validation_runs"
+    )
+    version = models.ForeignKey(
+        ContractVersion, on_delete=models.CASCADE, related_name="validation_runs"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    filename = models.CharField(max_length=255, blank=True)
+    stream = models.CharField(max_length=200, blank=True)
+    consumer_name = models.CharField(max_length=200, blank=True)
+    records = models.JSONField(
+        null=True, blank=True, help_text="The batch awaiting validation; cleared once done."
+    )
+    received_at = models.DateTimeField(help_text="When the batch arrived.")
+    received_count = models.PositiveIntegerField(default=0)
+    valid_count = models.PositiveIntegerField(default=0)
+    dead_letter_count = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(
+        default=0, help_text="Records of the batch validated and stored so far."
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["contract", "-created_at"], name="validationrun_recent")]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} of contract {self.contract_id} ({self.source})"
+
+
+class DeadLetter(models.Model):
+    """A record that broke the contract, kept with its errors. A record is stored once: by its
+    index within its run, or by its stream message id within the contract."""
+
+    run = models.ForeignKey(ValidationRun, on_delete=models.CASCADE, related_name="dead_letters")
+    contract = models.ForeignKey(DataContract, on_delete=models.CASCADE, related_name="+")
+    record_index = models.PositiveIntegerField(null=True, blank=True)
+    stream = models.CharField(max_length=200, blank=True)
+    message_id = models.CharField(max_length=40, blank=True)
+    payload = OrderedJSONField(null=True, help_text="The record as received.")
+    errors = models.JSONField(default=list, help_text="[{pointer, schema_pointer, message}]")
+    received_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "record_index"],
+                condition=Q(record_index__isnull=False),
+                name="deadletter_unique_index",
+            ),
+            models.UniqueConstraint(
+                fields=["contract", "stream", "message_id"],
+                condition=~Q(message_id=""),
+                name="deadletter_unique_message",
+            ),
+        ]
+        indexes = [models.Index(fields=["contract", "-id"], name="deadletter_recent")]
+
+    def __str__(self) -> str:
+        return f"dead letter {self.pk} of run {self.run_id}"
+
+
+class ValidRecord(models.Model):
+    """A record that kept the contract, for consumers to read on. Bounded: the newest
+    records of each contract are kept (see contracts.enforcement_services)."""
+
+    run = models.ForeignKey(ValidationRun, on_delete=models.CASCADE, related_name="valid_records")
+    contract = models.ForeignKey(DataContract, on_delete=models.CASCADE, related_name="+")
+    record_index = models.PositiveIntegerField(null=True, blank=True)
+    stream = models.CharField(max_length=200, blank=True)
+    message_id = models.CharField(max_length=40, blank=True)
+    payload = OrderedJSONField()
+    received_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "record_index"],
+                condition=Q(record_index__isnull=False),
+                name="validrecord_unique_index",
+            ),
+            models.UniqueConstraint(
+                fields=["contract", "stream", "message_id"],
+                condition=~Q(message_id=""),
+                name="validrecord_unique_message",
+            ),
+        ]
+        indexes = [models.Index(fields=["contract", "-id"], name="validrecord_recent")]
+
+    def __str__(self) -> str:
+        return f"valid record {self.pk} of run {self.run_id}"
+
+
+class SlaBreach(models.Model):
+    """A broken SLA promise, detected once per contract, kind, field and window."""
+
+    class Kind(models.TextChoices):
+        MISSING_RATIO = "missing_ratio", "Missing values"
+        LATENESS = "lateness", "Lateness"
+        FRESHNESS = "freshness", "Freshness"
+
+    contract = models.ForeignKey(DataContract, on_delete=models.CASCADE, related_name="breaches")
+    version = models.ForeignKey(ContractVersion, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(
+        ValidationRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="breaches"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    field = models.CharField(max_length=1000, blank=True, help_text="JSON pointer in the schema.")
+    observed = models.FloatField()
+    limit = models.FloatField()
+    unit = models.CharField(max_length=10, help_text="ratio, records or seconds")
+    window_start = models.DateTimeField(null=True, blank=True)
+    window_end = models.DateTimeField(null=True, blank=True)
+    records = models.PositiveIntegerField(default=0, help_text="Records measured.")
+    detail = models.TextField()
+    key = models.CharField(max_length=1200, help_text="What makes a breach the same one again.")
+    alerted = models.JSONField(default=list, help_text="[{role, name, user}] who was told.")
+    detected_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-detected_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "key"], name="slabreach_unique_key")
+        ]
+        indexes = [models.Index(fields=["contract", "-detected_at"], name="slabreach_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} breach of contract {self.contract_id}"
+
+
+class Alert(models.Model):
+    """A notice of an SLA breach to the producer (the contract's owner) or a consumer."""
+
+    class Role(models.TextChoices):
+        PRODUCER = "producer", "Producer"
+        CONSUMER = "consumer", "Consumer"
+
+    breach = models.ForeignKey(SlaBreach, on_delete=models.CASCADE, related_name="alerts")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="contract_alerts",
+    )  # fmt: skip
+    consumer = models.ForeignKey(
+        Consumer, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
+    )
+    recipient_name = models.CharField(max_length=200)
+    message = models.TextField()
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["breach", "role", "recipient_name"], name="alert_unique_recipient"
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "-created_at"], name="alert_inbox")]
+
+    def __str__(self) -> str:
+        return f"alert to {self.recipient_name} ({self.role})"
