@@ -36,3 +36,4 @@ core_urlpatterns = [
 urlpatterns = list(core_urlpatterns)
 
 urlpatterns += [path("", include("valuechain.api.analysis_urls"))]
+urlpatterns += [path("catalogue/", include("valuechain.api.catalogue_io_urls"))]
