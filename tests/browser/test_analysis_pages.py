@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -32,8 +33,10 @@ def test_executive_selects_a_portfolio_and_sees_the_frontier(page, live_server, 
     page.click("nav >> text=Portfolio")
     page.fill("#id_budget", "")
     page.click("text=Select the portfolio")
+    # The click returns before the server has answered: wait for the redirect first.
+    page.wait_for_url(re.compile(r"/portfolio/\?run=\d+$"))
     run = m.PortfolioRun.objects.get()
-    page.wait_for_url(f"{live_server.url}/portfolio/?run={run.pk}")
+    assert page.url == f"{live_server.url}/portfolio/?run={run.pk}"
     assert page.locator("[data-metric=total-npv]").inner_text() == "40,000"
     # plotly.js drew both figures from the server-built JSON.
     page.wait_for_selector(f"#frontier-chart-{run.pk} .main-svg")
@@ -55,6 +58,8 @@ def test_product_manager_runs_a_simulation_from_the_idea_page(page, live_server,
     page.fill("#id_draws", "2000")
     page.fill("#id_seed", "7")
     page.click("text=Run simulation")
+    # htmx posts in the background: the histogram appears once the run has finished.
+    page.wait_for_selector("[id^=histogram-chart-] .main-svg")
     run = m.SimulationRun.objects.get(idea=idea)
     page.wait_for_selector(f"#histogram-chart-{run.pk} .main-svg")
     loss = page.locator("[data-metric=mc-loss]").inner_text()
