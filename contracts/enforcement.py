@@ -17,6 +17,9 @@ Pure Python, no Django. Three parts:
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -680,3 +683,126 @@ def judge_staleness(terms: SlaTerms, last_arrival: datetime | None, now: datetim
         f"Nothing has arrived for {_seconds_text(age)}; the contract promises data no older "
         f"than {_seconds_text(terms.freshness_seconds)}.",
     )  # fmt: skip
+
+
+# --- reading uploaded batches ------------------------------------------------------------------
+
+
+class BatchFormatError(ValueError):
+    """An uploaded batch that cannot be read; the message names the problem and where."""
+
+
+BATCH_FORMATS = ("json", "ndjson", "csv")
+
+
+def batch_format(filename: str, content_type: str = "") -> str | None:
+    name = filename.lower()
+    for suffix, fmt in ((".ndjson", "ndjson"), (".jsonl", "ndjson"), (".json", "json")):
+        if name.endswith(suffix):
+            return fmt
+    if name.endswith(".csv"):
+        return "csv"
+    kind = content_type.split(";")[0].strip().lower()
+    return {
+        "application/json": "json",
+        "application/x-ndjson": "ndjson",
+        "application/jsonl": "ndjson",
+        "text/csv": "csv",
+    }.get(kind)
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BatchFormatError(f"The file is not UTF-8 text (byte {exc.start}).") from None
+
+
+def _loads(text: str, where: str) -> Any:
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise BatchFormatError(f"{where}: not JSON ({exc.msg}, column {exc.colno}).") from None
+    except RecursionError:
+        raise BatchFormatError(f"{where}: the JSON nests too deeply.") from None
+
+
+def _refuse_constant(name: str) -> Any:
+    raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
+
+
+def _cell(value: str, schema: Any) -> Any:
+    """A CSV cell as the schema's type wants it; text that does not convert stays text (and
+    fails validation, naming the field)."""
+    types = schema.get("type") if isinstance(schema, Mapping) else None
+    names = [types] if isinstance(types, str) else list(types or [])
+    for name in names:
+        try:
+            if name == "integer":
+                return int(value)
+            if name == "number":
+                number = float(value)
+                if math.isfinite(number):
+                    return int(number) if re.fullmatch(r"-?\d+", value.strip()) else number
+            if name == "boolean" and value.strip().lower() in ("true", "false"):
+                return value.strip().lower() == "true"
+            if name in ("object", "array"):
+                parsed = json.loads(value)
+                if isinstance(parsed, dict if name == "object" else list):
+                    return parsed
+        except (ValueError, RecursionError):
+            continue
+    if "null" in names and value == "":
+        return None
+    return value
+
+
+def read_batch(raw: bytes, fmt: str, schema: Any, max_records: int) -> list[Any]:
+    """Records of an uploaded file: a JSON array, NDJSON (one JSON value per line) or CSV with a
+    header row (an empty cell is an absent value; cells convert to the schema's types)."""
+    text = _decode(raw)
+    if fmt == "json":
+        data = _loads(text, "The file")
+        if not isinstance(data, list):
+            raise BatchFormatError("A JSON batch is an array of records.")
+        records = data
+    elif fmt == "ndjson":
+        records = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                records.append(_loads(line, f"Line {number}"))
+                if len(records) > max_records:
+                    break
+    elif fmt == "csv":
+        props = schema.get("properties") if isinstance(schema, Mapping) else None
+        props = props if isinstance(props, Mapping) else {}
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            header = next(reader, None)
+            if not header or not any(h.strip() for h in header):
+                raise BatchFormatError("A CSV batch starts with a header row of field names.")
+            names = [h.strip() for h in header]
+            if len(set(names)) != len(names):
+                raise BatchFormatError("The CSV header names a field twice.")
+            records = []
+            for row in reader:
+                if not any(cell.strip() for cell in row):
+                    continue
+                if len(row) != len(names):
+                    raise BatchFormatError(
+                        f"Line {reader.line_num}: {len(row)} cells for {len(names)} columns."
+                    )
+                records.append(
+                    {n: _cell(c, props.get(n)) for n, c in zip(names, row, strict=True) if c != ""}
+                )
+                if len(records) > max_records:
+                    break
+        except csv.Error as exc:
+            raise BatchFormatError(f"Line {reader.line_num}: not CSV ({exc}).") from None
+    else:
+        raise BatchFormatError(f"Unknown format {fmt!r}; send {', '.join(BATCH_FORMATS)}.")
+    if not records:
+        raise BatchFormatError("The file holds no records.")
+    if len(records) > max_records:
+        raise BatchFormatError(f"A batch holds at most {max_records} records.")
+    return records

@@ -1,8 +1,31 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from contracts.api import enforcement_views as ev
 from contracts.api.views import ContractViewSet
 
 router = SimpleRouter()
 router.register("contracts", ContractViewSet, basename="contract")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("contracts/<int:pk>/validate/", ev.ValidateBatchView.as_view(), name="contract-validate"),
+    path("contracts/<int:pk>/runs/", ev.RunListView.as_view(), name="contract-runs"),
+    path(
+        "contracts/<int:pk>/runs/<int:run_id>/",
+        ev.RunDetailView.as_view(),
+        name="contract-run-detail",
+    ),
+    path(
+        "contracts/<int:pk>/dead-letters/",
+        ev.DeadLetterListView.as_view(),
+        name="contract-dead-letters",
+    ),
+    path(
+        "contracts/<int:pk>/sla-breaches/",
+        ev.SlaBreachListView.as_view(),
+        name="contract-sla-breaches",
+    ),
+    path("alerts/", ev.AlertListView.as_view(), name="alert-list"),
+    path("alerts/read/", ev.MarkAlertsReadView.as_view(), name="alert-read"),
+    *router.urls,
+]

@@ -1,0 +1,331 @@
+"""Enforcement API: validate a batch against a contract, and read runs, dead letters, SLA
+breaches and the current user's alerts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from contracts import enforcement as enf
+from contracts import enforcement_selectors as selectors
+from contracts import enforcement_services as services
+from contracts.api.views import SafeJSONParser
+from contracts.models import Alert, DataContract, DeadLetter, SlaBreach, ValidationRun
+from contracts.services import can_write
+
+MAX_LISTED_DEAD_LETTERS = 100  # in an inline result; the rest are paged
+
+
+class ValidationRunSerializer(serializers.ModelSerializer):
+    version = serializers.CharField(source="version.version", read_only=True)
+
+    class Meta:
+        model = ValidationRun
+        fields = [
+            "id", "contract", "version", "source", "status", "filename", "stream",
+            "consumer_name", "received_count", "valid_count", "dead_letter_count", "processed",
+            "attempts", "error", "received_at", "started_at", "finished_at", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class DeadLetterSerializer(serializers.ModelSerializer):
+    payload = serializers.JSONField(read_only=True, help_text="The record as received.")
+    class Meta:
+        model = DeadLetter
+        fields = [
+            "id", "run", "record_index", "stream", "message_id", "payload", "errors",
+            "received_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class SlaBreachSerializer(serializers.ModelSerializer):
+    version = serializers.CharField(source="version.version", read_only=True)
+
+    class Meta:
+        model = SlaBreach
+        fields = [
+            "id", "contract", "version", "run", "kind", "field", "observed", "limit", "unit",
+            "window_start", "window_end", "records", "detail", "alerted", "detected_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    contract = serializers.IntegerField(source="breach.contract_id", read_only=True)
+    contract_name = serializers.CharField(source="breach.contract.name", read_only=True)
+    kind = serializers.CharField(source="breach.kind", read_only=True)
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id", "breach", "contract", "contract_name", "kind", "role", "recipient_name",
+            "message", "created_at", "read_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+def _contract(pk: Any) -> DataContract:
+    return get_object_or_404(DataContract, pk=pk)
+
+
+def may_validate(user: Any, contract: DataContract) -> bool:
+    """The producer side (owner, data leads) and the contract's consumers send batches."""
+    if can_write(user, contract):
+        return True
+    return bool(user.is_authenticated and contract.consumers.filter(user=user).exists())
+
+
+def _read_upload(request: Request, schema: Any) -> list[Any]:
+    upload = request.FILES["file"]
+    form: Any = request.data
+    if upload.size is not None and upload.size > services.MAX_BATCH_BYTES:
+        raise _TooLarge(
+            {"file": [f"The file is {upload.size} bytes; the limit is {services.MAX_BATCH_BYTES}."]}
+        )
+    chosen = str(form.get("format") or "").lower()
+    fmt = chosen or enf.batch_format(upload.name or "", upload.content_type or "")
+    if fmt not in enf.BATCH_FORMATS:
+        raise serializers.ValidationError(
+            {
+                "format" if chosen else "file": [
+                    "Name the file .json, .ndjson, .jsonl or .csv, or give format "
+                    f"({', '.join(enf.BATCH_FORMATS)})."
+                ]
+            }
+        )
+    raw = upload.read(services.MAX_BATCH_BYTES + 1)
+    if len(raw) > services.MAX_BATCH_BYTES:
+        raise _TooLarge({"file": [f"The file is over {services.MAX_BATCH_BYTES} bytes."]})
+    try:
+        return enf.read_batch(raw, fmt, schema, services.MAX_BATCH_RECORDS)
+    except enf.BatchFormatError as exc:
+        raise serializers.ValidationError({"file": [str(exc)]}) from None
+
+
+class _TooLarge(Exception):
+    def __init__(self, body: dict[str, Any]) -> None:
+        super().__init__(body)
+        self.body = body
+
+
+def _inline_result(run: ValidationRun) -> dict[str, Any]:
+    letters = selectors.dead_letters(run.contract).filter(run=run).order_by("record_index")
+    return {
+        "valid": run.valid_count,
+        "dead_lettered": run.dead_letter_count,
+        "dead_letters": [
+            {"index": d.record_index, "errors": d.errors} for d in letters[:MAX_LISTED_DEAD_LETTERS]
+        ],
+        "breaches": SlaBreachSerializer(
+            SlaBreach.objects.filter(run=run).select_related("version"), many=True
+        ).data,
+    }
+
+
+class ValidateBatchView(APIView):
+    """POST a batch of records to hold against the contract's latest published version: a
+    JSON array as the body, or a file (JSON array, NDJSON or CSV) as the multipart field
+    `file`. Small batches are validated at once (201, with the result); larger ones by a
+    worker (202: poll the run)."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [SafeJSONParser, MultiPartParser]
+
+    @extend_schema(
+        request={
+            "application/json": {"type": "array", "items": {"type": "object"}},
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "format": {"type": "string", "enum": list(enf.BATCH_FORMATS)},
+                },
+            },
+        },
+        responses={201: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        contract = _contract(pk)
+        if not may_validate(request.user, contract):
+            raise PermissionDenied("Only the producer, data leads and consumers send batches.")
+        try:
+            version = services.enforced_version(contract)
+        except services.NoPublishedVersionError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        source, filename = ValidationRun.Source.API, ""
+        try:
+            if "file" in request.FILES:
+                records = _read_upload(request, version.json_schema)
+                source, filename = ValidationRun.Source.UPLOAD, request.FILES["file"].name or ""
+            else:
+                records = self._records_from_body(request.data)
+        except _TooLarge as exc:
+            return Response(exc.body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        inline = len(records) <= services.INLINE_MAX_RECORDS
+        try:
+            run = services.start_validation(
+                contract=contract,
+                records=records,
+                source=source,
+                filename=filename,
+                user=request.user,  # type: ignore[arg-type]
+                queue=not inline,
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        except services.NoPublishedVersionError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        if not inline:
+            run.refresh_from_db()  # a worker may already have finished it (inline Celery)
+            return Response(
+                {"run": run.pk, **ValidationRunSerializer(run).data},
+                status=status.HTTP_202_ACCEPTED,
+            )
+        claim = services.claim_run(run.pk)
+        services.process_run(run.pk, claim.attempt)
+        run.refresh_from_db()
+        return Response(
+            {"run": run.pk, **ValidationRunSerializer(run).data, "result": _inline_result(run)},
+            status=status.HTTP_201_CREATED,
+        )
+
+    @staticmethod
+    def _records_from_body(data: Any) -> list[Any]:
+        if isinstance(data, dict) and set(data) == {"records"}:
+            data = data["records"]
+        if not isinstance(data, list):
+            raise serializers.ValidationError(
+                {
+                    "records": [
+                        "Send a JSON array of records, or a file as the multipart field 'file'."
+                    ]
+                }
+            )
+        if not data:
+            raise serializers.ValidationError({"records": ["Send at least one record."]})
+        if len(data) > services.MAX_BATCH_RECORDS:
+            raise serializers.ValidationError(
+                {"records": [f"A batch holds at most {services.MAX_BATCH_RECORDS} records."]}
+            )
+        return data
+
+
+class _ContractList(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    filter_backends: list[Any] = []
+
+    def contract(self) -> DataContract:
+        return _contract(self.kwargs["pk"])
+
+
+def _id_param(request: Request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        raise serializers.ValidationError({name: [f"{name} is a whole number id."]})
+    return int(raw)
+
+
+class RunListView(_ContractList):
+    """The contract's validation runs, newest first."""
+
+    serializer_class = ValidationRunSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.runs(self.contract())
+
+
+class RunDetailView(generics.RetrieveAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = ValidationRunSerializer
+
+    def get_object(self) -> ValidationRun:
+        return get_object_or_404(
+            selectors.runs(_contract(self.kwargs["pk"])), pk=self.kwargs["run_id"]
+        )
+
+
+@extend_schema(parameters=[OpenApiParameter("run", int, description="Only this run's.")])
+class DeadLetterListView(_ContractList):
+    """Records that broke the contract, with their errors, newest first."""
+
+    serializer_class = DeadLetterSerializer
+
+    def get_queryset(self) -> Any:
+        rows = selectors.dead_letters(self.contract())
+        run = _id_param(self.request, "run")
+        return rows if run is None else rows.filter(run_id=run)
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("kind", str, enum=SlaBreach.Kind.values)],
+)
+class SlaBreachListView(_ContractList):
+    """SLA breaches of the contract, newest first."""
+
+    serializer_class = SlaBreachSerializer
+
+    def get_queryset(self) -> Any:
+        rows = selectors.breaches(self.contract())
+        kind = self.request.query_params.get("kind")
+        if kind:
+            if kind not in SlaBreach.Kind.values:
+                raise serializers.ValidationError(
+                    {"kind": [f"One of {', '.join(SlaBreach.Kind.values)}."]}
+                )
+            rows = rows.filter(kind=kind)
+        run = _id_param(self.request, "run")
+        return rows if run is None else rows.filter(run_id=run)
+
+
+@extend_schema(parameters=[OpenApiParameter("unread", bool, description="Only unread ones.")])
+class AlertListView(generics.ListAPIView):
+    """The current user's alerts: SLA breaches of contracts they produce or consume."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = AlertSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> Any:
+        rows = selectors.alerts_for(self.request.user)  # type: ignore[arg-type]
+        if self.request.query_params.get("unread") in ("1", "true", "yes"):
+            rows = rows.filter(read_at__isnull=True)
+        return rows
+
+
+class MarkAlertsReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**62),
+        required=False,
+        max_length=1000,
+        help_text="The alerts to mark read; all of the user's when absent.",
+    )
+
+
+class MarkAlertsReadView(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [SafeJSONParser]
+
+    @extend_schema(request=MarkAlertsReadSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request) -> Response:
+        body = MarkAlertsReadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        count = services.mark_alerts_read(
+            user=request.user,  # type: ignore[arg-type]
+            alert_ids=body.validated_data.get("ids"),
+        )
+        return Response({"marked_read": count})

@@ -1,0 +1,36 @@
+"""Background validation of uploaded batches.
+
+The task takes a run id, is queued after commit, acknowledges late and is requeued when its
+worker dies; the conditional claim makes a second delivery harmless and the run's resume point
+lets it carry on where the dead worker stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import Task, shared_task
+
+from contracts import enforcement_services as services
+
+logger = logging.getLogger(__name__)
+
+
+# The run row holds status and counts: nothing to keep in the result backend.
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def validate_batch(self: Task, run_id: int) -> str:
+    claim = services.claim_run(run_id)
+    if claim.state is services.Claim.BUSY:
+        # another worker holds a live lease (or held it and died): look again once it expires
+        raise self.retry(countdown=int(claim.lease_left) + 1, max_retries=5)
+    if claim.state is not services.Claim.CLAIMED:
+        return claim.state.value
+    try:
+        return services.process_run(run_id, claim.attempt)
+    except services.LostRunError:
+        logger.warning("validation run %s was taken over before it finished", run_id)
+        return "lost"
+    except Exception as exc:  # the run records why; the worker stays healthy
+        logger.exception("validation run %s failed", run_id)
+        services.record_failure(run_id, claim.attempt, f"{type(exc).__name__}: {exc}")
+        return "failed"

@@ -1,0 +1,383 @@
+"""The enforcement API: batches in, dead letters and valid records out, breaches alerted."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from celery.exceptions import Retry
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from contracts import enforcement as enf
+from contracts import enforcement_services as services
+from contracts.models import Alert, DeadLetter, SlaBreach, ValidationRun, ValidRecord
+from contracts.tasks import validate_batch
+from tests.contracts.factories import ORDER_SCHEMA, ConsumerFactory, ContractVersionFactory
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+Client = Callable[[Any], APIClient]
+
+GOOD = {"order_id": "A1", "amount": 10.5}
+NEGATIVE = {"order_id": "A2", "amount": -1}
+NO_AMOUNT = {"order_id": "A3"}
+
+
+@pytest.fixture
+def version() -> Any:
+    return ContractVersionFactory(
+        sla={"production_use": True},
+        missing_thresholds=[
+            {"field": "/properties/note", "metric": "nullValues", "max_ratio": 0.5,
+             "max_count": None, "window": None},
+        ],
+    )  # fmt: skip
+
+
+@pytest.fixture
+def owner_client(version: Any, api_client_for: Client) -> APIClient:
+    return api_client_for(version.contract.owner)
+
+
+def _url(version: Any, tail: str = "validate/") -> str:
+    return f"/api/contracts/{version.contract_id}/{tail}"
+
+
+def _upload(name: str, content: bytes, **extra: Any) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile(name, content), **extra}
+
+
+# --- inline batches ----------------------------------------------------------------------------
+
+
+def test_a_small_batch_is_validated_at_once(version: Any, owner_client: APIClient) -> None:
+    response = owner_client.post(_url(version), [GOOD, NEGATIVE, NO_AMOUNT], format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "succeeded"
+    assert (body["received_count"], body["valid_count"], body["dead_letter_count"]) == (3, 1, 2)
+    assert body["source"] == "api"
+    letters = {d["index"]: d["errors"] for d in body["result"]["dead_letters"]}
+    assert letters[1][0]["pointer"] == "/amount"
+    assert letters[1][0]["schema_pointer"] == "/properties/amount/minimum"
+    assert "'amount' is a required property" in letters[2][0]["message"]
+    # valid records go on; the invalid ones wait in the dead-letter store
+    assert list(ValidRecord.objects.values_list("payload", flat=True)) == [GOOD]
+    assert DeadLetter.objects.filter(run_id=body["run"]).count() == 2
+
+
+def test_dead_letters_are_listed_paged_and_filtered_by_run(
+    version: Any, owner_client: APIClient
+) -> None:
+    first = owner_client.post(_url(version), [NEGATIVE, NO_AMOUNT], format="json").json()["run"]
+    second = owner_client.post(_url(version), [NEGATIVE], format="json").json()["run"]
+    everything = owner_client.get(_url(version, "dead-letters/")).json()
+    assert everything["count"] == 3
+    assert everything["results"][0]["run"] == second  # newest first
+    assert everything["results"][0]["payload"] == NEGATIVE
+    only_first = owner_client.get(_url(version, f"dead-letters/?run={first}")).json()
+    assert {d["record_index"] for d in only_first["results"]} == {0, 1}
+    paged = owner_client.get(_url(version, "dead-letters/?page_size=2")).json()
+    assert len(paged["results"]) == 2 and paged["next"]
+    bad = owner_client.get(_url(version, "dead-letters/?run=first"))
+    assert bad.status_code == 400 and "run" in bad.json()
+
+
+def test_runs_are_listed_newest_first(version: Any, owner_client: APIClient) -> None:
+    owner_client.post(_url(version), [GOOD], format="json")
+    owner_client.post(_url(version), [NEGATIVE], format="json")
+    runs = owner_client.get(_url(version, "runs/")).json()["results"]
+    assert [(r["valid_count"], r["dead_letter_count"]) for r in runs] == [(0, 1), (1, 0)]
+    assert runs[0]["version"] == "1.0.0"
+    one = owner_client.get(_url(version, f"runs/{runs[1]['id']}/")).json()
+    assert one["valid_count"] == 1
+
+
+# --- files -------------------------------------------------------------------------------------
+
+
+def test_a_csv_file_is_read_with_the_schema_types(version: Any, owner_client: APIClient) -> None:
+    csv = b"order_id,amount,note\nA1,10.5,\nA2,-3,late\nA3,ten,x\n"
+    response = owner_client.post(_url(version), _upload("orders.csv", csv), format="multipart")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["source"], body["filename"]) == ("upload", "orders.csv")
+    assert (body["valid_count"], body["dead_letter_count"]) == (1, 2)
+    assert ValidRecord.objects.get().payload == {"order_id": "A1", "amount": 10.5}
+    ten = DeadLetter.objects.get(record_index=2)
+    assert (
+        ten.errors[0]["pointer"] == "/amount" and "'ten' is not of type" in ten.errors[0]["message"]
+    )
+
+
+def test_ndjson_and_json_files(version: Any, owner_client: APIClient) -> None:
+    ndjson = b'{"order_id": "A1", "amount": 1}\n\n{"order_id": "A2", "amount": -1}\n'
+    response = owner_client.post(_url(version), _upload("b.ndjson", ndjson), format="multipart")
+    assert response.json()["valid_count"] == 1
+    array = json.dumps([GOOD, GOOD]).encode()
+    response = owner_client.post(
+        _url(version), _upload("batch.txt", array, format="json"), format="multipart"
+    )
+    assert response.status_code == 201 and response.json()["valid_count"] == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "field", "words"),
+    [
+        ("b.ndjson", b'{"order_id": "A1"}\n{"order_id": \n', "file", "Line 2: not JSON"),
+        ("b.json", b'{"order_id": "A1"}', "file", "array of records"),
+        ("b.json", b"[1, NaN]", "file", "not JSON"),
+        ("b.csv", b"order_id,amount\nA1,1,extra\n", "file", "Line 2: 3 cells for 2 columns"),
+        ("b.csv", b"", "file", "header row"),
+        ("b.csv", b"\xff\xfe\x00", "file", "not UTF-8"),
+        ("b.xlsx", b"PK", "file", ".json, .ndjson"),
+        ("b.json", b"[]", "file", "no records"),
+    ],
+)
+def test_a_malformed_file_is_a_400_naming_the_problem(
+    version: Any, owner_client: APIClient, name: str, content: bytes, field: str, words: str
+) -> None:
+    response = owner_client.post(_url(version), _upload(name, content), format="multipart")
+    assert response.status_code == 400
+    assert words in response.json()[field][0]
+    assert not ValidationRun.objects.exists()
+
+
+def test_too_many_records_or_bytes_are_refused(
+    version: Any, owner_client: APIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "MAX_BATCH_RECORDS", 3)
+    lines = b"\n".join(json.dumps(GOOD).encode() for _ in range(4))
+    response = owner_client.post(_url(version), _upload("b.ndjson", lines), format="multipart")
+    assert response.status_code == 400 and "at most 3 records" in response.json()["file"][0]
+    response = owner_client.post(_url(version), [GOOD] * 4, format="json")
+    assert response.status_code == 400 and "at most 3 records" in response.json()["records"][0]
+    monkeypatch.setattr(services, "MAX_BATCH_BYTES", 10)
+    response = owner_client.post(_url(version), _upload("b.ndjson", lines), format="multipart")
+    assert response.status_code == 413 and "limit is 10" in response.json()["file"][0]
+    assert not ValidationRun.objects.exists()
+
+
+@pytest.mark.parametrize("body", [{"order_id": "A1"}, [], "text"])
+def test_a_body_that_is_not_a_list_of_records_is_a_400(
+    version: Any, owner_client: APIClient, body: Any
+) -> None:
+    response = owner_client.post(_url(version), body, format="json")
+    assert response.status_code == 400
+    assert "records" in response.json()
+
+
+def test_a_contract_without_a_published_version_is_a_409(api_client_for: Client) -> None:
+    draft = ContractVersionFactory(published_at=None)
+    client = api_client_for(draft.contract.owner)
+    response = client.post(f"/api/contracts/{draft.contract_id}/validate/", [GOOD], format="json")
+    assert response.status_code == 409
+    assert "no published version" in response.json()["detail"]
+
+
+def test_who_may_send_batches(version: Any, api_client_for: Client, pm_user: User) -> None:
+    url = _url(version)
+    assert api_client_for(None).post(url, [GOOD], format="json").status_code == 401
+    assert api_client_for(pm_user).post(url, [GOOD], format="json").status_code == 403
+    ConsumerFactory(contract=version.contract, user=pm_user)
+    assert api_client_for(pm_user).post(url, [GOOD], format="json").status_code == 201
+    assert api_client_for(None).get(_url(version, "dead-letters/")).status_code == 401
+    assert api_client_for(pm_user).get("/api/contracts/999999/dead-letters/").status_code == 404
+
+
+# --- the worker path ---------------------------------------------------------------------------
+
+
+def test_a_large_batch_goes_to_a_worker(
+    version: Any,
+    owner_client: APIClient,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    monkeypatch.setattr(services, "INLINE_MAX_RECORDS", 5)
+    monkeypatch.setattr(services, "CHUNK", 4)
+    records = [GOOD if i % 3 else NEGATIVE for i in range(10)]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = owner_client.post(_url(version), records, format="json")
+    assert response.status_code == 202
+    assert len(callbacks) == 1  # the task is queued once the run is committed
+    run = ValidationRun.objects.get(pk=response.json()["run"])
+    assert run.status == "succeeded"
+    assert (run.valid_count, run.dead_letter_count, run.processed) == (6, 4, 10)
+    assert run.records is None  # the batch is not kept once validated
+
+
+def test_a_run_resumes_after_a_worker_died_mid_run(
+    version: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first worker stored one chunk and died; the redelivered task finishes the run with
+    every record stored exactly once."""
+    monkeypatch.setattr(services, "CHUNK", 4)
+    records = [GOOD if i % 2 else NEGATIVE for i in range(10)]
+    run = services.start_validation(
+        contract=version.contract, records=records, source="api", queue=False
+    )
+    claim = services.claim_run(run.pk)
+    services._store_chunk(run, claim.attempt, 0, records[:4], enf.RecordValidator(ORDER_SCHEMA))
+    with pytest.raises(Retry):  # the dead worker's lease is still alive: look again later
+        validate_batch.apply(args=[run.pk]).get()
+    ValidationRun.objects.filter(pk=run.pk).update(
+        heartbeat_at=timezone.now() - services.LEASE - timedelta(seconds=1)
+    )
+    assert validate_batch.apply(args=[run.pk]).get() == "succeeded"
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == ("succeeded", 2)
+    stored: list[Any] = [
+        *DeadLetter.objects.values_list("record_index", flat=True),
+        *ValidRecord.objects.values_list("record_index", flat=True),
+    ]
+    indices = sorted(stored)
+    assert indices == list(range(10))
+    assert (run.valid_count, run.dead_letter_count) == (5, 5)
+    # a third delivery of the same task changes nothing
+    assert validate_batch.apply(args=[run.pk]).get() == "done"
+    assert DeadLetter.objects.count() + ValidRecord.objects.count() == 10
+
+
+def test_a_worker_that_lost_its_lease_cannot_store(version: Any) -> None:
+    run = services.start_validation(
+        contract=version.contract, records=[GOOD, NEGATIVE], source="api", queue=False
+    )
+    stale = services.claim_run(run.pk).attempt
+    ValidationRun.objects.filter(pk=run.pk).update(
+        heartbeat_at=timezone.now() - services.LEASE - timedelta(seconds=1)
+    )
+    assert services.claim_run(run.pk).state is services.Claim.CLAIMED  # taken over
+    with pytest.raises(services.LostRunError):
+        services._store_chunk(run, stale, 0, [GOOD], enf.RecordValidator(ORDER_SCHEMA))
+    assert not ValidRecord.objects.exists()
+
+
+# --- SLA breaches and alerts -------------------------------------------------------------------
+
+
+def test_a_missing_ratio_breach_alerts_the_producer_and_each_consumer(
+    version: Any, owner_client: APIClient, api_client_for: Client, pm_user: User
+) -> None:
+    consumer = ConsumerFactory(contract=version.contract, user=pm_user, name="churn model")
+    ConsumerFactory(contract=version.contract, name="finance dashboard")  # no user account
+    records = [{**GOOD, "note": None}, {**GOOD, "note": None}, {**GOOD, "note": "ok"}]
+    body = owner_client.post(_url(version), records, format="json").json()
+    (breach,) = body["result"]["breaches"]
+    assert breach["kind"] == "missing_ratio"
+    assert breach["field"] == "/properties/note"
+    assert breach["observed"] == pytest.approx(2 / 3)
+    assert breach["limit"] == 0.5
+    assert {(a["role"], a["name"]) for a in breach["alerted"]} == {
+        ("producer", version.contract.owner.username),
+        ("consumer", "churn model"),
+        ("consumer", "finance dashboard"),
+    }
+    listed = owner_client.get(_url(version, "sla-breaches/")).json()["results"]
+    assert [b["id"] for b in listed] == [breach["id"]]
+    assert owner_client.get(_url(version, "sla-breaches/?kind=lateness")).json()["count"] == 0
+    assert owner_client.get(_url(version, "sla-breaches/?kind=oops")).status_code == 400
+
+    mine = api_client_for(pm_user).get("/api/alerts/").json()["results"]
+    assert [(a["role"], a["kind"], a["contract"]) for a in mine] == [
+        ("consumer", "missing_ratio", version.contract_id)
+    ]
+    assert "2 of 3 records" in mine[0]["message"]
+    assert Alert.objects.get(consumer=consumer).recipient == pm_user
+    producer = owner_client.get("/api/alerts/").json()["results"]
+    assert [a["role"] for a in producer] == ["producer"]
+    stranger = api_client_for(UserFactory()).get("/api/alerts/").json()
+    assert stranger["count"] == 0
+
+
+def test_a_batch_within_its_sla_raises_no_breach(version: Any, owner_client: APIClient) -> None:
+    records = [{**GOOD, "note": "a"}, {**GOOD, "note": None}]
+    body = owner_client.post(_url(version), records, format="json").json()
+    assert body["result"]["breaches"] == []
+    assert not SlaBreach.objects.exists() and not Alert.objects.exists()
+
+
+def test_judging_the_same_run_again_repeats_no_breach(version: Any) -> None:
+    run = services.start_validation(
+        contract=version.contract, records=[NO_AMOUNT], source="api", queue=False
+    )
+    breach = enf.Breach(
+        enf.BreachKind.LATENESS, "/properties/at", 90, 60, "seconds", None, None, 1, "late"
+    )
+    now = timezone.now()
+    for _ in range(2):
+        services.record_breaches(
+            contract=version.contract, version=version, run=run, breaches=[breach],
+            key_prefix=f"run:{run.pk}", now=now,
+        )  # fmt: skip
+    assert SlaBreach.objects.count() == 1
+    assert Alert.objects.count() == 1  # the owner, once
+
+
+def test_alerts_can_be_marked_read(
+    version: Any, api_client_for: Client, pm_user: User, owner_client: APIClient
+) -> None:
+    ConsumerFactory(contract=version.contract, user=pm_user)
+    owner_client.post(_url(version), [{**GOOD, "note": None}], format="json")
+    client = api_client_for(pm_user)
+    assert client.get("/api/alerts/?unread=1").json()["count"] == 1
+    assert client.post("/api/alerts/read/", {}, format="json").json() == {"marked_read": 1}
+    assert client.get("/api/alerts/?unread=1").json()["count"] == 0
+    assert client.get("/api/alerts/").json()["results"][0]["read_at"] is not None
+    bad = client.post("/api/alerts/read/", {"ids": ["x"]}, format="json")
+    assert bad.status_code == 400 and "ids" in bad.json()
+
+
+# --- query counts ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["runs/", "dead-letters/", "sla-breaches/"])
+def test_lists_take_the_same_queries_at_two_sizes(
+    version: Any, owner_client: APIClient, path: str
+) -> None:
+    def batch() -> None:
+        owner_client.post(_url(version), [NEGATIVE, {**GOOD, "note": None}], format="json")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert owner_client.get(_url(version, path)).status_code == 200
+        return len(ctx.captured_queries)
+
+    batch()
+    small = count()
+    for _ in range(4):
+        batch()
+    assert count() == small
+
+
+def test_alert_list_takes_the_same_queries_at_two_sizes(
+    api_client_for: Client, pm_user: User
+) -> None:
+    client = api_client_for(pm_user)
+
+    def breach_on_new_contract() -> None:
+        v = ContractVersionFactory(
+            missing_thresholds=[{"field": "/properties/note", "max_count": 0}]
+        )
+        ConsumerFactory(contract=v.contract, user=pm_user)
+        api_client_for(v.contract.owner).post(_url(v), [{**GOOD, "note": None}], format="json")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/api/alerts/").status_code == 200
+        return len(ctx.captured_queries)
+
+    breach_on_new_contract()
+    small = count()
+    for _ in range(3):
+        breach_on_new_contract()
+    assert count() == small
+    assert client.get("/api/alerts/").json()["count"] == 4
