@@ -558,8 +558,8 @@ class _Differ:
             self._numeric(old, new, path)
         if _overlaps(old_types, new_types, "string"):
             self._counts(old, new, path, ("minLength",), ("maxLength",))
-            self._pattern(old, new, path)
-            self._format(old, new, path)
+            self._assertion("pattern", old, new, path)
+            self._assertion("format", old, new, path)
         if _overlaps(old_types, new_types, "array"):
             self._counts(old, new, path, ("minItems", "minContains"), ("maxItems", "maxContains"))
             self._unique_items(old, new, path)
@@ -822,20 +822,27 @@ class _Differ:
                 lower=False,
             )
 
-    def _pattern(
-        self, old: Mapping[str, Any], new: Mapping[str, Any], path: Sequence[object]
+    def _assertion(
+        self,
+        keyword: str,
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        path: Sequence[object],
     ) -> None:
-        o, n = old.get("pattern"), new.get("pattern")
+        """`pattern` and `format`: adding one tightens, removing loosens, and a change may
+        break either way (inclusion of regular languages or formats is not decided here;
+        formats count as assertions since producers and consumers do check them)."""
+        o, n = old.get(keyword), new.get(keyword)
         if o == n:
             return
-        p = (*path, "pattern")
+        p = (*path, keyword)
         if o is None:
             self.emit(
                 ChangeType.CONSTRAINT_TIGHTENED,
                 p,
                 narrows=True,
                 widens=False,
-                message=f"pattern {n!r} added",
+                message=f"{keyword} {n!r} added",
                 new=n,
             )
         elif n is None:
@@ -844,45 +851,7 @@ class _Differ:
                 p,
                 narrows=False,
                 widens=True,
-                message=f"pattern {o!r} removed",
-                old=o,
-            )
-        else:
-            # regular-language inclusion is not decided here: either direction may break
-            self.emit(
-                ChangeType.CONSTRAINT_CHANGED,
-                p,
-                narrows=True,
-                widens=True,
-                message=f"pattern changed from {o!r} to {n!r}",
-                old=o,
-                new=n,
-            )
-
-    def _format(
-        self, old: Mapping[str, Any], new: Mapping[str, Any], path: Sequence[object]
-    ) -> None:
-        o, n = old.get("format"), new.get("format")
-        if o == n:
-            return
-        # Treated as an assertion: producers and consumers do check formats in practice.
-        p = (*path, "format")
-        if o is None:
-            self.emit(
-                ChangeType.CONSTRAINT_TIGHTENED,
-                p,
-                narrows=True,
-                widens=False,
-                message=f"format {n!r} added",
-                new=n,
-            )
-        elif n is None:
-            self.emit(
-                ChangeType.CONSTRAINT_LOOSENED,
-                p,
-                narrows=False,
-                widens=True,
-                message=f"format {o!r} removed",
+                message=f"{keyword} {o!r} removed",
                 old=o,
             )
         else:
@@ -891,7 +860,7 @@ class _Differ:
                 p,
                 narrows=True,
                 widens=True,
-                message=f"format changed from {o!r} to {n!r}",
+                message=f"{keyword} changed from {o!r} to {n!r}",
                 old=o,
                 new=n,
             )
