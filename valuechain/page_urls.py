@@ -15,3 +15,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns += [path("", include("valuechain.analysis_urls"))]
+urlpatterns += [path("", include("valuechain.catalogue_urls"))]

@@ -330,3 +330,27 @@ def update_assignment(
 @transaction.atomic
 def unassign_stakeholder(*, assignment: m.StakeholderAssignment) -> None:
     assignment.delete()
+
+
+class TierProfileChanges(TypedDict, total=False):
+    label: str
+    investment_band: str
+    default_roles: Sequence[m.Role]
+    default_feasibility: float
+
+
+TIER_PROFILE_FIELDS = frozenset({"label", "investment_band", "default_feasibility"})
+
+
+@transaction.atomic
+def update_tier_profile(
+    *, profile: m.TierProfile, changes: TierProfileChanges
+) -> m.TierProfile:
+    changes = dict(changes)  # type: ignore[assignment]
+    roles = changes.pop("default_roles", None)
+    _apply(profile, changes, TIER_PROFILE_FIELDS, ())
+    profile.full_clean()
+    profile.save()
+    if roles is not None:
+        profile.default_roles.set(roles)
+    return profile

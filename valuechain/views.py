@@ -151,6 +151,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
                 "tier": tier,
                 "label": m.Tier(tier).label,
                 "profile": profile_by_tier.get(tier),
+                "asset_type": queryset.model.ASSET_TYPE,
                 "rows": rows,
             }
         )
@@ -162,6 +163,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "query": query,
             # The catalogue is edited in the admin, which only staff can open.
             "can_edit_catalogue": request.user.is_staff,
+            # Data leads and staff edit assets on the catalogue editing pages.
+            "can_edit_assets": is_data_lead(request.user),
         },
     )
 
