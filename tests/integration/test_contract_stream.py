@@ -1,0 +1,214 @@
+"""The real-time path against a real Redis: every message ends up exactly once, valid (in the
+store and on the valid stream) or dead-lettered, even when a consumer dies mid-batch."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+from typing import Any
+
+import pytest
+import redis
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from contracts import streams
+from contracts.models import Alert, DeadLetter, SlaBreach, ValidationRun, ValidRecord
+from tests.contracts.factories import ConsumerFactory, ContractVersionFactory
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db]
+
+GOOD = {"order_id": "A1", "amount": 3}
+
+
+@pytest.fixture
+def client(redis_url: str) -> redis.Redis:
+    return redis.Redis.from_url(redis_url)
+
+
+@pytest.fixture
+def names(client: redis.Redis) -> Iterator[tuple[str, str]]:
+    """A records stream and a valid stream of this test's own, removed afterwards."""
+    tag = uuid.uuid4().hex[:10]
+    pair = (f"test:{tag}:records", f"test:{tag}:valid")
+    yield pair
+    client.delete(*pair)
+
+
+@pytest.fixture
+def version() -> Any:
+    return ContractVersionFactory()
+
+
+def _consumer(client: redis.Redis, version: Any, names: tuple[str, str], name: str, **kw: Any):
+    return streams.ContractStreamConsumer(
+        client=client, contract=version.contract, stream=names[0], output=names[1],
+        consumer=name, **kw,
+    )  # fmt: skip
+
+
+def _publish(client: redis.Redis, stream: str, count: int) -> dict[str, Any]:
+    """``count`` messages, every third one breaking the contract; message id -> record."""
+    sent = {}
+    for i in range(count):
+        record = {"order_id": f"O{i}", "amount": -1 if i % 3 == 0 else i}
+        message_id = client.xadd(stream, {"record": json.dumps(record)})
+        sent[message_id.decode()] = record
+    return sent
+
+
+def _outcome(client: redis.Redis, version: Any, names: tuple[str, str]) -> dict[str, Counter]:
+    forwarded = Counter(fields[b"source_id"].decode() for _, fields in client.xrange(names[1]))
+    scope = {"contract": version.contract, "stream": names[0]}
+    return {
+        "valid": Counter(ValidRecord.objects.filter(**scope).values_list("message_id", flat=True)),
+        "dead": Counter(DeadLetter.objects.filter(**scope).values_list("message_id", flat=True)),
+        "forwarded": forwarded,
+    }
+
+
+def _assert_exactly_once(
+    client: redis.Redis, version: Any, names: tuple[str, str], sent: dict[str, Any]
+) -> None:
+    out = _outcome(client, version, names)
+    valid_ids = {i for i, r in sent.items() if r["amount"] >= 0}
+    assert out["valid"] == Counter(valid_ids)
+    assert out["dead"] == Counter(set(sent) - valid_ids)
+    assert out["forwarded"] == Counter(valid_ids)
+    pending = client.xpending(names[0], streams.DEFAULT_GROUP)
+    assert pending["pending"] == 0
+
+
+def test_a_consumer_routes_valid_records_on_and_the_rest_to_dead_letters(
+    client: redis.Redis, version: Any, names: tuple[str, str]
+) -> None:
+    sent = _publish(client, names[0], 12)
+    bad_json = client.xadd(names[0], {"record": "{not json"}).decode()
+    flat = client.xadd(names[0], {"order_id": "F1", "amount": "7"}).decode()
+    consumer = _consumer(client, version, names, "solo", batch_size=5)
+    stats = consumer.consume(block_ms=50, until_empty=True)
+    assert stats.read == 14
+    assert stats.batches == [5, 5, 4]
+    out = _outcome(client, version, names)
+    assert set(out["dead"]) == {*(i for i, r in sent.items() if r["amount"] < 0), bad_json, flat}
+    letter = DeadLetter.objects.get(message_id=bad_json)
+    assert "not JSON" in letter.errors[0]["message"]
+    # flat fields are strings: the amount is not a number
+    assert DeadLetter.objects.get(message_id=flat).errors[0]["pointer"] == "/amount"
+    forwarded = client.xrange(names[1])
+    assert [json.loads(f[b"record"]) for _, f in forwarded] == [
+        r for r in sent.values() if r["amount"] >= 0
+    ]
+    run = ValidationRun.objects.get(pk=consumer.run.pk)
+    assert (run.source, run.status) == ("stream", "succeeded")
+    assert (run.received_count, run.valid_count, run.dead_letter_count) == (14, 8, 6)
+    assert client.xpending(names[0], streams.DEFAULT_GROUP)["pending"] == 0
+
+
+def test_a_consumer_killed_before_storing_loses_nothing(
+    client: redis.Redis, version: Any, names: tuple[str, str]
+) -> None:
+    sent = _publish(client, names[0], 20)
+    doomed = _consumer(client, version, names, "doomed", batch_size=8)
+    doomed.start()
+    taken = doomed.read(block_ms=50)  # handed 8 messages, then killed: nothing acked
+    assert len(taken) == 8
+    assert client.xpending(names[0], streams.DEFAULT_GROUP)["pending"] == 8
+
+    time.sleep(0.05)
+    survivor = _consumer(client, version, names, "survivor", batch_size=8, claim_idle_ms=20)
+    stats = survivor.consume(block_ms=50, until_empty=True)
+    assert stats.reclaimed == 8
+    assert stats.read == 20
+    _assert_exactly_once(client, version, names, sent)
+
+
+def test_a_consumer_killed_between_commit_and_ack_duplicates_nothing(
+    client: redis.Redis, version: Any, names: tuple[str, str]
+) -> None:
+    sent = _publish(client, names[0], 9)
+    doomed = _consumer(client, version, names, "doomed", batch_size=6)
+    doomed.start()
+    doomed.store(doomed.read(block_ms=50))  # stored and committed, killed before the ack
+    assert ValidRecord.objects.count() + DeadLetter.objects.count() == 6
+
+    time.sleep(0.05)
+    survivor = _consumer(client, version, names, "survivor", claim_idle_ms=20)
+    stats = survivor.consume(block_ms=50, until_empty=True)
+    assert stats.reclaimed == 6
+    assert stats.stored_valid + stats.stored_dead == 3  # only the messages never stored
+    _assert_exactly_once(client, version, names, sent)
+    survivor_run = ValidationRun.objects.get(pk=survivor.run.pk)
+    assert survivor_run.received_count == 3
+
+
+def test_a_slow_consumer_that_wakes_after_a_takeover_forwards_nothing_twice(
+    client: redis.Redis, version: Any, names: tuple[str, str]
+) -> None:
+    sent = _publish(client, names[0], 6)
+    slow = _consumer(client, version, names, "slow")
+    slow.start()
+    messages = slow.read(block_ms=50)
+    stored = slow.store(messages)
+    time.sleep(0.05)
+    _consumer(client, version, names, "other", claim_idle_ms=20).consume(
+        block_ms=50, until_empty=True
+    )
+    assert slow.acknowledge(messages, stored) == 0  # the other consumer already did
+    _assert_exactly_once(client, version, names, sent)
+
+
+def test_late_records_on_the_stream_alert_producer_and_consumers(
+    client: redis.Redis, names: tuple[str, str]
+) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"id": {"type": "string"}, "at": {"type": "string", "format": "date-time"}},
+    }
+    version = ContractVersionFactory(
+        json_schema=schema, sla={"max_lateness": {"value": 1, "unit": "h"}}
+    )
+    ConsumerFactory(contract=version.contract, name="fraud model")
+    old = (datetime.now(UTC) - timedelta(hours=3)).isoformat()
+    client.xadd(names[0], {"record": json.dumps({"id": "a", "at": old})})
+    client.xadd(names[0], {"record": json.dumps({"id": "b", "at": old})})
+    _consumer(client, version, names, "solo").consume(block_ms=50, until_empty=True)
+    # a second consumer session on the same hour does not repeat the breach
+    client.xadd(names[0], {"record": json.dumps({"id": "c", "at": old})})
+    _consumer(client, version, names, "again").consume(block_ms=50, until_empty=True)
+    breach = SlaBreach.objects.get()
+    assert breach.kind == "lateness" and breach.field == "/properties/at"
+    assert breach.observed > 3 * 3600 - 60 and breach.limit == 3600
+    assert set(Alert.objects.values_list("role", "recipient_name")) == {
+        ("producer", version.contract.owner.username),
+        ("consumer", "fraud model"),
+    }
+
+
+def test_the_management_command_is_bounded(
+    client: redis.Redis,
+    version: Any,
+    names: tuple[str, str],
+    redis_url: str,
+    settings: Any,
+) -> None:
+    settings.REDIS_URL = redis_url
+    sent = _publish(client, names[0], 7)
+    out = StringIO()
+    args = ["--contract", str(version.contract_id), "--stream", names[0], "--output", names[1]]
+    call_command("consume_contract_stream", *args, "--max-messages", "5", "--block-ms", "50",
+                 stdout=out)  # fmt: skip
+    assert "Read 5 messages" in out.getvalue()
+    call_command("consume_contract_stream", *args, "--until-empty", "--block-ms", "50",
+                 stdout=out)  # fmt: skip
+    assert "Read 2 messages" in out.getvalue()
+    _assert_exactly_once(client, version, names, sent)
+    with pytest.raises(CommandError, match="No contract"):
+        call_command("consume_contract_stream", "--contract", "999999")
+    with pytest.raises(CommandError, match="must be positive"):
+        call_command("consume_contract_stream", *args, "--batch-size", "0")
