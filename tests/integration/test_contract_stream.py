@@ -63,7 +63,8 @@ def _publish(client: redis.Redis, stream: str, count: int) -> dict[str, Any]:
 
 
 def _outcome(client: redis.Redis, version: Any, names: tuple[str, str]) -> dict[str, Counter]:
-    forwarded = Counter(fields[b"source_id"].decode() for _, fields in client.xrange(names[1]))
+    entries: Any = client.xrange(names[1])
+    forwarded = Counter(fields[b"source_id"].decode() for _, fields in entries)
     scope = {"contract": version.contract, "stream": names[0]}
     return {
         "valid": Counter(ValidRecord.objects.filter(**scope).values_list("message_id", flat=True)),
@@ -100,7 +101,7 @@ def test_a_consumer_routes_valid_records_on_and_the_rest_to_dead_letters(
     assert "not JSON" in letter.errors[0]["message"]
     # flat fields are strings: the amount is not a number
     assert DeadLetter.objects.get(message_id=flat).errors[0]["pointer"] == "/amount"
-    forwarded = client.xrange(names[1])
+    forwarded: Any = client.xrange(names[1])
     assert [json.loads(f[b"record"]) for _, f in forwarded] == [
         r for r in sent.values() if r["amount"] >= 0
     ]
