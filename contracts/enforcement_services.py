@@ -11,6 +11,7 @@ repeats a breach or its alerts.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -103,6 +104,31 @@ def start_validation(
         run_id = run.pk
         transaction.on_commit(lambda: validate_batch.delay(run_id))
     return run
+
+
+def validate_batch_now_or_later(
+    *,
+    contract: DataContract,
+    records: Sequence[Any],
+    source: str,
+    filename: str = "",
+    user: AnyUser = None,
+) -> tuple[ValidationRun, bool]:
+    """Start a run: a small batch is validated before returning (True), a larger one is
+    queued for a worker (False)."""
+    inline = len(records) <= INLINE_MAX_RECORDS
+    run = start_validation(
+        contract=contract, records=records, source=source, filename=filename, user=user,
+        queue=not inline,
+    )  # fmt: skip
+    if inline:
+        claim = claim_run(run.pk)
+        if claim.state is Claim.CLAIMED:
+            # taken over meanwhile (LostRunError): the new owner finishes it
+            with contextlib.suppress(LostRunError):
+                process_run(run.pk, claim.attempt)
+    run.refresh_from_db()
+    return run, inline
 
 
 # --- claiming and processing a batch run -------------------------------------------------------

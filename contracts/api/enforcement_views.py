@@ -42,6 +42,7 @@ class ValidationRunSerializer(serializers.ModelSerializer):
 
 class DeadLetterSerializer(serializers.ModelSerializer):
     payload = serializers.JSONField(read_only=True, help_text="The record as received.")
+
     class Meta:
         model = DeadLetter
         fields = [
@@ -174,29 +175,23 @@ class ValidateBatchView(APIView):
                 records = self._records_from_body(request.data)
         except _TooLarge as exc:
             return Response(exc.body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
-        inline = len(records) <= services.INLINE_MAX_RECORDS
         try:
-            run = services.start_validation(
+            run, inline = services.validate_batch_now_or_later(
                 contract=contract,
                 records=records,
                 source=source,
                 filename=filename,
                 user=request.user,  # type: ignore[arg-type]
-                queue=not inline,
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
         except services.NoPublishedVersionError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         if not inline:
-            run.refresh_from_db()  # a worker may already have finished it (inline Celery)
             return Response(
                 {"run": run.pk, **ValidationRunSerializer(run).data},
                 status=status.HTTP_202_ACCEPTED,
             )
-        claim = services.claim_run(run.pk)
-        services.process_run(run.pk, claim.attempt)
-        run.refresh_from_db()
         return Response(
             {"run": run.pk, **ValidationRunSerializer(run).data, "result": _inline_result(run)},
             status=status.HTTP_201_CREATED,
