@@ -1,0 +1,223 @@
+"""The dashboard's aggregates, from hand-made reports: no database."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from valuechain import dashboard as d
+from valuechain import dashboard_charts as charts
+from valuechain.engine.finance import LadderStep, RoiReport
+
+
+def step(tier: int, npv: float, investment: float = 1_000.0) -> LadderStep:
+    return LadderStep(
+        tier=tier, cumulative_investment=investment, annual_run_cost=100.0,
+        probability_of_success=0.5, benefit_coverage=1.0, npv=npv, roi=npv / investment,
+    )
+
+
+def report(idea_id: int, npv: float, *, tier: int = 1, one_off: float = 1_000.0,
+           negative_from: int | None = None, probability: float = 0.5,
+           ladder: tuple[LadderStep, ...] | None = None) -> RoiReport:
+    steps = ladder or tuple(step(t, npv, one_off) for t in range(1, tier + 1))
+    return RoiReport(
+        idea_id=idea_id, tier=tier, one_off_investment=one_off, annual_run_cost=100.0,
+        probability_of_success=probability, expected_annual_benefit=500.0, npv=npv,
+        roi=npv / one_off, pv_costs=one_off, payback_years=None,
+        negative_from_tier=negative_from, best_stop_tier=1, ladder=steps,
+        need_engineering_cost=0.0, asset_build_cost=0.0, asset_run_cost=0.0,
+        deployment_setup_cost=0.0, deployment_run_cost=0.0, charged_assets=(),
+    )
+
+
+def facts(idea_id: int, title: str | None = None, status: str = "proposed") -> d.IdeaFacts:
+    return d.IdeaFacts(idea_id, title or f"idea {idea_id}", status, status.title(), "pm")
+
+
+def make_rows(*reports: RoiReport) -> list[d.IdeaRow]:
+    return d.rows([facts(r.idea_id) for r in reports], {r.idea_id: r for r in reports})
+
+
+def test_kpis_count_only_positive_value_and_upstream_negatives():
+    rows = make_rows(
+        report(1, 50_000, one_off=10_000),
+        report(2, 20_000, one_off=5_000, tier=3, negative_from=None),
+        report(3, -7_000, one_off=30_000, tier=3, negative_from=3),
+        report(4, -1_000, one_off=2_000, tier=4, negative_from=4),
+        report(5, -500, one_off=1_000, tier=2, negative_from=1),
+    )
+    kpis = d.kpis(rows)
+    assert kpis.ideas == 5
+    assert kpis.positive_npv_total == 70_000
+    assert kpis.positive_npv_count == 2
+    assert kpis.one_off_total == 48_000
+    assert kpis.negative_count == 3
+    # idea 5 turns negative already at tier 1: the data upstream is not what hurts it
+    assert kpis.upstream_negative_count == 2
+    assert kpis.upstream_negative_share == pytest.approx(2 / 5)
+
+
+def test_kpis_of_no_ideas_have_no_share():
+    kpis = d.kpis([])
+    assert kpis.ideas == 0 and kpis.positive_npv_total == 0
+    assert kpis.upstream_negative_share is None
+
+
+def test_an_idea_without_a_report_is_left_out():
+    assert [r.idea.id for r in d.rows([facts(1), facts(2)], {2: report(2, 5.0)})] == [2]
+
+
+def test_tier_totals_list_every_tier_and_sum_its_ideas():
+    rows = make_rows(
+        report(1, 100, tier=1, one_off=10), report(2, -40, tier=3, one_off=70),
+        report(3, 30, tier=3, one_off=20),
+    )
+    totals = d.tier_totals(rows)
+    assert [(t.tier, t.ideas, t.npv, t.one_off_investment) for t in totals] == [
+        (1, 1, 100, 10), (2, 0, 0, 0), (3, 2, -10, 90), (4, 0, 0, 0),
+    ]
+
+
+def test_negative_from_counts_every_tier_and_never():
+    rows = make_rows(
+        report(1, 1, tier=3, negative_from=3), report(2, 1, tier=4, negative_from=3),
+        report(3, 1, tier=4, negative_from=4), report(4, 1), report(5, 1),
+    )
+    counts = d.negative_from_counts(rows)
+    assert counts == [("Tier 1", 0), ("Tier 2", 0), ("Tier 3", 2), ("Tier 4", 1), ("never", 2)]
+    assert sum(n for _, n in counts) == len(rows)
+
+
+def test_top_ideas_are_the_positive_ones_best_first_and_limited():
+    rows = make_rows(*(report(i, npv) for i, npv in enumerate([5, -3, 40, 12, 0, 7, 9], 1)))
+    assert [r.report.npv for r in d.top_by_npv(rows, limit=4)] == [40, 12, 9, 7]
+    assert all(r.report.npv > 0 for r in d.top_by_npv(rows, limit=10))
+
+
+def test_largest_downside_lists_losses_biggest_first_with_the_value_of_stopping_early():
+    losing = report(2, -9_000, tier=3, negative_from=3,
+                    ladder=(step(1, 4_000), step(2, 4_000), step(3, -9_000)))
+    rows = make_rows(report(1, 3_000), losing, report(3, -1_000))
+    downside = d.largest_downside(rows)
+    assert [r.idea.id for r in downside] == [2, 3]
+    assert downside[0].best_stop_npv == 4_000
+    assert downside[0].npv_given_up == 13_000
+
+
+@pytest.mark.parametrize(
+    ("statuses", "health"),
+    [
+        ((), d.NO_CONTRACT),
+        (("draft",), d.DRAFT_ONLY),
+        (("draft", "active"), d.HEALTHY),
+        (("deprecated", "draft"), d.DEPRECATED_CONTRACT),
+        (("retired",), d.RETIRED_CONTRACT),
+    ],
+)
+def test_an_asset_is_healthy_only_with_an_active_contract(statuses, health):
+    assert d.asset_health(statuses) == health
+
+
+def test_risk_signals_name_missing_roles_and_count_each_asset_once():
+    rows = make_rows(report(1, 10, tier=2), report(2, 10, tier=1), report(3, 10, tier=1))
+    shared, only_1 = ("curated_dataset", 7), ("raw_source", 8)
+    signals = d.risk_signals(
+        rows,
+        default_roles={1: [10, 11], 2: [12]},
+        role_names={10: "Data scientist", 11: "ML engineer", 12: "Data engineer"},
+        assignments={1: [(1, 10), (1, 11)], 2: [(1, 10), (1, 11)], 3: [(1, 10)]},
+        closures={1: [shared, only_1], 2: [shared], 3: []},
+        contracts=[(shared, "deprecated"), (shared, "draft"), (None, "active"),
+                   (("feature", 99), "active")],
+    )
+    by_idea = {row.idea.id: row for row in signals.ideas}
+    assert by_idea[1].stakeholder_gaps == [(2, "Data engineer")]
+    assert by_idea[3].stakeholder_gaps == [(1, "ML engineer")]
+    assert by_idea[2].stakeholder_gaps == []
+    assert by_idea[1].contract_health == {d.DEPRECATED_CONTRACT: 1, d.NO_CONTRACT: 1}
+    assert by_idea[2].contract_risks == 1 and by_idea[2].has_risk
+    assert by_idea[3].has_risk and by_idea[3].contract_health == {}
+    # two distinct assets over all ideas, the shared one counted once
+    assert signals.assets == 2
+    assert signals.ended_assets == 1 and signals.uncontracted_assets == 1
+    assert signals.healthy_assets == 0
+    assert signals.contract_statuses == {"active": 2, "draft": 1, "deprecated": 1, "retired": 0}
+    assert signals.ideas_with_gaps == 2 and signals.total_gaps == 2
+    assert signals.ideas[0].idea.id == 1  # the most signals first
+
+
+def test_unknown_statuses_are_ignored_and_repeats_dropped():
+    valid = ["draft", "proposed", "approved"]
+    assert d.chosen_statuses(["approved", "nope", "", "approved", "draft"], valid) == [
+        "approved", "draft",
+    ]
+    assert d.chosen_statuses(["x' OR 1=1"], valid) == []
+
+
+def test_status_counts_keep_the_defined_order_and_show_zeros():
+    counts = d.status_counts({"approved": 3}, [("draft", "Draft"), ("approved", "Approved")])
+    assert [(c.status, c.label, c.count) for c in counts] == [
+        ("draft", "Draft", 0), ("approved", "Approved", 3),
+    ]
+
+
+def test_portfolio_summary_names_selected_ideas_even_deleted_ones():
+    result = {"selected": [4, 9], "total_npv": 12_000.5, "one_off_investment": 300_000,
+              "annual_run_cost": 20_000, "budget": 400_000, "candidates": 11, "optimal": True}
+    summary = d.portfolio_summary(7, result, {4: "Fraud"}, "2026-01-01 10:00")
+    assert summary is not None
+    assert summary.selected == [(4, "Fraud"), (9, "idea #9")]
+    assert summary.budget == 400_000 and summary.total_npv == 12_000.5
+    assert d.portfolio_summary(7, None, {}) is None
+    assert d.portfolio_summary(7, {"error": "x"}, {}) is None
+
+
+def test_export_flattens_the_ladder_per_tier_and_leaves_higher_tiers_empty():
+    ladder = (step(1, 500.0, 1_000.0), step(2, -250.0, 3_000.0))
+    rows = [
+        d.IdeaRow(facts(1, "=HYPERLINK(\"x\")"), report(1, -250.0, tier=2, negative_from=2,
+                                                      ladder=ladder)),
+        d.IdeaRow(facts(2, "Plain"), report(2, 100.0)),
+    ]
+    text = d.export_frame(rows).to_csv(index=False)
+    frame = pd.read_csv(io.StringIO(text))
+    assert len(frame) == 2
+    first = frame.iloc[0]
+    assert first["tier_2_npv"] == -250.0 and first["tier_1_npv"] == 500.0
+    assert first["tier_2_cumulative_investment"] == 3_000.0
+    assert pd.isna(first["tier_3_npv"]) and pd.isna(first["tier_4_roi"])
+    assert first["negative_from_tier"] == 2
+    # a title that a spreadsheet would run as a formula is kept as text
+    assert first["title"].startswith("'=")
+    assert frame.iloc[1]["title"] == "Plain"
+    assert pd.isna(frame.iloc[1]["negative_from_tier"])
+    assert "negative_from_tier" in text.splitlines()[0]
+    assert ",2," in text.splitlines()[1]  # whole numbers stay whole, not 2.0
+
+
+def test_scatter_has_a_trace_per_tier_present_sized_by_probability():
+    rows = make_rows(report(1, 10, tier=1, probability=0.2),
+                     report(2, -5, tier=3, probability=0.9, one_off=4_000),
+                     report(3, 7, tier=3, probability=0.1))
+    figure = charts.value_investment_figure(rows)
+    names = [trace.name for trace in figure.data]
+    assert names == ["Tier 1", "Tier 3"]
+    tier3 = figure.data[1]
+    assert list(tier3.x) == [4_000, 1_000] and list(tier3.y) == [-5, 7]
+    assert tier3.marker.size[0] > tier3.marker.size[1]
+    assert list(tier3.text) == ["idea 2", "idea 3"]
+
+
+def test_tier_and_negative_figures_show_every_category():
+    rows = make_rows(report(1, -10, tier=2, negative_from=2))
+    tier = charts.tier_figure(d.tier_totals(rows))
+    assert [trace.name for trace in tier.data] == ["Total NPV", "One-off investment"]
+    assert list(tier.data[0].x) == ["Tier 1", "Tier 2", "Tier 3", "Tier 4"]
+    assert list(tier.data[0].y) == [0, -10, 0, 0]
+    negative = charts.negative_from_figure(d.negative_from_counts(rows))
+    assert list(negative.data[0].x) == ["Tier 1", "Tier 2", "Tier 3", "Tier 4", "Never"]
+    assert list(negative.data[0].y) == [0, 1, 0, 0, 0]
+    assert charts.figure_json(negative)["data"][0]["type"] == "bar"
