@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contracts import views
+from contracts import enforcement_pages, views
 
 app_name = "contracts"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("import/", views.odcs_import, name="import"),
     path("<int:pk>/", views.contract_detail, name="detail"),
     path("<int:pk>/diff/", views.contract_diff, name="diff"),
+    path("<int:pk>/validate/", enforcement_pages.validate_upload, name="validate"),
+    path("alerts/", enforcement_pages.alert_list, name="alerts"),
 ]
