@@ -89,6 +89,17 @@ class AssetForm(forms.ModelForm):
             assert isinstance(lineage, forms.ModelChoiceField)
             lineage.queryset = lineage.queryset.order_by("name")  # type: ignore[union-attr]
 
+    def clean_name(self) -> str:
+        # Import and export match assets by (kind, name): keep names unique per kind.
+        name: str = self.cleaned_data["name"].strip()
+        model = type(self.instance)
+        taken = model._default_manager.filter(name=name).exclude(pk=self.instance.pk)
+        if name and taken.exists():
+            raise forms.ValidationError(
+                f"Another {model.ASSET_TYPE.label.lower()} is already named “{name}”."
+            )
+        return name
+
     def changes(self) -> services.AssetChanges:
         """The cleaned values as the services take them."""
         data = self.cleaned_data

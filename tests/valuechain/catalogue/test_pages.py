@@ -198,6 +198,27 @@ def test_bad_values_are_shown_on_their_field_and_nothing_is_written(
 
 
 @pytest.mark.django_db
+def test_a_name_is_unique_within_its_kind_so_imports_can_match_it(
+    client_for, lead_user, value_chain
+):
+    client = client_for(lead_user)
+    response = client.post(reverse("catalogue-asset-create", args=["feature"]),
+                           asset_post("Promotion uplift"))
+    assert response.status_code == 400
+    assert "already named" in errors_of(response.content.decode(), "name")
+    # Another kind may share it, and an asset keeps its own name on edit.
+    other_kind = client.post(reverse("catalogue-asset-create", args=["curated_dataset"]),
+                             asset_post("Promotion uplift"))
+    assert other_kind.status_code == 302
+    same = client.post(
+        reverse("catalogue-asset-edit", args=["feature", value_chain.new_feature.pk]),
+        asset_post("Promotion uplift", curated_datasets=[value_chain.curated.pk]),
+    )
+    assert same.status_code == 302
+    assert m.Feature.objects.filter(name="Promotion uplift").count() == 1
+
+
+@pytest.mark.django_db
 def test_an_acquisition_option_has_no_availability_to_tick(client_for, lead_user):
     client = client_for(lead_user)
     html = client.get(reverse("catalogue-asset-create", args=["acquisition_option"])).content
