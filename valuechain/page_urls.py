@@ -16,3 +16,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
 
 urlpatterns += [path("", include("valuechain.analysis_urls"))]
 urlpatterns += [path("", include("valuechain.catalogue_urls"))]
+urlpatterns += [path("", include("valuechain.dashboard_urls"))]

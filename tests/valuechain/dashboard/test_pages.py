@@ -1,0 +1,240 @@
+"""The dashboard page and the ROI export, over the database."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from contracts import selectors as contract_selectors
+from contracts.models import DataContract
+from tests.contracts.factories import DataContractFactory
+from tests.factories import (
+    CuratedDatasetFactory,
+    FeatureFactory,
+    IdeaFactory,
+    NeedFactory,
+    RawSourceFactory,
+    StakeholderAssignmentFactory,
+)
+from tests.valuechain.pages.conftest import client_for  # noqa: F401  (fixture)
+from valuechain import analysis_services, selectors
+from valuechain import models as m
+
+pytestmark = pytest.mark.django_db
+
+
+def money(prefix: str, value: float) -> dict[str, float]:
+    return {f"{prefix}_low": value, f"{prefix}_likely": value, f"{prefix}_high": value}
+
+
+@pytest.fixture
+def backlog(pm_user):
+    """Three ideas: a cheap winner on a feature in the store, a loser that needs a new
+    curated dataset, and a rejected one."""
+    raw = RawSourceFactory(name="Orders DB", available=True, **money("build", 5_000))
+    built = CuratedDatasetFactory(name="Returns", available=False, raw_sources=[raw],
+                                  feasibility=1.0, **money("build", 400_000))
+    stored = FeatureFactory(name="Basket value", available=True)
+    winner = IdeaFactory(title="Winner", owner=pm_user, status=m.Idea.Status.APPROVED)
+    NeedFactory(idea=winner, feature=stored, **money("engineering", 10_000))
+    loser = IdeaFactory(title="Loser", owner=pm_user, status=m.Idea.Status.PROPOSED)
+    NeedFactory(idea=loser, curated_dataset=built)
+    rejected = IdeaFactory(title="Rejected one", owner=pm_user, status=m.Idea.Status.REJECTED)
+    NeedFactory(idea=rejected, feature=stored, **money("engineering", 1_000))
+    return {"winner": winner, "loser": loser, "rejected": rejected, "built": built, "raw": raw}
+
+
+def kpi(html: str, name: str) -> str:
+    match = re.search(rf'data-kpi="{name}">([^<]*)<', html)
+    assert match, name
+    return match.group(1).strip()
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client: Client):
+    for url in ("/dashboard/", "/ideas/export.csv"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_every_logged_in_user_sees_the_dashboard_in_the_navigation(client_for, exec_user,  # noqa: F811
+                                                                   pm_user, lead_user,
+                                                                   backlog):
+    for user in (exec_user, pm_user, lead_user):
+        response = client_for(user).get(reverse("dashboard"))
+        assert response.status_code == 200
+        assert b'href="/dashboard/" aria-current="page">Dashboard</a>' in response.content
+
+
+def test_kpis_match_the_roi_reports(client_for, exec_user, backlog):  # noqa: F811
+    reports = selectors.roi_reports(list(selectors.ideas()))
+    html = client_for(exec_user).get("/dashboard/").content.decode()
+    positive = sum(r.npv for r in reports.values() if r.npv > 0)
+    one_off = sum(r.one_off_investment for r in reports.values())
+    assert kpi(html, "ideas") == "3"
+    assert kpi(html, "positive-npv") == f"{positive:,.0f}"
+    assert kpi(html, "one-off") == f"{one_off:,.0f}"
+    assert reports[backlog["loser"].pk].npv < 0
+    assert kpi(html, "negative") == "1"
+    # the top table lists the winner, the downside table the loser
+    top = html.split('id="top-ideas"')[1].split("</section>")[0]
+    downside = html.split('id="downside-ideas"')[1].split("</section>")[0]
+    assert "Winner" in top and "Loser" not in top
+    assert "Loser" in downside and "Winner" not in downside
+    # the three figures arrive as JSON for plotly.js
+    for chart in ("tier-chart-data", "negative-chart-data", "scatter-chart-data"):
+        assert f'id="{chart}"' in html
+
+
+def test_filtering_by_status_narrows_every_figure(client_for, exec_user, backlog):  # noqa: F811
+    client = client_for(exec_user)
+    html = client.get("/dashboard/?status=approved").content.decode()
+    assert kpi(html, "ideas") == "1"
+    assert kpi(html, "negative") == "0"
+    assert 'data-status="approved" href="?status=approved" aria-current="true"' in html
+    both = client.get("/dashboard/?status=approved&status=proposed").content.decode()
+    assert kpi(both, "ideas") == "2"
+    # the export link keeps the filter
+    assert 'href="/ideas/export.csv?status=approved&amp;status=proposed"' in both
+
+
+@pytest.mark.parametrize("query", ["status=bogus", "status=", "status=%00", "status=approved'--",
+                                   "status[]=x", "status=" + "a" * 5000])
+def test_invalid_status_values_are_ignored(client_for, exec_user, backlog, query):  # noqa: F811
+    response = client_for(exec_user).get(f"/dashboard/?{query}")
+    assert response.status_code == 200
+    assert kpi(response.content.decode(), "ideas") == "3"
+    export = client_for(exec_user).get(f"/ideas/export.csv?{query}")
+    assert export.status_code == 200
+    assert len(pd.read_csv(io.BytesIO(export.content))) == 3
+
+
+def test_an_empty_company_gets_a_calm_page(client_for, exec_user):  # noqa: F811
+    response = client_for(exec_user).get("/dashboard/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert kpi(html, "ideas") == "0"
+    assert kpi(html, "upstream-share") == "—"
+    assert "No ideas yet." in html
+    assert "No portfolio has been selected yet." in html
+
+
+def test_stakeholder_gaps_and_contract_health_are_signalled(client_for, exec_user,  # noqa: F811
+                                                             backlog):
+    winner, loser = backlog["winner"], backlog["loser"]
+    profile = m.TierProfile.objects.prefetch_related("default_roles").get(tier=1)
+    for role in profile.default_roles.all():
+        StakeholderAssignmentFactory(idea=winner, tier=1, role=role)
+    DataContractFactory(asset_type="curated_dataset", asset_id=backlog["built"].pk,
+                        status=DataContract.Status.DEPRECATED)
+    DataContractFactory(asset_type="raw_source", asset_id=backlog["raw"].pk,
+                        status=DataContract.Status.ACTIVE)
+    html = client_for(exec_user).get("/dashboard/").content.decode()
+    risk_table = html.split('id="risk-table"')[1].split("</table>")[0]
+    loser_row = re.search(rf'<tr data-idea="{loser.pk}">(.*?)</tr>', risk_table, re.S)
+    assert loser_row is not None
+    assert "tier 2: Analytics engineer" in loser_row.group(1)
+    assert "1 deprecated contract" in loser_row.group(1)
+    assert "1 healthy" in loser_row.group(1)
+    # the same verdict as the idea page's contract panel
+    health = contract_selectors.idea_contract_health(loser)
+    assert [a.risk for a in health.assets if a.asset_type == "curated_dataset"] == [
+        "deprecated contract"
+    ]
+    # the winner has its tier-1 roles and only an uncontracted feature: a contract risk only
+    winner_row = re.search(rf'<tr data-idea="{winner.pk}">(.*?)</tr>', risk_table, re.S)
+    assert winner_row is not None and "1 no contract" in winner_row.group(1)
+    assert re.search(r'data-risk="deprecated">1<', html)
+    assert re.search(r'data-risk="healthy">1<', html)
+
+
+def test_the_latest_finished_portfolio_run_is_summarised(client_for, exec_user,  # noqa: F811
+                                                         backlog,
+                                                         django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        run = analysis_services.start_portfolio_run(budget=400_000, seed=1)
+    run.refresh_from_db()
+    assert run.status == m.RunStatus.SUCCEEDED
+    m.PortfolioRun.objects.create(params={}, status=m.RunStatus.PENDING)  # not finished
+    html = client_for(exec_user).get("/dashboard/").content.decode()
+    section = html.split('id="portfolio-summary"')[1].split("</section>")[0]
+    assert f"Run #{run.pk}" in section
+    assert f'href="/portfolio/?run={run.pk}"' in section
+    assert "Winner" in section and "Loser" not in section
+    assert re.search(r'data-portfolio="selected">1<', section)
+
+
+def count_queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def make_ideas(count: int, owner) -> None:
+    raw = RawSourceFactory(**money("build", 2_000))
+    curated = CuratedDatasetFactory(available=False, raw_sources=[raw], **money("build", 500))
+    roles = list(m.Role.objects.all()[:2])
+    for index in range(count):
+        idea = IdeaFactory(owner=owner, title=f"bulk {index:03d}", **money("benefit", index * 90))
+        NeedFactory(idea=idea)
+        NeedFactory(idea=idea, feature=FeatureFactory(available=False,
+                                                      curated_datasets=[curated]))
+        StakeholderAssignmentFactory(idea=idea, tier=1, role=roles[index % 2])
+        if index % 3 == 0:
+            DataContractFactory(asset_type="feature", asset_id=idea.needs.first().feature_id)
+
+
+@pytest.mark.parametrize("url", ["/dashboard/", "/dashboard/?status=proposed",
+                                 "/ideas/export.csv"])
+def test_query_count_does_not_grow_with_the_ideas(client_for, exec_user, pm_user,  # noqa: F811
+                                                  django_capture_on_commit_callbacks, url):
+    client = client_for(exec_user)
+    make_ideas(6, pm_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        analysis_services.start_portfolio_run(budget=10_000, seed=3)
+    few = count_queries(client, url)
+    make_ideas(60, pm_user)  # more than the batch engine's threshold, too
+    assert count_queries(client, url) == few
+
+
+def test_export_holds_every_report_with_its_ladder(client_for, pm_user, backlog):  # noqa: F811
+    response = client_for(pm_user).get("/ideas/export.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"].startswith('attachment; filename="ideas-roi-')
+    frame = pd.read_csv(io.BytesIO(response.content)).set_index("idea_id")
+    reports = selectors.roi_reports(list(selectors.ideas()))
+    assert set(frame.index) == set(reports)
+    for idea_id, report in reports.items():
+        row = frame.loc[idea_id]
+        assert row["npv"] == pytest.approx(report.npv, abs=1e-5)
+        assert row["one_off_investment"] == pytest.approx(report.one_off_investment, abs=1e-5)
+        assert row["tier"] == report.tier
+        for step in report.ladder:
+            assert row[f"tier_{step.tier}_npv"] == pytest.approx(step.npv, abs=1e-5)
+            assert row[f"tier_{step.tier}_benefit_coverage"] == pytest.approx(
+                step.benefit_coverage, abs=1e-6
+            )
+        for tier in range(report.tier + 1, 5):
+            assert pd.isna(row[f"tier_{tier}_npv"])
+    assert frame.loc[backlog["loser"].pk, "title"] == "Loser"
+    assert frame.loc[backlog["winner"].pk, "status"] == "approved"
+
+
+def test_export_follows_the_status_filter(client_for, pm_user, backlog):  # noqa: F811
+    response = client_for(pm_user).get("/ideas/export.csv?status=rejected")
+    frame = pd.read_csv(io.BytesIO(response.content))
+    assert list(frame["title"]) == ["Rejected one"]
+
+
+def test_the_dashboard_only_answers_reads(client_for, exec_user):  # noqa: F811
+    client = client_for(exec_user)
+    assert client.post("/dashboard/").status_code == 405
+    assert client.post("/ideas/export.csv").status_code == 405
