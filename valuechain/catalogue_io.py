@@ -822,9 +822,10 @@ def import_catalogue(*, data: bytes, fmt: str, dry_run: bool) -> ImportReport:
                 # The checks above should have caught it; report it on the row all the same.
                 transaction.set_rollback(True)
                 report.rows = []
+                problems = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
                 report.errors = [
-                    RowError(row.row, name, "; ".join(problems))
-                    for name, problems in exc.message_dict.items()
+                    RowError(row.row, name, "; ".join(messages))
+                    for name, messages in problems.items()
                 ]
                 return report
     return report

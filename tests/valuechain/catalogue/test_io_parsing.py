@@ -214,3 +214,32 @@ def test_csv_export_of_records_reads_back_to_the_same_rows():
     assert from_csv[0].values == from_json[0].values
     assert from_csv[0].build == from_json[0].build == io.EstimateRow(1.5, 2.0, 3.0)
     assert from_csv[0].name == "r;1" and from_csv[0].upstream == ("v",)
+
+
+@pytest.mark.parametrize(("record", "column"), [
+    (["feature", "f"], ""),
+    ("feature,f", ""),
+    ({"name": "f"}, "kind"),
+    ({"kind": "feature", "name": 42}, "name"),
+    ({"kind": "feature", "name": "f", "owner": 7}, "owner"),
+    ({"kind": "feature", "name": "f", "upstream": [1, 2]}, "upstream"),
+    ({"kind": "feature", "name": "f", "upstream": {"a": 1}}, "upstream"),
+    ({"kind": "feature", "name": "f", "upstream": ["x"] * 1001}, "upstream"),
+    ({"kind": "feature", "name": "f", "build_low": True, "build_likely": 1,
+      "build_high": 1}, "build_low"),
+    ({"kind": "feature", "name": "f", "build_days_role": "Data engineer"}, "build_likely"),
+    ({"kind": "feature", "name": "x" * 201}, "name"),
+])
+def test_bad_json_and_yaml_records_are_reported_on_their_row(record, column):
+    rows, errors = rows_of(json.dumps([{"kind": "feature", "name": "ok"}, record]), "json")
+    assert [row.name for row in rows] == ["ok"]
+    assert (2, column) in problems(errors)
+
+
+def test_yaml_aliases_cannot_smuggle_in_structures():
+    document = "base: &b [x, x]\nassets:\n  - {kind: feature, name: f, upstream: [*b, *b]}\n"
+    with pytest.raises(io.ImportFileError, match="Unknown top-level"):
+        io.read_document(document.encode(), "yaml")
+    document = "- &b [x, x]\n- {kind: feature, name: f, upstream: [*b, *b]}\n"
+    _, errors = rows_of(document, "yaml")
+    assert problems(errors) == {(1, ""), (2, "upstream")}
