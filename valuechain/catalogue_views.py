@@ -304,13 +304,30 @@ def tier_profile_edit(request: HttpRequest, tier: int) -> HttpResponse:
 # --- bulk import --------------------------------------------------------------------------------
 
 
+# Room for the multipart envelope around a file of the largest allowed size.
+MAX_UPLOAD = catalogue_io.MAX_BYTES + 64 * 1024
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def catalogue_import(request: HttpRequest) -> HttpResponse:
     _require_data_lead(request)
     report: catalogue_io.ImportReport | None = None
+    too_large = ""
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and _content_length(request) > MAX_UPLOAD:
+        # Refused before Django reads the body into a temporary file.
+        form = CatalogueImportForm()
+        too_large = f"The file is larger than {catalogue_io.MAX_BYTES // 1024} KiB."
+        status = 413
+    elif request.method == "POST":
         form = CatalogueImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
@@ -342,6 +359,7 @@ def catalogue_import(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "report": report,
+            "too_large": too_large,
             "counts": {
                 action: report.count(action) for action in ("create", "update", "unchanged")
             } if report is not None else {},

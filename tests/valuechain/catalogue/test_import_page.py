@@ -66,6 +66,9 @@ def test_an_unreadable_or_oversized_file_is_refused_on_the_file_field(client_for
     response = post(client, "x" * (catalogue_io.MAX_BYTES + 1))
     assert response.status_code == 400
     assert "larger than 1024 KiB" in response.content.decode()
+    response = post(client, "x" * (catalogue_io.MAX_BYTES + 100 * 1024))
+    assert response.status_code == 413
+    assert "larger than 1024 KiB" in response.content.decode()
 
 
 @pytest.mark.django_db
