@@ -636,6 +636,10 @@ def load_demo() -> dict[str, int]:
     from deployments.demo import load_demo_plans  # the deployments app seeds its own part
 
     plans = load_demo_plans()
+    from contracts.demo import load_demo_contracts  # the contracts app seeds its own part
+
+    contracts = load_demo_contracts()
+    runs = _demo_runs(users)
     return {
         "users": len(users),
         "features": len(features),
@@ -646,4 +650,32 @@ def load_demo() -> dict[str, int]:
         "needs": sum(len(spec.needs) for spec in IDEAS),
         "stakeholder assignments": len(ASSIGNMENTS),
         "deployment plans": plans,
+        **contracts,
+        **runs,
+    }
+
+
+DEMO_BUDGET = 400_000.0
+DEMO_SEED = 2026
+
+
+def _demo_runs(users: dict[str, User]) -> dict[str, int]:
+    """One portfolio run and one simulation of the most valuable idea, unless runs exist.
+    They are queued after commit (computed inline without a broker)."""
+    from valuechain import analysis_services, selectors
+
+    if not m.PortfolioRun.objects.exists():
+        analysis_services.start_portfolio_run(
+            budget=DEMO_BUDGET, seed=DEMO_SEED, user=users["exec"]
+        )
+    if not m.SimulationRun.objects.exists():
+        reports = selectors.roi_reports(list(selectors.ideas()))
+        top = max(reports.values(), key=lambda report: (report.npv, -report.idea_id))
+        analysis_services.start_simulation(
+            idea=m.Idea.objects.get(pk=top.idea_id), draws=10_000, seed=DEMO_SEED,
+            user=users["pm"],
+        )
+    return {
+        "portfolio runs": m.PortfolioRun.objects.count(),
+        "simulations": m.SimulationRun.objects.count(),
     }
