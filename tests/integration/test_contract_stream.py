@@ -4,6 +4,9 @@ store and on the valid stream) or dead-lettered, even when a consumer dies mid-b
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 import uuid
 from collections import Counter
@@ -11,11 +14,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import redis
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from contracts import streams
 from contracts.models import Alert, DeadLetter, SlaBreach, ValidationRun, ValidRecord
@@ -213,3 +218,66 @@ def test_the_management_command_is_bounded(
         call_command("consume_contract_stream", "--contract", "999999")
     with pytest.raises(CommandError, match="must be positive"):
         call_command("consume_contract_stream", *args, "--batch-size", "0")
+
+
+def _postgres_url(db: dict[str, Any]) -> str:
+    user = quote(db.get("USER") or "", safe="")
+    password = quote(db.get("PASSWORD") or "", safe="")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = db.get("HOST") or "localhost"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{auth}{host}{port}/{db['NAME']}"
+
+
+# Serialized rollback restores the seeded tiers, roles and groups for the tests after this one.
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_consumer_process_killed_mid_stream_loses_and_duplicates_nothing(
+    postgres: None, redis_url: str, client: redis.Redis, names: tuple[str, str], settings: Any
+) -> None:
+    """A real consumer process is SIGKILLed while it works through the stream; a second
+    consumer takes over its pending messages. Every message ends up exactly once."""
+    version = ContractVersionFactory()
+    sent = _publish(client, names[0], 3000)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "valuechain.settings",
+        "DATABASE_URL": _postgres_url(connection.settings_dict),
+        "REDIS_URL": redis_url,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "consume_contract_stream",
+         "--contract", str(version.contract_id), "--stream", names[0], "--output", names[1],
+         "--consumer", "doomed", "--batch-size", "50", "--block-ms", "100"],
+        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while ValidRecord.objects.count() + DeadLetter.objects.count() < 200:
+            if process.poll() is not None:
+                output = process.stdout.read().decode() if process.stdout else ""
+                pytest.fail(f"the consumer exited ({process.returncode}):\n{output[-3000:]}")
+            assert time.monotonic() < deadline, "the consumer stored nothing within a minute"
+            time.sleep(0.02)
+    finally:
+        process.kill()  # SIGKILL: no chance to finish the batch in hand
+        process.wait()
+    stored_before = ValidRecord.objects.count() + DeadLetter.objects.count()
+    assert stored_before < len(sent), "the consumer finished before it could be killed"
+    pending_at_kill = client.xpending(names[0], streams.DEFAULT_GROUP)["pending"]
+    assert pending_at_kill > 0, "killed between two batches: nothing was left in hand"
+
+    settings.REDIS_URL = redis_url
+    time.sleep(0.3)
+    out = StringIO()
+    call_command(
+        "consume_contract_stream", "--contract", str(version.contract_id), "--stream",
+        names[0], "--output", names[1], "--consumer", "survivor", "--claim-idle-ms", "200",
+        "--block-ms", "100", "--until-empty", stdout=out,
+    )  # fmt: skip
+    assert f"({pending_at_kill} taken over)" in out.getvalue()
+    _assert_exactly_once(client, version, names, sent)
+    doomed_run = ValidationRun.objects.get(consumer_name="doomed")
+    assert doomed_run.status == "running"  # it never finished
+    survivor_run = ValidationRun.objects.get(consumer_name="survivor")
+    assert doomed_run.received_count + survivor_run.received_count == len(sent)
