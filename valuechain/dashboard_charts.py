@@ -118,10 +118,8 @@ def value_investment_figure(rows: Sequence[IdeaRow], currency: str = "EUR") -> g
 def negative_from_figure(counts: Sequence[tuple[str, int]]) -> go.Figure:
     """How many ideas turn negative first at each tier, and how many never do."""
     labels = [label if label != NEVER else "Never" for label, _ in counts]
-    colours = [
-        NEVER_COLOUR if label == NEVER else TIER_COLOURS.get(int(label.split()[-1]), LOSS)
-        for label, _ in counts
-    ]
+    # Every tier bar is a loss; only "never" is good news.
+    colours = [NEVER_COLOUR if label == NEVER else LOSS for label, _ in counts]
     figure = go.Figure(
         go.Bar(
             name="Ideas",
