@@ -258,7 +258,7 @@ class ValidationRun(models.Model):
     filename = models.CharField(max_length=255, blank=True)
     stream = models.CharField(max_length=200, blank=True)
     consumer_name = models.CharField(max_length=200, blank=True)
-    records = models.JSONField(
+    records = OrderedJSONField(
         null=True, blank=True, help_text="The batch awaiting validation; cleared once done."
     )
     received_at = models.DateTimeField(help_text="When the batch arrived.")

@@ -381,3 +381,16 @@ def test_alert_list_takes_the_same_queries_at_two_sizes(
         breach_on_new_contract()
     assert count() == small
     assert client.get("/api/alerts/").json()["count"] == 4
+
+
+def test_records_keep_their_key_order(
+    version: Any, owner_client: APIClient, monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    """PostgreSQL's jsonb would sort the keys; the dead letter shows the record as sent."""
+    monkeypatch.setattr(services, "INLINE_MAX_RECORDS", 0)  # through the stored batch
+    record = {"zeta": 1, "order_id": "A9", "amount": -2, "alpha": 0}
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(_url(version), [record], format="json")
+    letter = owner_client.get(_url(version, "dead-letters/")).json()["results"][0]
+    assert list(letter["payload"]) == ["zeta", "order_id", "amount", "alpha"]
