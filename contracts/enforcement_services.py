@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -41,8 +40,9 @@ from contracts.models import (
 MAX_BATCH_RECORDS = 100_000
 MAX_BATCH_BYTES = 20 * 1024 * 1024
 INLINE_MAX_RECORDS = 1_000  # validated within the request; larger batches go to a worker
-CHUNK = 1_000
-KEEP_VALID_RECORDS = int(getattr(settings, "CONTRACTS_KEEP_VALID_RECORDS", 10_000))
+CHUNK = int(os.environ.get("VALUECHAIN_VALIDATION_CHUNK", "1000"))  # records a transaction
+# the valid-record store keeps this many of the newest records of each contract
+KEEP_VALID_RECORDS = int(os.environ.get("VALUECHAIN_KEEP_VALID_RECORDS", "10000"))
 LEASE = timedelta(seconds=int(os.environ.get("VALUECHAIN_RUN_LEASE_SECONDS", "120")))
 
 AnyUser = User | AnonymousUser | None
