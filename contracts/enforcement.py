@@ -731,9 +731,9 @@ def _refuse_constant(name: str) -> Any:
     raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
 
 
-def _cell(value: str, schema: Any) -> Any:
-    """A CSV cell as the schema's type wants it; text that does not convert stays text (and
-    fails validation, naming the field)."""
+def coerce_text(value: str, schema: Any) -> Any:
+    """A CSV cell (or a flat stream field) as the schema's type wants it; text that does not
+    convert stays text (and fails validation, naming the field)."""
     types = schema.get("type") if isinstance(schema, Mapping) else None
     names = [types] if isinstance(types, str) else list(types or [])
     for name in names:
@@ -757,6 +757,13 @@ def _cell(value: str, schema: Any) -> Any:
     return value
 
 
+def coerce_fields(fields: Mapping[str, str], schema: Any) -> dict[str, Any]:
+    """Text fields of a flat record (a CSV row, a stream message) as the schema's types."""
+    props = schema.get("properties") if isinstance(schema, Mapping) else None
+    props = props if isinstance(props, Mapping) else {}
+    return {name: coerce_text(value, props.get(name)) for name, value in fields.items()}
+
+
 def read_batch(raw: bytes, fmt: str, schema: Any, max_records: int) -> list[Any]:
     """Records of an uploaded file: a JSON array, NDJSON (one JSON value per line) or CSV with a
     header row (an empty cell is an absent value; cells convert to the schema's types)."""
@@ -774,8 +781,6 @@ def read_batch(raw: bytes, fmt: str, schema: Any, max_records: int) -> list[Any]
                 if len(records) > max_records:
                     break
     elif fmt == "csv":
-        props = schema.get("properties") if isinstance(schema, Mapping) else None
-        props = props if isinstance(props, Mapping) else {}
         reader = csv.reader(io.StringIO(text, newline=""))
         try:
             header = next(reader, None)
@@ -792,9 +797,8 @@ def read_batch(raw: bytes, fmt: str, schema: Any, max_records: int) -> list[Any]
                     raise BatchFormatError(
                         f"Line {reader.line_num}: {len(row)} cells for {len(names)} columns."
                     )
-                records.append(
-                    {n: _cell(c, props.get(n)) for n, c in zip(names, row, strict=True) if c != ""}
-                )
+                cells = {n: c for n, c in zip(names, row, strict=True) if c != ""}
+                records.append(coerce_fields(cells, schema))
                 if len(records) > max_records:
                     break
         except csv.Error as exc:

@@ -1,7 +1,8 @@
 """The real-time path: a Redis Streams consumer holding each record to its contract.
 
 Producers XADD records to ``contracts:<id>:records`` (a field ``record`` holding the record as
-JSON; without it the message's fields are the record). Consumers in one group share the work:
+JSON; without it the message's fields are the record, converted to the schema's types).
+Consumers in one group share the work:
 
 1. XREADGROUP hands a batch to this consumer; Redis keeps it pending until acknowledged.
 2. The batch is validated and stored in one database transaction: valid records and dead
@@ -79,8 +80,9 @@ def arrival_of(message_id: str) -> datetime:
     return datetime.fromtimestamp(millis / 1000, tz=UTC)
 
 
-def entry_of(message_id: str, fields: dict[Any, Any]) -> services.StreamEntry:
-    """The record a message carries, or the reason it carries none."""
+def entry_of(message_id: str, fields: dict[Any, Any], schema: Any = None) -> services.StreamEntry:
+    """The record a message carries, or the reason it carries none: the JSON of its
+    ``record`` field, or else its fields, converted to the schema's types."""
     arrival = arrival_of(message_id)
     size = sum(len(k) + len(v) for k, v in fields.items() if isinstance(v, (bytes, str)))
     if size > MAX_MESSAGE_BYTES:
@@ -89,7 +91,7 @@ def entry_of(message_id: str, fields: dict[Any, Any]) -> services.StreamEntry:
         )
     decoded = {_text(k): _text(v) for k, v in fields.items()}
     if "record" not in decoded:
-        return services.StreamEntry(message_id, decoded, arrival)
+        return services.StreamEntry(message_id, enf.coerce_fields(decoded, schema), arrival)
     try:
         record = json.loads(decoded["record"], parse_constant=_refuse)
     except (ValueError, RecursionError) as exc:
@@ -209,7 +211,7 @@ class ContractStreamConsumer:
     def store(self, messages: Sequence[tuple[str, dict[Any, Any]]]) -> services.StoredBatch:
         """Step 2: validate and store in one transaction. Nothing is acknowledged yet."""
         assert self.run is not None and self._validator and self._terms, "start() first"
-        entries = [entry_of(i, f) for i, f in messages]
+        entries = [entry_of(i, f, self.run.version.json_schema) for i, f in messages]
         stored = services.store_stream_batch(
             run=self.run, entries=entries, validator=self._validator, terms=self._terms
         )

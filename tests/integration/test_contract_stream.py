@@ -96,23 +96,30 @@ def test_a_consumer_routes_valid_records_on_and_the_rest_to_dead_letters(
     sent = _publish(client, names[0], 12)
     bad_json = client.xadd(names[0], {"record": "{not json"}).decode()
     flat = client.xadd(names[0], {"order_id": "F1", "amount": "7"}).decode()
+    flat_bad = client.xadd(names[0], {"order_id": "F2", "amount": "seven"}).decode()
     consumer = _consumer(client, version, names, "solo", batch_size=5)
     stats = consumer.consume(block_ms=50, until_empty=True)
-    assert stats.read == 14
-    assert stats.batches == [5, 5, 4]
+    assert stats.read == 15
+    assert stats.batches == [5, 5, 5]
     out = _outcome(client, version, names)
-    assert set(out["dead"]) == {*(i for i, r in sent.items() if r["amount"] < 0), bad_json, flat}
+    assert set(out["dead"]) == {
+        *(i for i, r in sent.items() if r["amount"] < 0),
+        bad_json,
+        flat_bad,
+    }
     letter = DeadLetter.objects.get(message_id=bad_json)
     assert "not JSON" in letter.errors[0]["message"]
-    # flat fields are strings: the amount is not a number
-    assert DeadLetter.objects.get(message_id=flat).errors[0]["pointer"] == "/amount"
+    # flat fields take the schema's types where they can
+    assert DeadLetter.objects.get(message_id=flat_bad).errors[0]["pointer"] == "/amount"
+    assert ValidRecord.objects.get(message_id=flat).payload == {"order_id": "F1", "amount": 7}
     forwarded: Any = client.xrange(names[1])
     assert [json.loads(f[b"record"]) for _, f in forwarded] == [
-        r for r in sent.values() if r["amount"] >= 0
+        *(r for r in sent.values() if r["amount"] >= 0),
+        {"order_id": "F1", "amount": 7},
     ]
     run = ValidationRun.objects.get(pk=consumer.run.pk)
     assert (run.source, run.status) == ("stream", "succeeded")
-    assert (run.received_count, run.valid_count, run.dead_letter_count) == (14, 8, 6)
+    assert (run.received_count, run.valid_count, run.dead_letter_count) == (15, 9, 6)
     assert client.xpending(names[0], streams.DEFAULT_GROUP)["pending"] == 0
 
 
