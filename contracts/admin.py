@@ -5,7 +5,15 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from contracts.models import Consumer, ContractVersion, DataContract
+from contracts.models import (
+    Alert,
+    Consumer,
+    ContractVersion,
+    DataContract,
+    DeadLetter,
+    SlaBreach,
+    ValidationRun,
+)
 
 
 class ConsumerInline(admin.TabularInline):
@@ -62,3 +70,46 @@ class ConsumerAdmin(admin.ModelAdmin):
     search_fields = ["name", "contract__name"]
     list_select_related = ["contract"]
     raw_id_fields = ["user", "contract"]
+
+
+# --- enforcement: read-only records of what happened -------------------------------------------
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ValidationRun)
+class ValidationRunAdmin(_ReadOnlyAdmin):
+    list_display = [
+        "id", "contract", "source", "status", "received_count", "valid_count",
+        "dead_letter_count", "created_at",
+    ]  # fmt: skip
+    list_filter = ["source", "status"]
+    list_select_related = ["contract"]
+    exclude = ["records"]
+
+
+@admin.register(DeadLetter)
+class DeadLetterAdmin(_ReadOnlyAdmin):
+    list_display = ["id", "contract", "run", "record_index", "message_id", "received_at"]
+    list_select_related = ["contract", "run"]
+    raw_id_fields = ["run", "contract"]
+
+
+@admin.register(SlaBreach)
+class SlaBreachAdmin(_ReadOnlyAdmin):
+    list_display = ["id", "contract", "kind", "field", "observed", "limit", "detected_at"]
+    list_filter = ["kind"]
+    list_select_related = ["contract"]
+
+
+@admin.register(Alert)
+class AlertAdmin(_ReadOnlyAdmin):
+    list_display = ["id", "recipient_name", "role", "breach", "created_at", "read_at"]
+    list_filter = ["role"]
+    list_select_related = ["breach"]
