@@ -256,12 +256,17 @@ class RunDetailView(generics.RetrieveAPIView):
 
 @extend_schema(parameters=[OpenApiParameter("run", int, description="Only this run's.")])
 class DeadLetterListView(_ContractList):
-    """Records that broke the contract, with their errors, newest first."""
+    """Records that broke the contract, with their errors, newest first (for the producer,
+    data leads and the contract's consumers)."""
 
     serializer_class = DeadLetterSerializer
 
     def get_queryset(self) -> Any:
-        rows = selectors.dead_letters(self.contract())
+        contract = self.contract()
+        if not may_validate(self.request.user, contract):
+            # dead letters hold the records themselves: for those who send or read them
+            raise PermissionDenied("Only the producer, data leads and consumers see records.")
+        rows = selectors.dead_letters(contract)
         run = _id_param(self.request, "run")
         return rows if run is None else rows.filter(run_id=run)
 

@@ -62,14 +62,24 @@ def test_a_malformed_upload_is_a_400_page_naming_the_problem(version: Any) -> No
     assert not ValidationRun.objects.exists()
 
 
-def test_only_producers_and_consumers_see_the_upload_form(version: Any, pm_user: User) -> None:
+def test_only_producers_and_consumers_see_the_upload_form_and_records(
+    version: Any, pm_user: User
+) -> None:
+    _client(version.contract.owner).post(
+        f"/contracts/{version.contract_id}/validate/",
+        {"file": SimpleUploadedFile("orders.csv", CSV)},
+    )
     client = _client(pm_user)
-    assert b"Validate a batch" not in client.get(f"/contracts/{version.contract_id}/").content
+    page = client.get(f"/contracts/{version.contract_id}/").content.decode()
+    assert "Validate a batch" not in page
+    assert "1 dead letter; the records are shown" in page
+    assert "-4 is less than the minimum" not in page
     url = f"/contracts/{version.contract_id}/validate/"
     response = client.post(url, {"file": SimpleUploadedFile("b.csv", CSV)})
     assert response.status_code == 403
     ConsumerFactory(contract=version.contract, user=pm_user)
-    assert b"Validate a batch" in client.get(f"/contracts/{version.contract_id}/").content
+    page = client.get(f"/contracts/{version.contract_id}/").content.decode()
+    assert "Validate a batch" in page and "-4 is less than the minimum" in page
 
 
 def test_the_alerts_page_lists_the_users_alerts_and_marks_them_read(

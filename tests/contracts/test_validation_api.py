@@ -190,6 +190,10 @@ def test_who_may_send_batches(version: Any, api_client_for: Client, pm_user: Use
     ConsumerFactory(contract=version.contract, user=pm_user)
     assert api_client_for(pm_user).post(url, [GOOD], format="json").status_code == 201
     assert api_client_for(None).get(_url(version, "dead-letters/")).status_code == 401
+    outsider = api_client_for(UserFactory())
+    assert outsider.get(_url(version, "dead-letters/")).status_code == 403  # holds records
+    assert outsider.get(_url(version, "runs/")).status_code == 200
+    assert outsider.get(_url(version, "sla-breaches/")).status_code == 200
     assert api_client_for(pm_user).get("/api/contracts/999999/dead-letters/").status_code == 404
 
 
