@@ -151,8 +151,9 @@ def need_to_engine(need: m.Need, rates: DayRates) -> chain.Need:
 def deployment_of(idea: m.Idea, rates: DayRates | None = None) -> chain.Deployment:
     try:
         plan = idea.deployment_plan  # type: ignore[attr-defined]
-    except (ObjectDoesNotExist, AttributeError):
+    except ObjectDoesNotExist:
         return chain.Deployment()
+    # Imported here: deployments.mappers builds on this module.
     from deployments.mappers import to_engine_deployment
 
     # Passing the day rates keeps the mapper from fetching each person-day role per idea.

@@ -17,14 +17,9 @@ BATCH_FROM = 32
 
 def ideas() -> QuerySet[m.Idea]:
     """Ideas with everything the engine needs, fetched in a constant number of queries."""
-    return m.Idea.objects.select_related("owner").prefetch_related(
-        Prefetch("needs", queryset=m.Need.objects.order_by("id"))
-    ).select_related(*_deployment_relations())
-
-
-def _deployment_relations() -> list[str]:
-    related = {f.name for f in m.Idea._meta.get_fields()}
-    return ["deployment_plan__deployment_type"] if "deployment_plan" in related else []
+    return m.Idea.objects.select_related(
+        "owner", "deployment_plan__deployment_type"
+    ).prefetch_related(Prefetch("needs", queryset=m.Need.objects.order_by("id")))
 
 
 def roi_reports(idea_rows: Iterable[m.Idea]) -> dict[int, finance.RoiReport]:
