@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
-from contracts.models import Alert, DataContract, DeadLetter, SlaBreach, ValidationRun
+from contracts.models import (
+    Alert,
+    DataContract,
+    DeadLetter,
+    SlaBreach,
+    ValidationRun,
+    ValidRecord,
+)
 
 RECENT = 5
 
@@ -25,6 +32,10 @@ def runs(contract: DataContract) -> QuerySet[ValidationRun]:
 
 def dead_letters(contract: DataContract) -> QuerySet[DeadLetter]:
     return DeadLetter.objects.filter(contract=contract).order_by("-id")
+
+
+def valid_records(contract: DataContract) -> QuerySet[ValidRecord]:
+    return ValidRecord.objects.filter(contract=contract).order_by("-id")
 
 
 def breaches(contract: DataContract) -> QuerySet[SlaBreach]:

@@ -21,7 +21,14 @@ from contracts import enforcement as enf
 from contracts import enforcement_selectors as selectors
 from contracts import enforcement_services as services
 from contracts.api.views import SafeJSONParser
-from contracts.models import Alert, DataContract, DeadLetter, SlaBreach, ValidationRun
+from contracts.models import (
+    Alert,
+    DataContract,
+    DeadLetter,
+    SlaBreach,
+    ValidationRun,
+    ValidRecord,
+)
 from contracts.services import can_write
 
 MAX_LISTED_DEAD_LETTERS = 100  # in an inline result; the rest are paged
@@ -49,6 +56,15 @@ class DeadLetterSerializer(serializers.ModelSerializer):
             "id", "run", "record_index", "stream", "message_id", "payload", "errors",
             "received_at",
         ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ValidRecordSerializer(serializers.ModelSerializer):
+    payload = serializers.JSONField(read_only=True, help_text="The record as received.")
+
+    class Meta:
+        model = ValidRecord
+        fields = ["id", "run", "record_index", "stream", "message_id", "payload", "received_at"]
         read_only_fields = fields
 
 
@@ -267,6 +283,22 @@ class DeadLetterListView(_ContractList):
             # dead letters hold the records themselves: for those who send or read them
             raise PermissionDenied("Only the producer, data leads and consumers see records.")
         rows = selectors.dead_letters(contract)
+        run = _id_param(self.request, "run")
+        return rows if run is None else rows.filter(run_id=run)
+
+
+@extend_schema(parameters=[OpenApiParameter("run", int, description="Only this run's.")])
+class ValidRecordListView(_ContractList):
+    """Records that kept the contract, newest first: the bounded store consumers read on
+    from (the newest records of each contract are kept)."""
+
+    serializer_class = ValidRecordSerializer
+
+    def get_queryset(self) -> Any:
+        contract = self.contract()
+        if not may_validate(self.request.user, contract):
+            raise PermissionDenied("Only the producer, data leads and consumers see records.")
+        rows = selectors.valid_records(contract)
         run = _id_param(self.request, "run")
         return rows if run is None else rows.filter(run_id=run)
 

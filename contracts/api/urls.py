@@ -21,6 +21,11 @@ urlpatterns = [
         name="contract-dead-letters",
     ),
     path(
+        "contracts/<int:pk>/valid-records/",
+        ev.ValidRecordListView.as_view(),
+        name="contract-valid-records",
+    ),
+    path(
         "contracts/<int:pk>/sla-breaches/",
         ev.SlaBreachListView.as_view(),
         name="contract-sla-breaches",

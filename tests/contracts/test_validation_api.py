@@ -70,7 +70,8 @@ def test_a_small_batch_is_validated_at_once(version: Any, owner_client: APIClien
     assert letters[1][0]["schema_pointer"] == "/properties/amount/minimum"
     assert "'amount' is a required property" in letters[2][0]["message"]
     # valid records go on; the invalid ones wait in the dead-letter store
-    assert list(ValidRecord.objects.values_list("payload", flat=True)) == [GOOD]
+    valid = owner_client.get(_url(version, f"valid-records/?run={body['run']}")).json()
+    assert [(r["record_index"], r["payload"]) for r in valid["results"]] == [(0, GOOD)]
     assert DeadLetter.objects.filter(run_id=body["run"]).count() == 2
 
 
@@ -192,6 +193,7 @@ def test_who_may_send_batches(version: Any, api_client_for: Client, pm_user: Use
     assert api_client_for(None).get(_url(version, "dead-letters/")).status_code == 401
     outsider = api_client_for(UserFactory())
     assert outsider.get(_url(version, "dead-letters/")).status_code == 403  # holds records
+    assert outsider.get(_url(version, "valid-records/")).status_code == 403
     assert outsider.get(_url(version, "runs/")).status_code == 200
     assert outsider.get(_url(version, "sla-breaches/")).status_code == 200
     assert api_client_for(pm_user).get("/api/contracts/999999/dead-letters/").status_code == 404
@@ -343,7 +345,7 @@ def test_alerts_can_be_marked_read(
 # --- query counts ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["runs/", "dead-letters/", "sla-breaches/"])
+@pytest.mark.parametrize("path", ["runs/", "dead-letters/", "valid-records/", "sla-breaches/"])
 def test_lists_take_the_same_queries_at_two_sizes(
     version: Any, owner_client: APIClient, path: str
 ) -> None:
@@ -393,8 +395,11 @@ def test_records_keep_their_key_order(
 ) -> None:  # fmt: skip
     """PostgreSQL's jsonb would sort the keys; the dead letter shows the record as sent."""
     monkeypatch.setattr(services, "INLINE_MAX_RECORDS", 0)  # through the stored batch
+    kept = {"b": 1, "order_id": "A8", "amount": 2, "a": 0}
     record = {"zeta": 1, "order_id": "A9", "amount": -2, "alpha": 0}
     with django_capture_on_commit_callbacks(execute=True):
-        owner_client.post(_url(version), [record], format="json")
+        owner_client.post(_url(version), [record, kept], format="json")
     letter = owner_client.get(_url(version, "dead-letters/")).json()["results"][0]
     assert list(letter["payload"]) == ["zeta", "order_id", "amount", "alpha"]
+    valid = owner_client.get(_url(version, "valid-records/")).json()["results"][0]
+    assert list(valid["payload"]) == ["b", "order_id", "amount", "a"]
