@@ -548,20 +548,23 @@ def measure_missing(
     terms: SlaTerms,
     records: Sequence[Any],
     arrivals: Sequence[datetime],
+    default_window_seconds: float | None = None,
 ) -> list[MissingMeasure]:
     """Missing values per threshold per window. A windowed threshold groups records by event
-    time (arrival time when the record has none) into tumbling windows; otherwise the batch
-    is one window. A record counts once, as missing when any value at the path is missing."""
+    time (arrival time when the record has none) into tumbling windows; a threshold without
+    one uses ``default_window_seconds``, or, when None, takes the batch as one window. A
+    record counts once, as missing when any value at the path is missing."""
     measures: list[MissingMeasure] = []
     for threshold in terms.thresholds:
         counts: dict[tuple[datetime | None, datetime | None], list[int]] = {}
+        seconds = threshold.window_seconds or default_window_seconds
         for record, arrival in zip(records, arrivals, strict=True):
             key: tuple[datetime | None, datetime | None] = (None, None)
-            if threshold.window_seconds:
+            if seconds:
                 moment = None
                 if terms.event_time is not None:
                     moment = parse_time(_first_value(record, terms.event_time))
-                key = _window(moment or arrival, threshold.window_seconds)
+                key = _window(moment or arrival, seconds)
             missing = any(
                 v is _ABSENT or threshold.is_missing(v) for v in _values_at(record, threshold.path)
             )
@@ -609,35 +612,42 @@ def _seconds_text(seconds: float) -> str:
     return str(timedelta(seconds=round(seconds)))
 
 
+def judge_missing(m: MissingMeasure) -> Breach | None:
+    """A window's missing values against its threshold: a ratio limit, else a count limit."""
+    t = m.threshold
+    what = "missing" if t.metric is Metric.MISSING else "null"
+    if t.max_ratio is not None and m.ratio > t.max_ratio:
+        return Breach(
+            BreachKind.MISSING_RATIO, t.field, m.ratio, t.max_ratio, "ratio",
+            m.window_start, m.window_end, m.records,
+            f"{m.missing} of {m.records} records have {t.field} {what} "
+            f"({m.ratio:.1%}; at most {t.max_ratio:.1%} allowed).",
+        )  # fmt: skip
+    if t.max_count is not None and m.missing > t.max_count:
+        return Breach(
+            BreachKind.MISSING_RATIO, t.field, float(m.missing), float(t.max_count),
+            "records", m.window_start, m.window_end, m.records,
+            f"{m.missing} of {m.records} records have {t.field} {what} "
+            f"(at most {t.max_count} allowed).",
+        )  # fmt: skip
+    return None
+
+
 def judge(
     terms: SlaTerms,
     records: Sequence[Any],
     arrivals: Sequence[datetime],
     now: datetime,
+    *,
+    missing: bool = True,
 ) -> list[Breach]:
-    """The SLA breaches of a batch of received records (valid or not) at time ``now``."""
+    """The SLA breaches of a batch of received records (valid or not) at time ``now``.
+    ``missing=False`` leaves missing values out (a stream counts them per window instead)."""
     breaches: list[Breach] = []
-    for m in measure_missing(terms, records, arrivals):
-        t = m.threshold
-        what = "missing" if t.metric is Metric.MISSING else "null"
-        if t.max_ratio is not None and m.ratio > t.max_ratio:
-            breaches.append(
-                Breach(
-                    BreachKind.MISSING_RATIO, t.field, m.ratio, t.max_ratio, "ratio",
-                    m.window_start, m.window_end, m.records,
-                    f"{m.missing} of {m.records} records have {t.field} {what} "
-                    f"({m.ratio:.1%}; at most {t.max_ratio:.1%} allowed).",
-                )
-            )  # fmt: skip
-        elif t.max_count is not None and m.missing > t.max_count:
-            breaches.append(
-                Breach(
-                    BreachKind.MISSING_RATIO, t.field, float(m.missing), float(t.max_count),
-                    "records", m.window_start, m.window_end, m.records,
-                    f"{m.missing} of {m.records} records have {t.field} {what} "
-                    f"(at most {t.max_count} allowed).",
-                )
-            )  # fmt: skip
+    for m in measure_missing(terms, records, arrivals) if missing else ():
+        found = judge_missing(m)
+        if found is not None:
+            breaches.append(found)
     if not terms.measures_time or not records:
         return breaches
     timing = measure_time(terms, records, arrivals)

@@ -22,7 +22,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ from contracts.models import (
     ContractVersion,
     DataContract,
     DeadLetter,
+    MissingWindow,
     SlaBreach,
     ValidationRun,
     ValidRecord,
@@ -43,6 +44,9 @@ INLINE_MAX_RECORDS = 1_000  # validated within the request; larger batches go to
 CHUNK = int(os.environ.get("VALUECHAIN_VALIDATION_CHUNK", "1000"))  # records a transaction
 # the valid-record store keeps this many of the newest records of each contract
 KEEP_VALID_RECORDS = int(os.environ.get("VALUECHAIN_KEEP_VALID_RECORDS", "10000"))
+# A stream's missing values are judged per window; a threshold without a duration (none, or
+# an ODCS cron schedule, most often daily) is judged over a day's records.
+STREAM_DEFAULT_WINDOW = 86_400.0
 LEASE = timedelta(seconds=int(os.environ.get("VALUECHAIN_RUN_LEASE_SECONDS", "120")))
 
 AnyUser = User | AnonymousUser | None
@@ -469,20 +473,89 @@ def store_stream_batch(
         heartbeat_at=now,
     )
     readable = [e for e in fresh if e.problem is None]
+    records, arrivals = [e.record for e in readable], [e.arrival for e in readable]
     if readable:
-        breaches = enf.judge(
-            terms, [e.record for e in readable], [e.arrival for e in readable], now
-        )
         record_breaches(
             contract=run.contract,
             version=run.version,
             run=run,
-            breaches=breaches,
+            breaches=enf.judge(terms, records, arrivals, now, missing=False),
             key_prefix=f"stream:{run.stream}",
             now=now,
             bucket=now.strftime("%Y-%m-%dT%H"),  # at most one per kind and field an hour
         )
+        _count_missing(run, terms, records, arrivals)
+    judge_closed_windows(run=run, terms=terms, now=now)
     return StoredBatch(valid=valid, new_valid=new_valid, new_dead=new_dead)
+
+
+def _count_missing(
+    run: ValidationRun, terms: enf.SlaTerms, records: Sequence[Any], arrivals: Sequence[datetime]
+) -> None:
+    """Add the records' missing values to their windows' counts (records stored for the first
+    time only, so a redelivered message is not counted twice)."""
+    for m in enf.measure_missing(terms, records, arrivals, STREAM_DEFAULT_WINDOW):
+        assert m.window_start is not None and m.window_end is not None
+        row, _ = MissingWindow.objects.get_or_create(
+            contract_id=run.contract_id,
+            stream=run.stream,
+            field=m.threshold.field[:1000],
+            metric=m.threshold.metric.value,
+            window_start=m.window_start,
+            defaults={"window_end": m.window_end, "version": run.version},
+        )
+        MissingWindow.objects.filter(pk=row.pk).update(
+            records=F("records") + m.records, missing=F("missing") + m.missing
+        )
+
+
+@transaction.atomic
+def judge_closed_windows(
+    *, run: ValidationRun, terms: enf.SlaTerms, now: datetime, idle: bool = False
+) -> list[SlaBreach]:
+    """Judge, once, each window of the stream that has closed. While records flow, a window
+    closes when records have reached a later window (by event time, plus the lateness the
+    contract allows): a backfill of old records is judged window by window, not record by
+    record. When the stream is quiet (``idle``), every window that ended is closed."""
+    grace = timedelta(seconds=terms.max_lateness_seconds or 0)
+    scope = MissingWindow.objects.filter(
+        contract_id=run.contract_id, stream=run.stream, judged_at__isnull=True
+    )
+    if idle:
+        closing = Q(window_end__lte=now - grace)
+    else:
+        closing = Q(pk__in=[])
+        latest = (
+            MissingWindow.objects.filter(contract_id=run.contract_id, stream=run.stream)
+            .values("field", "metric")
+            .annotate(latest=Max("window_start"))
+        )
+        for row in latest:
+            closing |= Q(
+                field=row["field"], metric=row["metric"], window_end__lte=row["latest"] - grace
+            )
+    closed = list(scope.select_for_update(skip_locked=True).filter(closing))
+    by_field = {(t.field[:1000], t.metric.value): t for t in terms.thresholds}
+    breaches = []
+    for window in closed:
+        threshold = by_field.get((window.field, window.metric))
+        if threshold is None:
+            continue  # the version this consumer holds to no longer limits this field
+        measure = enf.MissingMeasure(
+            threshold, window.window_start, window.window_end, window.records, window.missing
+        )
+        found = enf.judge_missing(measure)
+        if found is not None:
+            breaches.append(found)
+    MissingWindow.objects.filter(pk__in=[w.pk for w in closed]).update(judged_at=now)
+    return record_breaches(
+        contract=run.contract,
+        version=run.version,
+        run=run,
+        breaches=breaches,
+        key_prefix=f"stream:{run.stream}",
+        now=now,
+    )
 
 
 def finish_stream_run(run: ValidationRun) -> None:

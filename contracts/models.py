@@ -423,3 +423,34 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"alert to {self.recipient_name} ({self.role})"
+
+
+class MissingWindow(models.Model):
+    """Missing values of one field in one window of a contract's stream, counted as records
+    arrive (each record once) and judged once, when the window has closed."""
+
+    contract = models.ForeignKey(DataContract, on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey(ContractVersion, on_delete=models.CASCADE, related_name="+")
+    stream = models.CharField(max_length=200)
+    field = models.CharField(max_length=1000, help_text="JSON pointer in the schema.")
+    metric = models.CharField(max_length=20)
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    records = models.PositiveIntegerField(default=0)
+    missing = models.PositiveIntegerField(default=0)
+    judged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["window_start", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "stream", "field", "metric", "window_start"],
+                name="missingwindow_unique",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["contract", "stream", "window_end"], name="missingwindow_open")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field} from {self.window_start:%Y-%m-%d %H:%M}"

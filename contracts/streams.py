@@ -246,9 +246,11 @@ class ContractStreamConsumer:
         self.acknowledge(messages, stored)
 
     def check_staleness(self) -> None:
-        """A quiet stream breaches its freshness promise once nothing arrived for too long."""
+        """On a quiet stream: judge the windows that closed meanwhile, and the freshness
+        promise, breached once nothing arrived for too long."""
         assert self.run is not None and self._terms is not None
         now = timezone.now()
+        services.judge_closed_windows(run=self.run, terms=self._terms, now=now, idle=True)
         breach = enf.judge_staleness(self._terms, self.last_arrival, now)
         if breach is not None:
             services.record_breaches(

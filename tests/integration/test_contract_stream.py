@@ -23,7 +23,14 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from contracts import streams
-from contracts.models import Alert, DeadLetter, SlaBreach, ValidationRun, ValidRecord
+from contracts.models import (
+    Alert,
+    DeadLetter,
+    MissingWindow,
+    SlaBreach,
+    ValidationRun,
+    ValidRecord,
+)
 from tests.contracts.factories import ConsumerFactory, ContractVersionFactory
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db]
@@ -201,6 +208,43 @@ def test_late_records_on_the_stream_alert_producer_and_consumers(
         ("producer", version.contract.owner.username),
         ("consumer", "fraud model"),
     }
+
+
+def test_missing_values_are_judged_per_closed_window_across_batches(
+    client: redis.Redis, names: tuple[str, str]
+) -> None:
+    """One record per batch: the window's count, not each batch, meets the threshold."""
+    schema = {
+        "type": "object",
+        "properties": {
+            "at": {"type": "string", "format": "date-time"},
+            "note": {"type": ["string", "null"]},
+        },
+    }
+    version = ContractVersionFactory(
+        json_schema=schema,
+        missing_thresholds=[{"field": "/properties/note", "metric": "nullValues",
+                             "max_ratio": 0.5, "window": "1h"}],
+    )  # fmt: skip
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    two_ago, one_ago, now = hour - timedelta(hours=2), hour - timedelta(hours=1), hour
+
+    def send(start: datetime, notes: list[str | None]) -> None:
+        for i, note in enumerate(notes):
+            at = (start + timedelta(minutes=i)).isoformat()
+            client.xadd(names[0], {"record": json.dumps({"at": at, "note": note})})
+
+    send(two_ago, [None, "a", "b"])  # 1 of 3 null: kept
+    send(one_ago, [None, None, "c"])  # 2 of 3 null: breached
+    send(now, [None, None, None])  # the current hour: still open
+    _consumer(client, version, names, "solo", batch_size=1).consume(block_ms=50, until_empty=True)
+    breach = SlaBreach.objects.get()
+    assert (breach.kind, breach.field) == ("missing_ratio", "/properties/note")
+    assert breach.window_start == one_ago
+    assert (breach.records, breach.observed) == (3, pytest.approx(2 / 3))
+    assert "2 of 3 records" in breach.detail
+    (still_open,) = MissingWindow.objects.filter(judged_at__isnull=True)
+    assert (still_open.window_start, still_open.records, still_open.missing) == (now, 3, 3)
 
 
 def test_the_management_command_is_bounded(
