@@ -293,3 +293,21 @@ def test_a_quiet_stream_goes_stale() -> None:
 def test_no_terms_no_breaches() -> None:
     records: list[Any] = [{}, {}, {}]
     assert enf.judge(_terms(), records, [NOW] * 3, NOW) == []
+
+
+def test_a_threshold_without_a_window_takes_the_default_one_when_given() -> None:
+    """The stream path counts a day's records for a rule with a cron schedule."""
+    terms = _terms(thresholds=[{"field": "/properties/email", "max_count": 0,
+                                "window": "0 20 * * *"}])  # fmt: skip
+    records = [
+        {"placed_at": "2026-03-01T09:00:00Z", "email": None},
+        {"placed_at": "2026-03-02T09:00:00Z", "email": "a@b.c"},
+    ]
+    per_batch = enf.measure_missing(terms, records, [NOW, NOW])
+    assert [(m.window_start, m.records) for m in per_batch] == [(None, 2)]
+    per_day = enf.measure_missing(terms, records, [NOW, NOW], default_window_seconds=86400)
+    assert [(m.window_start, m.missing) for m in per_day] == [
+        (datetime(2026, 3, 1, tzinfo=UTC), 1),
+        (datetime(2026, 3, 2, tzinfo=UTC), 0),
+    ]
+    assert [enf.judge_missing(m) is not None for m in per_day] == [True, False]
