@@ -11,7 +11,7 @@ repeats a breach or its alerts.
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -50,6 +50,7 @@ STREAM_DEFAULT_WINDOW = 86_400.0
 LEASE = timedelta(seconds=int(os.environ.get("VALUECHAIN_RUN_LEASE_SECONDS", "120")))
 
 AnyUser = User | AnonymousUser | None
+logger = logging.getLogger(__name__)
 
 
 class NoPublishedVersionError(Exception):
@@ -128,9 +129,13 @@ def validate_batch_now_or_later(
     if inline:
         claim = claim_run(run.pk)
         if claim.state is Claim.CLAIMED:
-            # taken over meanwhile (LostRunError): the new owner finishes it
-            with contextlib.suppress(LostRunError):
+            try:
                 process_run(run.pk, claim.attempt)
+            except LostRunError:
+                pass  # taken over meanwhile: the new owner finishes it
+            except Exception as exc:  # the run records why; the caller shows it
+                logger.exception("validation run %s failed", run.pk)
+                record_failure(run.pk, claim.attempt, f"{type(exc).__name__}: {exc}")
     run.refresh_from_db()
     return run, inline
 

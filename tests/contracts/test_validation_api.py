@@ -403,3 +403,17 @@ def test_records_keep_their_key_order(
     assert list(letter["payload"]) == ["zeta", "order_id", "amount", "alpha"]
     valid = owner_client.get(_url(version, "valid-records/")).json()["results"][0]
     assert list(valid["payload"]) == ["b", "order_id", "amount", "a"]
+
+
+def test_a_run_that_fails_says_why_instead_of_a_500(
+    version: Any, owner_client: APIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the SLA could not be judged")
+
+    monkeypatch.setattr(enf, "judge", broken)
+    response = owner_client.post(_url(version), [GOOD], format="json")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "failed"
+    assert body["error"] == "RuntimeError: the SLA could not be judged"
