@@ -563,9 +563,12 @@ def judge_closed_windows(
     )
 
 
-def finish_stream_run(run: ValidationRun) -> None:
+def finish_stream_run(run: ValidationRun, error: str = "") -> None:
     now = timezone.now()
     ValidationRun.objects.filter(pk=run.pk).update(
-        status=ValidationRun.Status.SUCCEEDED, finished_at=now, heartbeat_at=now
+        status=ValidationRun.Status.FAILED if error else ValidationRun.Status.SUCCEEDED,
+        error=error[:2000],
+        finished_at=now,
+        heartbeat_at=now,
     )
     prune_valid_records(run.contract_id)

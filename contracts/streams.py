@@ -15,6 +15,9 @@ Consumers in one group share the work:
 4. On start (and between reads) the consumer XAUTOCLAIMs messages left pending longer than
    ``claim_idle_ms`` by a consumer that died; they go through steps 2 and 3 again.
 
+A consumer session holds records to the version that was the latest published one when it
+started (its run records which); restart consumers to move them to a newer version.
+
 A crash before the commit loses nothing (the message stays pending); a crash between the
 commit and the ack stores nothing twice (step 2 finds the rows) and forwards nothing twice
 (step 3 happens once).
@@ -271,8 +274,7 @@ class ContractStreamConsumer:
     ) -> ConsumerStats:
         """Reclaim, then read and process until stopped, ``max_messages`` were handled, or
         (``until_empty``) a read finds nothing."""
-        if self.run is None:
-            self.start()
+        run = self.run or self.start()
         try:
             self.reclaim()
             while not should_stop():
@@ -287,7 +289,9 @@ class ContractStreamConsumer:
                 if until_empty:
                     break
                 self.reclaim()
-        finally:
-            if self.run is not None:
-                services.finish_stream_run(self.run)
+        except BaseException as exc:
+            # pending messages stay pending: the next consumer takes them over
+            services.finish_stream_run(run, error=f"{type(exc).__name__}: {exc}")
+            raise
+        services.finish_stream_run(run)
         return self.stats

@@ -167,6 +167,29 @@ def test_a_consumer_killed_between_commit_and_ack_duplicates_nothing(
     assert survivor_run.received_count == 3
 
 
+def test_a_consumer_whose_database_write_fails_leaves_its_messages_for_the_next(
+    client: redis.Redis, version: Any, names: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent = _publish(client, names[0], 5)
+    failing = _consumer(client, version, names, "failing")
+
+    def refuse(**kwargs: Any) -> Any:
+        raise RuntimeError("the database went away")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(streams.services, "store_stream_batch", refuse)
+        with pytest.raises(RuntimeError):
+            failing.consume(block_ms=50, until_empty=True)
+    run = ValidationRun.objects.get(pk=failing.run.pk)
+    assert (run.status, run.error) == ("failed", "RuntimeError: the database went away")
+    assert client.xpending(names[0], streams.DEFAULT_GROUP)["pending"] == 5
+    time.sleep(0.05)
+    _consumer(client, version, names, "next", claim_idle_ms=20).consume(
+        block_ms=50, until_empty=True
+    )
+    _assert_exactly_once(client, version, names, sent)
+
+
 def test_a_slow_consumer_that_wakes_after_a_takeover_forwards_nothing_twice(
     client: redis.Redis, version: Any, names: tuple[str, str]
 ) -> None:
