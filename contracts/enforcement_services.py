@@ -12,13 +12,13 @@ repeats a breach or its alerts.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -41,13 +41,13 @@ from contracts.models import (
 MAX_BATCH_RECORDS = 100_000
 MAX_BATCH_BYTES = 20 * 1024 * 1024
 INLINE_MAX_RECORDS = 1_000  # validated within the request; larger batches go to a worker
-CHUNK = int(os.environ.get("VALUECHAIN_VALIDATION_CHUNK", "1000"))  # records a transaction
+CHUNK = settings.VALUECHAIN["VALIDATION_CHUNK"]  # records a transaction
 # the valid-record store keeps this many of the newest records of each contract
-KEEP_VALID_RECORDS = int(os.environ.get("VALUECHAIN_KEEP_VALID_RECORDS", "10000"))
+KEEP_VALID_RECORDS = settings.VALUECHAIN["KEEP_VALID_RECORDS"]
 # A stream's missing values are judged per window; a threshold without a duration (none, or
 # an ODCS cron schedule, most often daily) is judged over a day's records.
 STREAM_DEFAULT_WINDOW = 86_400.0
-LEASE = timedelta(seconds=int(os.environ.get("VALUECHAIN_RUN_LEASE_SECONDS", "120")))
+LEASE = timedelta(seconds=settings.VALUECHAIN["RUN_LEASE_SECONDS"])
 
 AnyUser = User | AnonymousUser | None
 logger = logging.getLogger(__name__)

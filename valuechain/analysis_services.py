@@ -10,7 +10,6 @@ a worker that lost its lease cannot overwrite the run.
 from __future__ import annotations
 
 import math
-import os
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ MAX_DRAWS = 200_000
 MAX_SEED = 2**63 - 1
 MAX_LISTED_IDEAS = 10_000
 # Longer than any step between two heartbeats (a MILP solve is capped well below it).
-LEASE = timedelta(seconds=int(os.environ.get("VALUECHAIN_RUN_LEASE_SECONDS", "120")))
+LEASE = timedelta(seconds=settings.VALUECHAIN["RUN_LEASE_SECONDS"])
 
 RunModel = type[m.SimulationRun] | type[m.PortfolioRun]
 User = AbstractBaseUser | AnonymousUser | None

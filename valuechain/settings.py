@@ -198,6 +198,12 @@ VALUECHAIN = {
     "CURRENCY": env.str("VALUECHAIN_CURRENCY", default="EUR"),
     "DEFAULT_DISCOUNT_RATE": env.float("VALUECHAIN_DISCOUNT_RATE", default=0.10),
     "DEFAULT_HORIZON_YEARS": env.int("VALUECHAIN_HORIZON_YEARS", default=3),
+    # A background run whose worker has not reported for this long may be claimed again.
+    "RUN_LEASE_SECONDS": env.int("VALUECHAIN_RUN_LEASE_SECONDS", default=120),
+    # Records stored per transaction by a validation run: the most a crash can make redo.
+    "VALIDATION_CHUNK": env.int("VALUECHAIN_VALIDATION_CHUNK", default=1000),
+    # Valid records kept per contract for consumers to read on.
+    "KEEP_VALID_RECORDS": env.int("VALUECHAIN_KEEP_VALID_RECORDS", default=10_000),
 }
 
 LOGGING = {

@@ -112,6 +112,7 @@ def test_a_finished_portfolio_run_and_a_simulation_of_the_top_idea(load):
     run = vm.PortfolioRun.objects.get()
     assert run.status == vm.RunStatus.SUCCEEDED
     assert run.params["budget"] == 400_000
+    assert run.result is not None
     assert run.result["selected"]
     assert run.result["one_off_investment"] <= 400_000
     simulation = vm.SimulationRun.objects.get()
@@ -119,6 +120,7 @@ def test_a_finished_portfolio_run_and_a_simulation_of_the_top_idea(load):
     reports = core_selectors.roi_reports(list(core_selectors.ideas()))
     top = max(reports.values(), key=lambda r: r.npv)
     assert simulation.idea_id == top.idea_id
+    assert simulation.result is not None
     assert simulation.result["distribution"]["p10"] <= simulation.result["distribution"]["p90"]
 
 
