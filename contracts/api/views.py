@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from contracts import compatibility as compat
 from contracts import odcs, selectors, services
+from contracts.api.filters import DataContractFilter
 from contracts.api.serializers import (
     CompatibilityRequestSerializer,
     CompatibilityResponseSerializer,
@@ -101,7 +102,7 @@ class ContractViewSet(
     parser_classes = [SafeJSONParser]
     serializer_class = DataContractSerializer
     lookup_value_regex = r"\d+"
-    filterset_fields = ["status", "asset_type", "asset_id", "compatibility_mode", "ideas"]
+    filterset_class = DataContractFilter
     search_fields = ["name", "purpose", "producer_team", "odcs_id"]
     ordering_fields = ["id", "name", "updated_at"]
 

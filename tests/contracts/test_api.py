@@ -684,3 +684,20 @@ def test_reference_bomb_is_a_400(api_client_for: Client, pm_user) -> None:
     response = api_client_for(pm_user).post("/api/contracts/compatibility/", body, format="json")
     assert response.status_code == 400
     assert "too complex" in response.json()["new_schema"][0]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "ideas=216482362741548788600442194249532833792",
+        "ideas=-5",
+        "asset_id=-817056831597796928618575876325376",
+        "ideas=abc",
+    ],
+)
+def test_contract_filters_refuse_ids_out_of_range(api_client_for, lead_user, query):
+    client = api_client_for(lead_user)
+    contract = DataContractFactory()
+    assert client.get(f"/api/contracts/?{query}").status_code == 400
+    # detail routes filter their queryset too: the same refusal, never a 500
+    assert client.get(f"/api/contracts/{contract.pk}/versions/?{query}").status_code == 400

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from rest_framework import status
 from rest_framework.response import Response
@@ -38,6 +38,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             {"detail": "Still in use: remove what refers to it first."},
             status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, OverflowError | DataError):
+        # A number too large for the database column: the input, not the server, is wrong.
+        logger.warning("out-of-range value refused: %s", exc)
+        return Response(
+            {"detail": "A value in the request is out of range."},
+            status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, IntegrityError):
         logger.info("integrity error turned into 409: %s", exc)
