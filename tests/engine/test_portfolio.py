@@ -212,3 +212,23 @@ def test_brute_force_helper_sees_every_subset():
         problem.npv(c) for r in range(6) for c in itertools.combinations(range(5), r)
     ]
     assert brute_force(problem)[0] == pytest.approx(max(values))
+
+
+def test_fair_share_splits_a_shared_asset_among_every_idea_that_needs_it():
+    ideas, catalogue = shared_pair()
+    catalogue[(F, 3)] = Asset(kind=F, id=3, available=False, upstream=((C, 1),),
+                              build=Estimate.exact(5_000), name="reorder score")
+    ideas.append(Idea(id=3, benefit=Estimate.exact(1_000), probability=1.0,
+                      needs=(Need("reorder", (F, 3)),), title="reorder"))
+    problem = portfolio_problem(ideas, catalogue, 0.10, 3)
+    views = {v.idea_id: v for v in cost_views(problem, [1, 2])}
+    assert views[3].selected is False
+    # Three ideas need customer 360 (100k): a fair share is a third of it each.
+    assert views[1].fair_share_one_off == pytest.approx(10_000 + 100_000 / 3)
+    assert views[3].fair_share_one_off == pytest.approx(5_000 + 100_000 / 3)
+    # Among the two funded ideas it is split in halves, and those shares add up to the total.
+    assert views[1].funded_share_one_off == pytest.approx(60_000)
+    assert views[2].funded_share_one_off == pytest.approx(70_000)
+    assert views[1].funded_share_one_off + views[2].funded_share_one_off == pytest.approx(130_000)
+    # The unfunded idea, were it to join, would pay a third.
+    assert views[3].funded_share_one_off == pytest.approx(5_000 + 100_000 / 3)

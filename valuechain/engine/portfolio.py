@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -346,7 +346,7 @@ def frontier(
 
 @dataclass(frozen=True, slots=True)
 class CostView:
-    """What an idea costs seen three ways, one-off and yearly."""
+    """What an idea costs seen four ways, one-off and yearly."""
 
     idea_id: int
     title: str
@@ -358,25 +358,36 @@ class CostView:
     marginal_annual_run: float
     fair_share_one_off: float
     fair_share_annual_run: float
+    funded_share_one_off: float
+    funded_share_annual_run: float
 
 
 def cost_views(problem: PortfolioProblem, selected_ids: Iterable[int]) -> list[CostView]:
     """Standalone: the idea alone. Marginal: what it adds to the other funded ideas.
-    Fair share: each shared asset's cost split equally among the funded ideas that need it
-    (an unfunded idea is counted as joining them), so funded shares add up to the total."""
+    Fair share (DESIGN): each shared asset's cost split equally among all the candidate
+    ideas that need it. Funded share: split among the funded ideas that need it instead (an
+    unfunded idea counted as joining them), so the funded shares add up to the selection's
+    total."""
     funded = set(problem.positions(selected_ids))
-    users = {a: 0 for a in range(len(problem.assets))}
-    for i in funded:
-        for a in problem.ideas[i].charged:
-            users[a] += 1
+    candidates = {a: 0 for a in range(len(problem.assets))}
+    funded_users = dict(candidates)
+    for i, idea in enumerate(problem.ideas):
+        for a in idea.charged:
+            candidates[a] += 1
+            funded_users[a] += i in funded
+
+    def split(mine: set[int], users: Mapping[int, int], joining: int) -> tuple[float, float]:
+        build = sum(problem.assets[a].build / (users[a] + joining) for a in mine)
+        run = sum(problem.assets[a].run / (users[a] + joining) for a in mine)
+        return build, run
+
     views = []
     for i, idea in enumerate(problem.ideas):
         others = problem.assets_of(funded - {i})
         mine = set(idea.charged)
         new = mine - others
-        joining = 0 if i in funded else 1
-        fair_build = sum(problem.assets[a].build / (users[a] + joining) for a in mine)
-        fair_run = sum(problem.assets[a].run / (users[a] + joining) for a in mine)
+        fair_build, fair_run = split(mine, candidates, 0)
+        funded_build, funded_run = split(mine, funded_users, 0 if i in funded else 1)
         views.append(
             CostView(
                 idea_id=idea.id,
@@ -389,6 +400,8 @@ def cost_views(problem: PortfolioProblem, selected_ids: Iterable[int]) -> list[C
                 marginal_annual_run=idea.own_run + sum(problem.assets[a].run for a in new),
                 fair_share_one_off=idea.own_one_off + fair_build,
                 fair_share_annual_run=idea.own_run + fair_run,
+                funded_share_one_off=idea.own_one_off + funded_build,
+                funded_share_annual_run=idea.own_run + funded_run,
             )
         )
     return views
