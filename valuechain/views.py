@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -238,6 +239,9 @@ def _sort_rows(rows: list[IdeaRow], sort: str) -> list[IdeaRow]:
     return known + sorted(unknown, key=lambda row: row.idea.title.lower())
 
 
+IDEAS_PER_PAGE = 100
+
+
 @login_required
 @require_GET
 def idea_list(request: HttpRequest) -> HttpResponse:
@@ -253,11 +257,15 @@ def idea_list(request: HttpRequest) -> HttpResponse:
     idea_rows = list(ideas)
     reports = selectors.roi_reports(idea_rows)
     rows = _sort_rows([IdeaRow(idea, reports[idea.pk]) for idea in idea_rows], sort)
+    # Sorting by NPV or ROI needs every report, so paging happens after the engine ran.
+    page = Paginator(rows, IDEAS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "valuechain/idea_list.html",
         {
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
+            "total": len(rows),
             "sort": sort,
             "status": status,
             "statuses": m.Idea.Status.choices,

@@ -53,7 +53,26 @@ def test_the_list_runs_the_same_number_of_queries_for_10_and_200_ideas(client_fo
     make_ideas(190, pm_user)
     with_two_hundred = count_queries(client)
     assert with_two_hundred == with_ten
-    assert client.get(reverse("idea-list")).content.decode().count('class="idea-row"') == 200
+    first = client.get(reverse("idea-list")).content.decode()
+    second = client.get(reverse("idea-list") + "?page=2").content.decode()
+    # 100 ideas a page: all 200 are reachable, each once.
+    assert first.count('class="idea-row"') == 100
+    assert second.count('class="idea-row"') == 100
+    shown = re.findall(r'data-idea="(\d+)"', first + second)
+    assert len(set(shown)) == 200
+    assert "Ideas 1\u2013100 of 200" in first and 'rel="next"' in first
+
+
+@pytest.mark.django_db
+def test_pages_keep_the_sort_order_and_a_bogus_page_shows_the_first(client_for, exec_user,
+                                                                    pm_user):
+    client = client_for(exec_user)
+    make_ideas(120, pm_user)
+    by_npv = client.get(reverse("idea-list") + "?sort=-npv&page=2").content.decode()
+    assert 'href="?sort=-npv&status=&page=1"' in by_npv
+    assert client.get(reverse("idea-list") + "?page=abc").status_code == 200
+    last = client.get(reverse("idea-list") + "?page=99999999999999999999").content.decode()
+    assert last.count('class="idea-row"') == 20
 
 
 @pytest.mark.django_db
