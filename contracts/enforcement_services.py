@@ -15,7 +15,6 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +36,7 @@ from contracts.models import (
     ValidationRun,
     ValidRecord,
 )
+from valuechain import leases
 
 MAX_BATCH_RECORDS = 100_000
 MAX_BATCH_BYTES = 20 * 1024 * 1024
@@ -47,7 +47,6 @@ KEEP_VALID_RECORDS = settings.VALUECHAIN["KEEP_VALID_RECORDS"]
 # A stream's missing values are judged per window; a threshold without a duration (none, or
 # an ODCS cron schedule, most often daily) is judged over a day's records.
 STREAM_DEFAULT_WINDOW = 86_400.0
-LEASE = timedelta(seconds=settings.VALUECHAIN["RUN_LEASE_SECONDS"])
 
 AnyUser = User | AnonymousUser | None
 logger = logging.getLogger(__name__)
@@ -128,7 +127,7 @@ def validate_batch_now_or_later(
     )  # fmt: skip
     if inline:
         claim = claim_run(run.pk)
-        if claim.state is Claim.CLAIMED:
+        if claim.state is leases.Claim.CLAIMED:
             try:
                 process_run(run.pk, claim.attempt)
             except LostRunError:
@@ -143,42 +142,20 @@ def validate_batch_now_or_later(
 # --- claiming and processing a batch run -------------------------------------------------------
 
 
-class Claim(StrEnum):
-    CLAIMED = "claimed"
-    BUSY = "busy"  # another worker holds a live lease
-    DONE = "done"
-    MISSING = "missing"
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimResult:
-    state: Claim
-    attempt: int = 0
-    lease_left: float = 0.0
-
-
-def claim_run(run_id: int) -> ClaimResult:
+def claim_run(run_id: int) -> leases.ClaimResult:
     """Take the run by conditional update: pending, or running with an expired lease."""
-    now = timezone.now()
-    claimable = Q(status=ValidationRun.Status.PENDING) | Q(
-        status=ValidationRun.Status.RUNNING, heartbeat_at__lt=now - LEASE
+    return leases.claim(
+        ValidationRun, run_id,
+        pending=ValidationRun.Status.PENDING, running=ValidationRun.Status.RUNNING,
+        started_at=Coalesce(F("started_at"), timezone.now()),
     )
-    updated = ValidationRun.objects.filter(claimable, pk=run_id).update(
-        status=ValidationRun.Status.RUNNING,
-        attempts=F("attempts") + 1,
-        heartbeat_at=now,
-        started_at=Coalesce(F("started_at"), now),
+
+
+def stalled_runs() -> list[int]:
+    return leases.stalled(
+        ValidationRun,
+        pending=ValidationRun.Status.PENDING, running=ValidationRun.Status.RUNNING,
     )
-    row = ValidationRun.objects.filter(pk=run_id).values("status", "attempts", "heartbeat_at")
-    found = row.first()
-    if found is None:
-        return ClaimResult(Claim.MISSING)
-    if updated:
-        return ClaimResult(Claim.CLAIMED, found["attempts"])
-    if found["status"] == ValidationRun.Status.RUNNING:
-        expires = (found["heartbeat_at"] or now) + LEASE
-        return ClaimResult(Claim.BUSY, found["attempts"], max((expires - now).total_seconds(), 0))
-    return ClaimResult(Claim.DONE, found["attempts"])
 
 
 class LostRunError(Exception):

@@ -12,6 +12,7 @@ import logging
 from celery import Task, shared_task
 
 from contracts import enforcement_services as services
+from valuechain.leases import Claim
 
 logger = logging.getLogger(__name__)
 
@@ -20,10 +21,10 @@ logger = logging.getLogger(__name__)
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def validate_batch(self: Task, run_id: int) -> str:
     claim = services.claim_run(run_id)
-    if claim.state is services.Claim.BUSY:
+    if claim.state is Claim.BUSY:
         # another worker holds a live lease (or held it and died): look again once it expires
         raise self.retry(countdown=int(claim.lease_left) + 1, max_retries=5)
-    if claim.state is not services.Claim.CLAIMED:
+    if claim.state is not Claim.CLAIMED:
         return claim.state.value
     try:
         return services.process_run(run_id, claim.attempt)
@@ -34,3 +35,15 @@ def validate_batch(self: Task, run_id: int) -> str:
         logger.exception("validation run %s failed", run_id)
         services.record_failure(run_id, claim.attempt, f"{type(exc).__name__}: {exc}")
         return "failed"
+
+
+@shared_task(ignore_result=True)
+def requeue_stalled_validations() -> int:
+    """Queue again the validation runs whose task was lost or whose worker died (celery beat
+    runs this); a run resumes from its last stored chunk."""
+    stalled = services.stalled_runs()
+    for run_id in stalled:
+        validate_batch.delay(run_id)
+    if stalled:
+        logger.info("queued %d stalled validation runs again", len(stalled))
+    return len(stalled)

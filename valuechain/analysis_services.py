@@ -13,18 +13,15 @@ import math
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
-from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
-from valuechain import mappers
+from valuechain import leases, mappers
 from valuechain import models as m
 from valuechain.engine import portfolio
 
@@ -32,8 +29,6 @@ MIN_DRAWS = 100
 MAX_DRAWS = 200_000
 MAX_SEED = 2**63 - 1
 MAX_LISTED_IDEAS = 10_000
-# Longer than any step between two heartbeats (a MILP solve is capped well below it).
-LEASE = timedelta(seconds=settings.VALUECHAIN["RUN_LEASE_SECONDS"])
 
 RunModel = type[m.SimulationRun] | type[m.PortfolioRun]
 User = AbstractBaseUser | AnonymousUser | None
@@ -173,42 +168,16 @@ def _enqueue(task_name: str, run_id: int) -> None:
 # --- claiming and recording ------------------------------------------------------------------
 
 
-class Claim(StrEnum):
-    CLAIMED = "claimed"
-    BUSY = "busy"  # another worker holds a live lease
-    DONE = "done"  # already succeeded or failed: nothing to do
-    MISSING = "missing"  # deleted meanwhile
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimResult:
-    state: Claim
-    attempt: int = 0
-    lease_left: float = 0.0  # seconds, when busy
-
-
-def claim_run(model: RunModel, run_id: int) -> ClaimResult:
+def claim_run(model: RunModel, run_id: int) -> leases.ClaimResult:
     """Take the run for this worker by conditional update; one caller wins."""
-    now = timezone.now()
-    claimable = Q(status=m.RunStatus.PENDING) | Q(
-        status=m.RunStatus.RUNNING, heartbeat_at__lt=now - LEASE
+    return leases.claim(
+        model, run_id, pending=m.RunStatus.PENDING, running=m.RunStatus.RUNNING,
+        started_at=timezone.now(), progress=0,
     )
-    updated = model.objects.filter(claimable, pk=run_id).update(
-        status=m.RunStatus.RUNNING,
-        attempts=F("attempts") + 1,
-        heartbeat_at=now,
-        started_at=now,
-        progress=0,
-    )
-    row = model.objects.filter(pk=run_id).values("status", "attempts", "heartbeat_at").first()
-    if row is None:
-        return ClaimResult(Claim.MISSING)
-    if updated:
-        return ClaimResult(Claim.CLAIMED, row["attempts"])
-    if row["status"] == m.RunStatus.RUNNING:
-        expires = (row["heartbeat_at"] or now) + LEASE
-        return ClaimResult(Claim.BUSY, row["attempts"], max((expires - now).total_seconds(), 0))
-    return ClaimResult(Claim.DONE, row["attempts"])
+
+
+def stalled_runs(model: RunModel) -> list[int]:
+    return leases.stalled(model, pending=m.RunStatus.PENDING, running=m.RunStatus.RUNNING)
 
 
 def _mine(model: RunModel, run_id: int, attempt: int) -> Any:

@@ -145,6 +145,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Beat sweeps for runs whose task message was lost or whose worker died.
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stalled-analysis-runs": {
+        "task": "valuechain.tasks.requeue_stalled_runs",
+        "schedule": 60.0,
+    },
+    "requeue-stalled-validation-runs": {
+        "task": "contracts.tasks.requeue_stalled_validations",
+        "schedule": 60.0,
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -15,6 +15,7 @@ from celery import Task, shared_task
 
 from valuechain import analysis_services as services
 from valuechain import models as m
+from valuechain.leases import Claim
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +44,11 @@ def _run(
     compute: Callable[[Any, Callable[[float], None]], dict[str, Any]],
 ) -> str:
     claim = services.claim_run(model, run_id)
-    if claim.state is services.Claim.BUSY:
+    if claim.state is Claim.BUSY:
         # Another worker holds a live lease (or held it and died, as when this delivery
         # follows a crash): look again just after it would expire.
         raise task.retry(countdown=int(claim.lease_left) + 1, max_retries=5)
-    if claim.state is not services.Claim.CLAIMED:
+    if claim.state is not Claim.CLAIMED:
         return claim.state.value
     run = model.objects.get(pk=run_id)
     try:
@@ -76,3 +77,17 @@ def run_portfolio(self: Task, run_id: int) -> str:
             run.params, progress
         )
     )
+
+
+@shared_task(ignore_result=True)
+def requeue_stalled_runs() -> int:
+    """Queue again the runs whose task was lost or whose worker died (celery beat runs this);
+    the conditional claim makes a run queued twice harmless."""
+    queued = 0
+    for model, task in ((m.SimulationRun, run_simulation), (m.PortfolioRun, run_portfolio)):
+        for run_id in services.stalled_runs(model):
+            task.delay(run_id)
+            queued += 1
+    if queued:
+        logger.info("queued %d stalled analysis runs again", queued)
+    return queued

@@ -22,6 +22,7 @@ from contracts.models import Alert, DeadLetter, SlaBreach, ValidationRun, ValidR
 from contracts.tasks import validate_batch
 from tests.contracts.factories import ORDER_SCHEMA, ConsumerFactory, ContractVersionFactory
 from tests.factories import UserFactory
+from valuechain import leases
 
 pytestmark = pytest.mark.django_db
 Client = Callable[[Any], APIClient]
@@ -236,7 +237,7 @@ def test_a_run_resumes_after_a_worker_died_mid_run(
     with pytest.raises(Retry):  # the dead worker's lease is still alive: look again later
         validate_batch.apply(args=[run.pk]).get()
     ValidationRun.objects.filter(pk=run.pk).update(
-        heartbeat_at=timezone.now() - services.LEASE - timedelta(seconds=1)
+        heartbeat_at=timezone.now() - leases.LEASE - timedelta(seconds=1)
     )
     assert validate_batch.apply(args=[run.pk]).get() == "succeeded"
     run.refresh_from_db()
@@ -259,9 +260,9 @@ def test_a_worker_that_lost_its_lease_cannot_store(version: Any) -> None:
     )
     stale = services.claim_run(run.pk).attempt
     ValidationRun.objects.filter(pk=run.pk).update(
-        heartbeat_at=timezone.now() - services.LEASE - timedelta(seconds=1)
+        heartbeat_at=timezone.now() - leases.LEASE - timedelta(seconds=1)
     )
-    assert services.claim_run(run.pk).state is services.Claim.CLAIMED  # taken over
+    assert services.claim_run(run.pk).state is leases.Claim.CLAIMED  # taken over
     with pytest.raises(services.LostRunError):
         services._store_chunk(run, stale, 0, [GOOD], enf.RecordValidator(ORDER_SCHEMA))
     assert not ValidRecord.objects.exists()
@@ -417,3 +418,22 @@ def test_a_run_that_fails_says_why_instead_of_a_500(
     body = response.json()
     assert body["status"] == "failed"
     assert body["error"] == "RuntimeError: the SLA could not be judged"
+
+
+def test_the_sweeper_resumes_a_validation_whose_worker_died(version: Any) -> None:
+    from contracts.tasks import requeue_stalled_validations
+
+    records = [GOOD if i % 2 else NEGATIVE for i in range(6)]
+    run = services.start_validation(
+        contract=version.contract, records=records, source="api", queue=False
+    )
+    assert services.stalled_runs() == []  # just queued: its own task will come
+    services.claim_run(run.pk)  # a worker took it and died before storing anything
+    ValidationRun.objects.filter(pk=run.pk).update(
+        heartbeat_at=timezone.now() - leases.LEASE - timedelta(seconds=1)
+    )
+    assert services.stalled_runs() == [run.pk]
+    assert requeue_stalled_validations.apply().get() == 1
+    run.refresh_from_db()
+    assert (run.status, run.valid_count, run.dead_letter_count) == ("succeeded", 3, 3)
+    assert services.stalled_runs() == []

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from valuechain import analysis_services as services
+from valuechain import leases, tasks
 from valuechain import models as m
-from valuechain import tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +22,8 @@ def test_only_one_claim_of_a_pending_run_wins(shared_pair):
     run = pending_run(shared_pair.churn)
     first = services.claim_run(m.SimulationRun, run.pk)
     second = services.claim_run(m.SimulationRun, run.pk)
-    assert first == services.ClaimResult(services.Claim.CLAIMED, 1)
-    assert second.state is services.Claim.BUSY
+    assert first == leases.ClaimResult(leases.Claim.CLAIMED, 1)
+    assert second.state is leases.Claim.BUSY
     run.refresh_from_db()
     assert run.status == m.RunStatus.RUNNING and run.started_at is not None
 
@@ -35,10 +35,10 @@ def test_a_run_whose_worker_died_is_claimed_again_and_the_dead_attempt_cannot_wr
     dead = services.claim_run(m.SimulationRun, run.pk)
     # The worker died: its heartbeat stops and the lease runs out.
     m.SimulationRun.objects.filter(pk=run.pk).update(
-        heartbeat_at=timezone.now() - services.LEASE - timedelta(seconds=1)
+        heartbeat_at=timezone.now() - leases.LEASE - timedelta(seconds=1)
     )
     alive = services.claim_run(m.SimulationRun, run.pk)
-    assert alive.state is services.Claim.CLAIMED and alive.attempt == dead.attempt + 1
+    assert alive.state is leases.Claim.CLAIMED and alive.attempt == dead.attempt + 1
 
     assert not services.record_progress(m.SimulationRun, run.pk, dead.attempt, 0.5)
     assert not services.record_success(m.SimulationRun, run.pk, dead.attempt, {"x": 1})
@@ -64,7 +64,7 @@ def test_a_redelivered_task_after_a_crash_finishes_the_run_once(shared_pair):
     run = pending_run(shared_pair.churn)
     services.claim_run(m.SimulationRun, run.pk)  # the crashed worker's claim
     m.SimulationRun.objects.filter(pk=run.pk).update(
-        heartbeat_at=timezone.now() - services.LEASE - timedelta(minutes=1)
+        heartbeat_at=timezone.now() - leases.LEASE - timedelta(minutes=1)
     )
     assert tasks.run_simulation.apply(args=[run.pk]).get() == "succeeded"
     run.refresh_from_db()
@@ -112,3 +112,26 @@ def test_starting_a_run_queues_its_task_only_after_commit(
     callbacks[0]()
     run.refresh_from_db()
     assert run.status == m.RunStatus.SUCCEEDED
+
+
+def test_the_sweeper_requeues_lost_and_abandoned_runs_and_each_finishes_once(shared_pair):
+    long_ago = timezone.now() - leases.LEASE - timedelta(seconds=5)
+    lost = pending_run(shared_pair.churn)  # its task message never reached a worker
+    m.SimulationRun.objects.filter(pk=lost.pk).update(created_at=long_ago)
+    abandoned = pending_run(shared_pair.upsell)
+    services.claim_run(m.SimulationRun, abandoned.pk)  # a worker took it, then died
+    m.SimulationRun.objects.filter(pk=abandoned.pk).update(heartbeat_at=long_ago)
+    fresh = pending_run(shared_pair.churn)  # queued just now: left to its own task
+    done = pending_run(shared_pair.churn)
+    m.SimulationRun.objects.filter(pk=done.pk).update(
+        status=m.RunStatus.SUCCEEDED, created_at=long_ago
+    )
+
+    assert services.stalled_runs(m.SimulationRun) == [lost.pk, abandoned.pk]
+    assert tasks.requeue_stalled_runs.delay().get() == 2  # tasks run inline in tests
+
+    statuses = dict(m.SimulationRun.objects.values_list("pk", "status"))
+    assert statuses[lost.pk] == statuses[abandoned.pk] == m.RunStatus.SUCCEEDED
+    assert statuses[fresh.pk] == m.RunStatus.PENDING
+    assert m.SimulationRun.objects.get(pk=abandoned.pk).attempts == 2
+    assert services.stalled_runs(m.SimulationRun) == []
