@@ -460,6 +460,10 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "roi_percent": _percent(report.roi),
             "need_rows": need_rows,
             "ladder": ladder,
+            # Below this tier an essential need is unmet: those steps cost and earn nothing.
+            "benefit_from_tier": next(
+                (step.tier for step in report.ladder if step.benefit_coverage > 0), None
+            ),
             "chart": charts.figure_data(charts.ladder_figure(report, currency)),
             "can_edit": can_edit_idea(request.user, idea.owner_id),
         },

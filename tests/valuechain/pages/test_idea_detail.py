@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import IdeaFactory, NeedFactory
+from tests.factories import IdeaFactory, NeedFactory, RawSourceFactory
 from valuechain import selectors
 
 
@@ -148,3 +148,21 @@ def test_need_engineering_in_person_days_is_shown_in_money(client_for, pm_user):
     row = row[: row.index("</tr>")]
     assert f"{(1 + 4 * 4 + 13) / 6 * 1_000:,.0f}" in row
     assert "4 days likely" in row
+
+
+@pytest.mark.django_db
+def test_the_page_says_why_steps_below_an_essential_upstream_need_earn_nothing(
+    client_for, pm_user
+):
+    idea = IdeaFactory(owner=pm_user)
+    NeedFactory(idea=idea)  # an available feature: tier 1
+    NeedFactory(idea=idea, raw_source=RawSourceFactory(), essential=True)  # tier 3
+    html = client_for(pm_user).get(reverse("idea-detail", args=[idea.pk])).content.decode()
+    assert 'id="no-benefit-note"' in html
+    assert "No benefit before tier 3" in html
+
+    covered = IdeaFactory(owner=pm_user)
+    NeedFactory(idea=covered)
+    NeedFactory(idea=covered, raw_source=RawSourceFactory(), essential=False)
+    html = client_for(pm_user).get(reverse("idea-detail", args=[covered.pk])).content.decode()
+    assert 'id="no-benefit-note"' not in html
