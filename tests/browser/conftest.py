@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 from tests.conftest import service_missing
 
@@ -33,6 +34,9 @@ def browser() -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
+            # ORM calls made inside Playwright's context open their own connection: close
+            # it here, or the test database cannot be dropped at the end of the session.
+            connections.close_all()
 
 
 @pytest.fixture
