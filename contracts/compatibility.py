@@ -130,6 +130,14 @@ class ChangeType(StrEnum):
     METADATA_CHANGED = "metadata_changed"
 
 
+# (narrows, widens) of each kind of constraint change.
+_CONSTRAINT_EFFECT = {
+    ChangeType.CONSTRAINT_TIGHTENED: (True, False),
+    ChangeType.CONSTRAINT_LOOSENED: (False, True),
+    ChangeType.CONSTRAINT_CHANGED: (True, True),
+}
+
+
 @dataclass(frozen=True)
 class Change:
     type: ChangeType
@@ -451,6 +459,20 @@ class _Differ:
             Change(kind, _pointer(path), narrows, widens, message, old=old, new=new)
         )
 
+    def constraint(
+        self,
+        kind: ChangeType,
+        path: Sequence[object],
+        *,
+        message: str,
+        old: Any = None,
+        new: Any = None,
+    ) -> None:
+        """A constraint tightened narrows the accepted values, one loosened widens them, and
+        one changed otherwise may do both."""
+        narrows, widens = _CONSTRAINT_EFFECT[kind]
+        self.emit(kind, path, narrows=narrows, widens=widens, message=message, old=old, new=new)
+
     def _resolve(self, node: Any, root: Any) -> tuple[Any, str | None]:
         ref_seen = None
         for _ in range(32):
@@ -733,21 +755,17 @@ class _Differ:
         old_v = old_b[0] if old_b else None
         new_v = new_b[0] if new_b else None
         if tighter:
-            self.emit(
+            self.constraint(
                 ChangeType.CONSTRAINT_TIGHTENED,
                 p,
-                narrows=True,
-                widens=False,
                 message=_bound_text(keyword, "tightened", old_v, new_v),
                 old=old_v,
                 new=new_v,
             )
         else:
-            self.emit(
+            self.constraint(
                 ChangeType.CONSTRAINT_LOOSENED,
                 p,
-                narrows=False,
-                widens=True,
                 message=_bound_text(keyword, "loosened", old_v, new_v),
                 old=old_v,
                 new=new_v,
@@ -767,31 +785,25 @@ class _Differ:
         if om != nm:
             p = (*path, "multipleOf")
             if om is None or (nm is not None and _is_multiple(nm, om)):
-                self.emit(
+                self.constraint(
                     ChangeType.CONSTRAINT_TIGHTENED,
                     p,
-                    narrows=True,
-                    widens=False,
                     message=f"multipleOf tightened from {om} to {nm}",
                     old=om,
                     new=nm,
                 )
             elif nm is None or _is_multiple(om, nm):
-                self.emit(
+                self.constraint(
                     ChangeType.CONSTRAINT_LOOSENED,
                     p,
-                    narrows=False,
-                    widens=True,
                     message=f"multipleOf loosened from {om} to {nm}",
                     old=om,
                     new=nm,
                 )
             else:
-                self.emit(
+                self.constraint(
                     ChangeType.CONSTRAINT_CHANGED,
                     p,
-                    narrows=True,
-                    widens=True,
                     message=f"multipleOf changed from {om} to {nm}",
                     old=om,
                     new=nm,
@@ -837,29 +849,23 @@ class _Differ:
             return
         p = (*path, keyword)
         if o is None:
-            self.emit(
+            self.constraint(
                 ChangeType.CONSTRAINT_TIGHTENED,
                 p,
-                narrows=True,
-                widens=False,
                 message=f"{keyword} {n!r} added",
                 new=n,
             )
         elif n is None:
-            self.emit(
+            self.constraint(
                 ChangeType.CONSTRAINT_LOOSENED,
                 p,
-                narrows=False,
-                widens=True,
                 message=f"{keyword} {o!r} removed",
                 old=o,
             )
         else:
-            self.emit(
+            self.constraint(
                 ChangeType.CONSTRAINT_CHANGED,
                 p,
-                narrows=True,
-                widens=True,
                 message=f"{keyword} changed from {o!r} to {n!r}",
                 old=o,
                 new=n,
@@ -873,21 +879,17 @@ class _Differ:
             return
         p = (*path, "uniqueItems")
         if n:
-            self.emit(
+            self.constraint(
                 ChangeType.CONSTRAINT_TIGHTENED,
                 p,
-                narrows=True,
-                widens=False,
                 message="items must now be unique",
                 old=o,
                 new=n,
             )
         else:
-            self.emit(
+            self.constraint(
                 ChangeType.CONSTRAINT_LOOSENED,
                 p,
-                narrows=False,
-                widens=True,
                 message="items no longer need to be unique",
                 old=o,
                 new=n,
@@ -930,20 +932,16 @@ class _Differ:
             o_c, n_c = old.get("contains"), new.get("contains")
             p = (*path, "contains")
             if o_c is None:
-                self.emit(
+                self.constraint(
                     ChangeType.CONSTRAINT_TIGHTENED,
                     p,
-                    narrows=True,
-                    widens=False,
                     message="contains added",
                     new=n_c,
                 )
             elif n_c is None:
-                self.emit(
+                self.constraint(
                     ChangeType.CONSTRAINT_LOOSENED,
                     p,
-                    narrows=False,
-                    widens=True,
                     message="contains removed",
                     old=o_c,
                 )
@@ -1175,21 +1173,17 @@ class _Differ:
             o_list, n_list = list(old.get(kw) or []), list(new.get(kw) or [])
             union = kw != "allOf"  # more branches widen a union and narrow an intersection
             if union and not o_list:
-                self.emit(
+                self.constraint(
                     ChangeType.CONSTRAINT_TIGHTENED,
                     p,
-                    narrows=True,
-                    widens=False,
                     message=f"{kw} introduced",
                     new=n_list,
                 )
                 continue
             if union and not n_list:
-                self.emit(
+                self.constraint(
                     ChangeType.CONSTRAINT_LOOSENED,
                     p,
-                    narrows=False,
-                    widens=True,
                     message=f"{kw} removed",
                     old=o_list,
                 )
@@ -1226,20 +1220,16 @@ class _Differ:
         if "not" in old or "not" in new:
             p = (*path, "not")
             if "not" not in old:
-                self.emit(
+                self.constraint(
                     ChangeType.CONSTRAINT_TIGHTENED,
                     p,
-                    narrows=True,
-                    widens=False,
                     message="not added",
                     new=new["not"],
                 )
             elif "not" not in new:
-                self.emit(
+                self.constraint(
                     ChangeType.CONSTRAINT_LOOSENED,
                     p,
-                    narrows=False,
-                    widens=True,
                     message="not removed",
                     old=old["not"],
                 )
