@@ -287,67 +287,62 @@ class ValidationRun(models.Model):
         return f"run {self.pk} of contract {self.contract_id} ({self.source})"
 
 
-class DeadLetter(models.Model):
-    """A record that broke the contract, kept with its errors. A record is stored once: by its
-    index within its run, or by its stream message id within the contract."""
+class StoredRecord(models.Model):
+    """A record a run has judged. It is stored once: by its index within its run, or by its
+    stream message id within the contract, so a redelivered batch or message adds nothing."""
 
-    run = models.ForeignKey(ValidationRun, on_delete=models.CASCADE, related_name="dead_letters")
     contract = models.ForeignKey(DataContract, on_delete=models.CASCADE, related_name="+")
     record_index = models.PositiveIntegerField(null=True, blank=True)
     stream = models.CharField(max_length=200, blank=True)
     message_id = models.CharField(max_length=40, blank=True)
-    payload = OrderedJSONField(null=True, help_text="The record as received.")
-    errors = models.JSONField(default=list, help_text="[{pointer, schema_pointer, message}]")
     received_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
         ordering = ["-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["run", "record_index"],
-                condition=Q(record_index__isnull=False),
-                name="deadletter_unique_index",
-            ),
-            models.UniqueConstraint(
-                fields=["contract", "stream", "message_id"],
-                condition=~Q(message_id=""),
-                name="deadletter_unique_message",
-            ),
-        ]
+
+
+def stored_record_constraints(prefix: str) -> list[models.BaseConstraint]:
+    """Each record once per run index, and once per stream message of the contract."""
+    return [
+        models.UniqueConstraint(
+            fields=["run", "record_index"],
+            condition=Q(record_index__isnull=False),
+            name=f"{prefix}_unique_index",
+        ),
+        models.UniqueConstraint(
+            fields=["contract", "stream", "message_id"],
+            condition=~Q(message_id=""),
+            name=f"{prefix}_unique_message",
+        ),
+    ]
+
+
+class DeadLetter(StoredRecord):
+    """A record that broke the contract, kept with its errors."""
+
+    run = models.ForeignKey(ValidationRun, on_delete=models.CASCADE, related_name="dead_letters")
+    payload = OrderedJSONField(null=True, help_text="The record as received.")
+    errors = models.JSONField(default=list, help_text="[{pointer, schema_pointer, message}]")
+
+    class Meta(StoredRecord.Meta):
+        constraints = stored_record_constraints("deadletter")
         indexes = [models.Index(fields=["contract", "-id"], name="deadletter_recent")]
 
     def __str__(self) -> str:
         return f"dead letter {self.pk} of run {self.run_id}"
 
 
-class ValidRecord(models.Model):
+class ValidRecord(StoredRecord):
     """A record that kept the contract, for consumers to read on. Bounded: the newest
     records of each contract are kept (see contracts.enforcement_services)."""
 
     run = models.ForeignKey(ValidationRun, on_delete=models.CASCADE, related_name="valid_records")
-    contract = models.ForeignKey(DataContract, on_delete=models.CASCADE, related_name="+")
-    record_index = models.PositiveIntegerField(null=True, blank=True)
-    stream = models.CharField(max_length=200, blank=True)
-    message_id = models.CharField(max_length=40, blank=True)
     payload = OrderedJSONField()
-    received_at = models.DateTimeField()
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["run", "record_index"],
-                condition=Q(record_index__isnull=False),
-                name="validrecord_unique_index",
-            ),
-            models.UniqueConstraint(
-                fields=["contract", "stream", "message_id"],
-                condition=~Q(message_id=""),
-                name="validrecord_unique_message",
-            ),
-        ]
+    class Meta(StoredRecord.Meta):
+        constraints = stored_record_constraints("validrecord")
         indexes = [models.Index(fields=["contract", "-id"], name="validrecord_recent")]
 
     def __str__(self) -> str:
