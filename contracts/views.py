@@ -231,42 +231,22 @@ def contract_diff(request: HttpRequest, pk: int) -> HttpResponse:
     if old is None or new is None:
         raise Http404("No such version of this contract.")
     mode = compat.parse_mode(contract.compatibility_mode)
+    context: dict[str, Any] = {
+        "contract": contract, "versions": versions, "old": old, "new": new, "mode": mode.value,
+    }
     try:
         rows, root = diff_rows(old.json_schema, new.json_schema, mode)
     except compat.SchemaTooComplexError as exc:
-        return render(
-            request,
-            "contracts/contract_diff.html",
-            {
-                "contract": contract,
-                "versions": versions,
-                "old": old,
-                "new": new,
-                "rows": [],
-                "root_changes": [],
-                "mode": mode.value,
-                "breaking": 0,
-                "changed": [],
-                "error": str(exc),
-            },
-            status=400,
-        )
-    breaking = sum(1 for r in rows if r.breaking) + sum(1 for c in root if c["breaking"])
-    return render(
-        request,
-        "contracts/contract_diff.html",
-        {
-            "contract": contract,
-            "versions": versions,
-            "old": old,
-            "new": new,
-            "rows": rows,
-            "root_changes": root,
-            "mode": mode.value,
-            "breaking": breaking,
-            "changed": [r for r in rows if r.state != "same"],
-        },
-    )
+        context |= {"rows": [], "root_changes": [], "breaking": 0, "changed": [],
+                    "error": str(exc)}
+        return render(request, "contracts/contract_diff.html", context, status=400)
+    context |= {
+        "rows": rows,
+        "root_changes": root,
+        "breaking": sum(1 for r in rows if r.breaking) + sum(1 for c in root if c["breaking"]),
+        "changed": [r for r in rows if r.state != "same"],
+    }
+    return render(request, "contracts/contract_diff.html", context)
 
 
 # --- checker and import ----------------------------------------------------------------------
