@@ -39,15 +39,31 @@ def document() -> bytes:
     blank = dict.fromkeys(catalogue_io.COLUMNS, "")
     for i in range(GROUPS):
         for kind, upstream in (
-            ("acquisition_option", ""), ("raw_source", f"vendor {i}"),
-            ("curated_dataset", f"raw {i};raw {(i + 1) % GROUPS}"), ("feature", f"golden {i}"),
+            ("acquisition_option", ""),
+            ("raw_source", f"vendor {i}"),
+            ("curated_dataset", f"raw {i};raw {(i + 1) % GROUPS}"),
+            ("feature", f"golden {i}"),
         ):
-            name = {"acquisition_option": "vendor", "raw_source": "raw",
-                    "curated_dataset": "golden", "feature": "feature"}[kind]
-            row = {**blank, "kind": kind, "name": f"{name} {i}", "upstream": upstream,
-                   "available": "false", "build_low": "100", "build_likely": "200",
-                   "build_high": "400", "run_low": "0", "run_likely": "10", "run_high": "20",
-                   "owner": "lead"}
+            name = {
+                "acquisition_option": "vendor",
+                "raw_source": "raw",
+                "curated_dataset": "golden",
+                "feature": "feature",
+            }[kind]
+            row = {
+                **blank,
+                "kind": kind,
+                "name": f"{name} {i}",
+                "upstream": upstream,
+                "available": "false",
+                "build_low": "100",
+                "build_likely": "200",
+                "build_high": "400",
+                "run_low": "0",
+                "run_likely": "10",
+                "run_high": "20",
+                "owner": "lead",
+            }
             writer.writerow([row[column] for column in catalogue_io.COLUMNS])
     return out.getvalue().encode()
 
@@ -56,8 +72,12 @@ def snapshot() -> CatalogueSnapshot:
     """Half the rows already exist: a realistic mix of updates and creates."""
     assets = {}
     for i in range(0, GROUPS, 2):
-        for kind, name in (("acquisition_option", "vendor"), ("raw_source", "raw"),
-                           ("curated_dataset", "golden"), ("feature", "feature")):
+        for kind, name in (
+            ("acquisition_option", "vendor"),
+            ("raw_source", "raw"),
+            ("curated_dataset", "golden"),
+            ("feature", "feature"),
+        ):
             assets[(kind, f"{name} {i}")] = [AssetRow(0, kind, f"{name} {i}")]
     return CatalogueSnapshot(assets=assets, usernames=frozenset({"lead"}))
 
@@ -89,8 +109,10 @@ def main() -> None:
     ours = best_of(check)
     print(f"file: {len(data) / 1024:.0f} KiB, {catalogue_io.MAX_ROWS} rows")
     print(f"baseline csv.DictReader + float(): {base * 1000:8.1f} ms")
-    print(f"read, parse, check and plan:       {ours * 1000:8.1f} ms  "
-          f"({ours / base:.1f}x the baseline)")
+    print(
+        f"read, parse, check and plan:       {ours * 1000:8.1f} ms  "
+        f"({ours / base:.1f}x the baseline)"
+    )
 
 
 if __name__ == "__main__":

@@ -86,8 +86,9 @@ def ideas(rng: random.Random, assets: dict[AssetKey, Asset], count: int) -> list
             for j in range(NEEDS_PER_IDEA)
         )
         result.append(
-            Idea(id=i, benefit=estimate(rng, rng.uniform(50e3, 500e3)), probability=0.7,
-                 needs=needs)
+            Idea(
+                id=i, benefit=estimate(rng, rng.uniform(50e3, 500e3)), probability=0.7, needs=needs
+            )
         )
     return result
 
@@ -95,12 +96,18 @@ def ideas(rng: random.Random, assets: dict[AssetKey, Asset], count: int) -> list
 TYPE_DEPLOYMENTS = (
     Deployment(setup=Estimate(5e3, 10e3, 20e3), run=Estimate(2e3, 5e3, 10e3)),
     Deployment(
-        setup=Estimate(30e3, 60e3, 120e3), run=Estimate(20e3, 40e3, 80e3), online_serving=True,
-        online_feature_setup=Estimate(2e3, 4e3, 8e3), online_feature_run=Estimate(1e3, 2e3, 4e3),
+        setup=Estimate(30e3, 60e3, 120e3),
+        run=Estimate(20e3, 40e3, 80e3),
+        online_serving=True,
+        online_feature_setup=Estimate(2e3, 4e3, 8e3),
+        online_feature_run=Estimate(1e3, 2e3, 4e3),
     ),
     Deployment(
-        setup=Estimate(15e3, 30e3, 60e3), run=Estimate(10e3, 25e3, 50e3), online_serving=True,
-        online_feature_setup=Estimate(2e3, 4e3, 8e3), online_feature_run=Estimate(1e3, 2e3, 4e3),
+        setup=Estimate(15e3, 30e3, 60e3),
+        run=Estimate(10e3, 25e3, 50e3),
+        online_serving=True,
+        online_feature_setup=Estimate(2e3, 4e3, 8e3),
+        online_feature_run=Estimate(1e3, 2e3, 4e3),
     ),
     Deployment(setup=Estimate(25e3, 55e3, 110e3), run=Estimate(8e3, 18e3, 35e3)),
 )

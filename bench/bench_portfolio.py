@@ -33,12 +33,20 @@ def three_point(rng: np.random.Generator, scale: float) -> Estimate:
     return Estimate(likely * 0.8, likely, likely * 1.6)
 
 
-def instance(rng: np.random.Generator):
+def instance(
+    rng: np.random.Generator,
+) -> tuple[dict[tuple[AssetKind, int], Asset], list[Idea]]:
     """Curated datasets to build, each idea needing one to four of them, popular ones more."""
     kind = AssetKind.CURATED_DATASET
     catalogue = {
-        (kind, j): Asset(kind, j, available=False, build=three_point(rng, 80_000),
-                         run=three_point(rng, 10_000), feasibility=float(rng.uniform(0.8, 1.0)))
+        (kind, j): Asset(
+            kind,
+            j,
+            available=False,
+            build=three_point(rng, 80_000),
+            run=three_point(rng, 10_000),
+            feasibility=float(rng.uniform(0.8, 1.0)),
+        )
         for j in range(ASSETS)
     }
     popularity = (np.arange(ASSETS) + 1.0) ** -0.5  # a mild long tail
@@ -49,8 +57,14 @@ def instance(rng: np.random.Generator):
         needs = tuple(
             Need(f"n{j}", (kind, int(j)), engineering=three_point(rng, 15_000)) for j in picks
         )
-        ideas.append(Idea(id=i, benefit=three_point(rng, 90_000),
-                          probability=float(rng.uniform(0.3, 0.95)), needs=needs))
+        ideas.append(
+            Idea(
+                id=i,
+                benefit=three_point(rng, 90_000),
+                probability=float(rng.uniform(0.3, 0.95)),
+                needs=needs,
+            )
+        )
     return catalogue, ideas
 
 
@@ -61,8 +75,10 @@ def main() -> None:
     build_seconds = time.perf_counter() - started
     all_in = problem.one_off(range(len(problem.ideas)))
     shared = sum(1 for a in range(ASSETS) if sum(a in i.charged for i in problem.ideas) > 1)
-    print(f"ideas {IDEAS}, assets {ASSETS} ({shared} shared by 2+ ideas), "
-          f"building the problem {build_seconds * 1000:.0f} ms")
+    print(
+        f"ideas {IDEAS}, assets {ASSETS} ({shared} shared by 2+ ideas), "
+        f"building the problem {build_seconds * 1000:.0f} ms"
+    )
     worst = 0.0
     for share in BUDGET_SHARES:
         budget = share * all_in
@@ -71,13 +87,19 @@ def main() -> None:
         worst = max(worst, exact.solve_seconds)
         ahead = exact.total_npv - heuristic.total_npv
         print(f"budget {share:4.0%} of all-in ({budget:,.0f}):")
-        print(f"  greedy baseline: NPV {heuristic.total_npv:16,.0f}  "
-              f"{heuristic.solve_seconds:7.3f} s  {len(heuristic.selected)} ideas")
-        print(f"  exact MILP:      NPV {exact.total_npv:16,.0f}  "
-              f"{exact.solve_seconds:7.3f} s  {len(exact.selected)} ideas  gap {exact.gap:.1e}"
-              f"  {'optimal' if exact.optimal else 'NOT PROVEN'}")
-        print(f"  ratio MILP / greedy: NPV {exact.total_npv / heuristic.total_npv:.4f}x "
-              f"(+{ahead:,.0f}), time {exact.solve_seconds / heuristic.solve_seconds:.1f}x")
+        print(
+            f"  greedy baseline: NPV {heuristic.total_npv:16,.0f}  "
+            f"{heuristic.solve_seconds:7.3f} s  {len(heuristic.selected)} ideas"
+        )
+        print(
+            f"  exact MILP:      NPV {exact.total_npv:16,.0f}  "
+            f"{exact.solve_seconds:7.3f} s  {len(exact.selected)} ideas  gap {exact.gap:.1e}"
+            f"  {'optimal' if exact.optimal else 'NOT PROVEN'}"
+        )
+        print(
+            f"  ratio MILP / greedy: NPV {exact.total_npv / heuristic.total_npv:.4f}x "
+            f"(+{ahead:,.0f}), time {exact.solve_seconds / heuristic.solve_seconds:.1f}x"
+        )
         if ahead < -1e-6 * abs(heuristic.total_npv):
             print("  WORSE THAN GREEDY")
         if exact.gap > GAP:

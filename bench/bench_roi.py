@@ -14,7 +14,9 @@ import math
 import random
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -28,6 +30,9 @@ from valuechain.engine.chain import (
     Idea,
     Need,
 )
+
+T = TypeVar("T")
+Catalogue = dict[AssetKey, Asset]
 
 NEEDS_PER_IDEA = 8
 CATALOGUE_SIZES = {
@@ -55,33 +60,74 @@ def synthetic_catalogue(rng: random.Random) -> dict[AssetKey, Asset]:
     ids = {kind: range(1, n + 1) for kind, n in CATALOGUE_SIZES.items()}
     assets: dict[AssetKey, Asset] = {}
 
-    def add(kind: AssetKind, i: int, available: bool, build: float, run: float,
-            feasibility: float, upstream: tuple[AssetKey, ...], online: bool = False) -> None:
+    def add(
+        kind: AssetKind,
+        i: int,
+        available: bool,
+        build: float,
+        run: float,
+        feasibility: float,
+        upstream: tuple[AssetKey, ...],
+        online: bool = False,
+    ) -> None:
         assets[(kind, i)] = Asset(
-            kind=kind, id=i, available=available, build=estimate(rng, build),
-            run=estimate(rng, run), feasibility=feasibility, upstream=upstream, online=online,
+            kind=kind,
+            id=i,
+            available=available,
+            build=estimate(rng, build),
+            run=estimate(rng, run),
+            feasibility=feasibility,
+            upstream=upstream,
+            online=online,
         )
 
-    acq, raw, cur = (AssetKind.ACQUISITION_OPTION, AssetKind.RAW_SOURCE,
-                     AssetKind.CURATED_DATASET)
+    acq, raw, cur = (AssetKind.ACQUISITION_OPTION, AssetKind.RAW_SOURCE, AssetKind.CURATED_DATASET)
     for i in ids[acq]:
-        add(acq, i, False, rng.uniform(20e3, 150e3), rng.uniform(5e3, 40e3),
-            rng.uniform(0.4, 0.8), ())
+        add(
+            acq,
+            i,
+            False,
+            rng.uniform(20e3, 150e3),
+            rng.uniform(5e3, 40e3),
+            rng.uniform(0.4, 0.8),
+            (),
+        )
     upstream: tuple[AssetKey, ...]
     for i in ids[raw]:
         arrives = rng.random() < 0.8
         upstream = () if arrives else ((acq, rng.choice(ids[acq])),)
-        add(raw, i, arrives, rng.uniform(8e3, 40e3), rng.uniform(2e3, 12e3),
-            rng.uniform(0.65, 0.9), upstream)
+        add(
+            raw,
+            i,
+            arrives,
+            rng.uniform(8e3, 40e3),
+            rng.uniform(2e3, 12e3),
+            rng.uniform(0.65, 0.9),
+            upstream,
+        )
     for i in ids[cur]:
         upstream = tuple((raw, j) for j in rng.sample(ids[raw], rng.randint(1, 3)))
-        add(cur, i, rng.random() < 0.85, rng.uniform(5e3, 30e3), rng.uniform(1e3, 8e3),
-            rng.uniform(0.8, 0.97), upstream)
+        add(
+            cur,
+            i,
+            rng.random() < 0.85,
+            rng.uniform(5e3, 30e3),
+            rng.uniform(1e3, 8e3),
+            rng.uniform(0.8, 0.97),
+            upstream,
+        )
     for i in ids[AssetKind.FEATURE]:
         upstream = tuple((cur, j) for j in rng.sample(ids[cur], rng.randint(1, 3)))
-        add(AssetKind.FEATURE, i, rng.random() < 0.9, rng.uniform(1e3, 10e3),
-            rng.uniform(200, 2e3), rng.uniform(0.9, 1.0), upstream,
-            online=rng.random() < 0.4)
+        add(
+            AssetKind.FEATURE,
+            i,
+            rng.random() < 0.9,
+            rng.uniform(1e3, 10e3),
+            rng.uniform(200, 2e3),
+            rng.uniform(0.9, 1.0),
+            upstream,
+            online=rng.random() < 0.4,
+        )
     return assets
 
 
@@ -94,19 +140,27 @@ def synthetic_ideas(rng: random.Random, count: int) -> list[Idea]:
         for j in range(NEEDS_PER_IDEA):
             kind = rng.choices(kinds, shares)[0]
             needs.append(
-                Need(f"signal {j}", (kind, rng.choice(by_kind[kind])),
-                     estimate(rng, rng.uniform(2e3, 15e3)), weight=rng.uniform(0.5, 3),
-                     essential=rng.random() < 0.3)
+                Need(
+                    f"signal {j}",
+                    (kind, rng.choice(by_kind[kind])),
+                    estimate(rng, rng.uniform(2e3, 15e3)),
+                    weight=rng.uniform(0.5, 3),
+                    essential=rng.random() < 0.3,
+                )
             )
         online = rng.random() < 0.4
         ideas.append(
             Idea(
-                id=i + 1, benefit=estimate(rng, rng.uniform(50e3, 900e3)),
-                probability=rng.uniform(0.4, 0.95), horizon_years=rng.randint(2, 6),
-                discount_rate=rng.uniform(0.06, 0.15), needs=tuple(needs),
+                id=i + 1,
+                benefit=estimate(rng, rng.uniform(50e3, 900e3)),
+                probability=rng.uniform(0.4, 0.95),
+                horizon_years=rng.randint(2, 6),
+                discount_rate=rng.uniform(0.06, 0.15),
+                needs=tuple(needs),
                 deployment=Deployment(
                     setup=estimate(rng, rng.uniform(5e3, 40e3)),
-                    run=estimate(rng, rng.uniform(2e3, 20e3)), online_serving=online,
+                    run=estimate(rng, rng.uniform(2e3, 20e3)),
+                    online_serving=online,
                     online_feature_setup=estimate(rng, 1_500),
                     online_feature_run=estimate(rng, 400),
                 ),
@@ -116,6 +170,7 @@ def synthetic_ideas(rng: random.Random, count: int) -> list[Idea]:
 
 
 # ---- the baseline: the formulas of DESIGN section 3, one idea at a time, plain Python ----
+
 
 def plain_closure(catalogue: dict[AssetKey, Asset], key: AssetKey) -> set[AssetKey]:
     seen: set[AssetKey] = set()
@@ -131,13 +186,14 @@ def plain_closure(catalogue: dict[AssetKey, Asset], key: AssetKey) -> set[AssetK
     return seen
 
 
-def plain_cost(catalogue, idea, needs):
+def plain_cost(
+    catalogue: Catalogue, idea: Idea, needs: Sequence[Need]
+) -> tuple[float, float, float, int]:
     keys: set[AssetKey] = set()
     for need in needs:
         keys |= plain_closure(catalogue, need.asset)
     charged = [k for k in keys if catalogue[k].charged]
-    one_off = sum(n.engineering.mean for n in needs) + sum(catalogue[k].build.mean
-                                                           for k in charged)
+    one_off = sum(n.engineering.mean for n in needs) + sum(catalogue[k].build.mean for k in charged)
     run = sum(catalogue[k].run.mean for k in charged)
     p = idea.probability * math.prod(catalogue[k].feasibility for k in charged)
     d = idea.deployment
@@ -150,7 +206,7 @@ def plain_cost(catalogue, idea, needs):
     return one_off + setup, run + yearly, p, max((k[0].tier for k in keys), default=1)
 
 
-def plain_report(catalogue, idea):
+def plain_report(catalogue: Catalogue, idea: Idea) -> tuple[Any, ...]:
     af = sum((1 + idea.discount_rate) ** -y for y in range(1, idea.horizon_years + 1))
     benefit = idea.benefit.mean
     one_off, run, p, tier = plain_cost(catalogue, idea, idea.needs)
@@ -174,8 +230,9 @@ def plain_report(catalogue, idea):
     for t in range(1, tier + 1):
         needs = [n for n, nt in zip(idea.needs, need_tiers, strict=True) if nt <= t]
         c0, r, q, _ = plain_cost(catalogue, idea, needs)
-        essential_missing = any(n.essential and nt > t
-                                for n, nt in zip(idea.needs, need_tiers, strict=True))
+        essential_missing = any(
+            n.essential and nt > t for n, nt in zip(idea.needs, need_tiers, strict=True)
+        )
         coverage = 0.0 if essential_missing else sum(n.weight for n in needs) / total_weight
         value = -c0 + (q * benefit * coverage - r) * af
         cost = c0 + r * af
@@ -185,8 +242,8 @@ def plain_report(catalogue, idea):
     return npv, (npv / present if present > 0 else None), payback, negative, best, ladder
 
 
-def timed(fn, repeat: int = 1):
-    best, result = math.inf, None
+def timed(fn: Callable[[], T], repeat: int = 1) -> tuple[float, T]:
+    best = math.inf
     for _ in range(repeat):
         start = time.perf_counter()
         result = fn()
@@ -201,8 +258,10 @@ def main() -> None:
     rng = random.Random(20261126)
     catalogue = synthetic_catalogue(rng)
     ideas = synthetic_ideas(rng, args.ideas)
-    print(f"catalogue: {len(catalogue)} assets; {len(ideas)} ideas x {NEEDS_PER_IDEA} needs; "
-          "best of 2-3 runs each")
+    print(
+        f"catalogue: {len(catalogue)} assets; {len(ideas)} ideas x {NEEDS_PER_IDEA} needs; "
+        "best of 2-3 runs each"
+    )
 
     t_arrays, _ = timed(lambda: batch.compute(ideas, catalogue), repeat=3)
     t_batch, fast = timed(lambda: batch.roi_reports(ideas, catalogue), repeat=3)
@@ -232,8 +291,10 @@ def main() -> None:
         ("batch.compute (numpy/scipy, arrays only)", t_arrays),
     ]
     for name, seconds in rows:
-        print(f"{name:<52} {seconds:8.3f} s  {n / seconds:>11,.0f} ideas/s  "
-              f"x{t_plain / seconds:6.1f} vs baseline")
+        print(
+            f"{name:<52} {seconds:8.3f} s  {n / seconds:>11,.0f} ideas/s  "
+            f"x{t_plain / seconds:6.1f} vs baseline"
+        )
 
 
 if __name__ == "__main__":

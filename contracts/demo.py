@@ -36,8 +36,14 @@ def record(title: str, properties: dict[str, Any], required: list[str]) -> Schem
     }
 
 
-def with_property(schema: Schema, name: str, spec: dict[str, Any], *, required: bool = False,
-                  drop: tuple[str, ...] = ()) -> Schema:
+def with_property(
+    schema: Schema,
+    name: str,
+    spec: dict[str, Any],
+    *,
+    required: bool = False,
+    drop: tuple[str, ...] = (),
+) -> Schema:
     """A copy of the schema with one property added (or replaced), others dropped."""
     properties = {k: v for k, v in schema["properties"].items() if k not in drop}
     properties[name] = spec
@@ -51,10 +57,16 @@ def duration(value: float, unit: str) -> dict[str, Any]:
     return {"value": value, "unit": unit}
 
 
-def missing(field_name: str, max_ratio: float, window: str = "1d",
-            metric: str = "missingValues") -> dict[str, Any]:
-    return {"field": f"/properties/{field_name}", "metric": metric, "max_ratio": max_ratio,
-            "max_count": None, "window": window}
+def missing(
+    field_name: str, max_ratio: float, window: str = "1d", metric: str = "missingValues"
+) -> dict[str, Any]:
+    return {
+        "field": f"/properties/{field_name}",
+        "metric": metric,
+        "max_ratio": max_ratio,
+        "max_count": None,
+        "window": window,
+    }
 
 
 TEXT = {"type": "string"}
@@ -102,18 +114,31 @@ ORDERS_V1 = record(
         "unit_price": MONEY,
         "discount": {"type": ["number", "null"], "minimum": 0},
         "currency": {"type": "string", "enum": ["EUR"]},
-        "status": {"type": "string",
-                   "enum": ["placed", "paid", "shipped", "delivered", "returned", "cancelled"]},
+        "status": {
+            "type": "string",
+            "enum": ["placed", "paid", "shipped", "delivered", "returned", "cancelled"],
+        },
         "ordered_at": WHEN,
     },
-    ["order_id", "line_number", "customer_id", "sku", "quantity", "unit_price", "currency",
-     "status", "ordered_at"],
+    [
+        "order_id",
+        "line_number",
+        "customer_id",
+        "sku",
+        "quantity",
+        "unit_price",
+        "currency",
+        "status",
+        "ordered_at",
+    ],
 )
-ORDERS_V1_1 = with_property(ORDERS_V1, "sales_channel",
-                            {"type": "string", "enum": ["web", "app", "marketplace"]})
+ORDERS_V1_1 = with_property(
+    ORDERS_V1, "sales_channel", {"type": "string", "enum": ["web", "app", "marketplace"]}
+)
 # Order ids become the customer-facing text ids ("HM-2025-000123"): old readers break.
-ORDERS_V2 = with_property(ORDERS_V1_1, "order_id",
-                          {"type": "string", "pattern": "^HM-[0-9]{4}-[0-9]{6}$"}, required=True)
+ORDERS_V2 = with_property(
+    ORDERS_V1_1, "order_id", {"type": "string", "pattern": "^HM-[0-9]{4}-[0-9]{6}$"}, required=True
+)
 ORDERS_SEMANTICS = {
     "entity": "one line of a customer order",
     "fields": {
@@ -122,8 +147,12 @@ ORDERS_SEMANTICS = {
         "/properties/ordered_at": "when the customer placed the order (UTC)",
     },
 }
-ORDERS_SLA = {"production_use": True, "max_lateness": duration(2, "h"),
-              "freshness": duration(1, "d"), "retention": duration(7, "y")}
+ORDERS_SLA = {
+    "production_use": True,
+    "max_lateness": duration(2, "h"),
+    "freshness": duration(1, "d"),
+    "retention": duration(7, "y"),
+}
 
 # --- payments: one compatible minor change --------------------------------------------------
 
@@ -140,15 +169,21 @@ PAYMENTS_V1 = record(
     },
     ["payment_id", "order_id", "method", "amount", "kind", "settled_at"],
 )
-PAYMENTS_V1_1 = with_property(PAYMENTS_V1, "three_ds_result",
-                              {"type": ["string", "null"],
-                               "enum": ["authenticated", "attempted", "failed", None]})
+PAYMENTS_V1_1 = with_property(
+    PAYMENTS_V1,
+    "three_ds_result",
+    {"type": ["string", "null"], "enum": ["authenticated", "attempted", "failed", None]},
+)
 PAYMENTS_SEMANTICS = {
     "entity": "one money movement on an order at Adyen",
     "fields": {"/properties/amount": "amount moved in EUR, always positive; kind says which way"},
 }
-PAYMENTS_SLA = {"production_use": True, "max_lateness": duration(1, "d"),
-                "freshness": duration(2, "d"), "retention": duration(10, "y")}
+PAYMENTS_SLA = {
+    "production_use": True,
+    "max_lateness": duration(1, "d"),
+    "freshness": duration(2, "d"),
+    "retention": duration(10, "y"),
+}
 
 # --- web and app events: minor, then a breaking 2.0.0 ---------------------------------------
 
@@ -156,8 +191,10 @@ EVENTS_V1 = record(
     "Snowplow event",
     {
         "event_id": TEXT,
-        "event_type": {"type": "string",
-                       "enum": ["page_view", "search", "add_to_cart", "checkout"]},
+        "event_type": {
+            "type": "string",
+            "enum": ["page_view", "search", "add_to_cart", "checkout"],
+        },
         "session_id": TEXT,
         "user_id": {"type": ["string", "null"]},
         "page_url": TEXT,
@@ -168,8 +205,12 @@ EVENTS_V1 = record(
 EVENTS_V1_1 = with_property(EVENTS_V1, "search_terms", {"type": ["string", "null"]})
 # Consent handling: the device id replaces the user id and must be present on every event.
 EVENTS_V2 = with_property(EVENTS_V1_1, "device_id", TEXT, required=True, drop=("user_id",))
-EVENTS_SLA = {"production_use": True, "max_lateness": duration(15, "m"),
-              "freshness": duration(1, "h"), "retention": duration(13, "mo")}
+EVENTS_SLA = {
+    "production_use": True,
+    "max_lateness": duration(15, "m"),
+    "freshness": duration(1, "h"),
+    "retention": duration(13, "mo"),
+}
 
 # --- sessions and customers: active, healthy ------------------------------------------------
 
@@ -186,8 +227,11 @@ SESSIONS_V1 = record(
     ["session_id", "started_at", "page_views", "device_type"],
 )
 SESSIONS_V1_1 = with_property(SESSIONS_V1, "added_to_cart", {"type": "boolean"})
-SESSIONS_SLA = {"production_use": True, "max_lateness": duration(1, "h"),
-                "freshness": duration(3, "h")}
+SESSIONS_SLA = {
+    "production_use": True,
+    "max_lateness": duration(1, "h"),
+    "freshness": duration(3, "h"),
+}
 
 CUSTOMERS_V1 = record(
     "Customer profile",
@@ -229,117 +273,217 @@ TICKETS_V1 = record(
     },
     ["id", "subject", "description", "created_at"],
 )
-TICKETS_V1_1 = with_property(TICKETS_V1, "channel",
-                             {"type": "string", "enum": ["email", "chat", "phone", "web"]})
-TICKETS_SLA = {"production_use": False, "max_lateness": duration(1, "d"),
-               "freshness": duration(2, "d")}
+TICKETS_V1_1 = with_property(
+    TICKETS_V1, "channel", {"type": "string", "enum": ["email", "chat", "phone", "web"]}
+)
+TICKETS_SLA = {
+    "production_use": False,
+    "max_lateness": duration(1, "d"),
+    "freshness": duration(2, "d"),
+}
 
 
 DEMO_CONTRACTS = (
     ContractSpec(
-        odcs_id="hafen-orders", name="Orders", asset_type="curated_dataset", asset="orders",
-        owner="chen", producer_team="Analytics engineering",
+        odcs_id="hafen-orders",
+        name="Orders",
+        asset_type="curated_dataset",
+        asset="orders",
+        owner="chen",
+        producer_team="Analytics engineering",
         purpose="Order lines for finance, fraud and demand models.",
         status=DataContract.Status.ACTIVE,
         versions=(
-            VersionSpec("1.0.0", ORDERS_V1, "First published contract.", ORDERS_SLA,
-                        [missing("customer_id", 0.0), missing("discount", 0.9,
-                                                              metric="nullValues")],
-                        ORDERS_SEMANTICS),
-            VersionSpec("1.1.0", ORDERS_V1_1, "Adds the optional sales channel.", ORDERS_SLA,
-                        [missing("customer_id", 0.0), missing("sales_channel", 0.05)],
-                        ORDERS_SEMANTICS),
-            VersionSpec("2.0.0", ORDERS_V2,
-                        "Order ids become the text ids customers see (HM-YYYY-NNNNNN).",
-                        ORDERS_SLA,
-                        [missing("customer_id", 0.0), missing("sales_channel", 0.02)],
-                        ORDERS_SEMANTICS),
+            VersionSpec(
+                "1.0.0",
+                ORDERS_V1,
+                "First published contract.",
+                ORDERS_SLA,
+                [missing("customer_id", 0.0), missing("discount", 0.9, metric="nullValues")],
+                ORDERS_SEMANTICS,
+            ),
+            VersionSpec(
+                "1.1.0",
+                ORDERS_V1_1,
+                "Adds the optional sales channel.",
+                ORDERS_SLA,
+                [missing("customer_id", 0.0), missing("sales_channel", 0.05)],
+                ORDERS_SEMANTICS,
+            ),
+            VersionSpec(
+                "2.0.0",
+                ORDERS_V2,
+                "Order ids become the text ids customers see (HM-YYYY-NNNNNN).",
+                ORDERS_SLA,
+                [missing("customer_id", 0.0), missing("sales_channel", 0.02)],
+                ORDERS_SEMANTICS,
+            ),
         ),
-        consumers=(("Payment fraud scoring model", 2), ("Garden season demand forecast", 2),
-                   ("Finance monthly close", 1)),
+        consumers=(
+            ("Payment fraud scoring model", 2),
+            ("Garden season demand forecast", 2),
+            ("Finance monthly close", 1),
+        ),
         ideas=("Payment fraud scoring",),
     ),
     ContractSpec(
-        odcs_id="hafen-payments", name="Payments", asset_type="curated_dataset",
-        asset="payments", owner="chen", producer_team="Analytics engineering",
+        odcs_id="hafen-payments",
+        name="Payments",
+        asset_type="curated_dataset",
+        asset="payments",
+        owner="chen",
+        producer_team="Analytics engineering",
         purpose="Captures, refunds and chargebacks per order.",
         status=DataContract.Status.ACTIVE,
         versions=(
-            VersionSpec("1.0.0", PAYMENTS_V1, "First published contract.", PAYMENTS_SLA,
-                        [missing("card_country", 0.4, metric="nullValues")],
-                        PAYMENTS_SEMANTICS),
-            VersionSpec("1.1.0", PAYMENTS_V1_1, "Adds the 3-D Secure outcome.", PAYMENTS_SLA,
-                        [missing("card_country", 0.4, metric="nullValues"),
-                         missing("three_ds_result", 0.5, metric="nullValues")],
-                        PAYMENTS_SEMANTICS),
+            VersionSpec(
+                "1.0.0",
+                PAYMENTS_V1,
+                "First published contract.",
+                PAYMENTS_SLA,
+                [missing("card_country", 0.4, metric="nullValues")],
+                PAYMENTS_SEMANTICS,
+            ),
+            VersionSpec(
+                "1.1.0",
+                PAYMENTS_V1_1,
+                "Adds the 3-D Secure outcome.",
+                PAYMENTS_SLA,
+                [
+                    missing("card_country", 0.4, metric="nullValues"),
+                    missing("three_ds_result", 0.5, metric="nullValues"),
+                ],
+                PAYMENTS_SEMANTICS,
+            ),
         ),
         consumers=(("Payment fraud scoring model", 1), ("Finance monthly close", 1)),
         ideas=("Payment fraud scoring",),
     ),
     ContractSpec(
-        odcs_id="hafen-web-events", name="Web and app events", asset_type="raw_source",
-        asset="Snowplow web and app events", owner="dara", producer_team="Data platform",
+        odcs_id="hafen-web-events",
+        name="Web and app events",
+        asset_type="raw_source",
+        asset="Snowplow web and app events",
+        owner="dara",
+        producer_team="Data platform",
         purpose="Raw behavioural events from the shop and the app.",
         status=DataContract.Status.ACTIVE,
         versions=(
-            VersionSpec("1.0.0", EVENTS_V1, "First published contract.", EVENTS_SLA,
-                        [missing("session_id", 0.001, window="1h")]),
-            VersionSpec("1.1.0", EVENTS_V1_1, "Adds the search terms of search events.",
-                        EVENTS_SLA, [missing("session_id", 0.001, window="1h")]),
-            VersionSpec("2.0.0", EVENTS_V2,
-                        "Consent rules: a pseudonymous device id replaces the user id.",
-                        EVENTS_SLA, [missing("device_id", 0.0, window="1h")]),
+            VersionSpec(
+                "1.0.0",
+                EVENTS_V1,
+                "First published contract.",
+                EVENTS_SLA,
+                [missing("session_id", 0.001, window="1h")],
+            ),
+            VersionSpec(
+                "1.1.0",
+                EVENTS_V1_1,
+                "Adds the search terms of search events.",
+                EVENTS_SLA,
+                [missing("session_id", 0.001, window="1h")],
+            ),
+            VersionSpec(
+                "2.0.0",
+                EVENTS_V2,
+                "Consent rules: a pseudonymous device id replaces the user id.",
+                EVENTS_SLA,
+                [missing("device_id", 0.0, window="1h")],
+            ),
         ),
         consumers=(("sessions pipeline", 2), ("Search relevance team", 1)),
     ),
     ContractSpec(
-        odcs_id="hafen-sessions", name="Sessions", asset_type="curated_dataset",
-        asset="sessions", owner="chen", producer_team="Analytics engineering",
+        odcs_id="hafen-sessions",
+        name="Sessions",
+        asset_type="curated_dataset",
+        asset="sessions",
+        owner="chen",
+        producer_team="Analytics engineering",
         purpose="Sessionised events for personalisation and attribution.",
         status=DataContract.Status.ACTIVE,
         versions=(
-            VersionSpec("1.0.0", SESSIONS_V1, "First published contract.", SESSIONS_SLA,
-                        [missing("device_type", 0.01)]),
-            VersionSpec("1.1.0", SESSIONS_V1_1, "Adds whether the session added to the cart.",
-                        SESSIONS_SLA, [missing("device_type", 0.01)]),
+            VersionSpec(
+                "1.0.0",
+                SESSIONS_V1,
+                "First published contract.",
+                SESSIONS_SLA,
+                [missing("device_type", 0.01)],
+            ),
+            VersionSpec(
+                "1.1.0",
+                SESSIONS_V1_1,
+                "Adds whether the session added to the cart.",
+                SESSIONS_SLA,
+                [missing("device_type", 0.01)],
+            ),
         ),
         consumers=(("Homepage personalisation model", 1), ("Cart abandonment nudges", 1)),
     ),
     ContractSpec(
-        odcs_id="hafen-customers-360", name="Customer 360", asset_type="curated_dataset",
-        asset="customers_360", owner="chen", producer_team="Analytics engineering",
+        odcs_id="hafen-customers-360",
+        name="Customer 360",
+        asset_type="curated_dataset",
+        asset="customers_360",
+        owner="chen",
+        producer_team="Analytics engineering",
         purpose="One profile per customer, consent included.",
         status=DataContract.Status.ACTIVE,
         versions=(
-            VersionSpec("1.0.0", CUSTOMERS_V1, "First published contract.",
-                        {"production_use": True, "freshness": duration(1, "d")},
-                        [missing("postcode_area", 0.1, metric="nullValues")]),
+            VersionSpec(
+                "1.0.0",
+                CUSTOMERS_V1,
+                "First published contract.",
+                {"production_use": True, "freshness": duration(1, "d")},
+                [missing("postcode_area", 0.1, metric="nullValues")],
+            ),
         ),
         consumers=(("Customer churn early warning", 1),),
     ),
     ContractSpec(
-        odcs_id="hafen-support-interactions", name="Support interactions",
-        asset_type="curated_dataset", asset="support_interactions", owner="chen",
+        odcs_id="hafen-support-interactions",
+        name="Support interactions",
+        asset_type="curated_dataset",
+        asset="support_interactions",
+        owner="chen",
         producer_team="Analytics engineering",
         purpose="Proposed: cleaned tickets with topics and sentiment. Not agreed yet.",
         status=DataContract.Status.DRAFT,
         versions=(
-            VersionSpec("0.1.0", SUPPORT_V0, "Proposal for review.",
-                        {"production_use": False, "freshness": duration(1, "d")},
-                        published=False),
+            VersionSpec(
+                "0.1.0",
+                SUPPORT_V0,
+                "Proposal for review.",
+                {"production_use": False, "freshness": duration(1, "d")},
+                published=False,
+            ),
         ),
     ),
     ContractSpec(
-        odcs_id="hafen-zendesk-tickets", name="Zendesk tickets", asset_type="raw_source",
-        asset="Zendesk ticket export", owner="dara", producer_team="Data platform",
+        odcs_id="hafen-zendesk-tickets",
+        name="Zendesk tickets",
+        asset_type="raw_source",
+        asset="Zendesk ticket export",
+        owner="dara",
+        producer_team="Data platform",
         purpose="Deprecated: the nightly export is being replaced by the support "
-                "interactions dataset; no new consumers.",
+        "interactions dataset; no new consumers.",
         status=DataContract.Status.DEPRECATED,
         versions=(
-            VersionSpec("1.0.0", TICKETS_V1, "First published contract.", TICKETS_SLA,
-                        [missing("requester_email", 0.2, metric="nullValues")]),
-            VersionSpec("1.1.0", TICKETS_V1_1, "Adds the contact channel.", TICKETS_SLA,
-                        [missing("requester_email", 0.2, metric="nullValues")]),
+            VersionSpec(
+                "1.0.0",
+                TICKETS_V1,
+                "First published contract.",
+                TICKETS_SLA,
+                [missing("requester_email", 0.2, metric="nullValues")],
+            ),
+            VersionSpec(
+                "1.1.0",
+                TICKETS_V1_1,
+                "Adds the contact channel.",
+                TICKETS_SLA,
+                [missing("requester_email", 0.2, metric="nullValues")],
+            ),
         ),
         consumers=(("Support ticket triage", 1),),
     ),
@@ -354,12 +498,16 @@ def _asset_id(spec: ContractSpec) -> int:
 @transaction.atomic
 def load_demo_contracts() -> dict[str, int]:
     """Create or update the demo contracts; existing versions are kept as published."""
-    users = {user.username: user for user in User.objects.filter(
-        username__in={spec.owner for spec in DEMO_CONTRACTS}
-    )}
-    ideas = {idea.title: idea for idea in vm.Idea.objects.filter(
-        title__in={title for spec in DEMO_CONTRACTS for title in spec.ideas}
-    )}
+    users = {
+        user.username: user
+        for user in User.objects.filter(username__in={spec.owner for spec in DEMO_CONTRACTS})
+    }
+    ideas = {
+        idea.title: idea
+        for idea in vm.Idea.objects.filter(
+            title__in={title for spec in DEMO_CONTRACTS for title in spec.ideas}
+        )
+    }
     versions = 0
     for spec in DEMO_CONTRACTS:
         values: dict[str, Any] = {
@@ -400,4 +548,3 @@ def load_demo_contracts() -> dict[str, int]:
         "contract versions": versions,
         "contract consumers": sum(len(spec.consumers) for spec in DEMO_CONTRACTS),
     }
-

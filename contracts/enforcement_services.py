@@ -145,8 +145,10 @@ def validate_batch_now_or_later(
 def claim_run(run_id: int) -> leases.ClaimResult:
     """Take the run by conditional update: pending, or running with an expired lease."""
     return leases.claim(
-        ValidationRun, run_id,
-        pending=ValidationRun.Status.PENDING, running=ValidationRun.Status.RUNNING,
+        ValidationRun,
+        run_id,
+        pending=ValidationRun.Status.PENDING,
+        running=ValidationRun.Status.RUNNING,
         started_at=Coalesce(F("started_at"), timezone.now()),
     )
 
@@ -154,7 +156,8 @@ def claim_run(run_id: int) -> leases.ClaimResult:
 def stalled_runs() -> list[int]:
     return leases.stalled(
         ValidationRun,
-        pending=ValidationRun.Status.PENDING, running=ValidationRun.Status.RUNNING,
+        pending=ValidationRun.Status.PENDING,
+        running=ValidationRun.Status.RUNNING,
     )
 
 

@@ -77,7 +77,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "published": published,
             "consumers": selectors.consumers_of(contract),
             "sla": _sla_rows(latest.sla if latest else {}),
-        "schema_text": json.dumps(latest.json_schema, indent=2) if latest else "",
+            "schema_text": json.dumps(latest.json_schema, indent=2) if latest else "",
             "can_write": services.can_write(request.user, contract),
         },
     )
@@ -232,13 +232,16 @@ def contract_diff(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such version of this contract.")
     mode = compat.parse_mode(contract.compatibility_mode)
     context: dict[str, Any] = {
-        "contract": contract, "versions": versions, "old": old, "new": new, "mode": mode.value,
+        "contract": contract,
+        "versions": versions,
+        "old": old,
+        "new": new,
+        "mode": mode.value,
     }
     try:
         rows, root = diff_rows(old.json_schema, new.json_schema, mode)
     except compat.SchemaTooComplexError as exc:
-        context |= {"rows": [], "root_changes": [], "breaking": 0, "changed": [],
-                    "error": str(exc)}
+        context |= {"rows": [], "root_changes": [], "breaking": 0, "changed": [], "error": str(exc)}
         return render(request, "contracts/contract_diff.html", context, status=400)
     context |= {
         "rows": rows,

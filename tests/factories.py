@@ -111,9 +111,11 @@ class NeedFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"signal {n}")
     feature = factory.Maybe(
         factory.LazyAttribute(
-            lambda need: need.curated_dataset is None
-            and need.raw_source is None
-            and need.acquisition_option is None
+            lambda need: (
+                need.curated_dataset is None
+                and need.raw_source is None
+                and need.acquisition_option is None
+            )
         ),
         yes_declaration=factory.SubFactory(FeatureFactory),
         no_declaration=None,

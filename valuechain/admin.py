@@ -24,8 +24,14 @@ class RoleAdmin(admin.ModelAdmin):
 
 @admin.register(m.TierProfile)
 class TierProfileAdmin(admin.ModelAdmin):
-    list_display = ("tier", "label", "asset_label", "investment_band", "default_feasibility",
-                    "roles")
+    list_display = (
+        "tier",
+        "label",
+        "asset_label",
+        "investment_band",
+        "default_feasibility",
+        "roles",
+    )
     list_editable = ("label", "investment_band", "default_feasibility")
     list_display_links = ("tier",)
     filter_horizontal = ("default_roles",)
@@ -40,10 +46,20 @@ class TierProfileAdmin(admin.ModelAdmin):
 
 ASSET_FIELDSETS: tuple[Any, ...] = (
     (None, {"fields": ("name", "description", "owner", "available", "feasibility")}),
-    ("One-off build", {"fields": (("build_low", "build_likely", "build_high"),
-                                  "build_days_role"), "description": ESTIMATE_HELP}),
-    ("Yearly run cost", {"fields": (("run_low", "run_likely", "run_high"), "run_days_role"),
-                         "description": ESTIMATE_HELP}),
+    (
+        "One-off build",
+        {
+            "fields": (("build_low", "build_likely", "build_high"), "build_days_role"),
+            "description": ESTIMATE_HELP,
+        },
+    ),
+    (
+        "Yearly run cost",
+        {
+            "fields": (("run_low", "run_likely", "run_high"), "run_days_role"),
+            "description": ESTIMATE_HELP,
+        },
+    ),
 )
 
 
@@ -62,19 +78,44 @@ class AcquisitionOptionAdmin(admin.ModelAdmin):
 
 @admin.register(m.RawSource)
 class RawSourceAdmin(admin.ModelAdmin):
-    list_display = ("name", "system", "owner", "available", "acquisition_option",
-                    "is_current", "arrives_regularly", "quality_ensurable",
-                    "sla_establishable", "build_likely", "run_likely")
-    list_filter = ("available", "is_current", "arrives_regularly", "quality_ensurable",
-                   "sla_establishable", "system")
+    list_display = (
+        "name",
+        "system",
+        "owner",
+        "available",
+        "acquisition_option",
+        "is_current",
+        "arrives_regularly",
+        "quality_ensurable",
+        "sla_establishable",
+        "build_likely",
+        "run_likely",
+    )
+    list_filter = (
+        "available",
+        "is_current",
+        "arrives_regularly",
+        "quality_ensurable",
+        "sla_establishable",
+        "system",
+    )
     search_fields = ("name", "description", "system")
     list_select_related = ("owner", "acquisition_option")
     autocomplete_fields = ("owner", "acquisition_option")
     fieldsets = (
         *ASSET_FIELDSETS[:1],
         ("Source", {"fields": ("system", "acquisition_option")}),
-        ("Readiness", {"fields": ("is_current", "arrives_regularly", "quality_ensurable",
-                                  "sla_establishable")}),
+        (
+            "Readiness",
+            {
+                "fields": (
+                    "is_current",
+                    "arrives_regularly",
+                    "quality_ensurable",
+                    "sla_establishable",
+                )
+            },
+        ),
         *ASSET_FIELDSETS[1:],
     )
 
@@ -87,22 +128,45 @@ class CuratedDatasetAdmin(admin.ModelAdmin):
     autocomplete_fields = ("owner",)
     filter_horizontal = ("raw_sources",)
     list_filter = ("available", "owner", "raw_sources")
-    fieldsets = (*ASSET_FIELDSETS[:1], ("Lineage", {"fields": ("raw_sources",)}),
-                 *ASSET_FIELDSETS[1:])
+    fieldsets = (
+        *ASSET_FIELDSETS[:1],
+        ("Lineage", {"fields": ("raw_sources",)}),
+        *ASSET_FIELDSETS[1:],
+    )
 
 
 @admin.register(m.Feature)
 class FeatureAdmin(admin.ModelAdmin):
     list_select_related = ("owner",)
     autocomplete_fields = ("owner",)
-    list_display = ("name", "feature_group", "owner", "available", "online", "build_likely",
-                    "run_likely", "feasibility")
+    list_display = (
+        "name",
+        "feature_group",
+        "owner",
+        "available",
+        "online",
+        "build_likely",
+        "run_likely",
+        "feasibility",
+    )
     list_filter = ("available", "online", "feature_group", "owner")
     search_fields = ("name", "description", "feature_group")
     filter_horizontal = ("curated_datasets",)
     fieldsets = (
-        (None, {"fields": ("name", "feature_group", "description", "owner", "available",
-                           "online", "feasibility")}),
+        (
+            None,
+            {
+                "fields": (
+                    "name",
+                    "feature_group",
+                    "description",
+                    "owner",
+                    "available",
+                    "online",
+                    "feasibility",
+                )
+            },
+        ),
         ("Lineage", {"fields": ("curated_datasets",)}),
         *ASSET_FIELDSETS[1:],
     )
@@ -111,9 +175,18 @@ class FeatureAdmin(admin.ModelAdmin):
 class NeedForm(forms.ModelForm):
     class Meta:
         model = m.Need
-        fields = ("idea", "name", "description", *m.Need.ASSET_FIELDS, "engineering_low",
-                  "engineering_likely", "engineering_high", "engineering_days_role", "weight",
-                  "essential")
+        fields = (
+            "idea",
+            "name",
+            "description",
+            *m.Need.ASSET_FIELDS,
+            "engineering_low",
+            "engineering_likely",
+            "engineering_high",
+            "engineering_days_role",
+            "weight",
+            "essential",
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -130,9 +203,19 @@ class NeedInline(admin.TabularInline):
     model = m.Need
     form = NeedForm
     extra = 0
-    fields = ("name", "feature", "curated_dataset", "raw_source", "acquisition_option",
-              "engineering_low", "engineering_likely", "engineering_high",
-              "engineering_days_role", "weight", "essential")
+    fields = (
+        "name",
+        "feature",
+        "curated_dataset",
+        "raw_source",
+        "acquisition_option",
+        "engineering_low",
+        "engineering_likely",
+        "engineering_high",
+        "engineering_days_role",
+        "weight",
+        "essential",
+    )
     autocomplete_fields = ("feature", "curated_dataset", "raw_source", "acquisition_option")
 
 
@@ -145,8 +228,16 @@ class StakeholderAssignmentInline(admin.TabularInline):
 
 @admin.register(m.Idea)
 class IdeaAdmin(admin.ModelAdmin):
-    list_display = ("title", "owner", "status", "benefit_likely", "probability_of_success",
-                    "horizon_years", "discount_rate", "updated_at")
+    list_display = (
+        "title",
+        "owner",
+        "status",
+        "benefit_likely",
+        "probability_of_success",
+        "horizon_years",
+        "discount_rate",
+        "updated_at",
+    )
     list_filter = ("status", "owner", "horizon_years")
     search_fields = ("title", "description", "needs__name")
     list_select_related = ("owner",)
@@ -156,10 +247,17 @@ class IdeaAdmin(admin.ModelAdmin):
     readonly_fields = ("roi_summary",)
     fieldsets = (
         (None, {"fields": ("title", "description", "owner", "status")}),
-        ("Yearly benefit", {"fields": (("benefit_low", "benefit_likely", "benefit_high"),),
-                            "description": "Low <= likely <= high, in money."}),
-        ("Economics", {"fields": ("probability_of_success", "horizon_years", "discount_rate",
-                                  "roi_summary")}),
+        (
+            "Yearly benefit",
+            {
+                "fields": (("benefit_low", "benefit_likely", "benefit_high"),),
+                "description": "Low <= likely <= high, in money.",
+            },
+        ),
+        (
+            "Economics",
+            {"fields": ("probability_of_success", "horizon_years", "discount_rate", "roi_summary")},
+        ),
     )
 
     def get_search_results(
@@ -189,28 +287,46 @@ class IdeaAdmin(admin.ModelAdmin):
 @admin.register(m.Need)
 class NeedAdmin(admin.ModelAdmin):
     form = NeedForm
-    list_display = ("name", "idea", "asset_type", "asset", "engineering_likely", "weight",
-                    "essential")
+    list_display = (
+        "name",
+        "idea",
+        "asset_type",
+        "asset",
+        "engineering_likely",
+        "weight",
+        "essential",
+    )
     list_filter = ("essential", "idea__status", "idea")
     search_fields = ("name", "description", "idea__title")
-    list_select_related = ("idea", "feature", "curated_dataset", "raw_source",
-                           "acquisition_option")
-    autocomplete_fields = ("idea", "feature", "curated_dataset", "raw_source",
-                           "acquisition_option")
+    list_select_related = ("idea", "feature", "curated_dataset", "raw_source", "acquisition_option")
+    autocomplete_fields = ("idea", "feature", "curated_dataset", "raw_source", "acquisition_option")
 
 
 @admin.register(m.StakeholderAssignment)
 class StakeholderAssignmentAdmin(admin.ModelAdmin):
     list_display = ("idea", "tier", "role", "person", "note")
     list_filter = ("tier", "role", "idea__status")
-    search_fields = ("idea__title", "person__username", "person__first_name",
-                     "person__last_name", "role__name")
+    search_fields = (
+        "idea__title",
+        "person__username",
+        "person__first_name",
+        "person__last_name",
+        "role__name",
+    )
     list_select_related = ("idea", "role", "person")
     autocomplete_fields = ("idea", "person")
 
 
-RUN_FIELDS = ("status", "progress", "params", "result", "error", "created_by", "started_at",
-              "finished_at")
+RUN_FIELDS = (
+    "status",
+    "progress",
+    "params",
+    "result",
+    "error",
+    "created_by",
+    "started_at",
+    "finished_at",
+)
 
 
 @admin.register(m.SimulationRun)

@@ -59,11 +59,17 @@ def npv_histogram(distribution: Mapping[str, Any], currency: str = "EUR") -> go.
             hovertemplate=f"NPV %{{x:,.0f}} {currency}<br>%{{y:.1%}} of draws<extra></extra>",
         )
     )
-    for label, key, dash in (("P10", "p10", "dot"), ("P50", "p50", "dash"), ("P90", "p90", "dot"),
-                             ("mean", "mean", "solid")):
+    for label, key, dash in (
+        ("P10", "p10", "dot"),
+        ("P50", "p50", "dash"),
+        ("P90", "p90", "dot"),
+        ("mean", "mean", "solid"),
+    ):
         figure.add_vline(
-            x=distribution[key], line={"color": INK, "dash": dash, "width": 1.5},
-            annotation_text=label, annotation_position="top",
+            x=distribution[key],
+            line={"color": INK, "dash": dash, "width": 1.5},
+            annotation_text=label,
+            annotation_position="top",
         )
     return _layout(
         figure,
@@ -81,10 +87,18 @@ def tornado_figure(tornado: Tornado, currency: str = "EUR", limit: int = 15) -> 
     base = tornado.base_npv
     figure = go.Figure()
     for label, values, colour, edge in (
-        ("Input at its low", [bar.npv_at_low for bar in bars], "#8fb0e8",
-         [bar.low_value for bar in bars]),
-        ("Input at its high", [bar.npv_at_high for bar in bars], ACCENT,
-         [bar.high_value for bar in bars]),
+        (
+            "Input at its low",
+            [bar.npv_at_low for bar in bars],
+            "#8fb0e8",
+            [bar.low_value for bar in bars],
+        ),
+        (
+            "Input at its high",
+            [bar.npv_at_high for bar in bars],
+            ACCENT,
+            [bar.high_value for bar in bars],
+        ),
     ):
         figure.add_trace(
             go.Bar(
@@ -114,7 +128,8 @@ def tornado_figure(tornado: Tornado, currency: str = "EUR", limit: int = 15) -> 
 
 
 def frontier_figure(
-    points: Sequence[Mapping[str, Any]], chosen: Mapping[str, Any] | None = None,
+    points: Sequence[Mapping[str, Any]],
+    chosen: Mapping[str, Any] | None = None,
     currency: str = "EUR",
 ) -> go.Figure:
     """Best total NPV at each budget; the chosen selection marked."""
@@ -125,8 +140,9 @@ def frontier_figure(
             y=[p["npv"] for p in points],
             mode="lines+markers",
             line={"shape": "hv", "color": ACCENT, "width": 3},
-            customdata=[[len(p.get("selected", [])), p.get("one_off_investment", 0)]
-                        for p in points],
+            customdata=[
+                [len(p.get("selected", [])), p.get("one_off_investment", 0)] for p in points
+            ],
             hovertemplate=(
                 f"Budget %{{x:,.0f}} {currency}<br>NPV %{{y:,.0f}}<br>"
                 "%{customdata[0]} ideas, spending %{customdata[1]:,.0f}<extra></extra>"
@@ -146,10 +162,17 @@ def frontier_figure(
         )
     return _layout(
         figure,
-        xaxis={"title": {"text": f"Budget on one-off investment ({currency})"},
-               "tickformat": ",.0f", "gridcolor": GRID, "rangemode": "tozero"},
-        yaxis={"title": {"text": f"Total NPV ({currency})"}, "tickformat": ",.0f",
-               "gridcolor": GRID},
+        xaxis={
+            "title": {"text": f"Budget on one-off investment ({currency})"},
+            "tickformat": ",.0f",
+            "gridcolor": GRID,
+            "rangemode": "tozero",
+        },
+        yaxis={
+            "title": {"text": f"Total NPV ({currency})"},
+            "tickformat": ",.0f",
+            "gridcolor": GRID,
+        },
     )
 
 
@@ -173,8 +196,10 @@ def value_investment_figure(
                 marker={
                     "size": [14 if s["idea_id"] in chosen else 9 for s in rows],
                     "color": QUADRANT_COLOURS[name],
-                    "line": {"width": [2 if s["idea_id"] in chosen else 0 for s in rows],
-                             "color": INK},
+                    "line": {
+                        "width": [2 if s["idea_id"] in chosen else 0 for s in rows],
+                        "color": INK,
+                    },
                 },
                 hovertemplate=(
                     f"%{{text}}<br>Investment %{{x:,.0f}} {currency}<br>NPV %{{y:,.0f}}"
@@ -185,8 +210,15 @@ def value_investment_figure(
     figure.add_hline(y=0, line={"color": LOSS, "dash": "dot", "width": 1})
     return _layout(
         figure,
-        xaxis={"title": {"text": f"One-off investment ({currency})"}, "tickformat": ",.0f",
-               "gridcolor": GRID, "rangemode": "tozero"},
-        yaxis={"title": {"text": f"Standalone NPV ({currency})"}, "tickformat": ",.0f",
-               "gridcolor": GRID},
+        xaxis={
+            "title": {"text": f"One-off investment ({currency})"},
+            "tickformat": ",.0f",
+            "gridcolor": GRID,
+            "rangemode": "tozero",
+        },
+        yaxis={
+            "title": {"text": f"Standalone NPV ({currency})"},
+            "tickformat": ",.0f",
+            "gridcolor": GRID,
+        },
     )

@@ -53,7 +53,10 @@ def start_simulation(
     if not 0 <= seed <= MAX_SEED:
         raise ValidationError({"seed": [f"A seed lies between 0 and {MAX_SEED}."]})
     run = m.SimulationRun.objects.create(
-        idea=idea, draws=draws, seed=seed, params={"draws": draws, "seed": seed},
+        idea=idea,
+        draws=draws,
+        seed=seed,
+        params={"draws": draws, "seed": seed},
         created_by=_user(user),
     )
     _enqueue("valuechain.tasks.run_simulation", run.pk)
@@ -171,8 +174,12 @@ def _enqueue(task_name: str, run_id: int) -> None:
 def claim_run(model: RunModel, run_id: int) -> leases.ClaimResult:
     """Take the run for this worker by conditional update; one caller wins."""
     return leases.claim(
-        model, run_id, pending=m.RunStatus.PENDING, running=m.RunStatus.RUNNING,
-        started_at=timezone.now(), progress=0,
+        model,
+        run_id,
+        pending=m.RunStatus.PENDING,
+        running=m.RunStatus.RUNNING,
+        started_at=timezone.now(),
+        progress=0,
     )
 
 
@@ -187,19 +194,19 @@ def _mine(model: RunModel, run_id: int, attempt: int) -> Any:
 def record_progress(model: RunModel, run_id: int, attempt: int, fraction: float) -> bool:
     """Store progress (0..99 while running) and renew the lease; False if the run was lost."""
     percent = max(0, min(99, int(fraction * 100)))
-    return bool(
-        _mine(model, run_id, attempt).update(progress=percent, heartbeat_at=timezone.now())
-    )
+    return bool(_mine(model, run_id, attempt).update(progress=percent, heartbeat_at=timezone.now()))
 
 
-def record_success(
-    model: RunModel, run_id: int, attempt: int, result: Mapping[str, Any]
-) -> bool:
+def record_success(model: RunModel, run_id: int, attempt: int, result: Mapping[str, Any]) -> bool:
     now = timezone.now()
     return bool(
         _mine(model, run_id, attempt).update(
-            status=m.RunStatus.SUCCEEDED, progress=100, result=dict(result), error="",
-            finished_at=now, heartbeat_at=now,
+            status=m.RunStatus.SUCCEEDED,
+            progress=100,
+            result=dict(result),
+            error="",
+            finished_at=now,
+            heartbeat_at=now,
         )
     )
 
@@ -228,7 +235,11 @@ def simulation_result(run: m.SimulationRun, progress: portfolio.Progress) -> dic
     catalogue = mappers.load_catalogue(rates)
     idea = mappers.idea_to_engine(selectors.ideas().get(pk=run.idea_id), rates)
     outcome = uncertainty.simulate(
-        [idea], catalogue, draws=run.draws, seed=run.seed, progress=progress,
+        [idea],
+        catalogue,
+        draws=run.draws,
+        seed=run.seed,
+        progress=progress,
         steps=SIMULATION_STEPS,
     )
     return {
@@ -262,16 +273,23 @@ def portfolio_result(params: Mapping[str, Any], progress: portfolio.Progress) ->
     chosen = portfolio.select(problem, budget, include, exclude)
     progress(0.10)
     points = portfolio.frontier(
-        problem, include, exclude,
+        problem,
+        include,
+        exclude,
         progress=lambda f: progress(0.10 + 0.70 * f),
     )
     selected_ideas = [idea for idea in ideas if idea.id in set(chosen.selected)]
     distribution = None
     if selected_ideas:
         outcome = uncertainty.simulate(
-            selected_ideas, catalogue, draws=PORTFOLIO_DRAWS, seed=int(params["seed"]),
-            discount_rate=rate, horizon_years=horizon,
-            progress=lambda f: progress(0.80 + 0.15 * f), steps=5,
+            selected_ideas,
+            catalogue,
+            draws=PORTFOLIO_DRAWS,
+            seed=int(params["seed"]),
+            discount_rate=rate,
+            horizon_years=horizon,
+            progress=lambda f: progress(0.80 + 0.15 * f),
+            steps=5,
         )
         assert outcome.portfolio is not None  # one rate and horizon for all
         distribution = outcome.portfolio.as_dict()
@@ -316,9 +334,7 @@ def portfolio_result(params: Mapping[str, Any], progress: portfolio.Progress) ->
             }
             for p in points
         ],
-        "cost_views": [
-            {name: getattr(view, name) for name in view.__slots__} for view in views
-        ],
+        "cost_views": [{name: getattr(view, name) for name in view.__slots__} for view in views],
         "scores": [s.as_dict() for s in scores],
         "shared_assets": shared_assets,
         "distribution": distribution,

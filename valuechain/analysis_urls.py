@@ -21,11 +21,16 @@ register_converter(IdConverter, "run_id")
 
 urlpatterns = [
     path("ideas/<run_id:pk>/uncertainty/", views.idea_uncertainty, name="idea-uncertainty"),
-    path("ideas/<run_id:pk>/simulations/", views.idea_simulation_start,
-         name="idea-simulation-start"),
-    path("ideas/<run_id:pk>/simulations/<run_id:run_pk>/", views.idea_simulation_status,
-         name="idea-simulation-status"),
+    path(
+        "ideas/<run_id:pk>/simulations/", views.idea_simulation_start, name="idea-simulation-start"
+    ),
+    path(
+        "ideas/<run_id:pk>/simulations/<run_id:run_pk>/",
+        views.idea_simulation_status,
+        name="idea-simulation-status",
+    ),
     path("portfolio/", views.portfolio, name="portfolio"),
-    path("portfolio/runs/<run_id:run_pk>/", views.portfolio_run_status,
-         name="portfolio-run-status"),
+    path(
+        "portfolio/runs/<run_id:run_pk>/", views.portfolio_run_status, name="portfolio-run-status"
+    ),
 ]

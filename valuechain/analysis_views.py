@@ -48,7 +48,9 @@ class SimulationForm(forms.Form):
         min_value=services.MIN_DRAWS, max_value=services.MAX_DRAWS, initial=10_000
     )
     seed = forms.IntegerField(
-        min_value=0, max_value=services.MAX_SEED, required=False,
+        min_value=0,
+        max_value=services.MAX_SEED,
+        required=False,
         help_text="Leave empty for a new random seed; the seed is stored with the run.",
     )
 
@@ -59,9 +61,7 @@ def _simulation_context(idea: m.Idea, run: m.SimulationRun | None) -> dict[str, 
         distribution = run.result["distribution"]
         context["distribution"] = distribution
         context["loss_percent"] = distribution["probability_of_loss"] * 100
-        context["histogram"] = charts.figure_json(
-            charts.npv_histogram(distribution, _currency())
-        )
+        context["histogram"] = charts.figure_json(charts.npv_histogram(distribution, _currency()))
         context["histogram_id"] = f"histogram-chart-data-{run.pk}"
     context["polling"] = run is not None and run.status not in FINISHED
     return context
@@ -95,7 +95,9 @@ def idea_simulation_start(request: HttpRequest, pk: int) -> HttpResponse:
     form = SimulationForm(request.POST)
     if form.is_valid():
         run = services.start_simulation(
-            idea=idea, draws=form.cleaned_data["draws"], seed=form.cleaned_data["seed"],
+            idea=idea,
+            draws=form.cleaned_data["draws"],
+            seed=form.cleaned_data["seed"],
             user=request.user,
         )
         run.refresh_from_db()
@@ -113,8 +115,7 @@ def idea_simulation_start(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def idea_simulation_status(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
-    run = get_object_or_404(m.SimulationRun.objects.select_related("idea"), pk=run_pk,
-                            idea_id=pk)
+    run = get_object_or_404(m.SimulationRun.objects.select_related("idea"), pk=run_pk, idea_id=pk)
     context = _simulation_context(run.idea, run)
     context.update(
         form=SimulationForm(initial={"draws": run.draws}),
@@ -128,15 +129,18 @@ def idea_simulation_status(request: HttpRequest, pk: int, run_pk: int) -> HttpRe
 
 class PortfolioRunForm(forms.Form):
     budget = forms.FloatField(
-        required=False, min_value=0,
+        required=False,
+        min_value=0,
         help_text="On one-off investment; empty for no budget.",
     )
     must_include = forms.ModelMultipleChoiceField(
-        queryset=m.Idea.objects.none(), required=False,
+        queryset=m.Idea.objects.none(),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     must_exclude = forms.ModelMultipleChoiceField(
-        queryset=m.Idea.objects.none(), required=False,
+        queryset=m.Idea.objects.none(),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     discount_rate = forms.FloatField(required=False, min_value=0, max_value=1)
@@ -185,8 +189,11 @@ def _portfolio_context(run: m.PortfolioRun | None) -> dict[str, Any]:
         frontier_id=f"frontier-data-{run.pk}",
         matrix_id=f"matrix-data-{run.pk}",
         distribution=result.get("distribution"),
-        loss_percent=(result["distribution"]["probability_of_loss"] * 100
-                      if result.get("distribution") else None),
+        loss_percent=(
+            result["distribution"]["probability_of_loss"] * 100
+            if result.get("distribution")
+            else None
+        ),
     )
     return context
 
@@ -231,8 +238,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         # Start from the choices of the run on show, to adjust them.
         initial = {
             key: run.params.get(key)
-            for key in ("budget", "must_include", "must_exclude", "discount_rate",
-                        "horizon_years")
+            for key in ("budget", "must_include", "must_exclude", "discount_rate", "horizon_years")
             if run is not None and run.params.get(key) is not None
         }
         form = PortfolioRunForm(initial=initial)

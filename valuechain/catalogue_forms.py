@@ -21,8 +21,10 @@ def _number(**attrs: Any) -> forms.NumberInput:
 
 def _estimate_fields() -> list[str]:
     return [
-        *(f"build_{part}" for part in ESTIMATE_PARTS), "build_days_role",
-        *(f"run_{part}" for part in ESTIMATE_PARTS), "run_days_role",
+        *(f"build_{part}" for part in ESTIMATE_PARTS),
+        "build_days_role",
+        *(f"run_{part}" for part in ESTIMATE_PARTS),
+        "run_days_role",
     ]
 
 
@@ -67,8 +69,10 @@ class AssetForm(forms.ModelForm):
         owner.queryset = get_user_model().objects.filter(is_active=True).order_by("username")
         owner.empty_label = "nobody"
         # Both unit pickers share one list of roles: one query, not two.
-        role_choices = [("", "money"), *((r.pk, f"person-days of {r.name}")
-                                         for r in m.Role.objects.all())]
+        role_choices = [
+            ("", "money"),
+            *((r.pk, f"person-days of {r.name}") for r in m.Role.objects.all()),
+        ]
         for prefix in ("build", "run"):
             field = self.fields[f"{prefix}_days_role"]
             assert isinstance(field, forms.ModelChoiceField)
@@ -105,8 +109,14 @@ class AssetForm(forms.ModelForm):
         data = self.cleaned_data
         changes: dict[str, Any] = {
             name: data[name]
-            for name in ("name", "description", "owner", "available", "feasibility",
-                         *self.KIND_FIELDS)
+            for name in (
+                "name",
+                "description",
+                "owner",
+                "available",
+                "feasibility",
+                *self.KIND_FIELDS,
+            )
             if name in self.fields
         }
         for prefix in ("build", "run"):
@@ -212,7 +222,9 @@ class CatalogueImportForm(forms.Form):
     file = forms.FileField(help_text="CSV, JSON or YAML, at most 1 MiB and 5,000 rows.")
     format = forms.ChoiceField(choices=FORMAT_CHOICES, required=False)
     dry_run = forms.BooleanField(
-        required=False, initial=True, label="Dry run: only report what would change",
+        required=False,
+        initial=True,
+        label="Dry run: only report what would change",
     )
 
     def clean_file(self) -> Any:

@@ -53,7 +53,8 @@ UPSTREAM_OF: dict[str, tuple[str, bool]] = {
     "raw_source": ("acquisition_option", False),
 }
 LINEAGE_FIELD = {
-    "feature": "curated_datasets", "curated_dataset": "raw_sources",
+    "feature": "curated_datasets",
+    "curated_dataset": "raw_sources",
     "raw_source": "acquisition_option",
 }
 # Upstream first, so that lineage inside one file points at rows already written.
@@ -71,10 +72,22 @@ KIND_ONLY: dict[str, frozenset[str]] = {
     "provider": frozenset({"acquisition_option"}),
 }
 COLUMNS = (
-    "kind", "name", "description", "owner", "available", "feasibility",
-    *(f"build_{part}" for part in ESTIMATE_PARTS), "build_days_role",
-    *(f"run_{part}" for part in ESTIMATE_PARTS), "run_days_role",
-    "upstream", "feature_group", "online", "system", *READINESS, "provider",
+    "kind",
+    "name",
+    "description",
+    "owner",
+    "available",
+    "feasibility",
+    *(f"build_{part}" for part in ESTIMATE_PARTS),
+    "build_days_role",
+    *(f"run_{part}" for part in ESTIMATE_PARTS),
+    "run_days_role",
+    "upstream",
+    "feature_group",
+    "online",
+    "system",
+    *READINESS,
+    "provider",
 )
 KNOWN_COLUMNS = frozenset(COLUMNS)
 TRUE_WORDS = frozenset({"true", "yes", "y", "1"})
@@ -208,9 +221,7 @@ def detect_format(filename: str = "", content_type: str = "", data: bytes = b"")
 
 def _text(data: bytes) -> str:
     if len(data) > MAX_BYTES:
-        raise ImportFileError(
-            f"The file is larger than {MAX_BYTES // 1024} KiB.", too_large=True
-        )
+        raise ImportFileError(f"The file is larger than {MAX_BYTES // 1024} KiB.", too_large=True)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -251,9 +262,9 @@ def read_csv(text: str) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError
             if len(records) >= MAX_ROWS:
                 raise ImportFileError(f"The file has more than {MAX_ROWS} rows.")
             if len(cells) != len(header):
-                errors.append(RowError(
-                    number, "", f"{len(cells)} cells where the header has {len(header)}."
-                ))
+                errors.append(
+                    RowError(number, "", f"{len(cells)} cells where the header has {len(header)}.")
+                )
                 continue
             # Unknown columns are reported once, on the header, not on every row.
             record = dict(zip(header, cells, strict=True))
@@ -475,7 +486,8 @@ def parse_record(row: int, record: Any) -> tuple[AssetRow | None, list[RowError]
     if "feasibility" in record:
         try:
             values["feasibility"] = (
-                None if _is_blank(record["feasibility"])
+                None
+                if _is_blank(record["feasibility"])
                 else _number(record["feasibility"], high=1.0)
             )
         except _CellError as exc:
@@ -492,7 +504,8 @@ def parse_record(row: int, record: Any) -> tuple[AssetRow | None, list[RowError]
         errors += _kind_problems(row, kind, record, values, upstream)
         # Fields of another kind are dropped once checked to be empty.
         values = {
-            key: value for key, value in values.items()
+            key: value
+            for key, value in values.items()
             if key not in KIND_ONLY or kind in KIND_ONLY[key]
         }
     if errors or kind is None:
@@ -501,7 +514,10 @@ def parse_record(row: int, record: Any) -> tuple[AssetRow | None, list[RowError]
 
 
 def _kind_problems(
-    row: int, kind: str, record: Mapping[str, Any], values: Mapping[str, Any],
+    row: int,
+    kind: str,
+    record: Mapping[str, Any],
+    values: Mapping[str, Any],
     upstream: tuple[str, ...] | None,
 ) -> list[RowError]:
     label = KIND_LABELS[kind]
@@ -543,32 +559,41 @@ def check_rows(rows: Sequence[AssetRow], snapshot: CatalogueSnapshot) -> list[Ro
     first_row: dict[tuple[str, str], int] = {}
     for row in rows:
         if row.key in first_row:
-            errors.append(RowError(
-                row.row, "name",
-                f"Row {first_row[row.key]} already has the {KIND_LABELS[row.kind]} {row.name!r}.",
-            ))
+            label = KIND_LABELS[row.kind]
+            message = f"Row {first_row[row.key]} already has the {label} {row.name!r}."
+            errors.append(RowError(row.row, "name", message))
             continue
         first_row[row.key] = row.row
         if len(snapshot.assets.get(row.key, ())) > 1:
-            errors.append(RowError(
-                row.row, "name",
-                f"The catalogue has {len(snapshot.assets[row.key])} "
-                f"{KIND_LABELS[row.kind]}s named {row.name!r}; rename one before importing.",
-            ))
+            errors.append(
+                RowError(
+                    row.row,
+                    "name",
+                    f"The catalogue has {len(snapshot.assets[row.key])} "
+                    f"{KIND_LABELS[row.kind]}s named {row.name!r}; rename one before importing.",
+                )
+            )
         owner = row.values.get("owner")
         if owner is not None and owner not in snapshot.usernames:
             errors.append(RowError(row.row, "owner", f"No user named {owner!r}."))
         for prefix in ESTIMATES:
             estimate: EstimateRow | None = getattr(row, prefix)
             if estimate and estimate.days_role and estimate.days_role not in snapshot.roles:
-                errors.append(RowError(
-                    row.row, f"{prefix}_days_role", f"No role named {estimate.days_role!r}."
-                ))
+                errors.append(
+                    RowError(
+                        row.row, f"{prefix}_days_role", f"No role named {estimate.days_role!r}."
+                    )
+                )
     in_file = {row.key for row in rows}
     for row in rows:
         errors += _lineage_problems(row, in_file, snapshot)
-    return sorted(errors, key=lambda error: (error.row, COLUMNS.index(error.column)
-                                             if error.column in COLUMNS else len(COLUMNS)))
+    return sorted(
+        errors,
+        key=lambda error: (
+            error.row,
+            COLUMNS.index(error.column) if error.column in COLUMNS else len(COLUMNS),
+        ),
+    )
 
 
 def _lineage_problems(
@@ -586,13 +611,17 @@ def _lineage_problems(
         if found == 1:
             continue
         if found > 1:
-            errors.append(RowError(
-                row.row, "upstream",
-                f"The catalogue has {found} {KIND_LABELS[wanted]}s named {name!r}.",
-            ))
+            errors.append(
+                RowError(
+                    row.row,
+                    "upstream",
+                    f"The catalogue has {found} {KIND_LABELS[wanted]}s named {name!r}.",
+                )
+            )
             continue
         others = [
-            KIND_LABELS[kind] for kind in KINDS
+            KIND_LABELS[kind]
+            for kind in KINDS
             if kind != wanted and ((kind, name) in in_file or (kind, name) in snapshot.assets)
         ]
         if others:
@@ -719,9 +748,7 @@ def _querysets() -> dict[str, Any]:
         "curated_dataset": m.CuratedDataset.objects.select_related("owner").prefetch_related(
             "raw_sources"
         ),
-        "feature": m.Feature.objects.select_related("owner").prefetch_related(
-            "curated_datasets"
-        ),
+        "feature": m.Feature.objects.select_related("owner").prefetch_related("curated_datasets"),
     }
 
 
@@ -754,15 +781,15 @@ def load_snapshot() -> tuple[CatalogueSnapshot, dict[tuple[str, str], list[m.Ass
     snapshot = CatalogueSnapshot(
         assets=dict(parsed),
         roles=frozenset(m.Role.objects.values_list("name", flat=True)),
-        usernames=frozenset(
-            get_user_model().objects.values_list("username", flat=True)
-        ),
+        usernames=frozenset(get_user_model().objects.values_list("username", flat=True)),
     )
     return snapshot, dict(rows_by_key)
 
 
 def _changes(
-    row: AssetRow, roles: Mapping[str, int], users: Mapping[str, Any],
+    row: AssetRow,
+    roles: Mapping[str, int],
+    users: Mapping[str, Any],
     ids: Mapping[tuple[str, str], int],
 ) -> dict[str, Any]:
     changes: dict[str, Any] = {"name": row.name}
@@ -772,7 +799,9 @@ def _changes(
         estimate: EstimateRow | None = getattr(row, prefix)
         if estimate is not None:
             changes[prefix] = services.EstimateInput(
-                estimate.low, estimate.likely, estimate.high,
+                estimate.low,
+                estimate.likely,
+                estimate.high,
                 days_role_id=roles[estimate.days_role] if estimate.days_role else None,
             )
     if row.upstream is not None and row.kind in UPSTREAM_OF:
@@ -797,8 +826,9 @@ def import_catalogue(*, data: bytes, fmt: str, dry_run: bool) -> ImportReport:
         return report
     roles = dict(m.Role.objects.values_list("name", "id"))
     wanted_users = {row.values["owner"] for row in rows if row.values.get("owner")}
-    users = {user.username: user for user in get_user_model().objects.filter(
-        username__in=wanted_users)}
+    users = {
+        user.username: user for user in get_user_model().objects.filter(username__in=wanted_users)
+    }
     ids = {key: assets[0].pk for key, assets in existing.items()}
     action_of = {(p.kind, p.name): p.action for p in planned}
     by_kind: dict[str, list[AssetRow]] = defaultdict(list)
@@ -816,7 +846,8 @@ def import_catalogue(*, data: bytes, fmt: str, dry_run: bool) -> ImportReport:
                     ids[row.key] = asset.pk
                 else:
                     services.update_asset(
-                        asset=existing[row.key][0], changes=changes  # type: ignore[arg-type]
+                        asset=existing[row.key][0],
+                        changes=changes,  # type: ignore[arg-type]
                     )
             except ValidationError as exc:
                 # The checks above should have caught it; report it on the row all the same.

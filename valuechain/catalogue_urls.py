@@ -34,15 +34,18 @@ urlpatterns: list[URLPattern] = [
     path("catalogue/tiers/<int:tier>/edit/", views.tier_profile_edit, name="catalogue-tier-edit"),
     path("catalogue/<asset_kind:asset_type>/", views.asset_list, name="catalogue-asset-list"),
     path(
-        "catalogue/<asset_kind:asset_type>/new/", views.asset_create,
+        "catalogue/<asset_kind:asset_type>/new/",
+        views.asset_create,
         name="catalogue-asset-create",
     ),
     path(
-        "catalogue/<asset_kind:asset_type>/<int:pk>/edit/", views.asset_edit,
+        "catalogue/<asset_kind:asset_type>/<int:pk>/edit/",
+        views.asset_edit,
         name="catalogue-asset-edit",
     ),
     path(
-        "catalogue/<asset_kind:asset_type>/<int:pk>/delete/", views.asset_delete,
+        "catalogue/<asset_kind:asset_type>/<int:pk>/delete/",
+        views.asset_delete,
         name="catalogue-asset-delete",
     ),
 ]

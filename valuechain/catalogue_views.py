@@ -150,16 +150,16 @@ def _save(form: AssetForm, asset_type: str, asset: m.Asset | None) -> m.Asset | 
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             error = ValidationError(
-                {SERVICE_FIELDS.get(name, name): problems
-                 for name, problems in error.message_dict.items()}
+                {
+                    SERVICE_FIELDS.get(name, name): problems
+                    for name, problems in error.message_dict.items()
+                }
             )
         _attach(form, error)
         return None
 
 
-def _asset_form_page(
-    request: HttpRequest, asset_type: str, asset: m.Asset | None
-) -> HttpResponse:
+def _asset_form_page(request: HttpRequest, asset_type: str, asset: m.Asset | None) -> HttpResponse:
     _require_data_lead(request)
     form_class = ASSET_FORMS[asset_type]
     model = m.ASSET_MODELS[asset_type]
@@ -360,9 +360,9 @@ def catalogue_import(request: HttpRequest) -> HttpResponse:
             "form": form,
             "report": report,
             "too_large": too_large,
-            "counts": {
-                action: report.count(action) for action in ("create", "update", "unchanged")
-            } if report is not None else {},
+            "counts": {action: report.count(action) for action in ("create", "update", "unchanged")}
+            if report is not None
+            else {},
             "columns": catalogue_io.COLUMNS,
             "max_rows": catalogue_io.MAX_ROWS,
         },

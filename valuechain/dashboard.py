@@ -282,8 +282,9 @@ def risk_signals(
             RiskRow(
                 idea=row.idea,
                 tier=row.report.tier,
-                stakeholder_gaps=[(tier, role_names.get(role, f"role {role}"))
-                                  for tier, role in gaps],
+                stakeholder_gaps=[
+                    (tier, role_names.get(role, f"role {role}")) for tier, role in gaps
+                ],
                 contract_health={h: health[h] for h in HEALTH_ORDER if health[h]},
             )
         )
@@ -337,12 +338,25 @@ def portfolio_summary(
 # --- export ----------------------------------------------------------------------------------
 
 HEADLINE = (
-    "tier", "one_off_investment", "annual_run_cost", "probability_of_success",
-    "expected_annual_benefit", "npv", "roi", "payback_years", "negative_from_tier",
+    "tier",
+    "one_off_investment",
+    "annual_run_cost",
+    "probability_of_success",
+    "expected_annual_benefit",
+    "npv",
+    "roi",
+    "payback_years",
+    "negative_from_tier",
     "best_stop_tier",
 )
-STEP = ("cumulative_investment", "annual_run_cost", "probability_of_success",
-        "benefit_coverage", "npv", "roi")
+STEP = (
+    "cumulative_investment",
+    "annual_run_cost",
+    "probability_of_success",
+    "benefit_coverage",
+    "npv",
+    "roi",
+)
 
 
 def _safe_text(value: str) -> str:

@@ -64,8 +64,11 @@ def tier_figure(totals: Sequence[TierTotal], currency: str = "EUR") -> go.Figure
         bargap=0.3,
         xaxis={"type": "category", "title": {"text": "Idea tier (highest tier its data reaches)"}},
         yaxis={
-            "title": {"text": currency}, "tickformat": ",.0f", "gridcolor": GRID,
-            "zeroline": True, "zerolinecolor": INK,
+            "title": {"text": currency},
+            "tickformat": ",.0f",
+            "gridcolor": GRID,
+            "zeroline": True,
+            "zerolinecolor": INK,
         },
     )
 
@@ -97,8 +100,10 @@ def value_investment_figure(rows: Sequence[IdeaRow], currency: str = "EUR") -> g
                 text=[row.idea.title for row in members],
                 customdata=[row.report.probability_of_success for row in members],
                 hovertemplate=(
-                    "<b>%{text}</b><br>One-off %{x:,.0f} " + currency
-                    + "<br>NPV %{y:,.0f} " + currency
+                    "<b>%{text}</b><br>One-off %{x:,.0f} "
+                    + currency
+                    + "<br>NPV %{y:,.0f} "
+                    + currency
                     + "<br>Probability of success %{customdata:.0%}<extra></extra>"
                 ),
             )
@@ -108,8 +113,10 @@ def value_investment_figure(rows: Sequence[IdeaRow], currency: str = "EUR") -> g
         figure,
         height=380,
         xaxis={
-            "title": {"text": f"One-off investment ({currency})"}, "tickformat": ",.0f",
-            "gridcolor": GRID, "rangemode": "tozero",
+            "title": {"text": f"One-off investment ({currency})"},
+            "tickformat": ",.0f",
+            "gridcolor": GRID,
+            "rangemode": "tozero",
         },
         yaxis={"title": {"text": f"NPV ({currency})"}, "tickformat": ",.0f", "gridcolor": GRID},
     )

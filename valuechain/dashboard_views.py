@@ -108,9 +108,9 @@ def _latest_portfolio() -> dashboard.PortfolioSummary | None:
         return None
     selected = [i for i in run.result.get("selected") or [] if isinstance(i, int)]
     titles = dict(m.Idea.objects.filter(pk__in=selected).values_list("pk", "title"))
-    finished = timezone.localtime(run.finished_at).strftime("%Y-%m-%d %H:%M") if (
-        run.finished_at
-    ) else ""
+    finished = (
+        timezone.localtime(run.finished_at).strftime("%Y-%m-%d %H:%M") if (run.finished_at) else ""
+    )
     return dashboard.portfolio_summary(run.pk, run.result, titles, finished)
 
 
@@ -153,9 +153,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "risk_rows": [row for row in risks.ideas if row.has_risk],
         "portfolio": _latest_portfolio(),
         "tier_chart": charts.figure_json(charts.tier_figure(totals, currency)),
-        "scatter_chart": charts.figure_json(
-            charts.value_investment_figure(loaded.rows, currency)
-        ),
+        "scatter_chart": charts.figure_json(charts.value_investment_figure(loaded.rows, currency)),
         "negative_chart": charts.figure_json(charts.negative_from_figure(negative_from)),
     }
     return render(request, "valuechain/dashboard.html", context)

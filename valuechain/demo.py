@@ -19,7 +19,11 @@ from valuechain.api.permissions import DATA_LEADS, EXECUTIVES, PRODUCT_MANAGERS
 DEMO_PASSWORD = "valuechain-demo"
 
 DS, MLE, AE, DE, SWE = (
-    "Data scientist", "ML engineer", "Analytics engineer", "Data engineer", "Software engineer",
+    "Data scientist",
+    "ML engineer",
+    "Analytics engineer",
+    "Data engineer",
+    "Software engineer",
 )
 
 # username: (first name, last name, group, staff/superuser)
@@ -82,245 +86,618 @@ class AssetSpec:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def acquisition(name: str, provider: str, description: str, build: Cost, run: Cost,
-                feasibility: float | None = None) -> AssetSpec:
-    return AssetSpec(name, description, "lead", False, build, run, feasibility,
-                     extra={"provider": provider})
-
-
-def raw(name: str, system: str, description: str, *, available: bool, build: Cost, run: Cost,
-        readiness: tuple[bool | None, bool | None, bool | None, bool | None],
-        acquired_by: str | None = None, feasibility: float | None = None,
-        owner: str = "dara") -> AssetSpec:
-    current, regular, quality, sla = readiness
+def acquisition(
+    name: str,
+    provider: str,
+    description: str,
+    build: Cost,
+    run: Cost,
+    feasibility: float | None = None,
+) -> AssetSpec:
     return AssetSpec(
-        name, description, owner, available, build, run, feasibility,
-        upstream=(acquired_by,) if acquired_by else (),
-        extra={"system": system, "is_current": current, "arrives_regularly": regular,
-               "quality_ensurable": quality, "sla_establishable": sla},
+        name, description, "lead", False, build, run, feasibility, extra={"provider": provider}
     )
 
 
-def curated(name: str, description: str, upstream: tuple[str, ...], *, available: bool = True,
-            build: Cost = NOTHING, run: Cost = NOTHING, feasibility: float | None = None,
-            owner: str = "chen") -> AssetSpec:
+def raw(
+    name: str,
+    system: str,
+    description: str,
+    *,
+    available: bool,
+    build: Cost,
+    run: Cost,
+    readiness: tuple[bool | None, bool | None, bool | None, bool | None],
+    acquired_by: str | None = None,
+    feasibility: float | None = None,
+    owner: str = "dara",
+) -> AssetSpec:
+    current, regular, quality, sla = readiness
+    return AssetSpec(
+        name,
+        description,
+        owner,
+        available,
+        build,
+        run,
+        feasibility,
+        upstream=(acquired_by,) if acquired_by else (),
+        extra={
+            "system": system,
+            "is_current": current,
+            "arrives_regularly": regular,
+            "quality_ensurable": quality,
+            "sla_establishable": sla,
+        },
+    )
+
+
+def curated(
+    name: str,
+    description: str,
+    upstream: tuple[str, ...],
+    *,
+    available: bool = True,
+    build: Cost = NOTHING,
+    run: Cost = NOTHING,
+    feasibility: float | None = None,
+    owner: str = "chen",
+) -> AssetSpec:
     return AssetSpec(name, description, owner, available, build, run, feasibility, upstream)
 
 
-def feature(name: str, group: str, description: str, upstream: tuple[str, ...], *,
-            available: bool = True, online: bool = False, build: Cost = NOTHING,
-            run: Cost = NOTHING, feasibility: float | None = None,
-            owner: str = "ben") -> AssetSpec:
-    return AssetSpec(name, description, owner, available, build, run, feasibility, upstream,
-                     extra={"feature_group": group, "online": online})
+def feature(
+    name: str,
+    group: str,
+    description: str,
+    upstream: tuple[str, ...],
+    *,
+    available: bool = True,
+    online: bool = False,
+    build: Cost = NOTHING,
+    run: Cost = NOTHING,
+    feasibility: float | None = None,
+    owner: str = "ben",
+) -> AssetSpec:
+    return AssetSpec(
+        name,
+        description,
+        owner,
+        available,
+        build,
+        run,
+        feasibility,
+        upstream,
+        extra={"feature_group": group, "online": online},
+    )
 
 
 ACQUISITION_OPTIONS = [
-    acquisition("ParcelPoint carrier tracking API", "ParcelPoint",
-                "Scan events from our three parcel carriers through one aggregator API.",
-                eur(45_000, 60_000, 95_000), eur(15_000, 18_000, 24_000), 0.7),
-    acquisition("MeteoGrid regional weather feed", "MeteoGrid",
-                "Daily history and 14-day forecasts per postcode area, licensed per year.",
-                eur(12_000, 18_000, 30_000), eur(9_000, 12_000, 15_000), 0.85),
-    acquisition("PriceRadar competitor price licence", "PriceRadar",
-                "Scraped shelf prices of four competitors, matched to our catalogue by EAN.",
-                eur(40_000, 65_000, 120_000), eur(28_000, 36_000, 48_000), 0.5),
-    acquisition("Seller ERP inventory connectors", "in-house",
-                "Connectors to the ERPs of our top 200 sellers for live stock levels.",
-                days(SWE, 80, 120, 200), eur(20_000, 25_000, 35_000), 0.45),
-    acquisition("CrediScore buyer risk scores", "CrediScore",
-                "Credit bureau risk bands for invoice and instalment buyers, per lookup.",
-                eur(20_000, 30_000, 50_000), eur(30_000, 40_000, 55_000)),
+    acquisition(
+        "ParcelPoint carrier tracking API",
+        "ParcelPoint",
+        "Scan events from our three parcel carriers through one aggregator API.",
+        eur(45_000, 60_000, 95_000),
+        eur(15_000, 18_000, 24_000),
+        0.7,
+    ),
+    acquisition(
+        "MeteoGrid regional weather feed",
+        "MeteoGrid",
+        "Daily history and 14-day forecasts per postcode area, licensed per year.",
+        eur(12_000, 18_000, 30_000),
+        eur(9_000, 12_000, 15_000),
+        0.85,
+    ),
+    acquisition(
+        "PriceRadar competitor price licence",
+        "PriceRadar",
+        "Scraped shelf prices of four competitors, matched to our catalogue by EAN.",
+        eur(40_000, 65_000, 120_000),
+        eur(28_000, 36_000, 48_000),
+        0.5,
+    ),
+    acquisition(
+        "Seller ERP inventory connectors",
+        "in-house",
+        "Connectors to the ERPs of our top 200 sellers for live stock levels.",
+        days(SWE, 80, 120, 200),
+        eur(20_000, 25_000, 35_000),
+        0.45,
+    ),
+    acquisition(
+        "CrediScore buyer risk scores",
+        "CrediScore",
+        "Credit bureau risk bands for invoice and instalment buyers, per lookup.",
+        eur(20_000, 30_000, 50_000),
+        eur(30_000, 40_000, 55_000),
+    ),
 ]
 
 RAW_SOURCES = [
-    raw("Snowplow web and app events", "Snowplow", "Page views, searches and cart events.",
-        available=True, build=days(DE, 8, 12, 20), run=eur(4_000, 5_000, 7_000),
-        readiness=(True, True, True, True)),
-    raw("Order management system tables", "OMS (PostgreSQL)",
+    raw(
+        "Snowplow web and app events",
+        "Snowplow",
+        "Page views, searches and cart events.",
+        available=True,
+        build=days(DE, 8, 12, 20),
+        run=eur(4_000, 5_000, 7_000),
+        readiness=(True, True, True, True),
+    ),
+    raw(
+        "Order management system tables",
+        "OMS (PostgreSQL)",
         "Orders, order lines and status changes replicated hourly.",
-        available=True, build=days(DE, 4, 6, 10), run=eur(2_000, 3_000, 4_000),
-        readiness=(True, True, True, True), feasibility=0.95),
-    raw("Adyen settlement files", "Adyen", "Daily settlement and chargeback reports.",
-        available=True, build=days(DE, 5, 8, 12), run=eur(1_500, 2_000, 3_000),
-        readiness=(True, True, True, True), feasibility=0.9),
-    raw("Zendesk ticket export", "Zendesk",
+        available=True,
+        build=days(DE, 4, 6, 10),
+        run=eur(2_000, 3_000, 4_000),
+        readiness=(True, True, True, True),
+        feasibility=0.95,
+    ),
+    raw(
+        "Adyen settlement files",
+        "Adyen",
+        "Daily settlement and chargeback reports.",
+        available=True,
+        build=days(DE, 5, 8, 12),
+        run=eur(1_500, 2_000, 3_000),
+        readiness=(True, True, True, True),
+        feasibility=0.9,
+    ),
+    raw(
+        "Zendesk ticket export",
+        "Zendesk",
         "Tickets with free text, tags and satisfaction ratings; nightly export.",
-        available=True, build=days(DE, 10, 15, 30), run=eur(3_000, 4_000, 6_000),
-        readiness=(True, True, None, False)),
-    raw("Product information management (PIM)", "Akeneo",
+        available=True,
+        build=days(DE, 10, 15, 30),
+        run=eur(3_000, 4_000, 6_000),
+        readiness=(True, True, None, False),
+    ),
+    raw(
+        "Product information management (PIM)",
+        "Akeneo",
         "Product master data, categories and attributes from sellers.",
-        available=True, build=days(DE, 4, 5, 8), run=eur(1_000, 1_500, 2_000),
-        readiness=(True, True, True, True), feasibility=0.9),
-    raw("Warehouse scan events", "WMS",
+        available=True,
+        build=days(DE, 4, 5, 8),
+        run=eur(1_000, 1_500, 2_000),
+        readiness=(True, True, True, True),
+        feasibility=0.9,
+    ),
+    raw(
+        "Warehouse scan events",
+        "WMS",
         "Goods-in, pick, pack and ship scans from our two fulfilment centres.",
-        available=True, build=days(DE, 10, 14, 25), run=eur(3_000, 4_000, 5_000),
-        readiness=(True, True, True, None)),
-    raw("Ad platform spend exports", "Google Ads / Meta",
+        available=True,
+        build=days(DE, 10, 14, 25),
+        run=eur(3_000, 4_000, 5_000),
+        readiness=(True, True, True, None),
+    ),
+    raw(
+        "Ad platform spend exports",
+        "Google Ads / Meta",
         "Campaign spend and clicks, pulled by hand once a week.",
-        available=True, build=days(DE, 15, 20, 35), run=eur(4_000, 6_000, 9_000),
-        readiness=(False, False, True, None), feasibility=0.65),
-    raw("Carrier delivery events", "ParcelPoint",
+        available=True,
+        build=days(DE, 15, 20, 35),
+        run=eur(4_000, 6_000, 9_000),
+        readiness=(False, False, True, None),
+        feasibility=0.65,
+    ),
+    raw(
+        "Carrier delivery events",
+        "ParcelPoint",
         "Delivery scans per parcel: not arriving yet, needs the carrier API.",
-        available=False, build=days(DE, 10, 15, 25), run=eur(3_000, 4_000, 6_000),
-        readiness=(None, None, None, None), acquired_by="ParcelPoint carrier tracking API"),
-    raw("Weather history and forecasts", "MeteoGrid",
+        available=False,
+        build=days(DE, 10, 15, 25),
+        run=eur(3_000, 4_000, 6_000),
+        readiness=(None, None, None, None),
+        acquired_by="ParcelPoint carrier tracking API",
+    ),
+    raw(
+        "Weather history and forecasts",
+        "MeteoGrid",
         "Per postcode area, once the licence is signed.",
-        available=False, build=days(DE, 5, 8, 12), run=eur(1_000, 2_000, 3_000),
-        readiness=(None, True, None, True), acquired_by="MeteoGrid regional weather feed"),
-    raw("Competitor shelf prices", "PriceRadar", "Daily competitor prices matched by EAN.",
-        available=False, build=days(DE, 12, 20, 35), run=eur(4_000, 6_000, 9_000),
+        available=False,
+        build=days(DE, 5, 8, 12),
+        run=eur(1_000, 2_000, 3_000),
+        readiness=(None, True, None, True),
+        acquired_by="MeteoGrid regional weather feed",
+    ),
+    raw(
+        "Competitor shelf prices",
+        "PriceRadar",
+        "Daily competitor prices matched by EAN.",
+        available=False,
+        build=days(DE, 12, 20, 35),
+        run=eur(4_000, 6_000, 9_000),
         readiness=(None, True, False, None),
-        acquired_by="PriceRadar competitor price licence"),
-    raw("Seller stock levels", "Seller ERPs", "Stock per seller and SKU, every 15 minutes.",
-        available=False, build=days(DE, 15, 25, 45), run=eur(6_000, 8_000, 12_000),
-        readiness=(None, None, False, False), acquired_by="Seller ERP inventory connectors"),
-    raw("Buyer credit bureau responses", "CrediScore", "Risk band per buyer lookup.",
-        available=False, build=days(DE, 5, 8, 12), run=eur(1_000, 1_500, 2_500),
-        readiness=(None, True, True, True), acquired_by="CrediScore buyer risk scores"),
+        acquired_by="PriceRadar competitor price licence",
+    ),
+    raw(
+        "Seller stock levels",
+        "Seller ERPs",
+        "Stock per seller and SKU, every 15 minutes.",
+        available=False,
+        build=days(DE, 15, 25, 45),
+        run=eur(6_000, 8_000, 12_000),
+        readiness=(None, None, False, False),
+        acquired_by="Seller ERP inventory connectors",
+    ),
+    raw(
+        "Buyer credit bureau responses",
+        "CrediScore",
+        "Risk band per buyer lookup.",
+        available=False,
+        build=days(DE, 5, 8, 12),
+        run=eur(1_000, 1_500, 2_500),
+        readiness=(None, True, True, True),
+        acquired_by="CrediScore buyer risk scores",
+    ),
 ]
 
 CURATED_DATASETS = [
-    curated("orders", "One row per order line with prices, discounts and status history.",
-            ("Order management system tables", "Adyen settlement files")),
-    curated("sessions", "Sessionised web and app events with attribution to campaigns.",
-            ("Snowplow web and app events",)),
-    curated("customers_360", "Customer profile joining orders, sessions and consents.",
-            ("Order management system tables", "Snowplow web and app events")),
-    curated("products", "Cleaned product master with category tree and margins.",
-            ("Product information management (PIM)",)),
-    curated("returns", "Returns with reasons, refunds and the ticket they came from.",
-            ("Order management system tables", "Zendesk ticket export")),
-    curated("payments", "Payments, refunds and chargebacks per order.",
-            ("Adyen settlement files",)),
-    curated("inventory_snapshots", "Daily stock on hand per SKU and fulfilment centre.",
-            ("Warehouse scan events",), owner="dara"),
-    curated("support_interactions", "Tickets with cleaned text, topics and outcomes.",
-            ("Zendesk ticket export",), available=False, build=days(AE, 15, 20, 35),
-            run=eur(3_000, 4_000, 6_000), feasibility=0.8),
-    curated("marketing_attribution", "Spend, clicks and conversions per channel and day.",
-            ("Ad platform spend exports", "Snowplow web and app events"), available=False,
-            build=days(AE, 20, 30, 50), run=eur(5_000, 6_000, 9_000), feasibility=0.75),
-    curated("deliveries", "Parcel journeys with promised and actual delivery dates.",
-            ("Carrier delivery events", "Order management system tables"), available=False,
-            build=days(AE, 12, 18, 30), run=eur(3_000, 4_000, 6_000)),
-    curated("weather_daily_by_region", "Weather per day and postcode area.",
-            ("Weather history and forecasts",), available=False,
-            build=days(AE, 4, 6, 10), run=eur(1_000, 1_500, 2_000), feasibility=0.95),
-    curated("competitor_prices_daily", "Our price against the cheapest competitor per SKU.",
-            ("Competitor shelf prices",), available=False, build=days(AE, 15, 25, 40),
-            run=eur(4_000, 5_000, 8_000), feasibility=0.7),
-    curated("seller_stock_daily", "Seller stock per SKU, deduplicated and reconciled.",
-            ("Seller stock levels",), available=False, build=days(AE, 15, 20, 35),
-            run=eur(4_000, 5_000, 7_000)),
-    curated("credit_risk_profiles", "Buyer risk band with lookup history.",
-            ("Buyer credit bureau responses",), available=False,
-            build=days(AE, 6, 8, 14), run=eur(1_000, 2_000, 3_000)),
+    curated(
+        "orders",
+        "One row per order line with prices, discounts and status history.",
+        ("Order management system tables", "Adyen settlement files"),
+    ),
+    curated(
+        "sessions",
+        "Sessionised web and app events with attribution to campaigns.",
+        ("Snowplow web and app events",),
+    ),
+    curated(
+        "customers_360",
+        "Customer profile joining orders, sessions and consents.",
+        ("Order management system tables", "Snowplow web and app events"),
+    ),
+    curated(
+        "products",
+        "Cleaned product master with category tree and margins.",
+        ("Product information management (PIM)",),
+    ),
+    curated(
+        "returns",
+        "Returns with reasons, refunds and the ticket they came from.",
+        ("Order management system tables", "Zendesk ticket export"),
+    ),
+    curated(
+        "payments", "Payments, refunds and chargebacks per order.", ("Adyen settlement files",)
+    ),
+    curated(
+        "inventory_snapshots",
+        "Daily stock on hand per SKU and fulfilment centre.",
+        ("Warehouse scan events",),
+        owner="dara",
+    ),
+    curated(
+        "support_interactions",
+        "Tickets with cleaned text, topics and outcomes.",
+        ("Zendesk ticket export",),
+        available=False,
+        build=days(AE, 15, 20, 35),
+        run=eur(3_000, 4_000, 6_000),
+        feasibility=0.8,
+    ),
+    curated(
+        "marketing_attribution",
+        "Spend, clicks and conversions per channel and day.",
+        ("Ad platform spend exports", "Snowplow web and app events"),
+        available=False,
+        build=days(AE, 20, 30, 50),
+        run=eur(5_000, 6_000, 9_000),
+        feasibility=0.75,
+    ),
+    curated(
+        "deliveries",
+        "Parcel journeys with promised and actual delivery dates.",
+        ("Carrier delivery events", "Order management system tables"),
+        available=False,
+        build=days(AE, 12, 18, 30),
+        run=eur(3_000, 4_000, 6_000),
+    ),
+    curated(
+        "weather_daily_by_region",
+        "Weather per day and postcode area.",
+        ("Weather history and forecasts",),
+        available=False,
+        build=days(AE, 4, 6, 10),
+        run=eur(1_000, 1_500, 2_000),
+        feasibility=0.95,
+    ),
+    curated(
+        "competitor_prices_daily",
+        "Our price against the cheapest competitor per SKU.",
+        ("Competitor shelf prices",),
+        available=False,
+        build=days(AE, 15, 25, 40),
+        run=eur(4_000, 5_000, 8_000),
+        feasibility=0.7,
+    ),
+    curated(
+        "seller_stock_daily",
+        "Seller stock per SKU, deduplicated and reconciled.",
+        ("Seller stock levels",),
+        available=False,
+        build=days(AE, 15, 20, 35),
+        run=eur(4_000, 5_000, 7_000),
+    ),
+    curated(
+        "credit_risk_profiles",
+        "Buyer risk band with lookup history.",
+        ("Buyer credit bureau responses",),
+        available=False,
+        build=days(AE, 6, 8, 14),
+        run=eur(1_000, 2_000, 3_000),
+    ),
 ]
 
 FEATURES = [
     # orders
-    feature("customer_order_count_90d", "customer", "Orders in the last 90 days.", ("orders",),
-            online=True),
-    feature("customer_avg_basket_value_90d", "customer", "Average basket value, 90 days.",
-            ("orders",), online=True),
-    feature("days_since_last_order", "customer", "Recency of the last order.", ("orders",),
-            online=True),
-    feature("product_sales_velocity_7d", "product", "Units sold per day, last 7 days.",
-            ("orders",)),
-    feature("product_sales_velocity_28d", "product", "Units sold per day, last 28 days.",
-            ("orders",)),
-    feature("category_revenue_trend_28d", "category", "Revenue trend per category.",
-            ("orders", "products")),
+    feature(
+        "customer_order_count_90d",
+        "customer",
+        "Orders in the last 90 days.",
+        ("orders",),
+        online=True,
+    ),
+    feature(
+        "customer_avg_basket_value_90d",
+        "customer",
+        "Average basket value, 90 days.",
+        ("orders",),
+        online=True,
+    ),
+    feature(
+        "days_since_last_order", "customer", "Recency of the last order.", ("orders",), online=True
+    ),
+    feature(
+        "product_sales_velocity_7d", "product", "Units sold per day, last 7 days.", ("orders",)
+    ),
+    feature(
+        "product_sales_velocity_28d", "product", "Units sold per day, last 28 days.", ("orders",)
+    ),
+    feature(
+        "category_revenue_trend_28d",
+        "category",
+        "Revenue trend per category.",
+        ("orders", "products"),
+    ),
     # sessions
-    feature("session_page_views", "session", "Page views in the current session.",
-            ("sessions",), online=True),
-    feature("product_view_count_24h", "product", "Product detail views, last 24 hours.",
-            ("sessions",), online=True),
-    feature("add_to_cart_rate_7d", "product", "Add-to-cart per product view, 7 days.",
-            ("sessions",), online=True),
-    feature("session_device_type", "session", "Device of the current session.",
-            ("sessions",), online=True),
-    feature("search_query_embedding", "session", "Embedding of the session's search terms.",
-            ("sessions",), available=False, online=False, build=days(DS, 15, 25, 45),
-            run=eur(3_000, 4_000, 6_000), owner="ana"),
+    feature(
+        "session_page_views",
+        "session",
+        "Page views in the current session.",
+        ("sessions",),
+        online=True,
+    ),
+    feature(
+        "product_view_count_24h",
+        "product",
+        "Product detail views, last 24 hours.",
+        ("sessions",),
+        online=True,
+    ),
+    feature(
+        "add_to_cart_rate_7d",
+        "product",
+        "Add-to-cart per product view, 7 days.",
+        ("sessions",),
+        online=True,
+    ),
+    feature(
+        "session_device_type",
+        "session",
+        "Device of the current session.",
+        ("sessions",),
+        online=True,
+    ),
+    feature(
+        "search_query_embedding",
+        "session",
+        "Embedding of the session's search terms.",
+        ("sessions",),
+        available=False,
+        online=False,
+        build=days(DS, 15, 25, 45),
+        run=eur(3_000, 4_000, 6_000),
+        owner="ana",
+    ),
     # customers
-    feature("customer_tenure_days", "customer", "Days since the first order.",
-            ("customers_360",), online=True),
-    feature("customer_lifetime_value", "customer", "Predicted 2-year margin per customer.",
-            ("customers_360",)),
-    feature("customer_segment", "customer", "Marketing segment.", ("customers_360",),
-            online=True),
-    feature("customer_region", "customer", "Postcode area of the delivery address.",
-            ("customers_360",), online=True),
+    feature(
+        "customer_tenure_days",
+        "customer",
+        "Days since the first order.",
+        ("customers_360",),
+        online=True,
+    ),
+    feature(
+        "customer_lifetime_value",
+        "customer",
+        "Predicted 2-year margin per customer.",
+        ("customers_360",),
+    ),
+    feature("customer_segment", "customer", "Marketing segment.", ("customers_360",), online=True),
+    feature(
+        "customer_region",
+        "customer",
+        "Postcode area of the delivery address.",
+        ("customers_360",),
+        online=True,
+    ),
     # products
     feature("product_price", "product", "Current selling price.", ("products",), online=True),
     feature("product_margin", "product", "Contribution margin after fees.", ("products",)),
-    feature("product_category_embedding", "product", "Embedding of the category path.",
-            ("products",), available=False, build=days(DS, 6, 10, 18),
-            run=eur(500, 1_000, 1_500), owner="ana"),
-    feature("product_image_quality_score", "product", "Sharpness and background score.",
-            ("products",), available=False, build=days(DS, 20, 30, 60),
-            run=eur(4_000, 6_000, 9_000), feasibility=0.7, owner="ana"),
+    feature(
+        "product_category_embedding",
+        "product",
+        "Embedding of the category path.",
+        ("products",),
+        available=False,
+        build=days(DS, 6, 10, 18),
+        run=eur(500, 1_000, 1_500),
+        owner="ana",
+    ),
+    feature(
+        "product_image_quality_score",
+        "product",
+        "Sharpness and background score.",
+        ("products",),
+        available=False,
+        build=days(DS, 20, 30, 60),
+        run=eur(4_000, 6_000, 9_000),
+        feasibility=0.7,
+        owner="ana",
+    ),
     # returns
-    feature("customer_return_rate_180d", "customer", "Share of items returned, 180 days.",
-            ("returns",)),
-    feature("product_return_rate_90d", "product", "Share of units returned, 90 days.",
-            ("returns",)),
-    feature("return_reason_distribution", "product", "Share of each return reason.",
-            ("returns",), available=False, build=days(DS, 5, 8, 14),
-            run=eur(500, 800, 1_200)),
+    feature(
+        "customer_return_rate_180d", "customer", "Share of items returned, 180 days.", ("returns",)
+    ),
+    feature(
+        "product_return_rate_90d", "product", "Share of units returned, 90 days.", ("returns",)
+    ),
+    feature(
+        "return_reason_distribution",
+        "product",
+        "Share of each return reason.",
+        ("returns",),
+        available=False,
+        build=days(DS, 5, 8, 14),
+        run=eur(500, 800, 1_200),
+    ),
     # payments
-    feature("payment_method_risk", "payment", "Historic fraud rate of the payment method.",
-            ("payments",), online=True),
-    feature("chargeback_count_365d", "customer", "Chargebacks in the last year.",
-            ("payments",)),
-    feature("card_country_mismatch", "payment", "Card country differs from the address.",
-            ("payments", "customers_360"), available=False, build=days(MLE, 4, 6, 10),
-            run=eur(500, 800, 1_000)),
+    feature(
+        "payment_method_risk",
+        "payment",
+        "Historic fraud rate of the payment method.",
+        ("payments",),
+        online=True,
+    ),
+    feature("chargeback_count_365d", "customer", "Chargebacks in the last year.", ("payments",)),
+    feature(
+        "card_country_mismatch",
+        "payment",
+        "Card country differs from the address.",
+        ("payments", "customers_360"),
+        available=False,
+        build=days(MLE, 4, 6, 10),
+        run=eur(500, 800, 1_000),
+    ),
     # inventory
-    feature("stock_on_hand", "product", "Units in stock across fulfilment centres.",
-            ("inventory_snapshots",)),
-    feature("days_of_cover", "product", "Stock on hand over forecast daily demand.",
-            ("inventory_snapshots", "orders"), available=False, build=days(DS, 5, 8, 12),
-            run=eur(500, 800, 1_200)),
+    feature(
+        "stock_on_hand",
+        "product",
+        "Units in stock across fulfilment centres.",
+        ("inventory_snapshots",),
+    ),
+    feature(
+        "days_of_cover",
+        "product",
+        "Stock on hand over forecast daily demand.",
+        ("inventory_snapshots", "orders"),
+        available=False,
+        build=days(DS, 5, 8, 12),
+        run=eur(500, 800, 1_200),
+    ),
     # support
-    feature("ticket_count_90d", "customer", "Support tickets in the last 90 days.",
-            ("support_interactions",), available=False, build=days(MLE, 3, 5, 8),
-            run=eur(300, 500, 800)),
-    feature("ticket_sentiment_score", "customer", "Sentiment of the latest ticket.",
-            ("support_interactions",), available=False, build=days(DS, 15, 20, 35),
-            run=eur(2_000, 3_000, 5_000), feasibility=0.75, owner="ana"),
+    feature(
+        "ticket_count_90d",
+        "customer",
+        "Support tickets in the last 90 days.",
+        ("support_interactions",),
+        available=False,
+        build=days(MLE, 3, 5, 8),
+        run=eur(300, 500, 800),
+    ),
+    feature(
+        "ticket_sentiment_score",
+        "customer",
+        "Sentiment of the latest ticket.",
+        ("support_interactions",),
+        available=False,
+        build=days(DS, 15, 20, 35),
+        run=eur(2_000, 3_000, 5_000),
+        feasibility=0.75,
+        owner="ana",
+    ),
     # marketing
-    feature("acquisition_channel", "customer", "Channel of the first visit.",
-            ("marketing_attribution",), available=False, build=days(MLE, 3, 4, 6),
-            run=eur(300, 500, 800)),
-    feature("cost_per_acquisition_by_channel", "channel", "Spend per new customer.",
-            ("marketing_attribution",), available=False, build=days(DS, 6, 8, 14),
-            run=eur(500, 800, 1_200)),
+    feature(
+        "acquisition_channel",
+        "customer",
+        "Channel of the first visit.",
+        ("marketing_attribution",),
+        available=False,
+        build=days(MLE, 3, 4, 6),
+        run=eur(300, 500, 800),
+    ),
+    feature(
+        "cost_per_acquisition_by_channel",
+        "channel",
+        "Spend per new customer.",
+        ("marketing_attribution",),
+        available=False,
+        build=days(DS, 6, 8, 14),
+        run=eur(500, 800, 1_200),
+    ),
     # deliveries
-    feature("carrier_on_time_rate", "carrier", "On-time share per carrier and region.",
-            ("deliveries",), available=False, build=days(MLE, 5, 8, 12),
-            run=eur(800, 1_000, 1_500)),
-    feature("expected_delivery_delay", "order", "Predicted delay against the promise.",
-            ("deliveries", "weather_daily_by_region"), available=False,
-            build=days(DS, 15, 25, 40), run=eur(2_000, 3_000, 4_000), feasibility=0.8),
+    feature(
+        "carrier_on_time_rate",
+        "carrier",
+        "On-time share per carrier and region.",
+        ("deliveries",),
+        available=False,
+        build=days(MLE, 5, 8, 12),
+        run=eur(800, 1_000, 1_500),
+    ),
+    feature(
+        "expected_delivery_delay",
+        "order",
+        "Predicted delay against the promise.",
+        ("deliveries", "weather_daily_by_region"),
+        available=False,
+        build=days(DS, 15, 25, 40),
+        run=eur(2_000, 3_000, 4_000),
+        feasibility=0.8,
+    ),
     # weather
-    feature("regional_temperature_forecast_7d", "region", "Forecast temperature, 7 days.",
-            ("weather_daily_by_region",), available=False, build=days(MLE, 3, 4, 6),
-            run=eur(300, 500, 800)),
+    feature(
+        "regional_temperature_forecast_7d",
+        "region",
+        "Forecast temperature, 7 days.",
+        ("weather_daily_by_region",),
+        available=False,
+        build=days(MLE, 3, 4, 6),
+        run=eur(300, 500, 800),
+    ),
     # competitors
-    feature("price_gap_to_competitors", "product", "Our price over the cheapest rival.",
-            ("competitor_prices_daily",), available=False, build=days(MLE, 5, 8, 12),
-            run=eur(1_000, 1_500, 2_000)),
+    feature(
+        "price_gap_to_competitors",
+        "product",
+        "Our price over the cheapest rival.",
+        ("competitor_prices_daily",),
+        available=False,
+        build=days(MLE, 5, 8, 12),
+        run=eur(1_000, 1_500, 2_000),
+    ),
     # seller stock
-    feature("seller_stock_availability", "product", "Seller stock over expected demand.",
-            ("seller_stock_daily",), available=False, build=days(MLE, 5, 8, 14),
-            run=eur(1_000, 1_500, 2_500)),
+    feature(
+        "seller_stock_availability",
+        "product",
+        "Seller stock over expected demand.",
+        ("seller_stock_daily",),
+        available=False,
+        build=days(MLE, 5, 8, 14),
+        run=eur(1_000, 1_500, 2_500),
+    ),
     # credit
-    feature("buyer_credit_score_band", "customer", "Risk band of invoice buyers.",
-            ("credit_risk_profiles",), available=False, build=days(MLE, 3, 4, 6),
-            run=eur(300, 500, 800)),
+    feature(
+        "buyer_credit_score_band",
+        "customer",
+        "Risk band of invoice buyers.",
+        ("credit_risk_profiles",),
+        available=False,
+        build=days(MLE, 3, 4, 6),
+        run=eur(300, 500, 800),
+    ),
 ]
 
 
@@ -347,18 +724,21 @@ class IdeaSpec:
     discount_rate: float = 0.10
 
 
-def f(asset: str, signal: str, engineering: Cost, weight: float = 1.0,
-      essential: bool = True) -> NeedSpec:
+def f(
+    asset: str, signal: str, engineering: Cost, weight: float = 1.0, essential: bool = True
+) -> NeedSpec:
     return NeedSpec(signal, "feature", asset, engineering, weight, essential)
 
 
-def c(asset: str, signal: str, engineering: Cost, weight: float = 1.0,
-      essential: bool = True) -> NeedSpec:
+def c(
+    asset: str, signal: str, engineering: Cost, weight: float = 1.0, essential: bool = True
+) -> NeedSpec:
     return NeedSpec(signal, "curated_dataset", asset, engineering, weight, essential)
 
 
-def r(asset: str, signal: str, engineering: Cost, weight: float = 1.0,
-      essential: bool = True) -> NeedSpec:
+def r(
+    asset: str, signal: str, engineering: Cost, weight: float = 1.0, essential: bool = True
+) -> NeedSpec:
     return NeedSpec(signal, "raw_source", asset, engineering, weight, essential)
 
 
@@ -366,9 +746,12 @@ S = m.Idea.Status
 
 IDEAS = [
     IdeaSpec(
-        "Homepage personalisation", "pm", S.SHIPPED,
+        "Homepage personalisation",
+        "pm",
+        S.SHIPPED,
         "Reorder homepage tiles by what each returning customer is likely to buy.",
-        (80_000, 120_000, 200_000), 0.75,
+        (80_000, 120_000, 200_000),
+        0.75,
         (
             f("customer_segment", "Customer segment", days(DS, 2, 3, 5), 1),
             f("customer_avg_basket_value_90d", "Basket value", days(DS, 1, 2, 4), 1),
@@ -377,9 +760,12 @@ IDEAS = [
         ),
     ),
     IdeaSpec(
-        "Cart abandonment nudges", "pm", S.APPROVED,
+        "Cart abandonment nudges",
+        "pm",
+        S.APPROVED,
         "Time a reminder e-mail by how likely the cart is to be completed without one.",
-        (40_000, 60_000, 90_000), 0.7,
+        (40_000, 60_000, 90_000),
+        0.7,
         (
             f("session_page_views", "Session depth", days(DS, 2, 3, 5)),
             f("add_to_cart_rate_7d", "Product add-to-cart rate", days(DS, 1, 2, 3)),
@@ -387,47 +773,84 @@ IDEAS = [
         ),
     ),
     IdeaSpec(
-        "Search ranking with query understanding", "pm", S.IN_PROGRESS,
+        "Search ranking with query understanding",
+        "pm",
+        S.IN_PROGRESS,
         "Rank search results by intent, using embeddings of what customers type.",
-        (150_000, 220_000, 380_000), 0.6,
+        (150_000, 220_000, 380_000),
+        0.6,
         (
             f("search_query_embedding", "Query meaning", days(MLE, 10, 15, 25), 3),
             f("product_category_embedding", "Category meaning", days(MLE, 3, 5, 8), 2),
             f("add_to_cart_rate_7d", "Conversion signal", days(DS, 1, 2, 3), 1),
-            f("product_image_quality_score", "Image quality", days(DS, 2, 3, 5), 0.5,
-              essential=False),
+            f(
+                "product_image_quality_score",
+                "Image quality",
+                days(DS, 2, 3, 5),
+                0.5,
+                essential=False,
+            ),
         ),
     ),
     IdeaSpec(
-        "Return risk at checkout", "pm", S.PROPOSED,
+        "Return risk at checkout",
+        "pm",
+        S.PROPOSED,
         "Warn buyers about sizing or fit before they order items that often come back.",
-        (70_000, 100_000, 160_000), 0.6,
+        (70_000, 100_000, 160_000),
+        0.6,
         (
             f("product_return_rate_90d", "Product return rate", days(DS, 2, 3, 5), 2),
             f("customer_return_rate_180d", "Customer return habit", days(DS, 1, 2, 4), 1),
-            f("return_reason_distribution", "Why items come back", days(DS, 2, 4, 6), 1,
-              essential=False),
-            f("ticket_sentiment_score", "Complaints about fit", days(DS, 5, 8, 14), 0.5,
-              essential=False),
+            f(
+                "return_reason_distribution",
+                "Why items come back",
+                days(DS, 2, 4, 6),
+                1,
+                essential=False,
+            ),
+            f(
+                "ticket_sentiment_score",
+                "Complaints about fit",
+                days(DS, 5, 8, 14),
+                0.5,
+                essential=False,
+            ),
         ),
     ),
     IdeaSpec(
-        "Payment fraud scoring", "pm2", S.APPROVED,
+        "Payment fraud scoring",
+        "pm2",
+        S.APPROVED,
         "Score orders before capture; hold the riskiest for manual review.",
-        (150_000, 200_000, 300_000), 0.7,
+        (150_000, 200_000, 300_000),
+        0.7,
         (
             f("payment_method_risk", "Payment method risk", days(DS, 2, 3, 5), 2),
             f("chargeback_count_365d", "Chargeback history", days(DS, 1, 2, 3), 2),
-            f("card_country_mismatch", "Card/address mismatch", days(MLE, 2, 3, 5), 1,
-              essential=False),
-            f("buyer_credit_score_band", "Credit risk band", days(MLE, 3, 5, 8), 0.5,
-              essential=False),
+            f(
+                "card_country_mismatch",
+                "Card/address mismatch",
+                days(MLE, 2, 3, 5),
+                1,
+                essential=False,
+            ),
+            f(
+                "buyer_credit_score_band",
+                "Credit risk band",
+                days(MLE, 3, 5, 8),
+                0.5,
+                essential=False,
+            ),
         ),
     ),
     IdeaSpec(
-        "Delivery promise accuracy", "pm2", S.PROPOSED,
+        "Delivery promise accuracy",
+        "pm2",
+        S.PROPOSED,
         "Show a delivery date we keep: predict carrier delays per region and weather.",
-        (250_000, 380_000, 600_000), 0.65,
+        (250_000, 380_000, 600_000),
+        0.65,
         (
             f("expected_delivery_delay", "Expected delay", days(MLE, 10, 15, 25), 3),
             f("carrier_on_time_rate", "Carrier reliability", days(MLE, 2, 3, 5), 1),
@@ -436,9 +859,12 @@ IDEAS = [
         horizon_years=5,
     ),
     IdeaSpec(
-        "Dynamic pricing against competitors", "pm2", S.DRAFT,
+        "Dynamic pricing against competitors",
+        "pm2",
+        S.DRAFT,
         "Adjust prices daily where we are much dearer than the cheapest competitor.",
-        (90_000, 140_000, 260_000), 0.5,
+        (90_000, 140_000, 260_000),
+        0.5,
         (
             f("price_gap_to_competitors", "Price gap", days(DS, 10, 15, 30), 3),
             f("product_sales_velocity_7d", "Demand", days(DS, 2, 3, 5), 1),
@@ -446,34 +872,52 @@ IDEAS = [
         ),
     ),
     IdeaSpec(
-        "Garden season demand forecast", "pm", S.APPROVED,
+        "Garden season demand forecast",
+        "pm",
+        S.APPROVED,
         "Forecast demand per SKU for the spring season to order stock in time.",
-        (90_000, 130_000, 200_000), 0.7,
+        (90_000, 130_000, 200_000),
+        0.7,
         (
             f("product_sales_velocity_28d", "Recent demand", days(DS, 3, 5, 8), 2),
             f("stock_on_hand", "Stock", days(DS, 1, 2, 3), 1),
             f("days_of_cover", "Days of cover", days(DS, 2, 3, 5), 1, essential=False),
-            f("category_revenue_trend_28d", "Category trend", days(DS, 1, 2, 3), 1,
-              essential=False),
-            f("regional_temperature_forecast_7d", "Weather", days(DS, 3, 5, 8), 0.5,
-              essential=False),
+            f(
+                "category_revenue_trend_28d",
+                "Category trend",
+                days(DS, 1, 2, 3),
+                1,
+                essential=False,
+            ),
+            f(
+                "regional_temperature_forecast_7d",
+                "Weather",
+                days(DS, 3, 5, 8),
+                0.5,
+                essential=False,
+            ),
         ),
     ),
     IdeaSpec(
-        "Marketing budget allocation", "pm2", S.PROPOSED,
+        "Marketing budget allocation",
+        "pm2",
+        S.PROPOSED,
         "Shift spend between channels by marginal return (a marketing mix model).",
-        (120_000, 180_000, 300_000), 0.55,
+        (120_000, 180_000, 300_000),
+        0.55,
         (
-            f("cost_per_acquisition_by_channel", "Cost per new customer", days(DS, 5, 8, 14),
-              2),
+            f("cost_per_acquisition_by_channel", "Cost per new customer", days(DS, 5, 8, 14), 2),
             f("acquisition_channel", "First-touch channel", days(DS, 1, 2, 3), 1),
             r("Ad platform spend exports", "Daily spend per campaign", days(DE, 5, 8, 15), 2),
         ),
     ),
     IdeaSpec(
-        "Support ticket triage", "pm", S.DRAFT,
+        "Support ticket triage",
+        "pm",
+        S.DRAFT,
         "Route tickets to the right team and answer the simplest ones automatically.",
-        (30_000, 45_000, 70_000), 0.6,
+        (30_000, 45_000, 70_000),
+        0.6,
         (
             r("Zendesk ticket export", "Ticket text", days(MLE, 10, 15, 25), 2),
             f("ticket_count_90d", "Repeat contacts", days(DS, 1, 2, 3), 1),
@@ -481,24 +925,29 @@ IDEAS = [
         ),
     ),
     IdeaSpec(
-        "Seller stock-out alerts", "pm2", S.REJECTED,
+        "Seller stock-out alerts",
+        "pm2",
+        S.REJECTED,
         "Tell sellers a week ahead when their stock will not cover demand.",
-        (30_000, 50_000, 80_000), 0.6,
+        (30_000, 50_000, 80_000),
+        0.6,
         (
             f("seller_stock_availability", "Seller stock cover", days(MLE, 5, 8, 14), 2),
             f("product_sales_velocity_7d", "Demand", days(DS, 1, 2, 3), 1),
         ),
     ),
     IdeaSpec(
-        "Customer churn early warning", "pm", S.PROPOSED,
+        "Customer churn early warning",
+        "pm",
+        S.PROPOSED,
         "Flag valuable customers drifting away so CRM can win them back.",
-        (60_000, 90_000, 150_000), 0.65,
+        (60_000, 90_000, 150_000),
+        0.65,
         (
             f("days_since_last_order", "Recency", days(DS, 1, 2, 3), 2),
             f("customer_order_count_90d", "Frequency", days(DS, 1, 2, 3), 2),
             f("customer_lifetime_value", "Value", days(DS, 1, 2, 4), 1),
-            c("support_interactions", "Unhappy contacts", days(DS, 8, 12, 20), 1,
-              essential=False),
+            c("support_interactions", "Unhappy contacts", days(DS, 8, 12, 20), 1, essential=False),
         ),
     ),
 ]
@@ -535,9 +984,12 @@ def _users() -> dict[str, User]:
         user, _ = User.objects.update_or_create(
             username=username,
             defaults={
-                "first_name": first, "last_name": last,
+                "first_name": first,
+                "last_name": last,
                 "email": f"{username}@hafen-market.example",
-                "is_staff": admin, "is_superuser": admin, "is_active": True,
+                "is_staff": admin,
+                "is_superuser": admin,
+                "is_active": True,
             },
         )
         user.set_password(DEMO_PASSWORD)
@@ -548,8 +1000,13 @@ def _users() -> dict[str, User]:
     return users
 
 
-def _asset(model: type[m.Asset], spec: AssetSpec, users: dict[str, User],
-           roles: dict[str, m.Role], **links: Any) -> m.Asset:
+def _asset(
+    model: type[m.Asset],
+    spec: AssetSpec,
+    users: dict[str, User],
+    roles: dict[str, m.Role],
+    **links: Any,
+) -> m.Asset:
     row, _ = model._default_manager.update_or_create(
         name=spec.name,
         defaults={
@@ -572,12 +1029,14 @@ def load_demo() -> dict[str, int]:
     users = _users()
     roles = {role.name: role for role in m.Role.objects.all()}
     options = {
-        spec.name: _asset(m.AcquisitionOption, spec, users, roles)
-        for spec in ACQUISITION_OPTIONS
+        spec.name: _asset(m.AcquisitionOption, spec, users, roles) for spec in ACQUISITION_OPTIONS
     }
     raws = {
         spec.name: _asset(
-            m.RawSource, spec, users, roles,
+            m.RawSource,
+            spec,
+            users,
+            roles,
             acquisition_option=options[spec.upstream[0]] if spec.upstream else None,
         )
         for spec in RAW_SOURCES
@@ -595,7 +1054,9 @@ def load_demo() -> dict[str, int]:
         )
         features[spec.name] = row
     assets: dict[str, dict[str, m.Asset]] = {
-        "feature": features, "curated_dataset": curated_rows, "raw_source": raws,
+        "feature": features,
+        "curated_dataset": curated_rows,
+        "raw_source": raws,
         "acquisition_option": options,
     }
 
@@ -605,9 +1066,12 @@ def load_demo() -> dict[str, int]:
         idea, _ = m.Idea.objects.update_or_create(
             title=idea_spec.title,
             defaults={
-                "owner": users[idea_spec.owner], "status": idea_spec.status,
-                "description": idea_spec.description, "benefit_low": low,
-                "benefit_likely": likely, "benefit_high": high,
+                "owner": users[idea_spec.owner],
+                "status": idea_spec.status,
+                "description": idea_spec.description,
+                "benefit_low": low,
+                "benefit_likely": likely,
+                "benefit_high": high,
                 "probability_of_success": idea_spec.probability,
                 "horizon_years": idea_spec.horizon_years,
                 "discount_rate": idea_spec.discount_rate,
@@ -619,7 +1083,8 @@ def load_demo() -> dict[str, int]:
             pointer: dict[str, m.Asset | None] = dict.fromkeys(m.Need.ASSET_FIELDS)
             pointer[need_spec.asset_type] = target
             m.Need.objects.update_or_create(
-                idea=idea, name=need_spec.name,
+                idea=idea,
+                name=need_spec.name,
                 defaults={
                     **pointer,
                     **need_spec.engineering.fields("engineering", roles),
@@ -672,7 +1137,9 @@ def _demo_runs(users: dict[str, User]) -> dict[str, int]:
         reports = selectors.roi_reports(list(selectors.ideas()))
         top = max(reports.values(), key=lambda report: (report.npv, -report.idea_id))
         analysis_services.start_simulation(
-            idea=m.Idea.objects.get(pk=top.idea_id), draws=10_000, seed=DEMO_SEED,
+            idea=m.Idea.objects.get(pk=top.idea_id),
+            draws=10_000,
+            seed=DEMO_SEED,
             user=users["pm"],
         )
     return {

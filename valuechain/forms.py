@@ -189,9 +189,7 @@ class StakeholderAssignmentForm(forms.ModelForm):
         tier_field.choices = [(t, f"{t} · {labels[t]}") for t in reached_tiers]
         person_field = self.fields["person"]
         assert isinstance(person_field, forms.ModelChoiceField)
-        person_field.queryset = get_user_model().objects.filter(is_active=True).order_by(
-            "username"
-        )
+        person_field.queryset = get_user_model().objects.filter(is_active=True).order_by("username")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

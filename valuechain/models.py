@@ -112,14 +112,22 @@ class BuildRunEstimates(models.Model):
     build_likely = models.FloatField(default=0, validators=NON_NEGATIVE)
     build_high = models.FloatField(default=0, validators=NON_NEGATIVE)
     build_days_role = models.ForeignKey(
-        Role, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Role,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="Set when the build estimate is in person-days of this role.",
     )
     run_low = models.FloatField(default=0, validators=NON_NEGATIVE)
     run_likely = models.FloatField(default=0, validators=NON_NEGATIVE)
     run_high = models.FloatField(default=0, validators=NON_NEGATIVE)
     run_days_role = models.ForeignKey(
-        Role, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Role,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="Set when the yearly run cost is in person-days of this role.",
     )
 
@@ -141,12 +149,17 @@ class Asset(BuildRunEstimates):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     available = models.BooleanField(default=False, help_text="It already exists.")
     feasibility = models.FloatField(
-        null=True, blank=True, validators=UNIT_INTERVAL,
+        null=True,
+        blank=True,
+        validators=UNIT_INTERVAL,
         help_text="Chance the build succeeds; empty means the tier's default.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -209,7 +222,10 @@ class RawSource(Asset):
 
     system = models.CharField(max_length=200, blank=True)
     acquisition_option = models.ForeignKey(
-        AcquisitionOption, null=True, blank=True, on_delete=models.PROTECT,
+        AcquisitionOption,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="raw_sources",
     )
     # The readiness questions; None means nobody has checked yet.
@@ -244,9 +260,7 @@ class Feature(Asset):
     online = models.BooleanField(
         default=False, help_text="Served by the online feature store, not only offline."
     )
-    curated_datasets = models.ManyToManyField(
-        CuratedDataset, blank=True, related_name="features"
-    )
+    curated_datasets = models.ManyToManyField(CuratedDataset, blank=True, related_name="features")
 
     class Meta(Asset.Meta):
         constraints = asset_constraints("feature")
@@ -272,7 +286,10 @@ class Idea(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="ideas",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -335,7 +352,11 @@ class Need(models.Model):
     engineering_likely = models.FloatField(default=0, validators=NON_NEGATIVE)
     engineering_high = models.FloatField(default=0, validators=NON_NEGATIVE)
     engineering_days_role = models.ForeignKey(
-        Role, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Role,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="Set when the engineering estimate is in person-days of this role.",
     )
     weight = models.FloatField(default=1.0, help_text="Share of the idea's benefit.")
@@ -352,14 +373,30 @@ class Need(models.Model):
             models.CheckConstraint(condition=Q(weight__gt=0), name="need_weight_positive"),
             models.CheckConstraint(
                 condition=(
-                    Q(feature__isnull=False, curated_dataset__isnull=True,
-                      raw_source__isnull=True, acquisition_option__isnull=True)
-                    | Q(feature__isnull=True, curated_dataset__isnull=False,
-                        raw_source__isnull=True, acquisition_option__isnull=True)
-                    | Q(feature__isnull=True, curated_dataset__isnull=True,
-                        raw_source__isnull=False, acquisition_option__isnull=True)
-                    | Q(feature__isnull=True, curated_dataset__isnull=True,
-                        raw_source__isnull=True, acquisition_option__isnull=False)
+                    Q(
+                        feature__isnull=False,
+                        curated_dataset__isnull=True,
+                        raw_source__isnull=True,
+                        acquisition_option__isnull=True,
+                    )
+                    | Q(
+                        feature__isnull=True,
+                        curated_dataset__isnull=False,
+                        raw_source__isnull=True,
+                        acquisition_option__isnull=True,
+                    )
+                    | Q(
+                        feature__isnull=True,
+                        curated_dataset__isnull=True,
+                        raw_source__isnull=False,
+                        acquisition_option__isnull=True,
+                    )
+                    | Q(
+                        feature__isnull=True,
+                        curated_dataset__isnull=True,
+                        raw_source__isnull=True,
+                        acquisition_option__isnull=False,
+                    )
                 ),
                 name="need_exactly_one_asset",
             ),
@@ -441,7 +478,10 @@ class AnalysisRun(models.Model):
     result = models.JSONField(null=True, blank=True)
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -127,9 +127,10 @@ def _set_estimate(row: Any, prefix: str, estimate: EstimateInput) -> None:
     days_field = f"{prefix}_days_role_id"
     if estimate.days_role_id is not None and not hasattr(row, days_field):
         raise ValidationError({name: ["This estimate is in money: it takes no days_of_role."]})
-    if estimate.days_role_id is not None and not m.Role.objects.filter(
-        pk=estimate.days_role_id
-    ).exists():
+    if (
+        estimate.days_role_id is not None
+        and not m.Role.objects.filter(pk=estimate.days_role_id).exists()
+    ):
         raise ValidationError({name: [f"No role with id {estimate.days_role_id}."]})
     for part in ("low", "likely", "high"):
         setattr(row, f"{prefix}_{part}", float(getattr(estimate, part)))
@@ -137,7 +138,9 @@ def _set_estimate(row: Any, prefix: str, estimate: EstimateInput) -> None:
         setattr(row, days_field, estimate.days_role_id)
 
 
-def _apply(row: Any, changes: Mapping[str, Any], plain: Iterable[str], estimates: Iterable[str]):
+def _apply(
+    row: Any, changes: Mapping[str, Any], plain: Iterable[str], estimates: Iterable[str]
+) -> None:
     plain, estimates = set(plain), set(estimates)
     unknown = set(changes) - plain - estimates
     if unknown:
@@ -160,9 +163,7 @@ def _ids_of(model: type[m.Asset], field: str, ids: Iterable[int]) -> list[int]:
     missing = [i for i in wanted if i not in found]
     if missing:
         kind = model.ASSET_TYPE.label.lower()
-        raise ValidationError(
-            {field: [f"No {kind} with id {', '.join(str(i) for i in missing)}."]}
-        )
+        raise ValidationError({field: [f"No {kind} with id {', '.join(str(i) for i in missing)}."]})
     return wanted
 
 
@@ -229,8 +230,15 @@ def delete_asset(*, asset: m.Asset) -> None:
 
 
 IDEA_FIELDS = frozenset(
-    {"title", "description", "owner", "status", "probability_of_success", "horizon_years",
-     "discount_rate"}
+    {
+        "title",
+        "description",
+        "owner",
+        "status",
+        "probability_of_success",
+        "horizon_years",
+        "discount_rate",
+    }
 )
 
 
@@ -343,9 +351,7 @@ TIER_PROFILE_FIELDS = frozenset({"label", "investment_band", "default_feasibilit
 
 
 @transaction.atomic
-def update_tier_profile(
-    *, profile: m.TierProfile, changes: TierProfileChanges
-) -> m.TierProfile:
+def update_tier_profile(*, profile: m.TierProfile, changes: TierProfileChanges) -> m.TierProfile:
     changes = dict(changes)  # type: ignore[assignment]
     roles = changes.pop("default_roles", None)
     _apply(profile, changes, TIER_PROFILE_FIELDS, ())

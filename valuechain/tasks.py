@@ -73,9 +73,10 @@ def run_simulation(self: Task, run_id: int) -> str:
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def run_portfolio(self: Task, run_id: int) -> str:
     return _run(
-        self, m.PortfolioRun, run_id, lambda run, progress: services.portfolio_result(
-            run.params, progress
-        )
+        self,
+        m.PortfolioRun,
+        run_id,
+        lambda run, progress: services.portfolio_result(run.params, progress),
     )
 
 

@@ -176,9 +176,7 @@ def catalogue_search(request: HttpRequest) -> HttpResponse:
     """Matching assets of one tier, for picking a need's data (an htmx partial)."""
     form = AssetSearchForm(request.GET or {"tier": 1})
     if not form.is_valid():
-        return render(
-            request, "partials/asset_search_results.html", {"form": form}, status=400
-        )
+        return render(request, "partials/asset_search_results.html", {"form": form}, status=400)
     tier: int = form.cleaned_data["tier"]
     query: str = form.cleaned_data["q"]
     model = next(model for model in m.ASSET_MODELS.values() if tier == model.TIER)
@@ -225,8 +223,9 @@ class IdeaRow:
 def _sort_rows(rows: list[IdeaRow], sort: str) -> list[IdeaRow]:
     key, descending = sort.lstrip("-"), sort.startswith("-")
     if key == "title":
-        return sorted(rows, key=lambda row: (row.idea.title.lower(), row.idea.pk),
-                      reverse=descending)
+        return sorted(
+            rows, key=lambda row: (row.idea.title.lower(), row.idea.pk), reverse=descending
+        )
     values = {
         "npv": lambda row: row.report.npv,
         "roi": lambda row: row.report.roi,
@@ -269,9 +268,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "status": status,
             "statuses": m.Idea.Status.choices,
-            "sort_links": {
-                key: f"-{key}" if sort != f"-{key}" else key for key in SORTS
-            },
+            "sort_links": {key: f"-{key}" if sort != f"-{key}" else key for key in SORTS},
             "can_create": is_product_manager(request.user),
         },
     )
@@ -411,7 +408,9 @@ class NeedRow:
 def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_object_or_404(
         # The needs again, with their assets, to name them on the page.
-        selectors.ideas().prefetch_related(None).prefetch_related(
+        selectors.ideas()
+        .prefetch_related(None)
+        .prefetch_related(
             Prefetch(
                 "needs",
                 queryset=m.Need.objects.order_by("id").select_related(
@@ -494,9 +493,7 @@ def _stakeholder_tiers(
         tier: [role.pk for role in profile.default_roles.all()]
         for tier, profile in profiles.items()
     }
-    gaps = stakeholder_gaps(
-        idea_tier, default_roles, [(a.tier, a.role_id) for a in assignments]
-    )
+    gaps = stakeholder_gaps(idea_tier, default_roles, [(a.tier, a.role_id) for a in assignments])
     gap_set = set(gaps)
     tiers = []
     for tier in range(1, idea_tier + 1):

@@ -27,8 +27,9 @@ def log_in(page, live_server, username: str) -> None:
     page.wait_for_url(f"{live_server.url}/ideas/")
 
 
-def test_executive_selects_a_portfolio_and_sees_the_frontier(page, live_server, exec_user,
-                                                              shared_pair):  # noqa: F811
+def test_executive_selects_a_portfolio_and_sees_the_frontier(
+    page, live_server, exec_user, shared_pair
+):
     log_in(page, live_server, exec_user.username)
     page.click("nav >> text=Portfolio")
     page.fill("#id_budget", "")
@@ -45,8 +46,9 @@ def test_executive_selects_a_portfolio_and_sees_the_frontier(page, live_server, 
     page.screenshot(path=str(SCREENSHOTS / "valuechain-portfolio.png"), full_page=True)
 
 
-def test_product_manager_runs_a_simulation_from_the_idea_page(page, live_server, pm_user,
-                                                              shared_pair):  # noqa: F811
+def test_product_manager_runs_a_simulation_from_the_idea_page(
+    page, live_server, pm_user, shared_pair
+):
     idea = shared_pair.upsell
     idea.benefit_low, idea.benefit_high = 20_000, 200_000
     idea.probability_of_success = 0.7

@@ -28,7 +28,11 @@ def log_in(page, live_server, username: str) -> None:
 
 
 def test_a_data_lead_edits_the_catalogue_from_the_catalogue_page(
-    page, live_server, lead_user, value_chain, tmp_path  # noqa: F811
+    page,
+    live_server,
+    lead_user,
+    value_chain,
+    tmp_path,
 ):
     log_in(page, live_server, lead_user.username)
     page.goto(f"{live_server.url}/catalogue/")

@@ -26,7 +26,7 @@ def log_in(page, live_server, username: str) -> None:
     page.wait_for_url(f"{live_server.url}/ideas/")
 
 
-def test_pm_creates_an_idea_picking_data_tier_by_tier(page, live_server, pm_user, value_chain):  # noqa: F811
+def test_pm_creates_an_idea_picking_data_tier_by_tier(page, live_server, pm_user, value_chain):
     log_in(page, live_server, pm_user.username)
     page.click("text=New idea")
     page.fill("#id_title", "Footfall staffing")
@@ -74,7 +74,10 @@ def test_pm_creates_an_idea_picking_data_tier_by_tier(page, live_server, pm_user
 
 
 def test_a_form_error_is_shown_on_its_field_and_keeps_the_picked_data(
-    page, live_server, pm_user, value_chain  # noqa: F811
+    page,
+    live_server,
+    pm_user,
+    value_chain,
 ):
     log_in(page, live_server, pm_user.username)
     page.goto(f"{live_server.url}/ideas/new/")
@@ -93,7 +96,10 @@ def test_a_form_error_is_shown_on_its_field_and_keeps_the_picked_data(
 
 
 def test_the_ladder_of_an_idea_reaching_tier_4_shows_its_negative_zone(
-    page, live_server, pm_user, value_chain  # noqa: F811
+    page,
+    live_server,
+    pm_user,
+    value_chain,
 ):
     log_in(page, live_server, pm_user.username)
     page.goto(f"{live_server.url}/ideas/{value_chain.idea.pk}/")

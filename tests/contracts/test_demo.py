@@ -53,9 +53,7 @@ def test_active_contracts_carry_a_compatible_minor_and_a_breaking_major(load):
     load()
     orders = DataContract.objects.get(odcs_id="hafen-orders")
     assert orders.status == DataContract.Status.ACTIVE
-    assert orders.asset_key == (
-        "curated_dataset", vm.CuratedDataset.objects.get(name="orders").pk
-    )
+    assert orders.asset_key == ("curated_dataset", vm.CuratedDataset.objects.get(name="orders").pk)
     history = selectors.published_versions(orders)
     assert [v.version for v in history] == ["1.0.0", "1.1.0", "2.0.0"]
     assert history[1].changes and not any(c["breaking"] for c in history[1].changes)

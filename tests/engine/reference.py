@@ -67,8 +67,7 @@ def _costs(catalogue, idea: Idea, needs: list[Need]) -> tuple[float, float, floa
     one_off += deployment.setup.mean
     run += deployment.run.mean
     if deployment.online_serving:
-        offline = len([k for k in reached if k[0] == AssetKind.FEATURE
-                       and not catalogue[k].online])
+        offline = len([k for k in reached if k[0] == AssetKind.FEATURE and not catalogue[k].online])
         offline += len([n for n in needs if n.asset[0] != AssetKind.FEATURE])
         one_off += offline * deployment.online_feature_setup.mean
         run += offline * deployment.online_feature_run.mean
@@ -88,8 +87,9 @@ def report(idea: Idea, catalogue: dict[AssetKey, Asset]) -> Report:
     need_tiers = [max(k[0].tier for k in closure_of(catalogue, n.asset)) for n in idea.needs]
     top = max(need_tiers, default=1)
 
-    def evaluate(needs: list[Need], coverage: float) -> tuple[float, float, float, float,
-                                                              float | None, list[float]]:
+    def evaluate(
+        needs: list[Need], coverage: float
+    ) -> tuple[float, float, float, float, float | None, list[float]]:
         one_off, run, p = _costs(catalogue, idea, needs)
         flows = _cash_flows(one_off, p * benefit * coverage - run, horizon)
         npv = _present_value(flows, r)
@@ -127,8 +127,18 @@ def report(idea: Idea, catalogue: dict[AssetKey, Asset]) -> Report:
     for step in ladder[1:]:
         if step.npv > best.npv:
             best = step
-    return Report(top, one_off, run, p, npv, roi, payback, ladder,
-                  negative[0] if negative else None, best.tier)
+    return Report(
+        top,
+        one_off,
+        run,
+        p,
+        npv,
+        roi,
+        payback,
+        ladder,
+        negative[0] if negative else None,
+        best.tier,
+    )
 
 
 def assert_matches(report_, expected: Report) -> None:

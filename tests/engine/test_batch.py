@@ -50,9 +50,7 @@ def random_catalogue(rng: random.Random, size: int = 12) -> dict[AssetKey, Asset
                 count = 1 if kind == AssetKind.RAW_SOURCE else rng.randint(0, 3)
                 if kind == AssetKind.RAW_SOURCE and rng.random() < 0.4:
                     count = 0
-                upstream = tuple(
-                    (above, i) for i in rng.sample(ids[above], count)
-                )
+                upstream = tuple((above, i) for i in rng.sample(ids[above], count))
             assets[(kind, asset_id)] = Asset(
                 kind=kind,
                 id=asset_id,
@@ -83,13 +81,17 @@ def random_ideas(rng: random.Random, cat: dict[AssetKey, Asset], count: int) -> 
             for j in range(rng.randint(0, 8))
         )
         online = rng.random() < 0.5
-        deployment = Deployment(
-            setup=_estimate(rng, 30_000),
-            run=_estimate(rng, 10_000),
-            online_serving=online,
-            online_feature_setup=_estimate(rng, 3_000),
-            online_feature_run=_estimate(rng, 800),
-        ) if rng.random() < 0.7 else Deployment()
+        deployment = (
+            Deployment(
+                setup=_estimate(rng, 30_000),
+                run=_estimate(rng, 10_000),
+                online_serving=online,
+                online_feature_setup=_estimate(rng, 3_000),
+                online_feature_run=_estimate(rng, 800),
+            )
+            if rng.random() < 0.7
+            else Deployment()
+        )
         ideas.append(
             Idea(
                 id=i + 1,
@@ -117,9 +119,17 @@ def assert_same_report(fast: finance.RoiReport, slow: finance.RoiReport) -> None
     assert fast.tier == slow.tier
     assert fast.charged_assets == slow.charged_assets
     for name in (
-        "one_off_investment", "annual_run_cost", "expected_annual_benefit", "npv", "roi",
-        "pv_costs", "need_engineering_cost", "asset_build_cost", "asset_run_cost",
-        "deployment_setup_cost", "deployment_run_cost",
+        "one_off_investment",
+        "annual_run_cost",
+        "expected_annual_benefit",
+        "npv",
+        "roi",
+        "pv_costs",
+        "need_engineering_cost",
+        "asset_build_cost",
+        "asset_run_cost",
+        "deployment_setup_cost",
+        "deployment_run_cost",
     ):
         assert _close(getattr(fast, name), getattr(slow, name), scale), name
     assert _close(fast.probability_of_success, slow.probability_of_success, 1.0)
@@ -165,10 +175,14 @@ def test_random_instances_exercise_every_branch():
 
 def test_batch_reproduces_the_worked_example_exactly_as_the_reference():
     cat = catalogue()
-    ideas = [walk_idea(id=1), walk_idea(id=2, needs=walk_idea().needs[:2]), walk_idea(id=3,
-             needs=())]
-    for fast, slow in zip(batch.roi_reports(ideas, cat), finance.roi_reports(ideas, cat),
-                          strict=True):
+    ideas = [
+        walk_idea(id=1),
+        walk_idea(id=2, needs=walk_idea().needs[:2]),
+        walk_idea(id=3, needs=()),
+    ]
+    for fast, slow in zip(
+        batch.roi_reports(ideas, cat), finance.roi_reports(ideas, cat), strict=True
+    ):
         assert_same_report(fast, slow)
     first = batch.roi_reports(ideas, cat)[0]
     assert first.negative_from_tier == 4

@@ -49,8 +49,13 @@ def test_estimates_out_of_order_or_negative_are_refused(low, likely, high):
 
 @pytest.mark.parametrize(
     "field, value",
-    [("probability", 1.2), ("probability", -0.1), ("horizon_years", 0),
-     ("horizon_years", 31), ("discount_rate", 1.5)],
+    [
+        ("probability", 1.2),
+        ("probability", -0.1),
+        ("horizon_years", 0),
+        ("horizon_years", 31),
+        ("discount_rate", 1.5),
+    ],
 )
 def test_idea_inputs_outside_their_ranges_are_refused(field, value):
     with pytest.raises(ValueError):

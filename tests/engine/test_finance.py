@@ -178,8 +178,13 @@ def test_deployment_adds_setup_run_and_online_serving_per_offline_feature():
     assert cost.one_off == pytest.approx(20_000)
     assert cost.annual_run == pytest.approx(6_600)
 
-    batch_only = Deployment(setup=money(10_000), run=money(5_000), online_serving=False,
-                            online_feature_setup=money(2_000), online_feature_run=money(500))
+    batch_only = Deployment(
+        setup=money(10_000),
+        run=money(5_000),
+        online_serving=False,
+        online_feature_setup=money(2_000),
+        online_feature_run=money(500),
+    )
     cost = investment(walk_idea(needs=needs, deployment=batch_only), catalogue())
     assert (cost.deployment_setup, cost.deployment_run) == (10_000, 5_000)
 
@@ -249,23 +254,34 @@ def test_report_npv_agrees_with_numpy_financial_cash_flows():
     keys = list(cat)
     for i in range(200):
         needs = tuple(
-            Need(f"n{j}", rng.choice(keys), money(rng.uniform(0, 20_000)),
-                 weight=rng.uniform(0.1, 3), essential=rng.random() < 0.5)
+            Need(
+                f"n{j}",
+                rng.choice(keys),
+                money(rng.uniform(0, 20_000)),
+                weight=rng.uniform(0.1, 3),
+                essential=rng.random() < 0.5,
+            )
             for j in range(rng.randint(1, 5))
         )
-        idea = Idea(i, money(rng.uniform(0, 300_000)), rng.random(),
-                    rng.randint(1, 30), rng.uniform(0, 0.3), needs)
+        idea = Idea(
+            i,
+            money(rng.uniform(0, 300_000)),
+            rng.random(),
+            rng.randint(1, 30),
+            rng.uniform(0, 0.3),
+            needs,
+        )
         report = roi_report(idea, cat)
         net = report.probability_of_success * idea.benefit.mean - report.annual_run_cost
         flows = [-report.one_off_investment] + [net] * idea.horizon_years
         assert report.npv == pytest.approx(npf.npv(idea.discount_rate, flows), rel=1e-9)
         for step in report.ladder:
-            step_net = (step.probability_of_success * idea.benefit.mean * step.benefit_coverage
-                        - step.annual_run_cost)
-            flows = [-step.cumulative_investment] + [step_net] * idea.horizon_years
-            assert step.npv == pytest.approx(
-                npf.npv(idea.discount_rate, flows), rel=1e-9, abs=1e-6
+            step_net = (
+                step.probability_of_success * idea.benefit.mean * step.benefit_coverage
+                - step.annual_run_cost
             )
+            flows = [-step.cumulative_investment] + [step_net] * idea.horizon_years
+            assert step.npv == pytest.approx(npf.npv(idea.discount_rate, flows), rel=1e-9, abs=1e-6)
 
 
 def test_reports_for_many_ideas_match_one_by_one():

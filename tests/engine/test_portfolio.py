@@ -29,23 +29,35 @@ def random_instance(rng: np.random.Generator, n_ideas: int, n_assets: int):
     for j in range(n_assets):
         build = float(rng.integers(1, 60)) * 1_000
         catalogue[(C, j)] = Asset(
-            kind=C, id=j, available=False, build=Estimate(build * 0.8, build, build * 1.5),
+            kind=C,
+            id=j,
+            available=False,
+            build=Estimate(build * 0.8, build, build * 1.5),
             run=Estimate.exact(float(rng.integers(0, 10)) * 500),
-            feasibility=float(rng.uniform(0.7, 1.0)), name=f"curated {j}",
+            feasibility=float(rng.uniform(0.7, 1.0)),
+            name=f"curated {j}",
         )
     ideas = []
     for i in range(n_ideas):
-        picks = rng.choice(n_assets, size=int(rng.integers(1, min(4, n_assets) + 1)),
-                           replace=False)
+        picks = rng.choice(n_assets, size=int(rng.integers(1, min(4, n_assets) + 1)), replace=False)
         needs = tuple(
-            Need(f"n{i}-{j}", (C, int(j)), engineering=Estimate.exact(float(rng.integers(0, 20))
-                                                                    * 1_000))
+            Need(
+                f"n{i}-{j}",
+                (C, int(j)),
+                engineering=Estimate.exact(float(rng.integers(0, 20)) * 1_000),
+            )
             for j in picks
         )
         benefit = float(rng.integers(5, 80)) * 1_000
-        ideas.append(Idea(id=100 + i, benefit=Estimate(benefit * 0.5, benefit, benefit * 1.2),
-                          probability=float(rng.uniform(0.4, 1.0)), needs=needs,
-                          title=f"idea {i}"))
+        ideas.append(
+            Idea(
+                id=100 + i,
+                benefit=Estimate(benefit * 0.5, benefit, benefit * 1.2),
+                probability=float(rng.uniform(0.4, 1.0)),
+                needs=needs,
+                title=f"idea {i}",
+            )
+        )
     return ideas, catalogue
 
 
@@ -94,19 +106,42 @@ def test_selection_equals_brute_force_over_all_subsets(seed):
 def shared_pair():
     """Two ideas that each lose money alone but pay off together, sharing one dataset."""
     catalogue = {
-        (C, 1): Asset(kind=C, id=1, available=False, build=Estimate.exact(100_000),
-                      name="customer 360"),
-        (F, 1): Asset(kind=F, id=1, available=False, upstream=((C, 1),),
-                      build=Estimate.exact(10_000), name="churn score"),
-        (F, 2): Asset(kind=F, id=2, available=False, upstream=((C, 1),),
-                      build=Estimate.exact(20_000), name="upsell score"),
+        (C, 1): Asset(
+            kind=C, id=1, available=False, build=Estimate.exact(100_000), name="customer 360"
+        ),
+        (F, 1): Asset(
+            kind=F,
+            id=1,
+            available=False,
+            upstream=((C, 1),),
+            build=Estimate.exact(10_000),
+            name="churn score",
+        ),
+        (F, 2): Asset(
+            kind=F,
+            id=2,
+            available=False,
+            upstream=((C, 1),),
+            build=Estimate.exact(20_000),
+            name="upsell score",
+        ),
     }
     a_factor = annuity_factor(0.10, 3)
     ideas = [
-        Idea(id=1, benefit=Estimate.exact(80_000 / a_factor), probability=1.0,
-             needs=(Need("churn", (F, 1)),), title="churn"),
-        Idea(id=2, benefit=Estimate.exact(90_000 / a_factor), probability=1.0,
-             needs=(Need("upsell", (F, 2)),), title="upsell"),
+        Idea(
+            id=1,
+            benefit=Estimate.exact(80_000 / a_factor),
+            probability=1.0,
+            needs=(Need("churn", (F, 1)),),
+            title="churn",
+        ),
+        Idea(
+            id=2,
+            benefit=Estimate.exact(90_000 / a_factor),
+            probability=1.0,
+            needs=(Need("upsell", (F, 2)),),
+            title="upsell",
+        ),
     ]
     return ideas, catalogue
 
@@ -208,18 +243,29 @@ def test_brute_force_helper_sees_every_subset():
     rng = np.random.default_rng(1)
     ideas, catalogue = random_instance(rng, 5, 3)
     problem = portfolio_problem(ideas, catalogue, 0.10, 3)
-    values = [
-        problem.npv(c) for r in range(6) for c in itertools.combinations(range(5), r)
-    ]
+    values = [problem.npv(c) for r in range(6) for c in itertools.combinations(range(5), r)]
     assert brute_force(problem)[0] == pytest.approx(max(values))
 
 
 def test_fair_share_splits_a_shared_asset_among_every_idea_that_needs_it():
     ideas, catalogue = shared_pair()
-    catalogue[(F, 3)] = Asset(kind=F, id=3, available=False, upstream=((C, 1),),
-                              build=Estimate.exact(5_000), name="reorder score")
-    ideas.append(Idea(id=3, benefit=Estimate.exact(1_000), probability=1.0,
-                      needs=(Need("reorder", (F, 3)),), title="reorder"))
+    catalogue[(F, 3)] = Asset(
+        kind=F,
+        id=3,
+        available=False,
+        upstream=((C, 1),),
+        build=Estimate.exact(5_000),
+        name="reorder score",
+    )
+    ideas.append(
+        Idea(
+            id=3,
+            benefit=Estimate.exact(1_000),
+            probability=1.0,
+            needs=(Need("reorder", (F, 3)),),
+            title="reorder",
+        )
+    )
     problem = portfolio_problem(ideas, catalogue, 0.10, 3)
     views = {v.idea_id: v for v in cost_views(problem, [1, 2])}
     assert views[3].selected is False

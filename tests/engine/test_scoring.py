@@ -22,26 +22,45 @@ C = AssetKind.CURATED_DATASET
 
 def catalogue():
     return {
-        (C, 1): Asset(kind=C, id=1, available=False, build=Estimate.exact(200_000),
-                      feasibility=0.5),
+        (C, 1): Asset(
+            kind=C, id=1, available=False, build=Estimate.exact(200_000), feasibility=0.5
+        ),
         (F, 1): Asset(kind=F, id=1, available=True),
-        (F, 2): Asset(kind=F, id=2, available=False, upstream=((C, 1),),
-                      build=Estimate.exact(10_000)),
-        (F, 3): Asset(kind=F, id=3, available=False, upstream=((C, 1),),
-                      build=Estimate.exact(5_000)),
+        (F, 2): Asset(
+            kind=F, id=2, available=False, upstream=((C, 1),), build=Estimate.exact(10_000)
+        ),
+        (F, 3): Asset(
+            kind=F, id=3, available=False, upstream=((C, 1),), build=Estimate.exact(5_000)
+        ),
     }
 
 
 def ideas():
     return [
         # Cheap: the feature exists, only engineering.
-        Idea(id=1, benefit=Estimate.exact(50_000), probability=0.8, title="cheap",
-             needs=(Need("a", (F, 1), Estimate.exact(20_000)),)),
+        Idea(
+            id=1,
+            benefit=Estimate.exact(50_000),
+            probability=0.8,
+            title="cheap",
+            needs=(Need("a", (F, 1), Estimate.exact(20_000)),),
+        ),
         # Expensive: needs the curated dataset built, which idea 3 also needs.
-        Idea(id=2, benefit=Estimate.exact(150_000), probability=0.8, title="costly",
-             needs=(Need("b", (F, 2), Estimate.exact(20_000)),), horizon_years=1),
-        Idea(id=3, benefit=Estimate.exact(10_000), probability=0.9, title="small",
-             needs=(Need("c", (F, 3)),)),
+        Idea(
+            id=2,
+            benefit=Estimate.exact(150_000),
+            probability=0.8,
+            title="costly",
+            needs=(Need("b", (F, 2), Estimate.exact(20_000)),),
+            horizon_years=1,
+        ),
+        Idea(
+            id=3,
+            benefit=Estimate.exact(10_000),
+            probability=0.9,
+            title="small",
+            needs=(Need("c", (F, 3)),),
+        ),
     ]
 
 
@@ -66,9 +85,7 @@ def test_ice_ease_falls_as_investment_rises_and_confidence_follows_feasibility()
     assert scores[1].ease > scores[2].ease
     assert scores[1].confidence > scores[2].confidence
     assert scores[2].impact == pytest.approx(10.0)
-    assert scores[1].ice == pytest.approx(
-        scores[1].impact * scores[1].confidence * scores[1].ease
-    )
+    assert scores[1].ice == pytest.approx(scores[1].impact * scores[1].confidence * scores[1].ease)
 
 
 def test_wsjf_rewards_enabling_other_ideas_and_a_short_window():

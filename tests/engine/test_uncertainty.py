@@ -20,12 +20,20 @@ C = AssetKind.CURATED_DATASET
 
 
 def feature(i: int, build: Estimate, run: Estimate = Estimate.ZERO, feasibility: float = 1.0):
-    return Asset(kind=F, id=i, available=False, build=build, run=run,
-                 feasibility=feasibility, name=f"feature {i}")
+    return Asset(
+        kind=F,
+        id=i,
+        available=False,
+        build=build,
+        run=run,
+        feasibility=feasibility,
+        name=f"feature {i}",
+    )
 
 
-def idea(i: int, benefit: Estimate, needs: tuple[Need, ...], probability: float = 1.0,
-         **kwargs) -> Idea:
+def idea(
+    i: int, benefit: Estimate, needs: tuple[Need, ...], probability: float = 1.0, **kwargs
+) -> Idea:
     return Idea(id=i, benefit=benefit, probability=probability, needs=needs, **kwargs)
 
 
@@ -76,13 +84,19 @@ def shared_catalogue():
 
 def shared_ideas():
     return [
-        idea(1, Estimate(20_000, 40_000, 90_000),
-             (Need("a", (F, 1), Estimate(1_000, 2_000, 4_000)), Need("b", (F, 2))),
-             probability=0.8),
-        idea(2, Estimate(30_000, 35_000, 50_000), (Need("c", (F, 1)), Need("d", (F, 3))),
-             probability=0.9,
-             deployment=Deployment(setup=Estimate(1_000, 2_000, 5_000),
-                                   run=Estimate(500, 500, 800))),
+        idea(
+            1,
+            Estimate(20_000, 40_000, 90_000),
+            (Need("a", (F, 1), Estimate(1_000, 2_000, 4_000)), Need("b", (F, 2))),
+            probability=0.8,
+        ),
+        idea(
+            2,
+            Estimate(30_000, 35_000, 50_000),
+            (Need("c", (F, 1)), Need("d", (F, 3))),
+            probability=0.9,
+            deployment=Deployment(setup=Estimate(1_000, 2_000, 5_000), run=Estimate(500, 500, 800)),
+        ),
     ]
 
 
@@ -152,9 +166,17 @@ def test_tornado_base_is_the_roi_npv_and_bars_are_sorted_by_swing():
     swings = [bar.swing for bar in result.bars]
     assert swings == sorted(swings, reverse=True)
     names = {bar.input for bar in result.bars}
-    assert {"Benefit (yearly)", "Build: feature 1", "Run (yearly): feature 1",
-            "Build: feature 3", "Deployment setup", "Deployment run",
-            "Probability of success", "Discount rate", "Horizon (years)"} <= names
+    assert {
+        "Benefit (yearly)",
+        "Build: feature 1",
+        "Run (yearly): feature 1",
+        "Build: feature 3",
+        "Deployment setup",
+        "Deployment run",
+        "Probability of success",
+        "Discount rate",
+        "Horizon (years)",
+    } <= names
     # Exact estimates have nothing to swing.
     assert "Build: feature 2" not in names
 
@@ -179,8 +201,9 @@ def test_an_idea_without_needs_simulates_its_benefit_alone():
 
 def test_curated_upstream_of_a_feature_is_charged_in_the_simulation():
     catalogue = {
-        (F, 1): Asset(kind=F, id=1, available=False, upstream=((C, 1),),
-                      build=Estimate.exact(1_000)),
+        (F, 1): Asset(
+            kind=F, id=1, available=False, upstream=((C, 1),), build=Estimate.exact(1_000)
+        ),
         (C, 1): Asset(kind=C, id=1, available=False, build=Estimate.exact(2_000)),
     }
     one = idea(1, Estimate.exact(0), (Need("n", (F, 1)),))

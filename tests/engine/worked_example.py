@@ -53,16 +53,30 @@ def asset(
     online: bool = False,
 ) -> Asset:
     return Asset(
-        kind=key[0], id=key[1], available=available, build=money(build), run=money(run),
-        feasibility=feasibility, upstream=upstream, online=online, name=f"{key[0]} {key[1]}",
+        kind=key[0],
+        id=key[1],
+        available=available,
+        build=money(build),
+        run=money(run),
+        feasibility=feasibility,
+        upstream=upstream,
+        online=online,
+        name=f"{key[0]} {key[1]}",
     )
 
 
 def catalogue() -> dict[AssetKey, Asset]:
     assets = [
         # Available assets carry costs on purpose: they must never be charged.
-        asset(F1, available=True, build=99_000, run=9_900, feasibility=0.1, upstream=(C1,),
-              online=True),
+        asset(
+            F1,
+            available=True,
+            build=99_000,
+            run=9_900,
+            feasibility=0.1,
+            upstream=(C1,),
+            online=True,
+        ),
         asset(F2, available=False, build=6_000, run=600, feasibility=0.95, upstream=(C1,)),
         asset(F3, available=False, build=8_000, run=1_000, feasibility=0.95, upstream=(C2,)),
         asset(C1, available=True, build=50_000, run=9_000, feasibility=0.7, upstream=(R1,)),

@@ -62,9 +62,11 @@ def shared_database(tmp_path: Path) -> Iterator[Callable[[], SharedDatabase]]:
 
             def read_orm(table: str, run_id: int) -> dict[str, Any]:
                 model = m.SimulationRun if "simulation" in table else m.PortfolioRun
-                row = model.objects.filter(pk=run_id).values(
-                    "status", "progress", "attempts", "result", "error"
-                ).first()
+                row = (
+                    model.objects.filter(pk=run_id)
+                    .values("status", "progress", "attempts", "result", "error")
+                    .first()
+                )
                 return dict(row or {})
 
             return SharedDatabase(_postgres_url(connection.settings_dict), read_orm)
@@ -80,8 +82,7 @@ def shared_database(tmp_path: Path) -> Iterator[Callable[[], SharedDatabase]]:
             with sqlite3.connect(path, timeout=10) as db:
                 db.row_factory = sqlite3.Row
                 row = db.execute(
-                    f"SELECT status, progress, attempts, result, error FROM {table} "
-                    "WHERE id = ?",
+                    f"SELECT status, progress, attempts, result, error FROM {table} WHERE id = ?",
                     (run_id,),
                 ).fetchone()
             if row is None:
@@ -112,10 +113,28 @@ def worker(redis_url: str) -> Iterator[Callable[[str], subprocess.Popen[bytes]]]
             "VALUECHAIN_RUN_LEASE_SECONDS": "3",
         }
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "valuechain", "worker", "-Q", queue,
-             "--concurrency=1", "--pool=prefork", "--without-gossip", "--without-mingle",
-             "--without-heartbeat", "--loglevel=INFO", "-n", f"{queue}@%h"],
-            cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "valuechain",
+                "worker",
+                "-Q",
+                queue,
+                "--concurrency=1",
+                "--pool=prefork",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+                "-n",
+                f"{queue}@%h",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
         )
         started.append(process)
         return process
@@ -137,8 +156,12 @@ def worker(redis_url: str) -> Iterator[Callable[[str], subprocess.Popen[bytes]]]
         client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
 
 
-def wait_for(read: Callable[[], dict[str, Any]], done: Callable[[dict[str, Any]], bool],
-             process: subprocess.Popen[bytes], timeout: float = TIMEOUT) -> dict[str, Any]:
+def wait_for(
+    read: Callable[[], dict[str, Any]],
+    done: Callable[[dict[str, Any]], bool],
+    process: subprocess.Popen[bytes],
+    timeout: float = TIMEOUT,
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     state: dict[str, Any] = {}
     while time.monotonic() < deadline:
@@ -157,14 +180,25 @@ def client_app(redis_url: str) -> Celery:
 
 
 def shared_pair() -> tuple[m.Idea, m.Idea]:
-    dataset = CuratedDatasetFactory(available=False, feasibility=0.9, build_low=80_000,
-                                    build_likely=100_000, build_high=150_000)
+    dataset = CuratedDatasetFactory(
+        available=False, feasibility=0.9, build_low=80_000, build_likely=100_000, build_high=150_000
+    )
     ideas = []
     for build in (10_000, 20_000):
-        feature = FeatureFactory(available=False, feasibility=1.0, curated_datasets=[dataset],
-                                 build_low=build, build_likely=build, build_high=build)
-        idea = IdeaFactory(benefit_low=50_000, benefit_likely=70_000, benefit_high=90_000,
-                           probability_of_success=0.8)
+        feature = FeatureFactory(
+            available=False,
+            feasibility=1.0,
+            curated_datasets=[dataset],
+            build_low=build,
+            build_likely=build,
+            build_high=build,
+        )
+        idea = IdeaFactory(
+            benefit_low=50_000,
+            benefit_likely=70_000,
+            benefit_high=90_000,
+            probability_of_success=0.8,
+        )
         NeedFactory(idea=idea, feature=feature)
         ideas.append(idea)
     return ideas[0], ideas[1]
@@ -175,10 +209,16 @@ def test_a_worker_process_completes_a_simulation_and_a_portfolio_run(
 ):
     first, _ = shared_pair()
     simulation = m.SimulationRun.objects.create(idea=first, draws=20_000, seed=8)
-    run = m.PortfolioRun.objects.create(params={
-        "budget": None, "must_include": [], "must_exclude": [], "discount_rate": 0.1,
-        "horizon_years": 3, "seed": 4,
-    })
+    run = m.PortfolioRun.objects.create(
+        params={
+            "budget": None,
+            "must_include": [],
+            "must_exclude": [],
+            "discount_rate": 0.1,
+            "horizon_years": 3,
+            "seed": 4,
+        }
+    )
     db = shared_database()
     queue = f"valuechain-test-{uuid.uuid4().hex[:8]}"
     process = worker(db.url, queue)
@@ -189,8 +229,9 @@ def test_a_worker_process_completes_a_simulation_and_a_portfolio_run(
     def finished(state: dict[str, Any]) -> bool:
         return state.get("status") in ("succeeded", "failed")
 
-    sim = wait_for(lambda: db.read_run("valuechain_simulationrun", simulation.pk), finished,
-                   process)
+    sim = wait_for(
+        lambda: db.read_run("valuechain_simulationrun", simulation.pk), finished, process
+    )
     assert sim["status"] == "succeeded", sim["error"]
     assert sim["progress"] == 100 and sim["attempts"] == 1
     assert sim["result"]["seed"] == 8
@@ -227,8 +268,9 @@ def test_a_run_whose_worker_process_dies_is_finished_once_by_the_redelivered_tas
     def read() -> dict[str, Any]:
         return db.read_run("valuechain_simulationrun", simulation.pk)
 
-    wait_for(read, lambda s: s.get("status") == "running" and 0 < s.get("progress", 0) < 60,
-             process)
+    wait_for(
+        read, lambda s: s.get("status") == "running" and 0 < s.get("progress", 0) < 60, process
+    )
     children = _pool_children(process.pid)
     assert children, "the worker has no pool process to kill"
     for child in children:

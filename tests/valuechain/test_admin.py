@@ -13,8 +13,17 @@ from valuechain import models as m
 pytestmark = pytest.mark.django_db
 
 CORE_MODELS = [
-    m.Role, m.TierProfile, m.Feature, m.CuratedDataset, m.RawSource, m.AcquisitionOption,
-    m.Idea, m.Need, m.StakeholderAssignment, m.SimulationRun, m.PortfolioRun,
+    m.Role,
+    m.TierProfile,
+    m.Feature,
+    m.CuratedDataset,
+    m.RawSource,
+    m.AcquisitionOption,
+    m.Idea,
+    m.Need,
+    m.StakeholderAssignment,
+    m.SimulationRun,
+    m.PortfolioRun,
 ]
 
 
@@ -75,17 +84,20 @@ def test_tier_profile_defaults_are_editable_from_the_list(admin_client_with_demo
     client = admin_client_with_demo
     profiles = list(m.TierProfile.objects.order_by("tier"))
     data = {
-        "form-TOTAL_FORMS": str(len(profiles)), "form-INITIAL_FORMS": str(len(profiles)),
-        "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000", "_save": "Save",
+        "form-TOTAL_FORMS": str(len(profiles)),
+        "form-INITIAL_FORMS": str(len(profiles)),
+        "form-MIN_NUM_FORMS": "0",
+        "form-MAX_NUM_FORMS": "1000",
+        "_save": "Save",
     }
     for i, profile in enumerate(profiles):
         data |= {
             f"form-{i}-tier": str(profile.tier),
             f"form-{i}-label": profile.label,
             f"form-{i}-investment_band": profile.investment_band,
-            f"form-{i}-default_feasibility": "0.5" if profile.tier == 3 else str(
-                profile.default_feasibility
-            ),
+            f"form-{i}-default_feasibility": "0.5"
+            if profile.tier == 3
+            else str(profile.default_feasibility),
         }
     response = client.post(_url(m.TierProfile, "changelist"), data)
     assert response.status_code == 302
@@ -100,10 +112,15 @@ def test_a_need_without_an_asset_is_refused_in_the_idea_form(admin_client_with_d
     form = page.context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None}
     data |= {
-        "owner": str(idea.owner_id), "needs-TOTAL_FORMS": "1", "needs-INITIAL_FORMS": "0",
-        "needs-0-name": "orphan", "needs-0-engineering_low": "0",
-        "needs-0-engineering_likely": "0", "needs-0-engineering_high": "0",
-        "needs-0-weight": "1", "stakeholders-TOTAL_FORMS": "0",
+        "owner": str(idea.owner_id),
+        "needs-TOTAL_FORMS": "1",
+        "needs-INITIAL_FORMS": "0",
+        "needs-0-name": "orphan",
+        "needs-0-engineering_low": "0",
+        "needs-0-engineering_likely": "0",
+        "needs-0-engineering_high": "0",
+        "needs-0-weight": "1",
+        "stakeholders-TOTAL_FORMS": "0",
         "stakeholders-INITIAL_FORMS": "0",
     }
     response = admin_client_with_demo.post(url, data)

@@ -20,8 +20,16 @@ from valuechain.engine import stakeholders
 pytestmark = pytest.mark.django_db
 
 MODELS = (
-    User, m.Feature, m.CuratedDataset, m.RawSource, m.AcquisitionOption, m.Idea, m.Need,
-    m.StakeholderAssignment, m.Role, m.TierProfile,
+    User,
+    m.Feature,
+    m.CuratedDataset,
+    m.RawSource,
+    m.AcquisitionOption,
+    m.Idea,
+    m.Need,
+    m.StakeholderAssignment,
+    m.Role,
+    m.TierProfile,
 )
 
 
@@ -29,8 +37,13 @@ def _snapshot() -> dict[str, object]:
     """Every demo row with its fields and lineage, to compare two runs."""
     state: dict[str, object] = {
         model.__name__: sorted(
-            tuple(sorted((k, str(v)) for k, v in row.items()
-                         if k not in ("updated_at", "password", "last_login")))
+            tuple(
+                sorted(
+                    (k, str(v))
+                    for k, v in row.items()
+                    if k not in ("updated_at", "password", "last_login")
+                )
+            )
             for row in model._default_manager.values()
         )
         for model in MODELS
@@ -90,7 +103,10 @@ def test_the_company_is_big_enough_to_explore(demo):
     assert m.Feature.objects.exclude(build_days_role=None).exists()
     assert m.Need.objects.exclude(engineering_days_role=None).exists()
     assert set(m.Role.objects.values_list("name", flat=True)) >= {
-        "Data scientist", "ML engineer", "Analytics engineer", "Data engineer",
+        "Data scientist",
+        "ML engineer",
+        "Analytics engineer",
+        "Data engineer",
         "Software engineer",
     }
     assert m.Role.objects.count() == 5  # the seeded ones, no duplicates
@@ -104,9 +120,7 @@ def test_every_demo_idea_has_a_report_and_together_they_tell_the_story(demo):
     # positive at tier 1
     assert any(r.ladder[0].npv > 0 for r in reports.values())
     # ROI turns negative further upstream, after positive steps
-    assert any(
-        r.negative_from_tier in (3, 4) and r.ladder[0].npv > 0 for r in reports.values()
-    )
+    assert any(r.negative_from_tier in (3, 4) and r.ladder[0].npv > 0 for r in reports.values())
     # stopping before the top tier is best for at least one idea
     assert any(r.best_stop_tier < r.tier for r in reports.values())
     # a spread of headline verdicts
@@ -116,7 +130,10 @@ def test_every_demo_idea_has_a_report_and_together_they_tell_the_story(demo):
 
 def test_demo_users_log_in_with_the_demo_password_in_their_groups(demo):
     expected = {
-        "pm": PRODUCT_MANAGERS, "pm2": PRODUCT_MANAGERS, "lead": DATA_LEADS, "exec": EXECUTIVES,
+        "pm": PRODUCT_MANAGERS,
+        "pm2": PRODUCT_MANAGERS,
+        "lead": DATA_LEADS,
+        "exec": EXECUTIVES,
     }
     for username, group in expected.items():
         user = authenticate(username=username, password=DEMO_PASSWORD)

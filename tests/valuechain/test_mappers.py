@@ -25,8 +25,14 @@ pytestmark = pytest.mark.django_db
 def test_person_day_estimates_are_priced_at_the_role_day_rate():
     role = RoleFactory(name="Platform engineer", day_rate=700)
     feature = FeatureFactory(
-        available=False, build_low=10, build_likely=12, build_high=20, build_days_role=role,
-        run_low=1_000, run_likely=2_000, run_high=3_000,
+        available=False,
+        build_low=10,
+        build_likely=12,
+        build_high=20,
+        build_days_role=role,
+        run_low=1_000,
+        run_likely=2_000,
+        run_high=3_000,
     )
     asset = mappers.load_catalogue()[(AssetKind.FEATURE, feature.pk)]
     # build in days x 700; run stays money
@@ -58,7 +64,8 @@ def test_lineage_becomes_upstream_keys_of_the_right_kind():
     )
     assert catalogue[(AssetKind.FEATURE, feature.pk)].online
     assert set(catalogue[(AssetKind.CURATED_DATASET, curated.pk)].upstream) == {
-        (AssetKind.RAW_SOURCE, new_raw.pk), (AssetKind.RAW_SOURCE, old_raw.pk),
+        (AssetKind.RAW_SOURCE, new_raw.pk),
+        (AssetKind.RAW_SOURCE, old_raw.pk),
     }
     assert catalogue[(AssetKind.RAW_SOURCE, new_raw.pk)].upstream == (
         (AssetKind.ACQUISITION_OPTION, option.pk),
@@ -71,15 +78,31 @@ def test_lineage_becomes_upstream_keys_of_the_right_kind():
 def test_an_idea_maps_with_its_needs_in_order_and_priced_engineering():
     role = RoleFactory(name="Data wrangler", day_rate=500)
     raw = RawSourceFactory()
-    idea = IdeaFactory(benefit_low=60_000, benefit_likely=90_000, benefit_high=180_000,
-                       probability_of_success=0.8, horizon_years=5, discount_rate=0.07)
-    NeedFactory(idea=idea, name="first", engineering_low=2, engineering_likely=4,
-                engineering_high=6, engineering_days_role=role, weight=2, essential=False)
+    idea = IdeaFactory(
+        benefit_low=60_000,
+        benefit_likely=90_000,
+        benefit_high=180_000,
+        probability_of_success=0.8,
+        horizon_years=5,
+        discount_rate=0.07,
+    )
+    NeedFactory(
+        idea=idea,
+        name="first",
+        engineering_low=2,
+        engineering_likely=4,
+        engineering_high=6,
+        engineering_days_role=role,
+        weight=2,
+        essential=False,
+    )
     NeedFactory(idea=idea, name="second", raw_source=raw)
     engine_idea = mappers.idea_to_engine(selectors.ideas().get(pk=idea.pk))
     assert engine_idea.benefit.mean == pytest.approx(100_000)
     assert (engine_idea.probability, engine_idea.horizon_years, engine_idea.discount_rate) == (
-        0.8, 5, 0.07
+        0.8,
+        5,
+        0.07,
     )
     first, second = engine_idea.needs
     assert first.name == "first" and first.asset[0] == AssetKind.FEATURE
@@ -92,18 +115,46 @@ def test_a_report_from_the_database_matches_the_hand_worked_numbers():
     # A raw source that arrives already (always charged: curation 12,000, run 3,000, 0.8)
     # feeding a curated dataset to build (24,000, run 6,000, 0.9) and a feature to build
     # (8,000, run 1,000, 0.95). One need on the feature, engineering 4,000.
-    raw = RawSourceFactory(available=True, build_low=12_000, build_likely=12_000,
-                           build_high=12_000, run_low=3_000, run_likely=3_000,
-                           run_high=3_000, feasibility=0.8)
-    curated = CuratedDatasetFactory(available=False, build_low=24_000, build_likely=24_000,
-                                    build_high=24_000, run_low=6_000, run_likely=6_000,
-                                    run_high=6_000, feasibility=0.9, raw_sources=[raw])
-    feature = FeatureFactory(available=False, build_low=8_000, build_likely=8_000,
-                             build_high=8_000, run_low=1_000, run_likely=1_000,
-                             run_high=1_000, feasibility=0.95, curated_datasets=[curated])
+    raw = RawSourceFactory(
+        available=True,
+        build_low=12_000,
+        build_likely=12_000,
+        build_high=12_000,
+        run_low=3_000,
+        run_likely=3_000,
+        run_high=3_000,
+        feasibility=0.8,
+    )
+    curated = CuratedDatasetFactory(
+        available=False,
+        build_low=24_000,
+        build_likely=24_000,
+        build_high=24_000,
+        run_low=6_000,
+        run_likely=6_000,
+        run_high=6_000,
+        feasibility=0.9,
+        raw_sources=[raw],
+    )
+    feature = FeatureFactory(
+        available=False,
+        build_low=8_000,
+        build_likely=8_000,
+        build_high=8_000,
+        run_low=1_000,
+        run_likely=1_000,
+        run_high=1_000,
+        feasibility=0.95,
+        curated_datasets=[curated],
+    )
     idea = IdeaFactory(probability_of_success=0.8)  # benefit 100,000, 3 years at 10 %
-    NeedFactory(idea=idea, feature=feature, engineering_low=4_000, engineering_likely=4_000,
-                engineering_high=4_000)
+    NeedFactory(
+        idea=idea,
+        feature=feature,
+        engineering_low=4_000,
+        engineering_likely=4_000,
+        engineering_high=4_000,
+    )
     report = selectors.roi_report(selectors.ideas().get(pk=idea.pk))
     # C0 = 4,000 + 8,000 + 24,000 + 12,000 = 48,000; R = 10,000
     # p = 0.8 x 0.95 x 0.9 x 0.8 = 0.5472; net = 54,720 - 10,000 = 44,720

@@ -26,8 +26,11 @@ def test_create_asset_links_lineage_by_id():
     option = AcquisitionOptionFactory()
     raw = services.create_asset(
         asset_type="raw_source",
-        changes={"name": "clicks", "acquisition_option": option.pk,
-                 "build": EstimateInput(1, 2, 3)},
+        changes={
+            "name": "clicks",
+            "acquisition_option": option.pk,
+            "build": EstimateInput(1, 2, 3),
+        },
     )
     curated = services.create_asset(
         asset_type="curated_dataset", changes={"name": "sessions", "raw_sources": [raw.pk]}
@@ -53,9 +56,7 @@ def test_create_asset_links_lineage_by_id():
 def test_create_asset_refusals_name_the_field(asset_type, changes, field):
     raw = RawSourceFactory()
     before = {model: model.objects.count() for model in m.ASSET_MODELS.values()}
-    changes = {
-        key: ([raw.pk] if value == ["RAW"] else value) for key, value in changes.items()
-    }
+    changes = {key: ([raw.pk] if value == ["RAW"] else value) for key, value in changes.items()}
     with pytest.raises(ValidationError) as refused:
         services.create_asset(asset_type=asset_type, changes={"name": "x", **changes})
     assert field in refused.value.message_dict
@@ -80,11 +81,18 @@ def test_need_prices_days_and_points_at_one_asset():
     raw = RawSourceFactory()
     need = services.create_need(
         idea=idea,
-        changes={"name": "clicks", "asset_type": "raw_source", "asset_id": raw.pk,
-                 "engineering": EstimateInput(1, 2, 4, days_role_id=role.pk), "weight": 2},
+        changes={
+            "name": "clicks",
+            "asset_type": "raw_source",
+            "asset_id": raw.pk,
+            "engineering": EstimateInput(1, 2, 4, days_role_id=role.pk),
+            "weight": 2,
+        },
     )
     assert (need.asset_type, need.asset_id, need.engineering_days_role_id) == (
-        "raw_source", raw.pk, role.pk
+        "raw_source",
+        raw.pk,
+        role.pk,
     )
     feature = FeatureFactory()
     services.update_need(need=need, changes={"asset_type": "feature", "asset_id": feature.pk})
@@ -119,9 +127,7 @@ def test_idea_refuses_unknown_changes_and_out_of_range_values():
         services.update_idea(idea=idea, changes={"colour": "red"})  # type: ignore[typeddict-unknown-key]
     assert "colour" in refused.value.message_dict
     with pytest.raises(ValidationError) as refused:
-        services.update_idea(
-            idea=idea, changes={"benefit": EstimateInput(1, 2, 3, days_role_id=1)}
-        )
+        services.update_idea(idea=idea, changes={"benefit": EstimateInput(1, 2, 3, days_role_id=1)})
     assert "benefit_estimate" in refused.value.message_dict
     with pytest.raises(ValidationError) as refused:
         services.update_idea(idea=idea, changes={"horizon_years": 31})
@@ -134,7 +140,11 @@ def test_assigning_the_same_person_twice_is_refused():
     assignment = m.StakeholderAssignment.objects.get(pk=StakeholderAssignmentFactory().pk)
     with pytest.raises(ValidationError):
         services.assign_stakeholder(
-            changes={"idea": assignment.idea, "tier": assignment.tier,
-                     "role": assignment.role, "person": assignment.person}
+            changes={
+                "idea": assignment.idea,
+                "tier": assignment.tier,
+                "role": assignment.role,
+                "person": assignment.person,
+            }
         )
     assert m.StakeholderAssignment.objects.count() == 1

@@ -8,8 +8,12 @@ from valuechain import selectors
 def test_roi_report_charges_an_unavailable_feature_once():
     curated = CuratedDatasetFactory(available=True)
     feature = FeatureFactory(
-        available=False, build_low=600, build_likely=600, build_high=600,
-        feasibility=1.0, curated_datasets=[curated],
+        available=False,
+        build_low=600,
+        build_likely=600,
+        build_high=600,
+        feasibility=1.0,
+        curated_datasets=[curated],
     )
     idea = IdeaFactory(benefit_low=1000, benefit_likely=1000, benefit_high=1000)
     NeedFactory(idea=idea, feature=feature, weight=1)

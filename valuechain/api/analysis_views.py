@@ -73,7 +73,13 @@ class PortfolioRunStartSerializer(serializers.Serializer):
 
 
 RUN_FIELDS = [
-    "id", "status", "progress", "error", "attempts", "created_at", "started_at",
+    "id",
+    "status",
+    "progress",
+    "error",
+    "attempts",
+    "created_at",
+    "started_at",
     "finished_at",
 ]
 
@@ -109,8 +115,14 @@ class PortfolioRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = m.PortfolioRun
         fields = [
-            *RUN_FIELDS, "budget", "must_include", "must_exclude", "discount_rate",
-            "horizon_years", "seed", "result",
+            *RUN_FIELDS,
+            "budget",
+            "must_include",
+            "must_exclude",
+            "discount_rate",
+            "horizon_years",
+            "seed",
+            "result",
         ]
         read_only_fields = fields
 
@@ -139,8 +151,13 @@ class PortfolioRunSerializer(serializers.ModelSerializer):
 class PortfolioRunListSerializer(PortfolioRunSerializer):
     class Meta(PortfolioRunSerializer.Meta):
         fields = [
-            *RUN_FIELDS, "budget", "must_include", "must_exclude", "discount_rate",
-            "horizon_years", "seed",
+            *RUN_FIELDS,
+            "budget",
+            "must_include",
+            "must_exclude",
+            "discount_rate",
+            "horizon_years",
+            "seed",
         ]
         read_only_fields = fields
 
@@ -194,7 +211,9 @@ class IdeaSimulationList(AnalysisView, generics.ListAPIView):
         data = SimulationStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         run = self._start(
-            services.start_simulation, idea=idea, draws=data.validated_data["draws"],
+            services.start_simulation,
+            idea=idea,
+            draws=data.validated_data["draws"],
             seed=data.validated_data.get("seed"),
         )
         return _started(SimulationRunSerializer(), run)

@@ -45,7 +45,9 @@ class CSVRenderer(BaseRenderer):
     format = "csv"
     charset = "utf-8"
 
-    def render(self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None):
+    def render(
+        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
+    ) -> Any:
         return data
 
 
@@ -82,7 +84,9 @@ class CatalogueImportView(APIView):
         parameters=[
             OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="Report only."),
             OpenApiParameter(
-                "format", OpenApiTypes.STR, enum=list(catalogue_io.FORMATS),
+                "format",
+                OpenApiTypes.STR,
+                enum=list(catalogue_io.FORMATS),
                 description="The document's format; guessed from the file name otherwise.",
             ),
         ],

@@ -31,7 +31,8 @@ class AssetFilter(django_filters.FilterSet):
     available = django_filters.BooleanFilter()
     owner = IdFilter(field_name="owner_id", help_text="Owning user's id.")
     default_feasibility = django_filters.BooleanFilter(
-        field_name="feasibility", lookup_expr="isnull",
+        field_name="feasibility",
+        lookup_expr="isnull",
         help_text="true: assets that use their tier's default feasibility.",
     )
 
@@ -69,8 +70,14 @@ class RawSourceFilter(AssetFilter):
     class Meta:
         model = m.RawSource
         fields = [
-            "available", "owner", "system", "acquisition_option", "is_current",
-            "arrives_regularly", "quality_ensurable", "sla_establishable",
+            "available",
+            "owner",
+            "system",
+            "acquisition_option",
+            "is_current",
+            "arrives_regularly",
+            "quality_ensurable",
+            "sla_establishable",
         ]
 
 

@@ -109,7 +109,8 @@ class EstimateSchema(serializers.Serializer):
     likely = serializers.FloatField(min_value=0)
     high = serializers.FloatField(min_value=0)
     days_of_role = serializers.IntegerField(
-        required=False, allow_null=True,
+        required=False,
+        allow_null=True,
         help_text="Role id: the values are person-days of this role instead of money.",
     )
 
@@ -208,8 +209,13 @@ class TierProfileSerializer(ApiModelSerializer):
     class Meta:
         model = m.TierProfile
         fields = [
-            "tier", "label", "asset_label", "investment_band", "description",
-            "default_roles", "default_feasibility",
+            "tier",
+            "label",
+            "asset_label",
+            "investment_band",
+            "description",
+            "default_roles",
+            "default_feasibility",
         ]
         read_only_fields = ["tier"]
 
@@ -223,13 +229,26 @@ class AssetSerializer(ApiModelSerializer):
     build_estimate = EstimateField("build", required=False, help_text="One-off build cost.")
     run_cost_estimate = EstimateField("run", required=False, help_text="Yearly run cost.")
     feasibility = FiniteFloatField(
-        min_value=0, max_value=1, allow_null=True, required=False,
+        min_value=0,
+        max_value=1,
+        allow_null=True,
+        required=False,
         help_text="Chance the build succeeds; null means the tier's default_feasibility.",
     )
 
     COMMON = [
-        "id", "asset_type", "tier", "name", "description", "owner", "available",
-        "build_estimate", "run_cost_estimate", "feasibility", "created_at", "updated_at",
+        "id",
+        "asset_type",
+        "tier",
+        "name",
+        "description",
+        "owner",
+        "available",
+        "build_estimate",
+        "run_cost_estimate",
+        "feasibility",
+        "created_at",
+        "updated_at",
     ]
 
     class Meta:
@@ -251,12 +270,14 @@ class AssetSerializer(ApiModelSerializer):
         if "owner" not in changes and request is not None:
             changes["owner"] = request.user
         return services.create_asset(
-            asset_type=self.Meta.model.ASSET_TYPE, changes=changes  # type: ignore[arg-type]
+            asset_type=self.Meta.model.ASSET_TYPE,
+            changes=changes,  # type: ignore[arg-type]
         )
 
     def update(self, instance: m.Asset, validated_data: dict[str, Any]) -> m.Asset:
         return services.update_asset(
-            asset=instance, changes=self._changes(validated_data)  # type: ignore[arg-type]
+            asset=instance,
+            changes=self._changes(validated_data),  # type: ignore[arg-type]
         )
 
 
@@ -278,15 +299,22 @@ class CuratedDatasetSerializer(AssetSerializer):
 
 class RawSourceSerializer(AssetSerializer):
     acquisition_option = IdField(
-        source="acquisition_option_id", allow_null=True, required=False,
+        source="acquisition_option_id",
+        allow_null=True,
+        required=False,
         help_text="Id of the acquisition option that would bring it in, or null.",
     )
 
     class Meta(AssetSerializer.Meta):
         model = m.RawSource
         fields = [
-            *AssetSerializer.COMMON, "system", "acquisition_option", "is_current",
-            "arrives_regularly", "quality_ensurable", "sla_establishable",
+            *AssetSerializer.COMMON,
+            "system",
+            "acquisition_option",
+            "is_current",
+            "arrives_regularly",
+            "quality_ensurable",
+            "sla_establishable",
         ]
 
 
@@ -323,9 +351,18 @@ class IdeaSerializer(ApiModelSerializer):
     class Meta:
         model = m.Idea
         fields = [
-            "id", "title", "description", "owner", "status", "benefit_estimate",
-            "probability_of_success", "horizon_years", "discount_rate", "roi_summary",
-            "created_at", "updated_at",
+            "id",
+            "title",
+            "description",
+            "owner",
+            "status",
+            "benefit_estimate",
+            "probability_of_success",
+            "horizon_years",
+            "discount_rate",
+            "roi_summary",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
 
@@ -366,8 +403,16 @@ class NeedSerializer(ApiModelSerializer):
     class Meta:
         model = m.Need
         fields = [
-            "id", "idea", "name", "description", "asset_type", "asset_id", "asset_name",
-            "engineering_estimate", "weight", "essential",
+            "id",
+            "idea",
+            "name",
+            "description",
+            "asset_type",
+            "asset_id",
+            "asset_name",
+            "engineering_estimate",
+            "weight",
+            "essential",
         ]
 
     def get_fields(self) -> dict[str, serializers.Field]:
@@ -388,7 +433,8 @@ class NeedSerializer(ApiModelSerializer):
 
     def create(self, validated_data: dict[str, Any]) -> m.Need:
         return services.create_need(
-            idea=self.context["idea"], changes=validated_data  # type: ignore[arg-type]
+            idea=self.context["idea"],
+            changes=validated_data,  # type: ignore[arg-type]
         )
 
     def update(self, instance: m.Need, validated_data: dict[str, Any]) -> m.Need:
@@ -462,7 +508,14 @@ class StakeholderAssignmentSerializer(ApiModelSerializer):
     class Meta:
         model = m.StakeholderAssignment
         fields = [
-            "id", "idea", "tier", "role", "role_name", "person", "person_name", "note",
+            "id",
+            "idea",
+            "tier",
+            "role",
+            "role_name",
+            "person",
+            "person_name",
+            "note",
             "created_at",
         ]
         read_only_fields = ["created_at"]
@@ -474,7 +527,8 @@ class StakeholderAssignmentSerializer(ApiModelSerializer):
         self, instance: m.StakeholderAssignment, validated_data: dict[str, Any]
     ) -> m.StakeholderAssignment:
         return services.update_assignment(
-            assignment=instance, changes=validated_data  # type: ignore[arg-type]
+            assignment=instance,
+            changes=validated_data,  # type: ignore[arg-type]
         )
 
 

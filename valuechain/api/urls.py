@@ -17,7 +17,8 @@ router.register(
 )
 router.register("ideas", views.IdeaViewSet, basename="idea")
 router.register(
-    "stakeholder-assignments", views.StakeholderAssignmentViewSet,
+    "stakeholder-assignments",
+    views.StakeholderAssignmentViewSet,
     basename="stakeholder-assignment",
 )
 

@@ -36,7 +36,9 @@ ID_PATTERN = r"[0-9]{1,19}"
 class ApiViewSet(viewsets.GenericViewSet):
     parser_classes = [BoundedJSONParser]
     filter_backends = [
-        DjangoFilterBackend, filters.BoundedSearchFilter, filters.BoundedOrderingFilter
+        DjangoFilterBackend,
+        filters.BoundedSearchFilter,
+        filters.BoundedOrderingFilter,
     ]
     lookup_value_regex = ID_PATTERN
     write_groups: Sequence[str] = ()
@@ -168,11 +170,14 @@ def _ordering_key(term: str, reports: dict[int, Any]) -> Callable[[Any], Any]:
         summary="Ideas, each with a compact ROI summary",
         parameters=[
             OpenApiParameter(
-                "tier", OpenApiTypes.INT, enum=[1, 2, 3, 4],
+                "tier",
+                OpenApiTypes.INT,
+                enum=[1, 2, 3, 4],
                 description="Only ideas that reach this tier (computed by the engine).",
             ),
             OpenApiParameter(
-                "ordering", OpenApiTypes.STR,
+                "ordering",
+                OpenApiTypes.STR,
                 description="title, status, created_at, updated_at, probability_of_success, "
                 "horizon_years, npv, roi or tier; prefix - for descending, comma-separated.",
             ),
@@ -185,13 +190,20 @@ class IdeaViewSet(ApiModelViewSet):
     serializer_class = s.IdeaSerializer
     filterset_class = filters.IdeaFilter
     filter_backends = [
-        DjangoFilterBackend, filters.BoundedSearchFilter, filters.ComputedOrderingFilter
+        DjangoFilterBackend,
+        filters.BoundedSearchFilter,
+        filters.ComputedOrderingFilter,
     ]
     write_groups = (PRODUCT_MANAGERS,)
     search_fields = ["title", "description"]
     ordering_fields = [
-        "title", "status", "created_at", "updated_at", "probability_of_success",
-        "horizon_years", *COMPUTED_ORDERING,
+        "title",
+        "status",
+        "created_at",
+        "updated_at",
+        "probability_of_success",
+        "horizon_years",
+        *COMPUTED_ORDERING,
     ]
     computed_ordering_fields = COMPUTED_ORDERING
     ordering = ["title"]
@@ -279,7 +291,10 @@ class IdeaViewSet(ApiModelViewSet):
         responses=s.StakeholderGapsSerializer,
     )
     @action(
-        detail=True, methods=["get"], url_path="stakeholder-gaps", filter_backends=[],
+        detail=True,
+        methods=["get"],
+        url_path="stakeholder-gaps",
+        filter_backends=[],
         pagination_class=None,
     )
     def stakeholder_gaps(self, request: Request, pk: str | None = None) -> Response:
@@ -289,9 +304,7 @@ class IdeaViewSet(ApiModelViewSet):
         through = m.TierProfile.default_roles.through
         for tier_id, role_id in through.objects.values_list("tierprofile_id", "role_id"):
             default_roles[tier_id].append(role_id)
-        assigned = m.StakeholderAssignment.objects.filter(idea=idea).values_list(
-            "tier", "role_id"
-        )
+        assigned = m.StakeholderAssignment.objects.filter(idea=idea).values_list("tier", "role_id")
         gaps = stakeholder_gaps(tier, default_roles, assigned)
         names = dict(m.Role.objects.values_list("id", "name"))
         return Response(
@@ -299,8 +312,7 @@ class IdeaViewSet(ApiModelViewSet):
                 "idea": idea.pk,
                 "tier": tier,
                 "gaps": [
-                    {"tier": t, "role": role, "role_name": names.get(role, "")}
-                    for t, role in gaps
+                    {"tier": t, "role": role, "role_name": names.get(role, "")} for t, role in gaps
                 ],
             }
         )
@@ -383,4 +395,3 @@ class StakeholderAssignmentViewSet(ApiModelViewSet):
 
     def perform_destroy(self, instance: m.StakeholderAssignment) -> None:
         services.unassign_stakeholder(assignment=instance)
-

@@ -110,10 +110,19 @@ class CatalogueArrays:
         sort_rank = np.empty(n, dtype=np.int64)
         sort_rank[sorted(range(n), key=keys.__getitem__)] = np.arange(n)
         return cls(
-            keys=keys, index=index, closure=closure, closure_tier=closure_tier,
-            charged=charged, build=build, run=run, log_feasibility=log_feasibility,
-            zero_feasibility=zero_feasibility, offline_feature=offline_feature,
-            missing=missing, kind_tier=tier, sort_rank=sort_rank,
+            keys=keys,
+            index=index,
+            closure=closure,
+            closure_tier=closure_tier,
+            charged=charged,
+            build=build,
+            run=run,
+            log_feasibility=log_feasibility,
+            zero_feasibility=zero_feasibility,
+            offline_feature=offline_feature,
+            missing=missing,
+            kind_tier=tier,
+            sort_rank=sort_rank,
         )
 
 
@@ -169,23 +178,55 @@ class BatchResult:
         head = [
             array.tolist()
             for array in (
-                self.tier, self.one_off, self.annual_run, self.probability,
-                self.expected_benefit, self.npv, self.roi, self.pv_costs, self.payback,
-                self.negative_from_tier, self.best_stop_tier, self.need_engineering,
-                self.asset_build, self.asset_run, self.deployment_setup, self.deployment_run,
+                self.tier,
+                self.one_off,
+                self.annual_run,
+                self.probability,
+                self.expected_benefit,
+                self.npv,
+                self.roi,
+                self.pv_costs,
+                self.payback,
+                self.negative_from_tier,
+                self.best_stop_tier,
+                self.need_engineering,
+                self.asset_build,
+                self.asset_run,
+                self.deployment_setup,
+                self.deployment_run,
             )
         ]
         steps = [
             array.tolist()
             for array in (
-                self.ladder_investment, self.ladder_run, self.ladder_probability,
-                self.ladder_coverage, self.ladder_npv, self.ladder_roi,
+                self.ladder_investment,
+                self.ladder_run,
+                self.ladder_probability,
+                self.ladder_coverage,
+                self.ladder_npv,
+                self.ladder_roi,
             )
         ]
         reports = []
         for i, idea in enumerate(self.ideas):
-            (tier, one_off, run, p, benefit, value, ratio, present, payback, negative,
-             best, engineering, build, asset_run, setup, yearly) = (h[i] for h in head)
+            (
+                tier,
+                one_off,
+                run,
+                p,
+                benefit,
+                value,
+                ratio,
+                present,
+                payback,
+                negative,
+                best,
+                engineering,
+                build,
+                asset_run,
+                setup,
+                yearly,
+            ) = (h[i] for h in head)
             investment, step_run, step_p, coverage, step_npv, step_roi = (s[i] for s in steps)
             ladder = tuple(
                 LadderStep(
@@ -219,9 +260,7 @@ class BatchResult:
                     asset_run_cost=asset_run,
                     deployment_setup_cost=setup,
                     deployment_run_cost=yearly,
-                    charged_assets=tuple(
-                        [keys[j] for j in indices[indptr[i]:indptr[i + 1]]]
-                    ),
+                    charged_assets=tuple([keys[j] for j in indices[indptr[i] : indptr[i + 1]]]),
                 )
             )
         return reports
@@ -302,8 +341,19 @@ def compute(ideas: Sequence[Idea], catalogue: Catalogue) -> BatchResult:
     shape = (n_ideas, len(TIERS))
     ladder = {
         name: np.zeros(shape)
-        for name in ("investment", "run", "probability", "coverage", "npv", "roi",
-                     "engineering", "build", "asset_run", "setup", "yearly")
+        for name in (
+            "investment",
+            "run",
+            "probability",
+            "coverage",
+            "npv",
+            "roi",
+            "engineering",
+            "build",
+            "asset_run",
+            "setup",
+            "yearly",
+        )
     }
     reached = sparse.csr_matrix((n_ideas, n_assets))
     for column, t in enumerate(TIERS):
@@ -344,9 +394,16 @@ def compute(ideas: Sequence[Idea], catalogue: Catalogue) -> BatchResult:
         value = -one_off + net * annuity
         present = one_off + run * annuity
         for name, array in (
-            ("investment", one_off), ("run", run), ("probability", p), ("coverage", coverage),
-            ("npv", value), ("roi", _ratio(value, present)), ("engineering", engineering_t),
-            ("build", build_t), ("asset_run", asset_run_t), ("setup", setup_t),
+            ("investment", one_off),
+            ("run", run),
+            ("probability", p),
+            ("coverage", coverage),
+            ("npv", value),
+            ("roi", _ratio(value, present)),
+            ("engineering", engineering_t),
+            ("build", build_t),
+            ("asset_run", asset_run_t),
+            ("setup", setup_t),
             ("yearly", yearly_t),
         ):
             ladder[name][:, column] = array
@@ -372,17 +429,31 @@ def compute(ideas: Sequence[Idea], catalogue: Catalogue) -> BatchResult:
     best_stop = tiers[np.argmax(np.where(within, ladder["npv"], -np.inf), axis=1)]
 
     return BatchResult(
-        ideas=ideas, arrays=arrays, tier=idea_tier, one_off=one_off, annual_run=run,
-        probability=p, expected_benefit=expected_benefit, npv=value,
-        roi=_ratio(value, present), pv_costs=present,
+        ideas=ideas,
+        arrays=arrays,
+        tier=idea_tier,
+        one_off=one_off,
+        annual_run=run,
+        probability=p,
+        expected_benefit=expected_benefit,
+        npv=value,
+        roi=_ratio(value, present),
+        pv_costs=present,
         payback=_discounted_payback(one_off, net, factors, in_horizon),
-        need_engineering=ladder["engineering"][:, last], asset_build=ladder["build"][:, last],
-        asset_run=ladder["asset_run"][:, last], deployment_setup=ladder["setup"][:, last],
-        deployment_run=ladder["yearly"][:, last], charged=charged,
-        ladder_investment=ladder["investment"], ladder_run=ladder["run"],
-        ladder_probability=ladder["probability"], ladder_coverage=ladder["coverage"],
-        ladder_npv=ladder["npv"], ladder_roi=ladder["roi"],
-        negative_from_tier=negative_from, best_stop_tier=best_stop,
+        need_engineering=ladder["engineering"][:, last],
+        asset_build=ladder["build"][:, last],
+        asset_run=ladder["asset_run"][:, last],
+        deployment_setup=ladder["setup"][:, last],
+        deployment_run=ladder["yearly"][:, last],
+        charged=charged,
+        ladder_investment=ladder["investment"],
+        ladder_run=ladder["run"],
+        ladder_probability=ladder["probability"],
+        ladder_coverage=ladder["coverage"],
+        ladder_npv=ladder["npv"],
+        ladder_roi=ladder["roi"],
+        negative_from_tier=negative_from,
+        best_stop_tier=best_stop,
     )
 
 

@@ -213,8 +213,6 @@ def offline_feature_count(
     Features in the closure that are offline only, plus one new feature for each need that
     points upstream of the feature store (its feature does not exist anywhere yet).
     """
-    offline = sum(
-        1 for key in keys if key[0] == AssetKind.FEATURE and not catalogue[key].online
-    )
+    offline = sum(1 for key in keys if key[0] == AssetKind.FEATURE and not catalogue[key].online)
     new_features = sum(1 for need in needs if need.asset[0] != AssetKind.FEATURE)
     return offline + new_features

@@ -234,9 +234,7 @@ def roi_report(idea: Idea, catalogue: Catalogue, closures: Closures | None = Non
         npv=value,
         roi=roi(value, present),
         pv_costs=present,
-        payback_years=discounted_payback(
-            cost.one_off, net, idea.discount_rate, idea.horizon_years
-        ),
+        payback_years=discounted_payback(cost.one_off, net, idea.discount_rate, idea.horizon_years),
         negative_from_tier=negative_from_tier(steps),
         best_stop_tier=best_stop_tier(steps),
         ladder=steps,

@@ -114,14 +114,10 @@ def portfolio_problem(
                 asset = catalogue[key]
                 build, run = asset.build.mean, asset.run.mean
                 asset_index[key] = len(assets)
-                assets.append(
-                    PortfolioAsset(key, asset.name, build, run, build + annuity * run)
-                )
+                assets.append(PortfolioAsset(key, asset.name, build, run, build + annuity * run))
             charged.append(asset_index[key])
         value = annuity * (terms.probability * idea.benefit.mean - own_run) - own_one_off
-        rows.append(
-            PortfolioIdea(idea.id, idea.title, value, own_one_off, own_run, tuple(charged))
-        )
+        rows.append(PortfolioIdea(idea.id, idea.title, value, own_one_off, own_run, tuple(charged)))
     return PortfolioProblem(tuple(rows), tuple(assets), discount_rate, horizon_years)
 
 
@@ -228,7 +224,12 @@ def select(
     reported_gap = float(result.mip_gap) if result.mip_gap is not None else 0.0
     dual = getattr(result, "mip_dual_bound", None)
     return _selection(
-        problem, chosen, budget, max(reported_gap, 0.0), result.status == 0, started,
+        problem,
+        chosen,
+        budget,
+        max(reported_gap, 0.0),
+        result.status == 0,
+        started,
         dual_bound=-float(dual) if dual is not None else None,
     )
 
@@ -336,9 +337,7 @@ def frontier(
             if budget >= top
             else select(problem, budget, include, exclude, time_limit, gap)
         )
-        result.append(
-            FrontierPoint(budget, best.total_npv, best.one_off_investment, best.selected)
-        )
+        result.append(FrontierPoint(budget, best.total_npv, best.one_off_investment, best.selected))
         if progress is not None:
             progress(done / len(budgets))
     return result

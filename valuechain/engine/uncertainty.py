@@ -110,22 +110,16 @@ def idea_terms(idea: Idea, catalogue: Catalogue, closures: ClosureCache | None =
     for need in idea.needs:
         keys |= closures(need.asset)
     charged = tuple(sorted(key for key in keys if catalogue[key].charged))
-    items = [
-        CostItem(f"Engineering: {need.name}", need.engineering) for need in idea.needs
-    ]
+    items = [CostItem(f"Engineering: {need.name}", need.engineering) for need in idea.needs]
     deployment = idea.deployment
     items.append(CostItem("Deployment setup", deployment.setup))
     items.append(CostItem("Deployment run", deployment.run, yearly=True))
     if deployment.online_serving:
         offline = offline_feature_count(catalogue, idea.needs, keys)
         if offline:
+            items.append(CostItem("Online feature setup", deployment.online_feature_setup, offline))
             items.append(
-                CostItem("Online feature setup", deployment.online_feature_setup, offline)
-            )
-            items.append(
-                CostItem(
-                    "Online feature run", deployment.online_feature_run, offline, yearly=True
-                )
+                CostItem("Online feature run", deployment.online_feature_run, offline, yearly=True)
             )
     feasibility = math.prod(catalogue[key].feasibility for key in charged)
     return IdeaTerms(idea=idea, charged=charged, items=tuple(items), feasibility=feasibility)
@@ -346,16 +340,17 @@ class SimulationModel:
 
     def draw_estimates(self, rng: np.random.Generator, k: int) -> np.ndarray:
         """PERT draws of every uncertain estimate: (variable estimates, k)."""
-        return self.var_low + self.var_span * rng.beta(self.alpha, self.beta, size=(
-            len(self.variable_rows), k))
+        return self.var_low + self.var_span * rng.beta(
+            self.alpha, self.beta, size=(len(self.variable_rows), k)
+        )
 
     def draw_success(self, rng: np.random.Generator, k: int) -> np.ndarray:
         """Each idea's success in each draw; a risky asset fails for all its ideas at once."""
         success = rng.random((self.size, k)) < self.idea_probability[:, None]
         if len(self.risky_assets):
             failed = (
-                rng.random((len(self.risky_assets), k)) >= self.asset_feasibility[
-                    self.risky_assets, None]
+                rng.random((len(self.risky_assets), k))
+                >= self.asset_feasibility[self.risky_assets, None]
             )
             failures = self.risky_incidence @ failed.astype(np.float64)
             success &= failures == 0
@@ -395,15 +390,13 @@ class SimulationModel:
                 benefit[variable] = estimates[self.benefit_variable_pos[variable]]
             cost = self.cost_pv_variable @ estimates + self.cost_pv_constant[:, None]
             gain = self.annuity[:, None] * np.where(success, benefit, 0.0)
-            block = npv[:, done:done + k]
+            block = npv[:, done : done + k]
             np.subtract(gain, cost, out=block)
             if portfolio is not None and self.portfolio_annuity is not None:
                 # Standalone NPVs pay a shared asset once per idea; the portfolio pays once.
                 asset_pv = self._rows_values(estimates, self.build_index, k)
-                asset_pv += self.portfolio_annuity * self._rows_values(
-                    estimates, self.run_index, k
-                )
-                portfolio[done:done + k] = block.sum(axis=0) + self.extra_users @ asset_pv
+                asset_pv += self.portfolio_annuity * self._rows_values(estimates, self.run_index, k)
+                portfolio[done : done + k] = block.sum(axis=0) + self.extra_users @ asset_pv
             done += k
             if progress is not None:
                 progress(done / draws)
@@ -492,8 +485,12 @@ def tornado(
     p = t.probability
 
     def value(
-        c0: float = one_off, r_cost: float = yearly, b: float = benefit, prob: float = p,
-        r: float = rate, h: int = horizon,
+        c0: float = one_off,
+        r_cost: float = yearly,
+        b: float = benefit,
+        prob: float = p,
+        r: float = rate,
+        h: int = horizon,
     ) -> float:
         return -c0 + annuity_factor(r, h) * (prob * b - r_cost)
 
@@ -520,22 +517,22 @@ def tornado(
         estimate_bar(f"Build: {name}", asset.build, "one_off")
         estimate_bar(f"Run (yearly): {name}", asset.run, "yearly")
     for item in t.items:
-        estimate_bar(item.label, item.estimate, "yearly" if item.yearly else "one_off",
-                     item.factor)
+        estimate_bar(item.label, item.estimate, "yearly" if item.yearly else "one_off", item.factor)
 
     p_low = max(0.0, idea.probability * (1 - probability_swing)) * t.feasibility
     p_high = min(1.0, idea.probability * (1 + probability_swing)) * t.feasibility
     bars.append(
         TornadoBar(
             "Probability of success",
-            p_low, p_high, value(prob=p_low), value(prob=p_high),
+            p_low,
+            p_high,
+            value(prob=p_low),
+            value(prob=p_high),
         )
     )
     r_low, r_high = max(0.0, rate - rate_swing), min(1.0, rate + rate_swing)
     bars.append(TornadoBar("Discount rate", r_low, r_high, value(r=r_low), value(r=r_high)))
     h_low, h_high = max(1, horizon - horizon_swing), min(30, horizon + horizon_swing)
-    bars.append(
-        TornadoBar("Horizon (years)", h_low, h_high, value(h=h_low), value(h=h_high))
-    )
+    bars.append(TornadoBar("Horizon (years)", h_low, h_high, value(h=h_low), value(h=h_high)))
     bars.sort(key=lambda bar: bar.swing, reverse=True)
     return Tornado(base_npv=value(), bars=tuple(bars))

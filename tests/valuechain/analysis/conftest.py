@@ -33,10 +33,12 @@ def shared_pair(pm_user: User) -> SharedPair:
     """Alone: 80k - 110k and 90k - 120k of NPV; together 170k - 130k = 40k."""
     sure = {"available": False, "feasibility": 1.0}
     dataset = CuratedDatasetFactory(name="Customer 360", **sure, **exact("build", 100_000))
-    churn_feature = FeatureFactory(name="Churn score", curated_datasets=[dataset], **sure,
-                                   **exact("build", 10_000))
-    upsell_feature = FeatureFactory(name="Upsell score", curated_datasets=[dataset], **sure,
-                                    **exact("build", 20_000))
+    churn_feature = FeatureFactory(
+        name="Churn score", curated_datasets=[dataset], **sure, **exact("build", 10_000)
+    )
+    upsell_feature = FeatureFactory(
+        name="Upsell score", curated_datasets=[dataset], **sure, **exact("build", 20_000)
+    )
     churn = IdeaFactory(title="Churn", owner=pm_user, **exact("benefit", 80_000 / AF))
     upsell = IdeaFactory(title="Upsell", owner=pm_user, **exact("benefit", 90_000 / AF))
     NeedFactory(idea=churn, feature=churn_feature)
@@ -48,8 +50,7 @@ def shared_pair(pm_user: User) -> SharedPair:
 def users(
     pm_user: User, lead_user: User, exec_user: User, staff_user: User
 ) -> dict[str, User | None]:
-    return {"pm": pm_user, "lead": lead_user, "exec": exec_user, "staff": staff_user,
-            "anon": None}
+    return {"pm": pm_user, "lead": lead_user, "exec": exec_user, "staff": staff_user, "anon": None}
 
 
 @pytest.fixture

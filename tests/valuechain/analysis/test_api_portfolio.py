@@ -24,8 +24,11 @@ def test_a_portfolio_run_selects_the_pair_that_pays_off_together(
     client_as, shared_pair, django_capture_on_commit_callbacks
 ):
     client = client_as("exec")
-    response = start(client, {"budget": None, "must_include": [], "must_exclude": []},
-                     django_capture_on_commit_callbacks)
+    response = start(
+        client,
+        {"budget": None, "must_include": [], "must_exclude": []},
+        django_capture_on_commit_callbacks,
+    )
     assert response.status_code == 202, response.json()
     body = response.json()
     assert {"id", "status", "progress"} <= body.keys()
@@ -68,8 +71,13 @@ def test_must_include_and_exclude_are_honoured_and_rejected_ideas_are_not_candid
     IdeaFactory(title="Dropped", status=m.Idea.Status.REJECTED)
     client = client_as("pm")
     body = start(
-        client, {"must_include": [shared_pair.churn.pk], "must_exclude": [shared_pair.upsell.pk],
-                 "discount_rate": 0.2, "horizon_years": 5},
+        client,
+        {
+            "must_include": [shared_pair.churn.pk],
+            "must_exclude": [shared_pair.upsell.pk],
+            "discount_rate": 0.2,
+            "horizon_years": 5,
+        },
         django_capture_on_commit_callbacks,
     ).json()
     run = client.get(f"{URL}{body['id']}/").json()
@@ -93,19 +101,22 @@ def test_must_include_and_exclude_are_honoured_and_rejected_ideas_are_not_candid
         ({"horizon_years": 31}, "horizon_years"),
     ],
 )
-def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(client_as, shared_pair, body,
-                                                                 field):
+def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(
+    client_as, shared_pair, body, field
+):
     response = client_as("pm").post(URL, body, format="json")
     assert response.status_code == 400
     assert field in response.json()
     assert not m.PortfolioRun.objects.exists()
 
 
-def test_overlap_rejected_idea_and_unaffordable_must_include_are_refused(client_as,
-                                                                       shared_pair):
+def test_overlap_rejected_idea_and_unaffordable_must_include_are_refused(client_as, shared_pair):
     client = client_as("pm")
-    both = client.post(URL, {"must_include": [shared_pair.churn.pk],
-                             "must_exclude": [shared_pair.churn.pk]}, format="json")
+    both = client.post(
+        URL,
+        {"must_include": [shared_pair.churn.pk], "must_exclude": [shared_pair.churn.pk]},
+        format="json",
+    )
     assert both.status_code == 400 and "must_exclude" in both.json()
 
     rejected = IdeaFactory(status=m.Idea.Status.REJECTED)
@@ -113,8 +124,9 @@ def test_overlap_rejected_idea_and_unaffordable_must_include_are_refused(client_
     assert refused.status_code == 400 and "must_include" in refused.json()
 
     # Churn alone needs 110k (its feature and the dataset).
-    poor = client.post(URL, {"budget": 100_000, "must_include": [shared_pair.churn.pk]},
-                       format="json")
+    poor = client.post(
+        URL, {"budget": 100_000, "must_include": [shared_pair.churn.pk]}, format="json"
+    )
     assert poor.status_code == 400 and "110,000" in poor.json()["budget"][0]
     assert not m.PortfolioRun.objects.exists()
 

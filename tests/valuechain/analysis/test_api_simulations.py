@@ -24,8 +24,9 @@ def test_a_simulation_run_reports_the_npv_distribution_with_its_seed(
 ):
     client = client_as("pm")
     idea = shared_pair.churn
-    response = start(client, idea.pk, {"draws": 2_000, "seed": 12},
-                     django_capture_on_commit_callbacks)
+    response = start(
+        client, idea.pk, {"draws": 2_000, "seed": 12}, django_capture_on_commit_callbacks
+    )
     assert response.status_code == 202, response.json()
     body = response.json()
     assert body["seed"] == 12 and body["draws"] == 2_000 and body["idea"] == idea.pk
@@ -49,8 +50,9 @@ def test_the_same_seed_reproduces_the_numbers_and_no_seed_draws_one(
     idea.save()
     client = client_as("exec")
     runs = [
-        start(client, idea.pk, {"draws": 1_000, "seed": 5}, django_capture_on_commit_callbacks)
-        .json()["id"]
+        start(
+            client, idea.pk, {"draws": 1_000, "seed": 5}, django_capture_on_commit_callbacks
+        ).json()["id"]
         for _ in range(2)
     ]
     first, second = (m.SimulationRun.objects.get(pk=pk).result or {} for pk in runs)
@@ -98,9 +100,13 @@ def test_listing_shows_the_ideas_runs_without_results(client_as, shared_pair):
 
 
 def test_a_run_not_finished_has_no_result(client_as, shared_pair):
-    run = m.SimulationRun.objects.create(idea=shared_pair.churn, seed=1,
-                                         status=m.RunStatus.RUNNING, progress=40,
-                                         result={"partial": True})
+    run = m.SimulationRun.objects.create(
+        idea=shared_pair.churn,
+        seed=1,
+        status=m.RunStatus.RUNNING,
+        progress=40,
+        result={"partial": True},
+    )
     body = client_as("pm").get(f"{url(shared_pair.churn.pk)}{run.pk}/").json()
     assert body["status"] == "running" and body["progress"] == 40
     assert body["result"] is None

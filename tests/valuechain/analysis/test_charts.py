@@ -8,13 +8,19 @@ from valuechain.engine.uncertainty import tornado
 
 
 def test_histogram_marks_losses_red_and_gains_green_and_shares_sum_to_one():
-    dist = {"mean": 1.0, "p10": -15.0, "p50": 2.0, "p90": 8.0,
-            "histogram": {"edges": [-20.0, -10.0, 0.0, 10.0], "counts": [1, 1, 2]}}
+    dist = {
+        "mean": 1.0,
+        "p10": -15.0,
+        "p50": 2.0,
+        "p90": 8.0,
+        "histogram": {"edges": [-20.0, -10.0, 0.0, 10.0], "counts": [1, 1, 2]},
+    }
     bars = charts.figure_json(charts.npv_histogram(dist))["data"][0]
     assert bars["marker"]["color"] == [charts.LOSS, charts.LOSS, charts.GAIN]
     assert bars["y"] == [0.25, 0.25, 0.5]
-    lines = {shape["x0"] for shape in charts.figure_json(charts.npv_histogram(dist))["layout"][
-        "shapes"]}
+    lines = {
+        shape["x0"] for shape in charts.figure_json(charts.npv_histogram(dist))["layout"]["shapes"]
+    }
     assert lines == {1.0, -15.0, 2.0, 8.0}
 
 
@@ -27,8 +33,7 @@ def test_tornado_puts_the_widest_swing_on_top_and_starts_bars_at_the_base():
 
 
 def test_frontier_marks_the_chosen_selection():
-    points = [{"budget": 0, "npv": 0, "selected": []},
-              {"budget": 10, "npv": 5, "selected": [1]}]
+    points = [{"budget": 0, "npv": 0, "selected": []}, {"budget": 10, "npv": 5, "selected": [1]}]
     data = charts.figure_json(
         charts.frontier_figure(points, {"one_off_investment": 8, "total_npv": 5})
     )["data"]

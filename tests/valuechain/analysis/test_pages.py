@@ -18,8 +18,9 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def figure(html: str, script_id: str) -> dict:
-    match = re.search(rf'<script id="{script_id}" type="application/json">(.*?)</script>',
-                      html, re.S)
+    match = re.search(
+        rf'<script id="{script_id}" type="application/json">(.*?)</script>', html, re.S
+    )
     assert match, f"no figure {script_id}"
     return json.loads(match.group(1))
 
@@ -50,8 +51,7 @@ def test_starting_a_simulation_polls_until_the_histogram_shows(
     client = page_client(pm_user)
     idea = shared_pair.churn
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client.post(f"/ideas/{idea.pk}/simulations/", {"draws": 500, "seed": 3},
-                               **HTMX)
+        response = client.post(f"/ideas/{idea.pk}/simulations/", {"draws": 500, "seed": 3}, **HTMX)
     assert response.status_code == 200
     run = m.SimulationRun.objects.get(idea=idea)
     html = response.content.decode()
@@ -66,16 +66,18 @@ def test_starting_a_simulation_polls_until_the_histogram_shows(
 
 
 def test_a_running_simulation_shows_its_progress(page_client, exec_user, shared_pair):
-    run = m.SimulationRun.objects.create(idea=shared_pair.churn, seed=1,
-                                         status=m.RunStatus.RUNNING, progress=40)
-    html = page_client(exec_user).get(
-        f"/ideas/{shared_pair.churn.pk}/simulations/{run.pk}/"
-    ).content.decode()
+    run = m.SimulationRun.objects.create(
+        idea=shared_pair.churn, seed=1, status=m.RunStatus.RUNNING, progress=40
+    )
+    html = (
+        page_client(exec_user)
+        .get(f"/ideas/{shared_pair.churn.pk}/simulations/{run.pk}/")
+        .content.decode()
+    )
     assert 'style="width: 40%"' in html and "every 1s" in html
 
 
-def test_bad_draws_answer_400_with_the_error_and_start_nothing(page_client, pm_user,
-                                                                shared_pair):
+def test_bad_draws_answer_400_with_the_error_and_start_nothing(page_client, pm_user, shared_pair):
     response = page_client(pm_user).post(
         f"/ideas/{shared_pair.churn.pk}/simulations/", {"draws": 5}, **HTMX
     )
@@ -87,8 +89,10 @@ def test_bad_draws_answer_400_with_the_error_and_start_nothing(page_client, pm_u
 def test_people_outside_the_groups_cannot_start_runs(page_client, shared_pair):
     outsider = UserFactory(username="visitor")
     client = page_client(outsider)
-    assert client.post(f"/ideas/{shared_pair.churn.pk}/simulations/",
-                       {"draws": 500}).status_code == 403
+    assert (
+        client.post(f"/ideas/{shared_pair.churn.pk}/simulations/", {"draws": 500}).status_code
+        == 403
+    )
     assert client.post("/portfolio/", {}).status_code == 403
     page = client.get("/portfolio/").content.decode()
     assert "Select the portfolio" not in page
@@ -100,8 +104,9 @@ def test_the_portfolio_page_runs_a_selection_and_shows_it(
     client = page_client(exec_user)
     assert "No portfolio run yet" in client.get("/portfolio/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/portfolio/", {"budget": "", "discount_rate": "0.1",
-                                               "horizon_years": "3"})
+        response = client.post(
+            "/portfolio/", {"budget": "", "discount_rate": "0.1", "horizon_years": "3"}
+        )
     assert response.status_code == 302
     run = m.PortfolioRun.objects.get()
     assert response["Location"].endswith(f"/portfolio/?run={run.pk}")
@@ -114,24 +119,30 @@ def test_the_portfolio_page_runs_a_selection_and_shows_it(
     assert frontier["data"][0]["y"][-1] == pytest.approx(40_000)
     matrix = figure(html, f"matrix-data-{run.pk}")
     assert {trace["name"] for trace in matrix["data"]} <= {
-        "quick win", "big bet", "fill-in", "money pit"}
+        "quick win",
+        "big bet",
+        "fill-in",
+        "money pit",
+    }
     assert "Customer 360" in html  # the shared asset
     assert "WSJF" in html and "RICE" in html
 
 
 def test_a_pending_portfolio_run_polls_with_a_progress_bar(page_client, exec_user, db):
-    run = m.PortfolioRun.objects.create(params={"budget": None}, status=m.RunStatus.RUNNING,
-                                        progress=65)
+    run = m.PortfolioRun.objects.create(
+        params={"budget": None}, status=m.RunStatus.RUNNING, progress=65
+    )
     html = page_client(exec_user).get(f"/portfolio/runs/{run.pk}/").content.decode()
     assert f'hx-get="/portfolio/runs/{run.pk}/"' in html
     assert 'style="width: 65%"' in html
 
 
-def test_portfolio_form_errors_are_shown_and_nothing_starts(page_client, exec_user,
-                                                            shared_pair):
+def test_portfolio_form_errors_are_shown_and_nothing_starts(page_client, exec_user, shared_pair):
     client = page_client(exec_user)
-    both = client.post("/portfolio/", {"must_include": [shared_pair.churn.pk],
-                                       "must_exclude": [shared_pair.churn.pk]})
+    both = client.post(
+        "/portfolio/",
+        {"must_include": [shared_pair.churn.pk], "must_exclude": [shared_pair.churn.pk]},
+    )
     assert both.status_code == 400
     assert "Also in must include: Churn" in both.content.decode()
     poor = client.post("/portfolio/", {"budget": "1000", "must_include": [shared_pair.churn.pk]})
@@ -142,8 +153,7 @@ def test_portfolio_form_errors_are_shown_and_nothing_starts(page_client, exec_us
     assert not m.PortfolioRun.objects.exists()
 
 
-def test_the_portfolio_page_takes_a_constant_number_of_queries(page_client, exec_user,
-                                                               shared_pair):
+def test_the_portfolio_page_takes_a_constant_number_of_queries(page_client, exec_user, shared_pair):
     client = page_client(exec_user)
 
     def count() -> int:
@@ -167,12 +177,17 @@ def test_unknown_runs_and_huge_ids_are_404(page_client, exec_user, shared_pair):
     assert client.get("/ideas/999999/uncertainty/").status_code == 404
 
 
-def test_the_form_starts_from_the_choices_of_the_run_on_show(page_client, exec_user,
-                                                             shared_pair):
-    run = m.PortfolioRun.objects.create(params={
-        "budget": 120_000.0, "must_include": [shared_pair.upsell.pk], "must_exclude": [],
-        "discount_rate": 0.2, "horizon_years": 5, "seed": 1,
-    })
+def test_the_form_starts_from_the_choices_of_the_run_on_show(page_client, exec_user, shared_pair):
+    run = m.PortfolioRun.objects.create(
+        params={
+            "budget": 120_000.0,
+            "must_include": [shared_pair.upsell.pk],
+            "must_exclude": [],
+            "discount_rate": 0.2,
+            "horizon_years": 5,
+            "seed": 1,
+        }
+    )
     html = page_client(exec_user).get(f"/portfolio/?run={run.pk}").content.decode()
     assert re.search(r'name="budget"[^>]*value="120000.0"', html)
     assert re.search(r'name="horizon_years"[^>]*value="5"', html)

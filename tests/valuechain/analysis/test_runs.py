@@ -77,9 +77,16 @@ def test_a_task_for_a_deleted_run_does_nothing(shared_pair):
 
 
 def test_a_failing_computation_marks_the_run_failed_with_the_reason(shared_pair, monkeypatch):
-    run = m.PortfolioRun.objects.create(params={"discount_rate": 0.1, "horizon_years": 3,
-                                                "seed": 1, "must_include": [],
-                                                "must_exclude": [], "budget": None})
+    run = m.PortfolioRun.objects.create(
+        params={
+            "discount_rate": 0.1,
+            "horizon_years": 3,
+            "seed": 1,
+            "must_include": [],
+            "must_exclude": [],
+            "budget": None,
+        }
+    )
 
     def broken(params, progress):
         raise RuntimeError("solver unavailable")

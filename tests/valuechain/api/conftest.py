@@ -14,8 +14,12 @@ def users(
     pm_user: User, other_pm: User, lead_user: User, exec_user: User, staff_user: User
 ) -> dict[str, User | None]:
     return {
-        "pm": pm_user, "other_pm": other_pm, "lead": lead_user, "exec": exec_user,
-        "staff": staff_user, "anon": None,
+        "pm": pm_user,
+        "other_pm": other_pm,
+        "lead": lead_user,
+        "exec": exec_user,
+        "staff": staff_user,
+        "anon": None,
     }
 
 

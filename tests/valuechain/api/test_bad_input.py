@@ -18,8 +18,16 @@ HUGE = 10**40
 def _rows() -> dict[str, int]:
     return {
         model.__name__: model.objects.count()
-        for model in (m.Idea, m.Need, m.Feature, m.CuratedDataset, m.RawSource,
-                      m.AcquisitionOption, m.StakeholderAssignment, m.Role)
+        for model in (
+            m.Idea,
+            m.Need,
+            m.Feature,
+            m.CuratedDataset,
+            m.RawSource,
+            m.AcquisitionOption,
+            m.StakeholderAssignment,
+            m.Role,
+        )
     }
 
 
@@ -42,16 +50,23 @@ IDEA_FIELD_ERRORS = [
     ({"benefit_estimate": {"low": -1, "likely": 2, "high": 3}}, "benefit_estimate"),
     ({"benefit_estimate": {"low": "a", "likely": 2, "high": 3}}, "benefit_estimate"),
     ({"benefit_estimate": {"low": {"x": 1}, "likely": 2, "high": 3}}, "benefit_estimate"),
-    ({"benefit_estimate": {"low": HUGE**10, "likely": HUGE**10, "high": HUGE**10}},
-     "benefit_estimate"),
-    ({"benefit_estimate": {"low": 1, "likely": 2, "high": 3, "median": 2}},
-     "benefit_estimate"),
-    ({"benefit_estimate": {"low": 1, "likely": 2, "high": 3, "days_of_role": -4}},
-     "benefit_estimate"),
-    ({"benefit_estimate": {"low": 1, "likely": 2, "high": 3, "days_of_role": HUGE}},
-     "benefit_estimate"),
-    ({"benefit_estimate": {"low": 1, "likely": 2, "high": 3, "days_of_role": 1}},
-     "benefit_estimate"),  # a benefit is money, never person-days
+    (
+        {"benefit_estimate": {"low": HUGE**10, "likely": HUGE**10, "high": HUGE**10}},
+        "benefit_estimate",
+    ),
+    ({"benefit_estimate": {"low": 1, "likely": 2, "high": 3, "median": 2}}, "benefit_estimate"),
+    (
+        {"benefit_estimate": {"low": 1, "likely": 2, "high": 3, "days_of_role": -4}},
+        "benefit_estimate",
+    ),
+    (
+        {"benefit_estimate": {"low": 1, "likely": 2, "high": 3, "days_of_role": HUGE}},
+        "benefit_estimate",
+    ),
+    (
+        {"benefit_estimate": {"low": 1, "likely": 2, "high": 3, "days_of_role": 1}},
+        "benefit_estimate",
+    ),  # a benefit is money, never person-days
     ({"benefit_estimate": "100"}, "benefit_estimate"),
     ({"benefit_estimate": [1, 2, 3]}, "benefit_estimate"),
     ({"benefit_estimate": None}, "benefit_estimate"),
@@ -102,8 +117,10 @@ RAW_BODIES = [
 ]
 
 
-@pytest.mark.parametrize("url", ["/api/ideas/", "/api/features/", "/api/stakeholder-assignments/",
-                                 "/api/ideas/{idea}/needs/"])
+@pytest.mark.parametrize(
+    "url",
+    ["/api/ideas/", "/api/features/", "/api/stakeholder-assignments/", "/api/ideas/{idea}/needs/"],
+)
 @pytest.mark.parametrize("body", RAW_BODIES, ids=range(len(RAW_BODIES)))
 def test_malformed_bodies_are_400(client_as, pm_user, url, body):
     idea = IdeaFactory(owner=pm_user)
@@ -118,8 +135,7 @@ def test_malformed_bodies_are_400(client_as, pm_user, url, body):
 
 def test_huge_float_literal_is_400(client_as):
     body = b'{"title": "t", "benefit_estimate": {"low": 1e400, "likely": 1e400, "high": 1e400}}'
-    response = client_as("pm").generic("POST", "/api/ideas/", body,
-                                       content_type="application/json")
+    response = client_as("pm").generic("POST", "/api/ideas/", body, content_type="application/json")
     assert response.status_code == 400
     assert "benefit_estimate" in response.json()
 
@@ -127,8 +143,7 @@ def test_huge_float_literal_is_400(client_as):
 def test_oversized_body_is_413(client_as, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     body = json.dumps({"title": "t", "description": "x" * 20_000, "benefit_estimate": BENEFIT})
-    response = client_as("pm").generic("POST", "/api/ideas/", body,
-                                       content_type="application/json")
+    response = client_as("pm").generic("POST", "/api/ideas/", body, content_type="application/json")
     assert response.status_code == 413
     assert not m.Idea.objects.exists()
 
@@ -151,13 +166,30 @@ def test_bad_pages_are_404_not_500(client_as, query):
 
 @pytest.mark.parametrize(
     "query",
-    ["?ordering=bogus", "?ordering=-npv,bogus,title", "?ordering=owner__password",
-     "?ordering=", "?page_size=100000", "?page_size=-5", "?page_size=abc",
-     "?available=maybe", "?unknown=1", "?ordering=" + "title," * 3000,
-     "?search=" + "%20" * 150 + "x"],
+    [
+        "?ordering=bogus",
+        "?ordering=-npv,bogus,title",
+        "?ordering=owner__password",
+        "?ordering=",
+        "?page_size=100000",
+        "?page_size=-5",
+        "?page_size=abc",
+        "?available=maybe",
+        "?unknown=1",
+        "?ordering=" + "title," * 3000,
+        "?search=" + "%20" * 150 + "x",
+    ],
 )
-@pytest.mark.parametrize("url", ["/api/ideas/", "/api/features/", "/api/raw-sources/",
-                                 "/api/stakeholder-assignments/", "/api/ideas/{idea}/needs/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/ideas/",
+        "/api/features/",
+        "/api/raw-sources/",
+        "/api/stakeholder-assignments/",
+        "/api/ideas/{idea}/needs/",
+    ],
+)
 def test_odd_query_strings_still_answer(client_as, url, query):
     idea = IdeaFactory()
     NeedFactory(idea=idea)
@@ -201,9 +233,18 @@ def test_bad_filter_values_are_400_naming_the_parameter(client_as, url, param):
 
 @pytest.mark.parametrize(
     "path",
-    [f"/api/ideas/{HUGE}/", "/api/ideas/abc/", "/api/ideas/-1/", f"/api/ideas/{HUGE}/roi/",
-     "/api/ideas/99999/roi/", f"/api/ideas/{2**63}/needs/", "/api/ideas/99999/needs/",
-     f"/api/features/{2**63}/", "/api/tiers/9/", f"/api/ideas/{2**63 - 1}/stakeholder-gaps/"],
+    [
+        f"/api/ideas/{HUGE}/",
+        "/api/ideas/abc/",
+        "/api/ideas/-1/",
+        f"/api/ideas/{HUGE}/roi/",
+        "/api/ideas/99999/roi/",
+        f"/api/ideas/{2**63}/needs/",
+        "/api/ideas/99999/needs/",
+        f"/api/features/{2**63}/",
+        "/api/tiers/9/",
+        f"/api/ideas/{2**63 - 1}/stakeholder-gaps/",
+    ],
 )
 def test_unknown_or_absurd_ids_are_404(client_as, path):
     response = client_as("staff").get(path)
@@ -233,8 +274,13 @@ def test_writes_to_absurd_ids_are_404(client_as, method):
 )
 def test_bad_assignment_input_is_named(client_as, users, payload, field):
     idea = IdeaFactory()
-    body = {"idea": idea.pk, "tier": 1, "role": m.Role.objects.first().pk,
-            "person": users["exec"].pk, **payload}
+    body = {
+        "idea": idea.pk,
+        "tier": 1,
+        "role": m.Role.objects.first().pk,
+        "person": users["exec"].pk,
+        **payload,
+    }
     response = client_as("lead").post("/api/stakeholder-assignments/", body, format="json")
     assert response.status_code == 400, response.content
     assert field in response.json()
@@ -243,8 +289,12 @@ def test_bad_assignment_input_is_named(client_as, users, payload, field):
 
 def test_duplicate_assignment_is_refused(client_as, users):
     idea = IdeaFactory()
-    body = {"idea": idea.pk, "tier": 2, "role": m.Role.objects.first().pk,
-            "person": users["exec"].pk}
+    body = {
+        "idea": idea.pk,
+        "tier": 2,
+        "role": m.Role.objects.first().pk,
+        "person": users["exec"].pk,
+    }
     client = client_as("lead")
     assert client.post("/api/stakeholder-assignments/", body, format="json").status_code == 201
     again = client.post("/api/stakeholder-assignments/", body, format="json")
@@ -278,7 +328,9 @@ def test_token_endpoint_survives_deeply_nested_json():
     from rest_framework.test import APIClient
 
     response = APIClient().generic(
-        "POST", "/api/auth/token/", b"[" * 50_000 + b"]" * 50_000,
+        "POST",
+        "/api/auth/token/",
+        b"[" * 50_000 + b"]" * 50_000,
         content_type="application/json",
     )
     assert response.status_code == 400

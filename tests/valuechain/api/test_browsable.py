@@ -14,11 +14,22 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 URLS = [
-    "/api/roles/", "/api/tiers/", "/api/tiers/1/", "/api/features/", "/api/features/{f}/",
-    "/api/curated-datasets/", "/api/raw-sources/", "/api/acquisition-options/", "/api/ideas/",
-    "/api/ideas/{i}/", "/api/ideas/{i}/roi/", "/api/ideas/{i}/needs/",
-    "/api/ideas/{i}/needs/{n}/", "/api/stakeholder-assignments/",
-    "/api/stakeholder-assignments/{s}/", "/api/ideas/{i}/stakeholder-gaps/",
+    "/api/roles/",
+    "/api/tiers/",
+    "/api/tiers/1/",
+    "/api/features/",
+    "/api/features/{f}/",
+    "/api/curated-datasets/",
+    "/api/raw-sources/",
+    "/api/acquisition-options/",
+    "/api/ideas/",
+    "/api/ideas/{i}/",
+    "/api/ideas/{i}/roi/",
+    "/api/ideas/{i}/needs/",
+    "/api/ideas/{i}/needs/{n}/",
+    "/api/stakeholder-assignments/",
+    "/api/stakeholder-assignments/{s}/",
+    "/api/ideas/{i}/stakeholder-gaps/",
 ]
 
 

@@ -25,8 +25,12 @@ def test_data_lead_builds_a_lineage_upstream_to_an_acquisition_option(client_as,
     client = client_as("lead")
     option = client.post(
         "/api/acquisition-options/",
-        {"name": "Weather vendor", "provider": "Meteo", "available": False,
-         "build_estimate": {"low": 10000, "likely": 20000, "high": 50000}},
+        {
+            "name": "Weather vendor",
+            "provider": "Meteo",
+            "available": False,
+            "build_estimate": {"low": 10000, "likely": 20000, "high": 50000},
+        },
         format="json",
     )
     assert option.status_code == 201, option.json()
@@ -44,9 +48,14 @@ def test_data_lead_builds_a_lineage_upstream_to_an_acquisition_option(client_as,
     assert curated.status_code == 201, curated.json()
     feature = client.post(
         "/api/features/",
-        {"name": "rain_mm_7d", "curated_datasets": [curated.json()["id"]],
-         "build_estimate": ESTIMATE, "run_cost_estimate": {"low": 1, "likely": 2, "high": 3},
-         "feasibility": 0.8, "online": True},
+        {
+            "name": "rain_mm_7d",
+            "curated_datasets": [curated.json()["id"]],
+            "build_estimate": ESTIMATE,
+            "run_cost_estimate": {"low": 1, "likely": 2, "high": 3},
+            "feasibility": 0.8,
+            "online": True,
+        },
         format="json",
     )
     assert feature.status_code == 201, feature.json()
@@ -66,8 +75,10 @@ def test_asset_estimate_in_person_days_of_a_role(client_as):
     role = RoleFactory(day_rate=700)
     response = client_as("lead").post(
         "/api/features/",
-        {"name": "churn_score",
-         "build_estimate": {"low": 2, "likely": 3, "high": 5, "days_of_role": role.pk}},
+        {
+            "name": "churn_score",
+            "build_estimate": {"low": 2, "likely": 3, "high": 5, "days_of_role": role.pk},
+        },
         format="json",
     )
     assert response.status_code == 201, response.json()
@@ -104,21 +115,28 @@ def test_update_replaces_lineage_and_clears_an_acquisition_option(client_as):
         ("/api/features/", {"curated_datasets": "1,2"}, "curated_datasets"),
         ("/api/acquisition-options/", {"available": True}, "available"),
         ("/api/features/", {"feasibility": 1.5}, "feasibility"),
-        ("/api/features/", {"build_estimate": {"low": 5, "likely": 3, "high": 9}},
-         "build_estimate"),
-        ("/api/features/", {"run_cost_estimate": {"low": -1, "likely": 3, "high": 9}},
-         "run_cost_estimate"),
-        ("/api/features/", {"build_estimate": {"low": 1, "likely": 2, "high": 3,
-                                               "days_of_role": 999999}}, "build_estimate"),
+        (
+            "/api/features/",
+            {"build_estimate": {"low": 5, "likely": 3, "high": 9}},
+            "build_estimate",
+        ),
+        (
+            "/api/features/",
+            {"run_cost_estimate": {"low": -1, "likely": 3, "high": 9}},
+            "run_cost_estimate",
+        ),
+        (
+            "/api/features/",
+            {"build_estimate": {"low": 1, "likely": 2, "high": 3, "days_of_role": 999999}},
+            "build_estimate",
+        ),
         ("/api/features/", {"owner": 999999}, "owner"),
         ("/api/features/", {"colour": "blue"}, "colour"),
     ],
 )
 def test_bad_catalogue_input_names_the_field_and_writes_nothing(client_as, url, payload, field):
     raw = RawSourceFactory()
-    payload = {
-        key: ([raw.pk] if value == ["RAW"] else value) for key, value in payload.items()
-    }
+    payload = {key: ([raw.pk] if value == ["RAW"] else value) for key, value in payload.items()}
     before = {model: model.objects.count() for model in m.ASSET_MODELS.values()}
     response = client_as("lead").post(url, {"name": "x", **payload}, format="json")
     assert response.status_code == 400, response.json()
@@ -187,9 +205,12 @@ def test_staff_edit_a_tier_profile_and_roles(client_as):
     assert m.TierProfile.objects.get(tier=2).default_feasibility == 0.5
     response = client.post("/api/roles/", {"name": "MLOps", "day_rate": 990}, format="json")
     assert response.status_code == 201
-    assert client_as("lead").patch(
-        "/api/tiers/2/", {"default_feasibility": 0.1}, format="json"
-    ).status_code == 403
+    assert (
+        client_as("lead")
+        .patch("/api/tiers/2/", {"default_feasibility": 0.1}, format="json")
+        .status_code
+        == 403
+    )
 
 
 def _catalogue(size: int) -> None:
@@ -201,8 +222,8 @@ def _catalogue(size: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["/api/features/", "/api/curated-datasets/", "/api/raw-sources/",
-            "/api/acquisition-options/"],
+    "url",
+    ["/api/features/", "/api/curated-datasets/", "/api/raw-sources/", "/api/acquisition-options/"],
 )
 def test_catalogue_lists_run_a_constant_number_of_queries(client_as, url):
     client = client_as("exec")

@@ -30,8 +30,13 @@ def exact(value: float) -> dict[str, float]:
 def test_product_manager_creates_an_idea_owned_by_them(client_as, pm_user):
     response = client_as("pm").post(
         "/api/ideas/",
-        {"title": "Churn prediction", "benefit_estimate": BENEFIT,
-         "probability_of_success": 0.7, "horizon_years": 5, "discount_rate": 0.08},
+        {
+            "title": "Churn prediction",
+            "benefit_estimate": BENEFIT,
+            "probability_of_success": 0.7,
+            "horizon_years": 5,
+            "discount_rate": 0.08,
+        },
         format="json",
     )
     assert response.status_code == 201, response.json()
@@ -94,19 +99,37 @@ def test_owner_edits_and_deletes_an_idea(client_as, pm_user):
 def _worked_idea(owner=None) -> m.Idea:
     """Three needs up to tier 4; with r = 0 and H = 2 the numbers are easy by hand."""
     idea = IdeaFactory(
-        owner=owner, benefit_low=20000, benefit_likely=20000, benefit_high=20000,
-        probability_of_success=1.0, horizon_years=2, discount_rate=0.0,
+        owner=owner,
+        benefit_low=20000,
+        benefit_likely=20000,
+        benefit_high=20000,
+        probability_of_success=1.0,
+        horizon_years=2,
+        discount_rate=0.0,
     )
     feature = FeatureFactory(available=True)
     raw = RawSourceFactory(
-        available=True, build_low=5000, build_likely=5000, build_high=5000,
-        run_low=1000, run_likely=1000, run_high=1000, feasibility=1.0,
+        available=True,
+        build_low=5000,
+        build_likely=5000,
+        build_high=5000,
+        run_low=1000,
+        run_likely=1000,
+        run_high=1000,
+        feasibility=1.0,
     )
     option = AcquisitionOptionFactory(
         build_low=100000, build_likely=100000, build_high=100000, feasibility=0.5
     )
-    NeedFactory(idea=idea, feature=feature, weight=2, essential=True,
-                engineering_low=1000, engineering_likely=1000, engineering_high=1000)
+    NeedFactory(
+        idea=idea,
+        feature=feature,
+        weight=2,
+        essential=True,
+        engineering_low=1000,
+        engineering_likely=1000,
+        engineering_high=1000,
+    )
     NeedFactory(idea=idea, feature=None, raw_source=raw, weight=1, essential=False)
     NeedFactory(idea=idea, feature=None, acquisition_option=option, weight=1, essential=False)
     idea.raw, idea.option = raw, option
@@ -149,8 +172,13 @@ def test_roi_report_matches_the_hand_worked_ladder(client_as):
 def test_roi_report_prices_person_days_at_the_role_rate(client_as):
     role = RoleFactory(day_rate=800)
     idea = IdeaFactory(discount_rate=0.0, horizon_years=1)
-    NeedFactory(idea=idea, engineering_low=2, engineering_likely=2, engineering_high=2,
-                engineering_days_role=role)
+    NeedFactory(
+        idea=idea,
+        engineering_low=2,
+        engineering_likely=2,
+        engineering_high=2,
+        engineering_days_role=role,
+    )
     report = client_as("pm").get(f"/api/ideas/{idea.pk}/roi/").json()
     assert report["one_off_investment"] == pytest.approx(1600)
 
@@ -159,8 +187,13 @@ def test_list_carries_roi_summaries_and_sorts_by_npv(client_as):
     cheap = IdeaFactory(title="cheap")
     NeedFactory(idea=cheap)
     costly = IdeaFactory(title="costly")
-    NeedFactory(idea=costly, feature=None, acquisition_option=AcquisitionOptionFactory(
-        build_low=900000, build_likely=900000, build_high=900000))
+    NeedFactory(
+        idea=costly,
+        feature=None,
+        acquisition_option=AcquisitionOptionFactory(
+            build_low=900000, build_likely=900000, build_high=900000
+        ),
+    )
     client = client_as("exec")
     body = client.get("/api/ideas/?ordering=-npv").json()
     assert [row["title"] for row in body["results"]] == ["cheap", "costly"]
@@ -176,8 +209,7 @@ def test_list_carries_roi_summaries_and_sorts_by_npv(client_as):
 
 def test_list_filters_by_status_owner_and_search(client_as, pm_user, other_pm):
     IdeaFactory(title="Fraud alerts", owner=pm_user, status="approved")
-    IdeaFactory(title="Basket size", owner=other_pm, status="draft",
-                description="fraud-adjacent")
+    IdeaFactory(title="Basket size", owner=other_pm, status="draft", description="fraud-adjacent")
     client = client_as("exec")
 
     def titles(query: str) -> list[str]:
@@ -197,10 +229,16 @@ def _ideas(count: int) -> None:
     role = RoleFactory(name="Analyst")
     for i in range(count):
         idea = IdeaFactory(title=f"idea {i:04}")
-        NeedFactory(idea=idea, feature=FeatureFactory(available=False,
-                                                      curated_datasets=[curated]))
-        NeedFactory(idea=idea, feature=None, raw_source=shared_raw, engineering_low=1,
-                    engineering_likely=1, engineering_high=1, engineering_days_role=role)
+        NeedFactory(idea=idea, feature=FeatureFactory(available=False, curated_datasets=[curated]))
+        NeedFactory(
+            idea=idea,
+            feature=None,
+            raw_source=shared_raw,
+            engineering_low=1,
+            engineering_likely=1,
+            engineering_high=1,
+            engineering_days_role=role,
+        )
 
 
 @pytest.mark.parametrize(
@@ -242,7 +280,9 @@ def test_stakeholder_gaps_follow_the_tiers_the_idea_reaches(client_as):
     body = response.json()
     assert body["tier"] == 2
     assert sorted(gap["role_name"] for gap in body["gaps"]) == [
-        "Analytics engineer", "Data engineer", "ML engineer",
+        "Analytics engineer",
+        "Data engineer",
+        "ML engineer",
     ]
 
 
@@ -266,10 +306,17 @@ def test_idea_list_queries_stay_constant_with_deployment_plans_priced_in_days(cl
             idea = IdeaFactory()
             NeedFactory(idea=idea)
             DeploymentPlan.objects.create(
-                idea=idea, deployment_type=deployment_type, latency_ms=100,
-                requests_per_day=1000, freshness=Freshness.values[0],
-                data_location=DataLocation.values[0], connectivity=Connectivity.values[0],
-                run_low=1, run_likely=2, run_high=3, run_days_role=role,
+                idea=idea,
+                deployment_type=deployment_type,
+                latency_ms=100,
+                requests_per_day=1000,
+                freshness=Freshness.values[0],
+                data_location=DataLocation.values[0],
+                connectivity=Connectivity.values[0],
+                run_low=1,
+                run_likely=2,
+                run_high=3,
+                run_days_role=role,
             )
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/api/ideas/?page_size=200")
@@ -296,9 +343,11 @@ def test_stakeholder_assignments_filter_by_idea_and_tier(client_as):
     kept = StakeholderAssignmentFactory(idea=first, tier=2)
     StakeholderAssignmentFactory(idea=first, tier=1)
     StakeholderAssignmentFactory(idea=second, tier=2)
-    rows = client_as("exec").get(
-        f"/api/stakeholder-assignments/?idea={first.pk}&tier=2"
-    ).json()["results"]
+    rows = (
+        client_as("exec")
+        .get(f"/api/stakeholder-assignments/?idea={first.pk}&tier=2")
+        .json()["results"]
+    )
     assert [row["id"] for row in rows] == [kept.pk]
     assert rows[0]["role_name"] == kept.role.name
     assert rows[0]["person_name"] == kept.person.username
@@ -312,8 +361,10 @@ def test_needs_and_assignment_lists_run_a_constant_number_of_queries(client_as):
         while m.Need.objects.count() < total:
             NeedFactory(idea=idea, feature=None, raw_source=RawSourceFactory())
             StakeholderAssignmentFactory(idea=idea)
-        for name, url in (("needs", f"/api/ideas/{idea.pk}/needs/?page_size=200"),
-                          ("assignments", "/api/stakeholder-assignments/?page_size=200")):
+        for name, url in (
+            ("needs", f"/api/ideas/{idea.pk}/needs/?page_size=200"),
+            ("assignments", "/api/stakeholder-assignments/?page_size=200"),
+        ):
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(url)
             assert response.json()["count"] == total

@@ -21,19 +21,29 @@ def test_owner_adds_a_need_pointing_at_a_curated_dataset(client_as, pm_user):
     curated = CuratedDatasetFactory(name="orders golden")
     response = client_as("pm").post(
         f"/api/ideas/{idea.pk}/needs/",
-        {"name": "order history", "asset_type": "curated_dataset", "asset_id": curated.pk,
-         "engineering_estimate": {"low": 1000, "likely": 2000, "high": 4000},
-         "weight": 2, "essential": False},
+        {
+            "name": "order history",
+            "asset_type": "curated_dataset",
+            "asset_id": curated.pk,
+            "engineering_estimate": {"low": 1000, "likely": 2000, "high": 4000},
+            "weight": 2,
+            "essential": False,
+        },
         format="json",
     )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert (body["asset_type"], body["asset_id"], body["asset_name"]) == (
-        "curated_dataset", curated.pk, "orders golden"
+        "curated_dataset",
+        curated.pk,
+        "orders golden",
     )
     need = m.Need.objects.get()
     assert (need.idea, need.curated_dataset, need.weight, need.essential) == (
-        idea, curated, 2.0, False
+        idea,
+        curated,
+        2.0,
+        False,
     )
     listed = client_as("exec").get(f"/api/ideas/{idea.pk}/needs/").json()
     assert [row["name"] for row in listed["results"]] == ["order history"]

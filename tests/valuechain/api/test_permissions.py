@@ -12,8 +12,13 @@ from valuechain import models as m
 pytestmark = pytest.mark.django_db
 
 LISTS = [
-    "/api/roles/", "/api/tiers/", "/api/features/", "/api/curated-datasets/",
-    "/api/raw-sources/", "/api/acquisition-options/", "/api/ideas/",
+    "/api/roles/",
+    "/api/tiers/",
+    "/api/features/",
+    "/api/curated-datasets/",
+    "/api/raw-sources/",
+    "/api/acquisition-options/",
+    "/api/ideas/",
     "/api/stakeholder-assignments/",
 ]
 EXACT = {"low": 1, "likely": 1, "high": 1}
@@ -54,32 +59,45 @@ def _payload(kind, world, users):
         "feature": {"name": "new feature"},
         "idea": {"title": "new idea", "benefit_estimate": EXACT},
         "need": {"name": "n", "asset_type": "feature", "asset_id": world["feature"].pk},
-        "assignment": {"idea": world["idea"].pk, "tier": 1,
-                       "role": m.Role.objects.first().pk, "person": users["exec"].pk},
+        "assignment": {
+            "idea": world["idea"].pk,
+            "tier": 1,
+            "role": m.Role.objects.first().pk,
+            "person": users["exec"].pk,
+        },
         "role": {"name": "Prompt engineer", "day_rate": 500},
     }[kind]
 
 
 CREATE = [
     # (what, url, {who: expected status})
-    ("feature", "/api/features/",
-     {"pm": 403, "other_pm": 403, "lead": 201, "exec": 403, "staff": 201}),
-    ("idea", "/api/ideas/",
-     {"pm": 201, "other_pm": 201, "lead": 403, "exec": 403, "staff": 201}),
-    ("need", "/api/ideas/{idea}/needs/",
-     {"pm": 201, "other_pm": 403, "lead": 403, "exec": 403, "staff": 201}),
-    ("assignment", "/api/stakeholder-assignments/",
-     {"pm": 403, "other_pm": 403, "lead": 201, "exec": 403, "staff": 201}),
-    ("role", "/api/roles/",
-     {"pm": 403, "other_pm": 403, "lead": 403, "exec": 403, "staff": 201}),
+    (
+        "feature",
+        "/api/features/",
+        {"pm": 403, "other_pm": 403, "lead": 201, "exec": 403, "staff": 201},
+    ),
+    ("idea", "/api/ideas/", {"pm": 201, "other_pm": 201, "lead": 403, "exec": 403, "staff": 201}),
+    (
+        "need",
+        "/api/ideas/{idea}/needs/",
+        {"pm": 201, "other_pm": 403, "lead": 403, "exec": 403, "staff": 201},
+    ),
+    (
+        "assignment",
+        "/api/stakeholder-assignments/",
+        {"pm": 403, "other_pm": 403, "lead": 201, "exec": 403, "staff": 201},
+    ),
+    ("role", "/api/roles/", {"pm": 403, "other_pm": 403, "lead": 403, "exec": 403, "staff": 201}),
 ]
 
 
 @pytest.mark.parametrize("who", ["pm", "other_pm", "lead", "exec", "staff"])
 @pytest.mark.parametrize(("kind", "url", "expected"), CREATE, ids=[c[0] for c in CREATE])
 def test_create_permissions(client_as, users, world, who, kind, url, expected):
-    counts = {model: model.objects.count() for model in (
-        m.Feature, m.Idea, m.Need, m.StakeholderAssignment, m.Role)}
+    counts = {
+        model: model.objects.count()
+        for model in (m.Feature, m.Idea, m.Need, m.StakeholderAssignment, m.Role)
+    }
     response = _request(
         client_as(who), "post", url.format(idea=world["idea"].pk), _payload(kind, world, users)
     )
@@ -89,20 +107,35 @@ def test_create_permissions(client_as, users, world, who, kind, url, expected):
 
 
 CHANGE = [
-    ("feature", "/api/features/{feature}/", {"name": "renamed"},
-     {"pm": 403, "other_pm": 403, "lead": 200, "exec": 403, "staff": 200}),
-    ("idea", "/api/ideas/{idea}/", {"title": "renamed"},
-     {"pm": 200, "other_pm": 403, "lead": 403, "exec": 403, "staff": 200}),
-    ("need", "/api/ideas/{idea}/needs/{need}/", {"name": "renamed"},
-     {"pm": 200, "other_pm": 403, "lead": 403, "exec": 403, "staff": 200}),
-    ("tier", "/api/tiers/1/", {"label": "renamed"},
-     {"pm": 403, "other_pm": 403, "lead": 403, "exec": 403, "staff": 200}),
+    (
+        "feature",
+        "/api/features/{feature}/",
+        {"name": "renamed"},
+        {"pm": 403, "other_pm": 403, "lead": 200, "exec": 403, "staff": 200},
+    ),
+    (
+        "idea",
+        "/api/ideas/{idea}/",
+        {"title": "renamed"},
+        {"pm": 200, "other_pm": 403, "lead": 403, "exec": 403, "staff": 200},
+    ),
+    (
+        "need",
+        "/api/ideas/{idea}/needs/{need}/",
+        {"name": "renamed"},
+        {"pm": 200, "other_pm": 403, "lead": 403, "exec": 403, "staff": 200},
+    ),
+    (
+        "tier",
+        "/api/tiers/1/",
+        {"label": "renamed"},
+        {"pm": 403, "other_pm": 403, "lead": 403, "exec": 403, "staff": 200},
+    ),
 ]
 
 
 @pytest.mark.parametrize("who", ["pm", "other_pm", "lead", "exec", "staff"])
-@pytest.mark.parametrize(("kind", "url", "payload", "expected"), CHANGE,
-                         ids=[c[0] for c in CHANGE])
+@pytest.mark.parametrize(("kind", "url", "payload", "expected"), CHANGE, ids=[c[0] for c in CHANGE])
 def test_change_permissions(client_as, world, who, kind, url, payload, expected):
     url = url.format(idea=world["idea"].pk, need=world["need"].pk, feature=world["feature"].pk)
     response = client_as(who).patch(url, payload, format="json")

@@ -17,10 +17,18 @@ from valuechain.api.urls import core_urlpatterns
 pytestmark = pytest.mark.django_db
 
 MAIN_PATHS = [
-    "/api/roles/", "/api/tiers/", "/api/features/", "/api/curated-datasets/",
-    "/api/raw-sources/", "/api/acquisition-options/", "/api/ideas/", "/api/ideas/{id}/roi/",
-    "/api/ideas/{idea_pk}/needs/", "/api/ideas/{idea_pk}/needs/{id}/",
-    "/api/stakeholder-assignments/", "/api/ideas/{id}/stakeholder-gaps/",
+    "/api/roles/",
+    "/api/tiers/",
+    "/api/features/",
+    "/api/curated-datasets/",
+    "/api/raw-sources/",
+    "/api/acquisition-options/",
+    "/api/ideas/",
+    "/api/ideas/{id}/roi/",
+    "/api/ideas/{idea_pk}/needs/",
+    "/api/ideas/{idea_pk}/needs/{id}/",
+    "/api/stakeholder-assignments/",
+    "/api/ideas/{id}/stakeholder-gaps/",
 ]
 
 
@@ -31,8 +39,16 @@ def test_schema_lists_the_public_api(client_as):
     for url in MAIN_PATHS:
         assert url in schema["paths"], url
     report = schema["components"]["schemas"]["RoiReport"]["properties"]
-    for field in ("tier", "npv", "roi", "payback_years", "negative_from_tier",
-                  "best_stop_tier", "ladder", "charged_assets"):
+    for field in (
+        "tier",
+        "npv",
+        "roi",
+        "payback_years",
+        "negative_from_tier",
+        "best_stop_tier",
+        "ladder",
+        "charged_assets",
+    ):
         assert field in report
     estimate = schema["components"]["schemas"]["Estimate"]["properties"]
     assert set(estimate) == {"low", "likely", "high", "days_of_role"}

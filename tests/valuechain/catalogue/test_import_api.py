@@ -76,18 +76,32 @@ def test_a_data_lead_imports_a_csv_catalogue_with_lineage(api_client_for, lead_u
 
 @pytest.mark.django_db
 def test_a_json_body_imports_and_upserts_by_kind_and_name(api_client_for, lead_user):
-    existing = FeatureFactory(name="Churn score", available=False, build_low=1,
-                              build_likely=1, build_high=1)
+    existing = FeatureFactory(
+        name="Churn score", available=False, build_low=1, build_likely=1, build_high=1
+    )
     curated = CuratedDatasetFactory(name="Customers")
-    document = {"assets": [
-        {"kind": "feature", "name": "Churn score", "available": True, "upstream": ["Customers"]},
-        {"kind": "feature", "name": "Tenure", "build_low": 1, "build_likely": 2,
-         "build_high": 3},
-    ]}
+    document = {
+        "assets": [
+            {
+                "kind": "feature",
+                "name": "Churn score",
+                "available": True,
+                "upstream": ["Customers"],
+            },
+            {
+                "kind": "feature",
+                "name": "Tenure",
+                "build_low": 1,
+                "build_likely": 2,
+                "build_high": 3,
+            },
+        ]
+    }
     response = api_client_for(lead_user).post(IMPORT, document, format="json")
     assert response.status_code == 200, response.json()
     assert [(r["name"], r["action"]) for r in response.json()["rows"]] == [
-        ("Churn score", "update"), ("Tenure", "create"),
+        ("Churn score", "update"),
+        ("Tenure", "create"),
     ]
     existing.refresh_from_db()
     assert existing.available is True
@@ -122,12 +136,15 @@ def test_a_dry_run_reports_each_row_and_writes_nothing(api_client_for, lead_user
     body = response.json()
     assert body["dry_run"] is True
     assert (body["created"], body["updated"]) == (4, 1)
-    assert body["rows"][0] == {"row": 2, "kind": "feature", "name": "Basket size",
-                               "action": "update"}
+    assert body["rows"][0] == {
+        "row": 2,
+        "kind": "feature",
+        "name": "Basket size",
+        "action": "update",
+    }
     assert m.CuratedDataset.objects.count() == 0
     assert m.Feature.objects.get(name="Basket size").feasibility is None
-    response = client.post(f"{IMPORT}?dry_run=1", [{"kind": "feature", "name": "x"}],
-                           format="json")
+    response = client.post(f"{IMPORT}?dry_run=1", [{"kind": "feature", "name": "x"}], format="json")
     assert response.json()["dry_run"] is True and not m.Feature.objects.filter(name="x").exists()
 
 
@@ -204,46 +221,79 @@ def test_too_many_rows_is_a_400(api_client_for, lead_user):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("payload", "kwargs", "field"), [
-    ({}, {"format": "multipart"}, "file"),
-    ({"file": upload(b"\xff\xfe")}, {"format": "multipart"}, "file"),
-    ({"file": upload("kind,name\n"), "format": "xml"}, {"format": "multipart"}, "format"),
-    (b"[1,", {"content_type": "application/json"}, "file"),
-    (b'{"assets": 3}', {"content_type": "application/json"}, "file"),
-])
-def test_unreadable_input_is_a_400_naming_the_field(api_client_for, lead_user, payload,
-                                                   kwargs, field):
+@pytest.mark.parametrize(
+    ("payload", "kwargs", "field"),
+    [
+        ({}, {"format": "multipart"}, "file"),
+        ({"file": upload(b"\xff\xfe")}, {"format": "multipart"}, "file"),
+        ({"file": upload("kind,name\n"), "format": "xml"}, {"format": "multipart"}, "format"),
+        (b"[1,", {"content_type": "application/json"}, "file"),
+        (b'{"assets": 3}', {"content_type": "application/json"}, "file"),
+    ],
+)
+def test_unreadable_input_is_a_400_naming_the_field(
+    api_client_for, lead_user, payload, kwargs, field
+):
     response = api_client_for(lead_user).post(IMPORT, payload, **kwargs)
     assert response.status_code == 400
     assert field in response.json()
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("who", "status"), [
-    (None, 401), ("pm_user", 403), ("exec_user", 403), ("lead_user", 200), ("staff_user", 200),
-])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        (None, 401),
+        ("pm_user", 403),
+        ("exec_user", 403),
+        ("lead_user", 200),
+        ("staff_user", 200),
+    ],
+)
 def test_only_data_leads_and_staff_import(request, api_client_for, who, status):
     user = request.getfixturevalue(who) if who else None
-    response = api_client_for(user).post(
-        IMPORT, [{"kind": "feature", "name": "f"}], format="json"
-    )
+    response = api_client_for(user).post(IMPORT, [{"kind": "feature", "name": "f"}], format="json")
     assert response.status_code == status
     assert m.Feature.objects.filter(name="f").exists() == (status == 200)
 
 
 def build_catalogue(lead) -> None:
     role = RoleFactory(name="Analytics engineer", day_rate=700)
-    vendor = AcquisitionOptionFactory(name="Vendor; the big one", provider="Acme",
-                                      build_low=1.5, build_likely=2.25, build_high=1e6)
-    raw = RawSourceFactory(name="Raw, with comma", acquisition_option=vendor, available=False,
-                           is_current=True, arrives_regularly=None, quality_ensurable=False,
-                           system="ERP", owner=lead, feasibility=0.3333333333333333)
+    vendor = AcquisitionOptionFactory(
+        name="Vendor; the big one",
+        provider="Acme",
+        build_low=1.5,
+        build_likely=2.25,
+        build_high=1e6,
+    )
+    raw = RawSourceFactory(
+        name="Raw, with comma",
+        acquisition_option=vendor,
+        available=False,
+        is_current=True,
+        arrives_regularly=None,
+        quality_ensurable=False,
+        system="ERP",
+        owner=lead,
+        feasibility=0.3333333333333333,
+    )
     other_raw = RawSourceFactory(name='Raw "quoted"\nsecond line', description="ünïcode")
-    curated = CuratedDatasetFactory(name="Curated\\back", raw_sources=[raw, other_raw],
-                                    run_low=1, run_likely=2, run_high=3,
-                                    run_days_role=role)
-    FeatureFactory(name="Feature", curated_datasets=[curated], online=True,
-                   feature_group="g1", available=False, feasibility=0.5)
+    curated = CuratedDatasetFactory(
+        name="Curated\\back",
+        raw_sources=[raw, other_raw],
+        run_low=1,
+        run_likely=2,
+        run_high=3,
+        run_days_role=role,
+    )
+    FeatureFactory(
+        name="Feature",
+        curated_datasets=[curated],
+        online=True,
+        feature_group="g1",
+        available=False,
+        feasibility=0.5,
+    )
     FeatureFactory(name="Lonely feature")
 
 
@@ -257,15 +307,15 @@ def test_export_then_import_gives_the_same_catalogue(api_client_for, lead_user, 
     assert exported["Content-Disposition"] == f'attachment; filename="catalogue.{fmt}"'
     before = catalogue_state()
     # Onto the same catalogue: nothing to change.
-    again = client.post(IMPORT, {"file": upload(exported.content, f"c.{fmt}")},
-                        format="multipart")
+    again = client.post(IMPORT, {"file": upload(exported.content, f"c.{fmt}")}, format="multipart")
     assert again.status_code == 200, again.json()
     assert again.json()["unchanged"] == 6
     # Onto an empty catalogue: the same catalogue comes back.
     for model in (m.Feature, m.CuratedDataset, m.RawSource, m.AcquisitionOption):
         model.objects.all().delete()
-    restored = client.post(IMPORT, {"file": upload(exported.content, f"c.{fmt}")},
-                           format="multipart")
+    restored = client.post(
+        IMPORT, {"file": upload(exported.content, f"c.{fmt}")}, format="multipart"
+    )
     assert restored.status_code == 200, restored.json()
     assert restored.json()["created"] == 6
     assert catalogue_state() == before
@@ -273,9 +323,7 @@ def test_export_then_import_gives_the_same_catalogue(api_client_for, lead_user, 
 
 
 @pytest.mark.django_db
-def test_export_is_for_every_signed_in_user_and_refuses_unknown_formats(
-    api_client_for, exec_user
-):
+def test_export_is_for_every_signed_in_user_and_refuses_unknown_formats(api_client_for, exec_user):
     FeatureFactory(name="Visible")
     client = api_client_for(exec_user)
     assert b"Visible" in client.get(EXPORT, {"format": "csv"}).content
@@ -289,7 +337,8 @@ def test_import_reports_a_need_using_an_asset_is_kept(api_client_for, lead_user)
     feature = FeatureFactory(name="Used")
     NeedFactory(idea=IdeaFactory(owner=UserFactory()), feature=feature)
     response = api_client_for(lead_user).post(
-        IMPORT, [{"kind": "feature", "name": "Used", "description": "now documented"}],
+        IMPORT,
+        [{"kind": "feature", "name": "Used", "description": "now documented"}],
         format="json",
     )
     assert response.status_code == 200

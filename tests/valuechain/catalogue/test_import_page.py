@@ -18,8 +18,9 @@ CSV = (
 
 def post(client, data: str | bytes, name: str = "catalogue.csv", **fields):
     content = data.encode() if isinstance(data, str) else data
-    return client.post(reverse("catalogue-import"),
-                       {"file": SimpleUploadedFile(name, content), **fields})
+    return client.post(
+        reverse("catalogue-import"), {"file": SimpleUploadedFile(name, content), **fields}
+    )
 
 
 @pytest.mark.django_db

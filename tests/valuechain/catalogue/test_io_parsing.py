@@ -42,23 +42,31 @@ def test_names_with_separators_survive_joining_and_splitting():
     assert io.split_names(io.join_names(names)) == names
 
 
-@pytest.mark.parametrize(("cell", "column"), [
-    ("kind=tier5", "kind"),
-    ("name=", "name"),
-    ("build_low=abc", "build_low"),
-    ("build_low=-1", "build_low"),
-    ("build_low=nan", "build_low"),
-    ("build_low=1e400", "build_low"),
-    ("build_likely=", "build_likely"),
-    ("feasibility=1.5", "feasibility"),
-    ("available=maybe", "available"),
-    ("is_current=perhaps", "is_current"),
-    ("provider=Acme", "provider"),
-    ("online=true", "online"),
-])
+@pytest.mark.parametrize(
+    ("cell", "column"),
+    [
+        ("kind=tier5", "kind"),
+        ("name=", "name"),
+        ("build_low=abc", "build_low"),
+        ("build_low=-1", "build_low"),
+        ("build_low=nan", "build_low"),
+        ("build_low=1e400", "build_low"),
+        ("build_likely=", "build_likely"),
+        ("feasibility=1.5", "feasibility"),
+        ("available=maybe", "available"),
+        ("is_current=perhaps", "is_current"),
+        ("provider=Acme", "provider"),
+        ("online=true", "online"),
+    ],
+)
 def test_every_kind_of_bad_cell_is_reported_with_its_row_and_column(cell, column):
-    base = {"kind": "raw_source", "name": "x", "build_low": "1", "build_likely": "2",
-            "build_high": "3"}
+    base = {
+        "kind": "raw_source",
+        "name": "x",
+        "build_low": "1",
+        "build_likely": "2",
+        "build_high": "3",
+    }
     key, value = cell.split("=")
     record = {**base, key: value}
     row, errors = io.parse_record(7, record)
@@ -68,8 +76,9 @@ def test_every_kind_of_bad_cell_is_reported_with_its_row_and_column(cell, column
 
 
 def test_an_estimate_out_of_order_is_refused_on_likely():
-    _, errors = io.parse_record(2, {"kind": "feature", "name": "f", "run_low": "5",
-                                    "run_likely": "4", "run_high": "6"})
+    _, errors = io.parse_record(
+        2, {"kind": "feature", "name": "f", "run_low": "5", "run_likely": "4", "run_high": "6"}
+    )
     assert problems(errors) == {(2, "run_likely")}
     assert "low <= likely <= high" in errors[0].problem
 
@@ -98,17 +107,20 @@ def test_a_row_with_the_wrong_number_of_cells_is_reported():
     assert problems(errors) == {(2, "")}
 
 
-@pytest.mark.parametrize(("data", "fmt", "message"), [
-    (b"\xff\xfe\x00k", "csv", "UTF-8"),
-    (b"", "csv", "empty"),
-    (b"[1, 2", "json", "JSON"),
-    (b'{"rows": []}', "json", "Unknown top-level"),
-    (b'"a string"', "json", "list of assets"),
-    (b"a: [1, 2\n", "yaml", "YAML"),
-    (b"!!python/object/apply:os.system ['echo hi']", "yaml", "YAML"),
-    (b"[" * 100_000 + b"]" * 100_000, "json", "JSON"),
-    (b"kind,name\n", "xml", "Unknown format"),
-])
+@pytest.mark.parametrize(
+    ("data", "fmt", "message"),
+    [
+        (b"\xff\xfe\x00k", "csv", "UTF-8"),
+        (b"", "csv", "empty"),
+        (b"[1, 2", "json", "JSON"),
+        (b'{"rows": []}', "json", "Unknown top-level"),
+        (b'"a string"', "json", "list of assets"),
+        (b"a: [1, 2\n", "yaml", "YAML"),
+        (b"!!python/object/apply:os.system ['echo hi']", "yaml", "YAML"),
+        (b"[" * 100_000 + b"]" * 100_000, "json", "JSON"),
+        (b"kind,name\n", "xml", "Unknown format"),
+    ],
+)
 def test_an_unreadable_document_is_refused_as_a_whole(data, fmt, message):
     with pytest.raises(io.ImportFileError, match=message):
         io.read_document(data, fmt)
@@ -133,7 +145,8 @@ def test_the_file_size_and_row_count_are_bounded():
 def snapshot(*keys: tuple[str, str], roles=(), users=()) -> CatalogueSnapshot:
     return CatalogueSnapshot(
         assets={key: [AssetRow(0, *key)] for key in keys},
-        roles=frozenset(roles), usernames=frozenset(users),
+        roles=frozenset(roles),
+        usernames=frozenset(users),
     )
 
 
@@ -149,10 +162,7 @@ def test_lineage_may_point_at_rows_of_the_file_or_at_the_catalogue():
 
 def test_lineage_to_a_missing_or_wrong_kind_upstream_names_the_row():
     rows, _ = rows_of(
-        "kind,name,upstream\n"
-        "feature,f1,Nowhere\n"
-        "feature,f2,POS log\n"
-        "raw_source,r1,f1\n"
+        "kind,name,upstream\nfeature,f1,Nowhere\nfeature,f2,POS log\nraw_source,r1,f1\n"
     )
     errors = io.check_rows(rows, snapshot(("raw_source", "POS log")))
     by_row = {error.row: error for error in errors}
@@ -187,10 +197,12 @@ def test_an_ambiguous_name_in_the_catalogue_cannot_be_upserted():
 
 def test_the_plan_tells_new_changed_and_unchanged_rows_apart():
     current = AssetRow(0, "feature", "same", {"available": True}, upstream=("t",))
-    known = CatalogueSnapshot(assets={
-        ("feature", "same"): [current],
-        ("feature", "changed"): [AssetRow(0, "feature", "changed", {"available": True})],
-    })
+    known = CatalogueSnapshot(
+        assets={
+            ("feature", "same"): [current],
+            ("feature", "changed"): [AssetRow(0, "feature", "changed", {"available": True})],
+        }
+    )
     rows, _ = rows_of(
         "kind,name,available,upstream\n"
         "feature,same,true,t\n"
@@ -202,12 +214,24 @@ def test_the_plan_tells_new_changed_and_unchanged_rows_apart():
 
 def test_csv_export_of_records_reads_back_to_the_same_rows():
     empty = {column: None for column in io.COLUMNS if column not in io.KIND_ONLY}
-    records = [{
-        **empty, "kind": "raw_source", "name": "r;1", "available": True, "feasibility": 0.25,
-        "build_low": 1.5, "build_likely": 2.0, "build_high": 3.0, "upstream": ["v"],
-        "is_current": None, "arrives_regularly": True, "quality_ensurable": False,
-        "sla_establishable": None, "system": "erp",
-    }]
+    records = [
+        {
+            **empty,
+            "kind": "raw_source",
+            "name": "r;1",
+            "available": True,
+            "feasibility": 0.25,
+            "build_low": 1.5,
+            "build_likely": 2.0,
+            "build_high": 3.0,
+            "upstream": ["v"],
+            "is_current": None,
+            "arrives_regularly": True,
+            "quality_ensurable": False,
+            "sla_establishable": None,
+            "system": "erp",
+        }
+    ]
     from_csv, errors = rows_of(io.to_csv(records))
     from_json, json_errors = rows_of(io.to_json(records), "json")
     assert errors == json_errors == []
@@ -216,20 +240,25 @@ def test_csv_export_of_records_reads_back_to_the_same_rows():
     assert from_csv[0].name == "r;1" and from_csv[0].upstream == ("v",)
 
 
-@pytest.mark.parametrize(("record", "column"), [
-    (["feature", "f"], ""),
-    ("feature,f", ""),
-    ({"name": "f"}, "kind"),
-    ({"kind": "feature", "name": 42}, "name"),
-    ({"kind": "feature", "name": "f", "owner": 7}, "owner"),
-    ({"kind": "feature", "name": "f", "upstream": [1, 2]}, "upstream"),
-    ({"kind": "feature", "name": "f", "upstream": {"a": 1}}, "upstream"),
-    ({"kind": "feature", "name": "f", "upstream": ["x"] * 1001}, "upstream"),
-    ({"kind": "feature", "name": "f", "build_low": True, "build_likely": 1,
-      "build_high": 1}, "build_low"),
-    ({"kind": "feature", "name": "f", "build_days_role": "Data engineer"}, "build_likely"),
-    ({"kind": "feature", "name": "x" * 201}, "name"),
-])
+@pytest.mark.parametrize(
+    ("record", "column"),
+    [
+        (["feature", "f"], ""),
+        ("feature,f", ""),
+        ({"name": "f"}, "kind"),
+        ({"kind": "feature", "name": 42}, "name"),
+        ({"kind": "feature", "name": "f", "owner": 7}, "owner"),
+        ({"kind": "feature", "name": "f", "upstream": [1, 2]}, "upstream"),
+        ({"kind": "feature", "name": "f", "upstream": {"a": 1}}, "upstream"),
+        ({"kind": "feature", "name": "f", "upstream": ["x"] * 1001}, "upstream"),
+        (
+            {"kind": "feature", "name": "f", "build_low": True, "build_likely": 1, "build_high": 1},
+            "build_low",
+        ),
+        ({"kind": "feature", "name": "f", "build_days_role": "Data engineer"}, "build_likely"),
+        ({"kind": "feature", "name": "x" * 201}, "name"),
+    ],
+)
 def test_bad_json_and_yaml_records_are_reported_on_their_row(record, column):
     rows, errors = rows_of(json.dumps([{"kind": "feature", "name": "ok"}, record]), "json")
     assert [row.name for row in rows] == ["ok"]

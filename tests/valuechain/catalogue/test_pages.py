@@ -22,24 +22,40 @@ KINDS = ["feature", "curated_dataset", "raw_source", "acquisition_option"]
 
 
 def estimate(prefix: str, low: float, likely: float, high: float, role: str = "") -> dict:
-    return {f"{prefix}_low": low, f"{prefix}_likely": likely, f"{prefix}_high": high,
-            f"{prefix}_days_role": role}
+    return {
+        f"{prefix}_low": low,
+        f"{prefix}_likely": likely,
+        f"{prefix}_high": high,
+        f"{prefix}_days_role": role,
+    }
 
 
 def asset_post(name: str, **extra) -> dict:
-    return {"name": name, "description": "", "owner": "", "available": "", "feasibility": "",
-            **estimate("build", 0, 0, 0), **estimate("run", 0, 0, 0), **extra}
+    return {
+        "name": name,
+        "description": "",
+        "owner": "",
+        "available": "",
+        "feasibility": "",
+        **estimate("build", 0, 0, 0),
+        **estimate("run", 0, 0, 0),
+        **extra,
+    }
 
 
 def errors_of(html: str, field: str) -> str:
     start = html.index(f'id="id_{field}_errors"')
-    return html[start: html.index("</ul>", start)]
+    return html[start : html.index("</ul>", start)]
 
 
 def editing_pages(chain) -> list[str]:
     pages = [reverse("catalogue-import"), reverse("catalogue-tiers")]
-    assets = {"feature": chain.feature, "curated_dataset": chain.curated,
-              "raw_source": chain.raw, "acquisition_option": chain.acquisition}
+    assets = {
+        "feature": chain.feature,
+        "curated_dataset": chain.curated,
+        "raw_source": chain.raw,
+        "acquisition_option": chain.acquisition,
+    }
     for kind, asset in assets.items():
         pages += [
             reverse("catalogue-asset-list", args=[kind]),
@@ -51,9 +67,15 @@ def editing_pages(chain) -> list[str]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("who", "status"), [
-    ("lead_user", 200), ("staff_user", 200), ("pm_user", 403), ("exec_user", 403),
-])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("lead_user", 200),
+        ("staff_user", 200),
+        ("pm_user", 403),
+        ("exec_user", 403),
+    ],
+)
 def test_only_data_leads_and_staff_open_the_editing_pages(
     request, client_for, value_chain, who, status
 ):
@@ -68,10 +90,12 @@ def test_others_cannot_write_and_anonymous_users_log_in_first(
 ):
     for user in (pm_user, exec_user):
         client = client_for(user)
-        create = client.post(reverse("catalogue-asset-create", args=["feature"]),
-                             asset_post("sneaky"))
-        delete = client.post(reverse("catalogue-asset-delete",
-                                     args=["feature", value_chain.new_feature.pk]))
+        create = client.post(
+            reverse("catalogue-asset-create", args=["feature"]), asset_post("sneaky")
+        )
+        delete = client.post(
+            reverse("catalogue-asset-delete", args=["feature", value_chain.new_feature.pk])
+        )
         assert (create.status_code, delete.status_code) == (403, 403)
     assert not m.Feature.objects.filter(name="sneaky").exists()
     assert m.Feature.objects.filter(pk=value_chain.new_feature.pk).exists()
@@ -94,16 +118,18 @@ def test_the_catalogue_page_links_to_editing_for_data_leads_only(
 
 
 @pytest.mark.django_db
-def test_a_data_lead_adds_a_feature_in_person_days_with_lineage(
-    client_for, lead_user, value_chain
-):
+def test_a_data_lead_adds_a_feature_in_person_days_with_lineage(client_for, lead_user, value_chain):
     role = RoleFactory(name="ML engineer", day_rate=1000)
     client = client_for(lead_user)
     response = client.post(
         reverse("catalogue-asset-create", args=["feature"]),
         asset_post(
-            "Basket affinity", owner=lead_user.pk, feasibility="0.7",
-            **estimate("build", 5, 10, 20, role.pk), feature_group="baskets", online="on",
+            "Basket affinity",
+            owner=lead_user.pk,
+            feasibility="0.7",
+            **estimate("build", 5, 10, 20, role.pk),
+            feature_group="baskets",
+            online="on",
             curated_datasets=[value_chain.curated.pk, value_chain.new_curated.pk],
         ),
     )
@@ -122,13 +148,19 @@ def test_the_new_asset_form_starts_with_the_user_as_owner_and_the_tier_default(
     client_for, lead_user
 ):
     m.TierProfile.objects.filter(tier=3).update(default_feasibility=0.65)
-    html = client_for(lead_user).get(
-        reverse("catalogue-asset-create", args=["raw_source"])
-    ).content.decode()
+    html = (
+        client_for(lead_user)
+        .get(reverse("catalogue-asset-create", args=["raw_source"]))
+        .content.decode()
+    )
     assert f'<option value="{lead_user.pk}" selected>' in html
     assert "the tier&#x27;s default (0.65)" in html
-    for question in ("Is it current?", "Does it arrive at regular intervals?",
-                     "Can its quality be ensured?", "Can SLAs be established?"):
+    for question in (
+        "Is it current?",
+        "Does it arrive at regular intervals?",
+        "Can its quality be ensured?",
+        "Can SLAs be established?",
+    ):
         assert question in html
 
 
@@ -140,9 +172,14 @@ def test_editing_a_raw_source_sets_readiness_and_its_acquisition_option(
     response = client_for(lead_user).post(
         reverse("catalogue-asset-edit", args=["raw_source", raw.pk]),
         asset_post(
-            "Point of sale log v2", available="on", system="POS",
-            acquisition_option=value_chain.acquisition.pk, is_current="true",
-            arrives_regularly="false", quality_ensurable="unknown", sla_establishable="true",
+            "Point of sale log v2",
+            available="on",
+            system="POS",
+            acquisition_option=value_chain.acquisition.pk,
+            is_current="true",
+            arrives_regularly="false",
+            quality_ensurable="unknown",
+            sla_establishable="true",
             **estimate("build", 1, 2, 3),
         ),
     )
@@ -150,8 +187,12 @@ def test_editing_a_raw_source_sets_readiness_and_its_acquisition_option(
     raw.refresh_from_db()
     assert raw.name == "Point of sale log v2" and raw.system == "POS"
     assert raw.acquisition_option == value_chain.acquisition
-    assert (raw.is_current, raw.arrives_regularly, raw.quality_ensurable,
-            raw.sla_establishable) == (True, False, None, True)
+    assert (
+        raw.is_current,
+        raw.arrives_regularly,
+        raw.quality_ensurable,
+        raw.sla_establishable,
+    ) == (True, False, None, True)
     assert raw.feasibility is None  # empty: the tier's default
     # Lineage it already had downstream stays.
     assert raw.curated_datasets.count() == 2
@@ -177,14 +218,17 @@ def test_lineage_pickers_offer_only_the_right_upstream_kind(client_for, lead_use
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("changes", "field", "message"), [
-    ({**estimate("build", 10, 5, 20)}, "build_likely", "low &lt;= likely &lt;= high"),
-    ({"run_low": -1}, "run_low", "greater than or equal to 0"),
-    ({"feasibility": "1.5"}, "feasibility", "less than or equal to 1"),
-    ({"build_high": "inf"}, "build_high", "Enter a number"),
-    ({"build_high": "1e16"}, "build_high", "less than or equal to"),
-    ({"name": ""}, "name", "required"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({**estimate("build", 10, 5, 20)}, "build_likely", "low &lt;= likely &lt;= high"),
+        ({"run_low": -1}, "run_low", "greater than or equal to 0"),
+        ({"feasibility": "1.5"}, "feasibility", "less than or equal to 1"),
+        ({"build_high": "inf"}, "build_high", "Enter a number"),
+        ({"build_high": "1e16"}, "build_high", "less than or equal to"),
+        ({"name": ""}, "name", "required"),
+    ],
+)
 def test_bad_values_are_shown_on_their_field_and_nothing_is_written(
     client_for, lead_user, changes, field, message
 ):
@@ -202,13 +246,15 @@ def test_a_name_is_unique_within_its_kind_so_imports_can_match_it(
     client_for, lead_user, value_chain
 ):
     client = client_for(lead_user)
-    response = client.post(reverse("catalogue-asset-create", args=["feature"]),
-                           asset_post("Promotion uplift"))
+    response = client.post(
+        reverse("catalogue-asset-create", args=["feature"]), asset_post("Promotion uplift")
+    )
     assert response.status_code == 400
     assert "already named" in errors_of(response.content.decode(), "name")
     # Another kind may share it, and an asset keeps its own name on edit.
-    other_kind = client.post(reverse("catalogue-asset-create", args=["curated_dataset"]),
-                             asset_post("Promotion uplift"))
+    other_kind = client.post(
+        reverse("catalogue-asset-create", args=["curated_dataset"]), asset_post("Promotion uplift")
+    )
     assert other_kind.status_code == 302
     same = client.post(
         reverse("catalogue-asset-edit", args=["feature", value_chain.new_feature.pk]),
@@ -254,12 +300,15 @@ def test_deleting_an_unused_asset(client_for, lead_user):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("attribute", "kind", "user_text"), [
-    ("feature", "feature", "Need “sales history”"),  # a need
-    ("curated", "curated_dataset", "Weekly sales per store"),  # a feature takes it as input
-    ("raw", "raw_source", "Sales golden table"),  # curated datasets take it as input
-    ("acquisition", "acquisition_option", "Weather observations"),  # a raw source (PROTECT)
-])
+@pytest.mark.parametrize(
+    ("attribute", "kind", "user_text"),
+    [
+        ("feature", "feature", "Need “sales history”"),  # a need
+        ("curated", "curated_dataset", "Weekly sales per store"),  # a feature takes it as input
+        ("raw", "raw_source", "Sales golden table"),  # curated datasets take it as input
+        ("acquisition", "acquisition_option", "Weather observations"),  # a raw source (PROTECT)
+    ],
+)
 def test_an_asset_still_in_use_is_not_deleted_and_the_page_says_what_uses_it(
     client_for, lead_user, value_chain, attribute, kind, user_text
 ):
@@ -299,8 +348,12 @@ def build_kind(kind: str, size: int) -> None:
         raw = RawSourceFactory(acquisition_option=option)
         curated = CuratedDatasetFactory(raw_sources=[raw])
         feature = FeatureFactory(curated_datasets=[curated])
-        asset = {"feature": feature, "curated_dataset": curated, "raw_source": raw,
-                 "acquisition_option": option}[kind]
+        asset = {
+            "feature": feature,
+            "curated_dataset": curated,
+            "raw_source": raw,
+            "acquisition_option": option,
+        }[kind]
         NeedFactory(idea=idea, **{kind: asset, **({"feature": None} if kind != "feature" else {})})
 
 
@@ -336,9 +389,7 @@ def test_the_edit_form_runs_the_same_number_of_queries_at_two_sizes(client_for, 
 
 
 @pytest.mark.django_db
-def test_staff_edit_a_tier_profile_and_data_leads_only_read_it(
-    client_for, staff_user, lead_user
-):
+def test_staff_edit_a_tier_profile_and_data_leads_only_read_it(client_for, staff_user, lead_user):
     analyst = RoleFactory(name="Analyst")
     url = reverse("catalogue-tier-edit", args=[2])
     lead = client_for(lead_user)
@@ -348,23 +399,36 @@ def test_staff_edit_a_tier_profile_and_data_leads_only_read_it(
     assert "Curated" in tiers_html and url not in tiers_html
     staff = client_for(staff_user)
     assert url in staff.get(reverse("catalogue-tiers")).content.decode()
-    response = staff.post(url, {
-        "label": "Golden data", "investment_band": "high",
-        "default_roles": [analyst.pk], "default_feasibility": "0.8",
-    })
+    response = staff.post(
+        url,
+        {
+            "label": "Golden data",
+            "investment_band": "high",
+            "default_roles": [analyst.pk],
+            "default_feasibility": "0.8",
+        },
+    )
     assert response.status_code == 302
     profile = m.TierProfile.objects.get(tier=2)
     assert (profile.label, profile.investment_band, profile.default_feasibility) == (
-        "Golden data", "high", 0.8)
+        "Golden data",
+        "high",
+        0.8,
+    )
     assert list(profile.default_roles.all()) == [analyst]
     assert "Golden data" in lead.get(reverse("catalogue-tiers")).content.decode()
 
 
 @pytest.mark.django_db
 def test_a_bad_tier_profile_is_refused_on_its_field(client_for, staff_user):
-    response = client_for(staff_user).post(reverse("catalogue-tier-edit", args=[1]), {
-        "label": "", "investment_band": "enormous", "default_feasibility": "2",
-    })
+    response = client_for(staff_user).post(
+        reverse("catalogue-tier-edit", args=[1]),
+        {
+            "label": "",
+            "investment_band": "enormous",
+            "default_feasibility": "2",
+        },
+    )
     assert response.status_code == 400
     html = response.content.decode()
     for field in ("label", "investment_band", "default_feasibility"):

@@ -14,22 +14,47 @@ from valuechain.engine.finance import LadderStep, RoiReport
 
 def step(tier: int, npv: float, investment: float = 1_000.0) -> LadderStep:
     return LadderStep(
-        tier=tier, cumulative_investment=investment, annual_run_cost=100.0,
-        probability_of_success=0.5, benefit_coverage=1.0, npv=npv, roi=npv / investment,
+        tier=tier,
+        cumulative_investment=investment,
+        annual_run_cost=100.0,
+        probability_of_success=0.5,
+        benefit_coverage=1.0,
+        npv=npv,
+        roi=npv / investment,
     )
 
 
-def report(idea_id: int, npv: float, *, tier: int = 1, one_off: float = 1_000.0,
-           negative_from: int | None = None, probability: float = 0.5,
-           ladder: tuple[LadderStep, ...] | None = None) -> RoiReport:
+def report(
+    idea_id: int,
+    npv: float,
+    *,
+    tier: int = 1,
+    one_off: float = 1_000.0,
+    negative_from: int | None = None,
+    probability: float = 0.5,
+    ladder: tuple[LadderStep, ...] | None = None,
+) -> RoiReport:
     steps = ladder or tuple(step(t, npv, one_off) for t in range(1, tier + 1))
     return RoiReport(
-        idea_id=idea_id, tier=tier, one_off_investment=one_off, annual_run_cost=100.0,
-        probability_of_success=probability, expected_annual_benefit=500.0, npv=npv,
-        roi=npv / one_off, pv_costs=one_off, payback_years=None,
-        negative_from_tier=negative_from, best_stop_tier=1, ladder=steps,
-        need_engineering_cost=0.0, asset_build_cost=0.0, asset_run_cost=0.0,
-        deployment_setup_cost=0.0, deployment_run_cost=0.0, charged_assets=(),
+        idea_id=idea_id,
+        tier=tier,
+        one_off_investment=one_off,
+        annual_run_cost=100.0,
+        probability_of_success=probability,
+        expected_annual_benefit=500.0,
+        npv=npv,
+        roi=npv / one_off,
+        pv_costs=one_off,
+        payback_years=None,
+        negative_from_tier=negative_from,
+        best_stop_tier=1,
+        ladder=steps,
+        need_engineering_cost=0.0,
+        asset_build_cost=0.0,
+        asset_run_cost=0.0,
+        deployment_setup_cost=0.0,
+        deployment_run_cost=0.0,
+        charged_assets=(),
     )
 
 
@@ -72,19 +97,26 @@ def test_an_idea_without_a_report_is_left_out():
 
 def test_tier_totals_list_every_tier_and_sum_its_ideas():
     rows = make_rows(
-        report(1, 100, tier=1, one_off=10), report(2, -40, tier=3, one_off=70),
+        report(1, 100, tier=1, one_off=10),
+        report(2, -40, tier=3, one_off=70),
         report(3, 30, tier=3, one_off=20),
     )
     totals = d.tier_totals(rows)
     assert [(t.tier, t.ideas, t.npv, t.one_off_investment) for t in totals] == [
-        (1, 1, 100, 10), (2, 0, 0, 0), (3, 2, -10, 90), (4, 0, 0, 0),
+        (1, 1, 100, 10),
+        (2, 0, 0, 0),
+        (3, 2, -10, 90),
+        (4, 0, 0, 0),
     ]
 
 
 def test_negative_from_counts_every_tier_and_never():
     rows = make_rows(
-        report(1, 1, tier=3, negative_from=3), report(2, 1, tier=4, negative_from=3),
-        report(3, 1, tier=4, negative_from=4), report(4, 1), report(5, 1),
+        report(1, 1, tier=3, negative_from=3),
+        report(2, 1, tier=4, negative_from=3),
+        report(3, 1, tier=4, negative_from=4),
+        report(4, 1),
+        report(5, 1),
     )
     counts = d.negative_from_counts(rows)
     assert counts == [("Tier 1", 0), ("Tier 2", 0), ("Tier 3", 2), ("Tier 4", 1), ("never", 2)]
@@ -98,8 +130,9 @@ def test_top_ideas_are_the_positive_ones_best_first_and_limited():
 
 
 def test_largest_downside_lists_losses_biggest_first_with_the_value_of_stopping_early():
-    losing = report(2, -9_000, tier=3, negative_from=3,
-                    ladder=(step(1, 4_000), step(2, 4_000), step(3, -9_000)))
+    losing = report(
+        2, -9_000, tier=3, negative_from=3, ladder=(step(1, 4_000), step(2, 4_000), step(3, -9_000))
+    )
     rows = make_rows(report(1, 3_000), losing, report(3, -1_000))
     downside = d.largest_downside(rows)
     assert [r.idea.id for r in downside] == [2, 3]
@@ -130,8 +163,12 @@ def test_risk_signals_name_missing_roles_and_count_each_asset_once():
         role_names={10: "Data scientist", 11: "ML engineer", 12: "Data engineer"},
         assignments={1: [(1, 10), (1, 11)], 2: [(1, 10), (1, 11)], 3: [(1, 10)]},
         closures={1: [shared, only_1], 2: [shared], 3: []},
-        contracts=[(shared, "deprecated"), (shared, "draft"), (None, "active"),
-                   (("feature", 99), "active")],
+        contracts=[
+            (shared, "deprecated"),
+            (shared, "draft"),
+            (None, "active"),
+            (("feature", 99), "active"),
+        ],
     )
     by_idea = {row.idea.id: row for row in signals.ideas}
     assert by_idea[1].stakeholder_gaps == [(2, "Data engineer")]
@@ -152,7 +189,8 @@ def test_risk_signals_name_missing_roles_and_count_each_asset_once():
 def test_unknown_statuses_are_ignored_and_repeats_dropped():
     valid = ["draft", "proposed", "approved"]
     assert d.chosen_statuses(["approved", "nope", "", "approved", "draft"], valid) == [
-        "approved", "draft",
+        "approved",
+        "draft",
     ]
     assert d.chosen_statuses(["x' OR 1=1"], valid) == []
 
@@ -160,13 +198,21 @@ def test_unknown_statuses_are_ignored_and_repeats_dropped():
 def test_status_counts_keep_the_defined_order_and_show_zeros():
     counts = d.status_counts({"approved": 3}, [("draft", "Draft"), ("approved", "Approved")])
     assert [(c.status, c.label, c.count) for c in counts] == [
-        ("draft", "Draft", 0), ("approved", "Approved", 3),
+        ("draft", "Draft", 0),
+        ("approved", "Approved", 3),
     ]
 
 
 def test_portfolio_summary_names_selected_ideas_even_deleted_ones():
-    result = {"selected": [4, 9], "total_npv": 12_000.5, "one_off_investment": 300_000,
-              "annual_run_cost": 20_000, "budget": 400_000, "candidates": 11, "optimal": True}
+    result = {
+        "selected": [4, 9],
+        "total_npv": 12_000.5,
+        "one_off_investment": 300_000,
+        "annual_run_cost": 20_000,
+        "budget": 400_000,
+        "candidates": 11,
+        "optimal": True,
+    }
     summary = d.portfolio_summary(7, result, {4: "Fraud"}, "2026-01-01 10:00")
     assert summary is not None
     assert summary.selected == [(4, "Fraud"), (9, "idea #9")]
@@ -178,8 +224,9 @@ def test_portfolio_summary_names_selected_ideas_even_deleted_ones():
 def test_export_flattens_the_ladder_per_tier_and_leaves_higher_tiers_empty():
     ladder = (step(1, 500.0, 1_000.0), step(2, -250.0, 3_000.0))
     rows = [
-        d.IdeaRow(facts(1, "=HYPERLINK(\"x\")"), report(1, -250.0, tier=2, negative_from=2,
-                                                      ladder=ladder)),
+        d.IdeaRow(
+            facts(1, '=HYPERLINK("x")'), report(1, -250.0, tier=2, negative_from=2, ladder=ladder)
+        ),
         d.IdeaRow(facts(2, "Plain"), report(2, 100.0)),
     ]
     text = d.export_frame(rows).to_csv(index=False)
@@ -199,9 +246,11 @@ def test_export_flattens_the_ladder_per_tier_and_leaves_higher_tiers_empty():
 
 
 def test_scatter_has_a_trace_per_tier_present_sized_by_probability():
-    rows = make_rows(report(1, 10, tier=1, probability=0.2),
-                     report(2, -5, tier=3, probability=0.9, one_off=4_000),
-                     report(3, 7, tier=3, probability=0.1))
+    rows = make_rows(
+        report(1, 10, tier=1, probability=0.2),
+        report(2, -5, tier=3, probability=0.9, one_off=4_000),
+        report(3, 7, tier=3, probability=0.1),
+    )
     figure = charts.value_investment_figure(rows)
     names = [trace.name for trace in figure.data]
     assert names == ["Tier 1", "Tier 3"]

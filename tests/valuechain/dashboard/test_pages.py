@@ -39,8 +39,13 @@ def backlog(pm_user):
     """Three ideas: a cheap winner on a feature in the store, a loser that needs a new
     curated dataset, and a rejected one."""
     raw = RawSourceFactory(name="Orders DB", available=True, **money("build", 5_000))
-    built = CuratedDatasetFactory(name="Returns", available=False, raw_sources=[raw],
-                                  feasibility=1.0, **money("build", 400_000))
+    built = CuratedDatasetFactory(
+        name="Returns",
+        available=False,
+        raw_sources=[raw],
+        feasibility=1.0,
+        **money("build", 400_000),
+    )
     stored = FeatureFactory(name="Basket value", available=True)
     winner = IdeaFactory(title="Winner", owner=pm_user, status=m.Idea.Status.APPROVED)
     NeedFactory(idea=winner, feature=stored, **money("engineering", 10_000))
@@ -63,16 +68,20 @@ def test_anonymous_visitors_are_sent_to_log_in(client: Client):
         assert response.status_code == 302 and "/login/" in response["Location"]
 
 
-def test_every_logged_in_user_sees_the_dashboard_in_the_navigation(client_for, exec_user,  # noqa: F811
-                                                                   pm_user, lead_user,
-                                                                   backlog):
+def test_every_logged_in_user_sees_the_dashboard_in_the_navigation(
+    client_for,
+    exec_user,
+    pm_user,
+    lead_user,
+    backlog,
+):
     for user in (exec_user, pm_user, lead_user):
         response = client_for(user).get(reverse("dashboard"))
         assert response.status_code == 200
         assert b'href="/dashboard/" aria-current="page">Dashboard</a>' in response.content
 
 
-def test_kpis_match_the_roi_reports(client_for, exec_user, backlog):  # noqa: F811
+def test_kpis_match_the_roi_reports(client_for, exec_user, backlog):
     reports = selectors.roi_reports(list(selectors.ideas()))
     html = client_for(exec_user).get("/dashboard/").content.decode()
     positive = sum(r.npv for r in reports.values() if r.npv > 0)
@@ -92,7 +101,7 @@ def test_kpis_match_the_roi_reports(client_for, exec_user, backlog):  # noqa: F8
         assert f'id="{chart}"' in html
 
 
-def test_filtering_by_status_narrows_every_figure(client_for, exec_user, backlog):  # noqa: F811
+def test_filtering_by_status_narrows_every_figure(client_for, exec_user, backlog):
     client = client_for(exec_user)
     html = client.get("/dashboard/?status=approved").content.decode()
     assert kpi(html, "ideas") == "1"
@@ -104,9 +113,18 @@ def test_filtering_by_status_narrows_every_figure(client_for, exec_user, backlog
     assert 'href="/ideas/export.csv?status=approved&amp;status=proposed"' in both
 
 
-@pytest.mark.parametrize("query", ["status=bogus", "status=", "status=%00", "status=approved'--",
-                                   "status[]=x", "status=" + "a" * 5000])
-def test_invalid_status_values_are_ignored(client_for, exec_user, backlog, query):  # noqa: F811
+@pytest.mark.parametrize(
+    "query",
+    [
+        "status=bogus",
+        "status=",
+        "status=%00",
+        "status=approved'--",
+        "status[]=x",
+        "status=" + "a" * 5000,
+    ],
+)
+def test_invalid_status_values_are_ignored(client_for, exec_user, backlog, query):
     response = client_for(exec_user).get(f"/dashboard/?{query}")
     assert response.status_code == 200
     assert kpi(response.content.decode(), "ideas") == "3"
@@ -115,7 +133,7 @@ def test_invalid_status_values_are_ignored(client_for, exec_user, backlog, query
     assert len(pd.read_csv(io.BytesIO(export.content))) == 3
 
 
-def test_an_empty_company_gets_a_calm_page(client_for, exec_user):  # noqa: F811
+def test_an_empty_company_gets_a_calm_page(client_for, exec_user):
     response = client_for(exec_user).get("/dashboard/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -125,16 +143,23 @@ def test_an_empty_company_gets_a_calm_page(client_for, exec_user):  # noqa: F811
     assert "No portfolio has been selected yet." in html
 
 
-def test_stakeholder_gaps_and_contract_health_are_signalled(client_for, exec_user,  # noqa: F811
-                                                             backlog):
+def test_stakeholder_gaps_and_contract_health_are_signalled(
+    client_for,
+    exec_user,
+    backlog,
+):
     winner, loser = backlog["winner"], backlog["loser"]
     profile = m.TierProfile.objects.prefetch_related("default_roles").get(tier=1)
     for role in profile.default_roles.all():
         StakeholderAssignmentFactory(idea=winner, tier=1, role=role)
-    DataContractFactory(asset_type="curated_dataset", asset_id=backlog["built"].pk,
-                        status=DataContract.Status.DEPRECATED)
-    DataContractFactory(asset_type="raw_source", asset_id=backlog["raw"].pk,
-                        status=DataContract.Status.ACTIVE)
+    DataContractFactory(
+        asset_type="curated_dataset",
+        asset_id=backlog["built"].pk,
+        status=DataContract.Status.DEPRECATED,
+    )
+    DataContractFactory(
+        asset_type="raw_source", asset_id=backlog["raw"].pk, status=DataContract.Status.ACTIVE
+    )
     html = client_for(exec_user).get("/dashboard/").content.decode()
     risk_table = html.split('id="risk-table"')[1].split("</table>")[0]
     loser_row = re.search(rf'<tr data-idea="{loser.pk}">(.*?)</tr>', risk_table, re.S)
@@ -154,9 +179,12 @@ def test_stakeholder_gaps_and_contract_health_are_signalled(client_for, exec_use
     assert re.search(r'data-risk="healthy">1<', html)
 
 
-def test_the_latest_finished_portfolio_run_is_summarised(client_for, exec_user,  # noqa: F811
-                                                         backlog,
-                                                         django_capture_on_commit_callbacks):
+def test_the_latest_finished_portfolio_run_is_summarised(
+    client_for,
+    exec_user,
+    backlog,
+    django_capture_on_commit_callbacks,
+):
     with django_capture_on_commit_callbacks(execute=True):
         run = analysis_services.start_portfolio_run(budget=400_000, seed=1)
     run.refresh_from_db()
@@ -184,17 +212,20 @@ def make_ideas(count: int, owner) -> None:
     for index in range(count):
         idea = IdeaFactory(owner=owner, title=f"bulk {index:03d}", **money("benefit", index * 90))
         NeedFactory(idea=idea)
-        NeedFactory(idea=idea, feature=FeatureFactory(available=False,
-                                                      curated_datasets=[curated]))
+        NeedFactory(idea=idea, feature=FeatureFactory(available=False, curated_datasets=[curated]))
         StakeholderAssignmentFactory(idea=idea, tier=1, role=roles[index % 2])
         if index % 3 == 0:
             DataContractFactory(asset_type="feature", asset_id=idea.needs.first().feature_id)
 
 
-@pytest.mark.parametrize("url", ["/dashboard/", "/dashboard/?status=proposed",
-                                 "/ideas/export.csv"])
-def test_query_count_does_not_grow_with_the_ideas(client_for, exec_user, pm_user,  # noqa: F811
-                                                  django_capture_on_commit_callbacks, url):
+@pytest.mark.parametrize("url", ["/dashboard/", "/dashboard/?status=proposed", "/ideas/export.csv"])
+def test_query_count_does_not_grow_with_the_ideas(
+    client_for,
+    exec_user,
+    pm_user,
+    django_capture_on_commit_callbacks,
+    url,
+):
     client = client_for(exec_user)
     make_ideas(6, pm_user)
     with django_capture_on_commit_callbacks(execute=True):
@@ -204,7 +235,7 @@ def test_query_count_does_not_grow_with_the_ideas(client_for, exec_user, pm_user
     assert count_queries(client, url) == few
 
 
-def test_export_holds_every_report_with_its_ladder(client_for, pm_user, backlog):  # noqa: F811
+def test_export_holds_every_report_with_its_ladder(client_for, pm_user, backlog):
     response = client_for(pm_user).get("/ideas/export.csv")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -228,13 +259,13 @@ def test_export_holds_every_report_with_its_ladder(client_for, pm_user, backlog)
     assert frame.loc[backlog["winner"].pk, "status"] == "approved"
 
 
-def test_export_follows_the_status_filter(client_for, pm_user, backlog):  # noqa: F811
+def test_export_follows_the_status_filter(client_for, pm_user, backlog):
     response = client_for(pm_user).get("/ideas/export.csv?status=rejected")
     frame = pd.read_csv(io.BytesIO(response.content))
     assert list(frame["title"]) == ["Rejected one"]
 
 
-def test_the_dashboard_only_answers_reads(client_for, exec_user):  # noqa: F811
+def test_the_dashboard_only_answers_reads(client_for, exec_user):
     client = client_for(exec_user)
     assert client.post("/dashboard/").status_code == 405
     assert client.post("/ideas/export.csv").status_code == 405

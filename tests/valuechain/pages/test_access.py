@@ -33,27 +33,42 @@ def test_every_group_reads_every_page(request, client_for, value_chain, who):
 @pytest.mark.django_db
 def test_anonymous_users_are_sent_to_the_login_page(client_for, value_chain):
     client = client_for(None)
-    for url in [*read_pages(value_chain), reverse("idea-create"),
-                reverse("idea-edit", args=[value_chain.idea.pk])]:
+    for url in [
+        *read_pages(value_chain),
+        reverse("idea-create"),
+        reverse("idea-edit", args=[value_chain.idea.pk]),
+    ]:
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("who", "status"), [
-    ("pm_user", 200), ("staff_user", 200), ("lead_user", 403), ("exec_user", 403),
-])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("pm_user", 200),
+        ("staff_user", 200),
+        ("lead_user", 403),
+        ("exec_user", 403),
+    ],
+)
 def test_only_product_managers_and_staff_open_the_new_idea_form(request, client_for, who, status):
     client = client_for(request.getfixturevalue(who))
     assert client.get(reverse("idea-create")).status_code == status
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("who", "status"), [
-    ("pm_user", 200), ("staff_user", 200), ("other_pm", 403), ("lead_user", 403),
-    ("exec_user", 403),
-])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("pm_user", 200),
+        ("staff_user", 200),
+        ("other_pm", 403),
+        ("lead_user", 403),
+        ("exec_user", 403),
+    ],
+)
 def test_only_the_owner_or_staff_edit_an_idea(request, client_for, value_chain, who, status):
     client = client_for(request.getfixturevalue(who))
     assert client.get(reverse("idea-edit", args=[value_chain.idea.pk])).status_code == status
@@ -75,8 +90,10 @@ def test_edit_links_show_only_to_those_who_may_edit(client_for, pm_user, exec_us
     edit = reverse("idea-edit", args=[value_chain.idea.pk])
     assert edit in client_for(pm_user).get(url).content.decode()
     assert edit not in client_for(exec_user).get(url).content.decode()
-    assert reverse("idea-create") not in client_for(exec_user).get(
-        reverse("idea-list")).content.decode()
+    assert (
+        reverse("idea-create")
+        not in client_for(exec_user).get(reverse("idea-list")).content.decode()
+    )
 
 
 @pytest.mark.django_db
@@ -100,8 +117,9 @@ def test_an_idea_id_beyond_any_integer_column_is_a_404(client_for, staff_user, n
 
 
 @pytest.mark.django_db
-def test_removing_an_assignment_id_beyond_any_integer_column_is_a_404(client_for, staff_user,
-                                                                       value_chain):
+def test_removing_an_assignment_id_beyond_any_integer_column_is_a_404(
+    client_for, staff_user, value_chain
+):
     url = reverse("idea-stakeholders", args=[value_chain.idea.pk])
     assert client_for(staff_user).post(url, {"remove": str(10**30)}).status_code == 404
 

@@ -27,7 +27,7 @@ def section(html: str, tier: int) -> str:
 
 def row(html: str, asset: m.Asset) -> str:
     start = html.index(f'id="asset-{asset.asset_type}-{asset.pk}"')
-    return html[start: html.index("</tr>", start)]
+    return html[start : html.index("</tr>", start)]
 
 
 @pytest.mark.django_db
@@ -68,8 +68,9 @@ def test_lineage_shows_inputs_upstream_and_users_downstream(client_for, exec_use
 def test_estimates_are_pert_means_and_person_days_are_priced(client_for, exec_user):
     FeatureFactory(name="three point", build_low=100, build_likely=400, build_high=1300)
     role = RoleFactory(name="Costly role", day_rate=1000)
-    CuratedDatasetFactory(name="in days", build_low=2, build_likely=3, build_high=4,
-                          build_days_role=role)
+    CuratedDatasetFactory(
+        name="in days", build_low=2, build_likely=3, build_high=4, build_days_role=role
+    )
     html = client_for(exec_user).get(reverse("catalogue")).content.decode()
     assert ">" + f"{(100 + 4 * 400 + 1300) / 6:,.0f}" + "<" in section(html, 1)
     assert ">3,000<" in section(html, 2)
@@ -109,12 +110,15 @@ def test_the_catalogue_runs_the_same_number_of_queries_at_two_sizes(client_for, 
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("tier", "found", "not_found"), [
-    (1, "Weekly sales per store", "Sales golden table"),
-    (2, "Sales golden table", "Weekly sales per store"),
-    (3, "Point of sale log", "Sales golden table"),
-    (4, "Weather vendor feed", "Point of sale log"),
-])
+@pytest.mark.parametrize(
+    ("tier", "found", "not_found"),
+    [
+        (1, "Weekly sales per store", "Sales golden table"),
+        (2, "Sales golden table", "Weekly sales per store"),
+        (3, "Point of sale log", "Sales golden table"),
+        (4, "Weather vendor feed", "Point of sale log"),
+    ],
+)
 def test_the_picker_search_returns_assets_of_the_chosen_tier_only(
     client_for, pm_user, value_chain, tier, found, not_found
 ):
@@ -135,14 +139,19 @@ def test_the_picker_search_starts_in_the_feature_store_and_offers_the_next_tier(
     assert "Nothing in tier 1" in html
     assert 'class="picker-next link-button" data-tier="2"' in html
     html = client.get(reverse("catalogue-search"), {"tier": 2, "q": "FOOT"}).content.decode()
-    assert f'data-asset-type="curated_dataset" data-asset-id="{value_chain.new_curated.pk}"' \
-        in html
+    assert f'data-asset-type="curated_dataset" data-asset-id="{value_chain.new_curated.pk}"' in html
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("params", [
-    {"tier": "0"}, {"tier": "5"}, {"tier": "feature"}, {"tier": "1", "q": "x" * 101},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"tier": "0"},
+        {"tier": "5"},
+        {"tier": "feature"},
+        {"tier": "1", "q": "x" * 101},
+    ],
+)
 def test_a_bogus_search_is_a_400(client_for, pm_user, params):
     response = client_for(pm_user).get(reverse("catalogue-search"), params)
     assert response.status_code == 400

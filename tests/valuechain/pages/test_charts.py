@@ -12,14 +12,18 @@ FEATURE, CURATED, RAW = AssetKind.FEATURE, AssetKind.CURATED_DATASET, AssetKind.
 def report_for(raw_cost: float) -> finance.RoiReport:
     catalogue = {
         (FEATURE, 1): Asset(FEATURE, 1, available=True),
-        (CURATED, 1): Asset(CURATED, 1, available=False, build=Estimate.exact(5_000),
-                            upstream=((RAW, 1),)),
-        (FEATURE, 2): Asset(FEATURE, 2, available=False, build=Estimate.exact(2_000),
-                            upstream=((CURATED, 1),)),
+        (CURATED, 1): Asset(
+            CURATED, 1, available=False, build=Estimate.exact(5_000), upstream=((RAW, 1),)
+        ),
+        (FEATURE, 2): Asset(
+            FEATURE, 2, available=False, build=Estimate.exact(2_000), upstream=((CURATED, 1),)
+        ),
         (RAW, 1): Asset(RAW, 1, available=True, build=Estimate.exact(raw_cost)),
     }
     idea = Idea(
-        id=7, benefit=Estimate.exact(50_000), probability=1.0,
+        id=7,
+        benefit=Estimate.exact(50_000),
+        probability=1.0,
         needs=(
             Need("ready", (FEATURE, 1), engineering=Estimate.exact(1_000), weight=2),
             Need("upstream", (FEATURE, 2), weight=1, essential=False),

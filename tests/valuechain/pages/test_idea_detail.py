@@ -48,27 +48,28 @@ def test_the_page_shows_the_roi_figures_of_the_engine(page, report):
     assert metric("roi") == f"{report.roi * 100:.1f} %"
     assert metric("negative-from") == str(report.negative_from_tier)
     assert metric("best-stop") == str(report.best_stop_tier)
-    expected_payback = ("none within 3 y" if report.payback_years is None
-                        else f"{report.payback_years:.1f} y")
+    expected_payback = (
+        "none within 3 y" if report.payback_years is None else f"{report.payback_years:.1f} y"
+    )
     assert metric("payback") == expected_payback
     assert 'data-metric="deployment-setup"' in page and 'data-metric="deployment-run"' in page
 
 
 @pytest.mark.django_db
 def test_each_need_shows_its_tier_and_the_assets_it_charges(page, value_chain):
-    needs = page[page.index('id="needs"'):]
-    weather = needs[needs.index("<td>weather</td>"):]
+    needs = page[page.index('id="needs"') :]
+    weather = needs[needs.index("<td>weather</td>") :]
     weather = weather[: weather.index("</tr>")]
     assert "Tier 4" in weather
     assert "Weather observations" in weather and "Weather vendor feed" in weather
-    sales = needs[needs.index("<td>sales history</td>"):]
+    sales = needs[needs.index("<td>sales history</td>") :]
     sales = sales[: sales.index("</tr>")]
     assert "Tier 1" in sales and "nothing to build" in sales
 
 
 @pytest.mark.django_db
 def test_the_ladder_table_has_a_row_per_tier_and_marks_best_and_negative(page, report):
-    table = page[page.index('class="ladder-table"'):]
+    table = page[page.index('class="ladder-table"') :]
     table = table[: table.index("</table>")]
     assert table.count("<tr class=") == len(report.ladder) == report.tier
     for step in report.ladder:
@@ -95,7 +96,7 @@ def test_the_chart_has_bars_line_negative_zone_and_best_tier_marker(page, report
 
 @pytest.mark.django_db
 def test_plotly_comes_from_static_never_a_cdn(page):
-    assert '/static/vendor/plotly/plotly.min.js' in page
+    assert "/static/vendor/plotly/plotly.min.js" in page
     assert "cdn" not in page.lower()
 
 
@@ -141,19 +142,23 @@ def test_need_engineering_in_person_days_is_shown_in_money(client_for, pm_user):
 
     role = RoleFactory(name="Pricey engineer", day_rate=1_000)
     idea = IdeaFactory(owner=pm_user)
-    NeedFactory(idea=idea, name="in days", engineering_low=1, engineering_likely=4,
-                engineering_high=13, engineering_days_role=role)
+    NeedFactory(
+        idea=idea,
+        name="in days",
+        engineering_low=1,
+        engineering_likely=4,
+        engineering_high=13,
+        engineering_days_role=role,
+    )
     html = client_for(pm_user).get(reverse("idea-detail", args=[idea.pk])).content.decode()
-    row = html[html.index("<td>in days</td>"):]
+    row = html[html.index("<td>in days</td>") :]
     row = row[: row.index("</tr>")]
     assert f"{(1 + 4 * 4 + 13) / 6 * 1_000:,.0f}" in row
     assert "4 days likely" in row
 
 
 @pytest.mark.django_db
-def test_the_page_says_why_steps_below_an_essential_upstream_need_earn_nothing(
-    client_for, pm_user
-):
+def test_the_page_says_why_steps_below_an_essential_upstream_need_earn_nothing(client_for, pm_user):
     idea = IdeaFactory(owner=pm_user)
     NeedFactory(idea=idea)  # an available feature: tier 1
     NeedFactory(idea=idea, raw_source=RawSourceFactory(), essential=True)  # tier 3

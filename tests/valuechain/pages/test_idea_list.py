@@ -26,15 +26,19 @@ def titles_in_order(html: str) -> list[str]:
 
 def make_ideas(count: int, owner) -> None:
     raw = RawSourceFactory(build_low=1000, build_likely=2000, build_high=3000)
-    curated = CuratedDatasetFactory(available=False, raw_sources=[raw],
-                                    build_low=500, build_likely=500, build_high=500)
+    curated = CuratedDatasetFactory(
+        available=False, raw_sources=[raw], build_low=500, build_likely=500, build_high=500
+    )
     for index in range(count):
-        idea = IdeaFactory(owner=owner, title=f"bulk idea {index:03d}",
-                           benefit_low=index * 100, benefit_likely=index * 200,
-                           benefit_high=index * 300)
+        idea = IdeaFactory(
+            owner=owner,
+            title=f"bulk idea {index:03d}",
+            benefit_low=index * 100,
+            benefit_likely=index * 200,
+            benefit_high=index * 300,
+        )
         NeedFactory(idea=idea)
-        NeedFactory(idea=idea, feature=FeatureFactory(available=False,
-                                                      curated_datasets=[curated]))
+        NeedFactory(idea=idea, feature=FeatureFactory(available=False, curated_datasets=[curated]))
 
 
 def count_queries(client) -> int:
@@ -45,8 +49,9 @@ def count_queries(client) -> int:
 
 
 @pytest.mark.django_db
-def test_the_list_runs_the_same_number_of_queries_for_10_and_200_ideas(client_for, exec_user,
-                                                                       pm_user):
+def test_the_list_runs_the_same_number_of_queries_for_10_and_200_ideas(
+    client_for, exec_user, pm_user
+):
     client = client_for(exec_user)
     make_ideas(10, pm_user)
     with_ten = count_queries(client)
@@ -64,8 +69,7 @@ def test_the_list_runs_the_same_number_of_queries_for_10_and_200_ideas(client_fo
 
 
 @pytest.mark.django_db
-def test_pages_keep_the_sort_order_and_a_bogus_page_shows_the_first(client_for, exec_user,
-                                                                    pm_user):
+def test_pages_keep_the_sort_order_and_a_bogus_page_shows_the_first(client_for, exec_user, pm_user):
     client = client_for(exec_user)
     make_ideas(120, pm_user)
     by_npv = client.get(reverse("idea-list") + "?sort=-npv&page=2").content.decode()
@@ -76,11 +80,12 @@ def test_pages_keep_the_sort_order_and_a_bogus_page_shows_the_first(client_for, 
 
 
 @pytest.mark.django_db
-def test_each_row_shows_tier_c0_npv_roi_and_where_roi_turns_negative(client_for, exec_user,
-                                                                      value_chain):
+def test_each_row_shows_tier_c0_npv_roi_and_where_roi_turns_negative(
+    client_for, exec_user, value_chain
+):
     html = client_for(exec_user).get(reverse("idea-list")).content.decode()
     report = selectors.roi_report(selectors.ideas().get(pk=value_chain.idea.pk))
-    row = html[html.index('class="idea-row"'):]
+    row = html[html.index('class="idea-row"') :]
     row = row[: row.index("</tr>")]
     assert f"Tier {report.tier}</span>" in row
     assert f"{report.one_off_investment:,.0f}" in row
@@ -93,23 +98,31 @@ def test_each_row_shows_tier_c0_npv_roi_and_where_roi_turns_negative(client_for,
 
 @pytest.fixture
 def three_ideas(pm_user):
-    cheap = IdeaFactory(owner=pm_user, title="Bravo", benefit_low=50_000,
-                        benefit_likely=50_000, benefit_high=50_000)
+    cheap = IdeaFactory(
+        owner=pm_user, title="Bravo", benefit_low=50_000, benefit_likely=50_000, benefit_high=50_000
+    )
     NeedFactory(idea=cheap)
     costly = IdeaFactory(owner=pm_user, title="alpha", status=m.Idea.Status.APPROVED)
-    NeedFactory(idea=costly, raw_source=RawSourceFactory(
-        build_low=200_000, build_likely=200_000, build_high=200_000))
+    NeedFactory(
+        idea=costly,
+        raw_source=RawSourceFactory(build_low=200_000, build_likely=200_000, build_high=200_000),
+    )
     middle = IdeaFactory(owner=pm_user, title="Charlie")
-    NeedFactory(idea=middle, feature=FeatureFactory(
-        available=False, build_low=20_000, build_likely=20_000, build_high=20_000))
+    NeedFactory(
+        idea=middle,
+        feature=FeatureFactory(
+            available=False, build_low=20_000, build_likely=20_000, build_high=20_000
+        ),
+    )
     reports = selectors.roi_reports(selectors.ideas())
     return {idea.title: reports[idea.pk] for idea in (cheap, costly, middle)}
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("sort", ["npv", "-npv", "roi", "-roi", "tier", "-tier"])
-def test_sorting_by_a_figure_orders_rows_by_the_engine_report(client_for, exec_user,
-                                                              three_ideas, sort):
+def test_sorting_by_a_figure_orders_rows_by_the_engine_report(
+    client_for, exec_user, three_ideas, sort
+):
     html = client_for(exec_user).get(reverse("idea-list"), {"sort": sort}).content.decode()
     key = sort.lstrip("-")
 
@@ -127,10 +140,12 @@ def test_sorting_by_a_figure_orders_rows_by_the_engine_report(client_for, exec_u
 @pytest.mark.django_db
 def test_sorting_by_title_ignores_case(client_for, exec_user, three_ideas):
     client = client_for(exec_user)
-    assert titles_in_order(client.get(reverse("idea-list"), {"sort": "title"}).content.decode()) \
-        == ["alpha", "Bravo", "Charlie"]
-    assert titles_in_order(client.get(reverse("idea-list"), {"sort": "-title"}).content.decode()) \
-        == ["Charlie", "Bravo", "alpha"]
+    assert titles_in_order(
+        client.get(reverse("idea-list"), {"sort": "title"}).content.decode()
+    ) == ["alpha", "Bravo", "Charlie"]
+    assert titles_in_order(
+        client.get(reverse("idea-list"), {"sort": "-title"}).content.decode()
+    ) == ["Charlie", "Bravo", "alpha"]
 
 
 @pytest.mark.django_db

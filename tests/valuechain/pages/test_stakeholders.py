@@ -25,8 +25,9 @@ def role(name: str) -> m.Role:
 
 
 @pytest.mark.django_db
-def test_gaps_are_the_default_roles_of_reached_tiers_with_nobody(client_for, exec_user,
-                                                                 value_chain):
+def test_gaps_are_the_default_roles_of_reached_tiers_with_nobody(
+    client_for, exec_user, value_chain
+):
     idea = value_chain.idea
     StakeholderAssignmentFactory(idea=idea, tier=1, role=role("Data scientist"))
     StakeholderAssignmentFactory(idea=idea, tier=3, role=role("Data engineer"))
@@ -59,8 +60,15 @@ def test_a_data_lead_assigns_someone_and_the_gap_closes(client_for, lead_user, v
     client = client_for(lead_user)
     url = reverse("idea-stakeholders", args=[value_chain.idea.pk])
     assert (2, "Analytics engineer") in gap_rows(client.get(url).content.decode())
-    response = client.post(url, {"tier": "2", "role": role("Analytics engineer").pk,
-                                 "person": person.pk, "note": "owns footfall"})
+    response = client.post(
+        url,
+        {
+            "tier": "2",
+            "role": role("Analytics engineer").pk,
+            "person": person.pk,
+            "note": "owns footfall",
+        },
+    )
     assert response.status_code == 302
     html = client.get(url).content.decode()
     assert (2, "Analytics engineer") not in gap_rows(html)
@@ -74,26 +82,32 @@ def test_others_read_but_cannot_assign(request, client_for, value_chain, who):
     url = reverse("idea-stakeholders", args=[value_chain.idea.pk])
     html = client.get(url).content.decode()
     assert 'id="assign"' not in html
-    response = client.post(url, {"tier": "1", "role": role("ML engineer").pk,
-                                 "person": request.getfixturevalue(who).pk})
+    response = client.post(
+        url,
+        {"tier": "1", "role": role("ML engineer").pk, "person": request.getfixturevalue(who).pk},
+    )
     assert response.status_code == 403
     assert not m.StakeholderAssignment.objects.exists()
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("data", "field"), [
-    ({"tier": "9"}, "tier"),
-    ({"tier": "abc"}, "tier"),
-    ({"role": "999999"}, "role"),
-    ({"person": "nobody"}, "person"),
-    ({"note": "x" * 301}, "note"),
-])
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"tier": "9"}, "tier"),
+        ({"tier": "abc"}, "tier"),
+        ({"role": "999999"}, "role"),
+        ({"person": "nobody"}, "person"),
+        ({"note": "x" * 301}, "note"),
+    ],
+)
 def test_bad_assignments_are_shown_on_the_field_and_not_written(
     client_for, lead_user, pm_user, value_chain, data, field
 ):
     form = {"tier": "1", "role": role("ML engineer").pk, "person": pm_user.pk, **data}
     response = client_for(lead_user).post(
-        reverse("idea-stakeholders", args=[value_chain.idea.pk]), form)
+        reverse("idea-stakeholders", args=[value_chain.idea.pk]), form
+    )
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert not m.StakeholderAssignment.objects.exists()
@@ -105,19 +119,23 @@ def test_a_tier_beyond_the_idea_cannot_be_assigned(client_for, lead_user, pm_use
     NeedFactory(idea=idea)
     response = client_for(lead_user).post(
         reverse("idea-stakeholders", args=[idea.pk]),
-        {"tier": "4", "role": role("Data engineer").pk, "person": pm_user.pk})
+        {"tier": "4", "role": role("Data engineer").pk, "person": pm_user.pk},
+    )
     assert "tier" in response.context["form"].errors
     assert not m.StakeholderAssignment.objects.exists()
 
 
 @pytest.mark.django_db
-def test_the_same_person_twice_in_the_same_role_is_refused(client_for, lead_user, pm_user,
-                                                           value_chain):
-    existing = StakeholderAssignmentFactory(idea=value_chain.idea, tier=1,
-                                            role=role("ML engineer"), person=pm_user)
+def test_the_same_person_twice_in_the_same_role_is_refused(
+    client_for, lead_user, pm_user, value_chain
+):
+    existing = StakeholderAssignmentFactory(
+        idea=value_chain.idea, tier=1, role=role("ML engineer"), person=pm_user
+    )
     response = client_for(lead_user).post(
         reverse("idea-stakeholders", args=[value_chain.idea.pk]),
-        {"tier": "1", "role": existing.role_id, "person": pm_user.pk})
+        {"tier": "1", "role": existing.role_id, "person": pm_user.pk},
+    )
     assert response.status_code == 200
     assert "already assigned" in response.content.decode()
     assert m.StakeholderAssignment.objects.count() == 1

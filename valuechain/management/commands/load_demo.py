@@ -20,6 +20,5 @@ class Command(BaseCommand):
         summary = ", ".join(f"{count} {name}" for name, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {summary}."))
         self.stdout.write(
-            f"Log in as admin, pm, pm2, lead or exec with password {DEMO_PASSWORD!r} "
-            "(demo only)."
+            f"Log in as admin, pm, pm2, lead or exec with password {DEMO_PASSWORD!r} (demo only)."
         )
