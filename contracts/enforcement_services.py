@@ -36,7 +36,7 @@ from contracts.models import (
     ValidationRun,
     ValidRecord,
 )
-from valuechain import leases
+from valuechain.platform import leases
 
 MAX_BATCH_RECORDS = 100_000
 MAX_BATCH_BYTES = 20 * 1024 * 1024

@@ -15,7 +15,7 @@ from contracts import odcs
 from contracts import selectors as sel
 from contracts.models import Consumer, ContractVersion, DataContract
 from valuechain import models as vm
-from valuechain.api.permissions import is_data_lead
+from valuechain.platform.roles import is_data_lead
 
 AnyUser = AbstractBaseUser | AnonymousUser
 

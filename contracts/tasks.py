@@ -12,7 +12,7 @@ import logging
 from celery import Task, shared_task
 
 from contracts import enforcement_services as services
-from valuechain.leases import Claim
+from valuechain.platform.leases import Claim
 
 logger = logging.getLogger(__name__)
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from django.db import models
 
 from deployments.models import DeploymentPlan, DeploymentType, Kind
 from valuechain.engine import chain
-from valuechain.mappers import estimate_of
-
-DayRates = Mapping[int, float]
+from valuechain.estimates import DayRates, estimate_of
 
 
 def _sum(*estimates: chain.Estimate) -> chain.Estimate:

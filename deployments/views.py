@@ -15,7 +15,7 @@ from deployments import recommend, selectors, services
 from deployments.forms import DeploymentPlanForm, RequirementsForm
 from deployments.models import DeploymentPlan
 from valuechain import models as m
-from valuechain.api.permissions import can_edit_idea
+from valuechain.platform.roles import can_edit_idea
 
 
 def _idea_or_404(idea_id: int) -> m.Idea:

@@ -17,7 +17,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
-from valuechain.api.permissions import DATA_LEADS, EXECUTIVES, PRODUCT_MANAGERS
+from valuechain.platform.roles import DATA_LEADS, EXECUTIVES, PRODUCT_MANAGERS
 
 REQUIRE_SERVICES = os.environ.get("VALUECHAIN_REQUIRE_SERVICES") == "1"
 

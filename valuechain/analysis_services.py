@@ -21,9 +21,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from valuechain import leases, mappers
+from valuechain import mappers
 from valuechain import models as m
 from valuechain.engine import portfolio
+from valuechain.platform import leases
 
 MIN_DRAWS = 100
 MAX_DRAWS = 200_000

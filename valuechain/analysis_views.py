@@ -21,8 +21,8 @@ from valuechain import analysis_charts as charts
 from valuechain import analysis_services as services
 from valuechain import mappers, selectors
 from valuechain import models as m
-from valuechain.api.permissions import is_data_lead, is_executive, is_product_manager
 from valuechain.engine import uncertainty
+from valuechain.platform.roles import is_data_lead, is_executive, is_product_manager
 
 RECENT_RUNS = 10
 FINISHED = (m.RunStatus.SUCCEEDED, m.RunStatus.FAILED)

@@ -19,15 +19,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from valuechain import catalogue_io, mappers, services
+from valuechain import catalogue_io, estimates, mappers, services
 from valuechain import models as m
-from valuechain.api.permissions import is_data_lead
 from valuechain.catalogue_forms import (
     ASSET_FORMS,
     AssetForm,
     CatalogueImportForm,
     TierProfileForm,
 )
+from valuechain.platform.roles import is_data_lead
 from valuechain.views import _attach
 
 # What uses an asset of each kind downstream (the reverse of its lineage).
@@ -114,8 +114,8 @@ def asset_list(request: HttpRequest, asset_type: str) -> HttpResponse:
     rows = [
         AssetListRow(
             asset=asset,
-            build_mean=mappers.estimate_of(asset, "build", rates).mean,
-            run_mean=mappers.estimate_of(asset, "run", rates).mean,
+            build_mean=estimates.estimate_of(asset, "build", rates).mean,
+            run_mean=estimates.estimate_of(asset, "run", rates).mean,
             upstream=_upstream_names(asset),
             need_count=asset.need_count,
             downstream_count=getattr(asset, "downstream_count", 0),

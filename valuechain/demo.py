@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from valuechain import models as m
-from valuechain.api.permissions import DATA_LEADS, EXECUTIVES, PRODUCT_MANAGERS
+from valuechain.platform.roles import DATA_LEADS, EXECUTIVES, PRODUCT_MANAGERS
 
 DEMO_PASSWORD = "valuechain-demo"
 

@@ -1,4 +1,7 @@
-"""ORM rows -> engine dataclasses: the only bridge between Django and valuechain.engine."""
+"""ORM rows -> engine dataclasses: the only bridge between Django and valuechain.engine.
+
+Estimates are priced by valuechain.estimates and deployment plans by deployments.mappers.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +14,10 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
+from deployments.mappers import to_engine_deployment
 from valuechain import models as m
 from valuechain.engine import chain
-
-DayRates = Mapping[int, float]
-PARTS = ("low", "likely", "high")
-
+from valuechain.estimates import DayRates, estimate_of
 
 # A page shows several panels (ROI, contracts, deployment, analysis) that each need the
 # catalogue; inside a read snapshot it is loaded once and shared.
@@ -42,14 +43,6 @@ def day_rates() -> dict[int, float]:
     if snapshot is not None:
         snapshot["rates"] = rates
     return rates
-
-
-def estimate_of(row: models.Model, prefix: str, rates: DayRates) -> chain.Estimate:
-    """A stored estimate in money; person-days are priced at the role's day rate."""
-    low, likely, high = (float(getattr(row, f"{prefix}_{part}")) for part in PARTS)
-    role_id = getattr(row, f"{prefix}_days_role_id", None)
-    rate = rates[role_id] if role_id is not None else 1.0
-    return chain.Estimate(low * rate, likely * rate, high * rate)
 
 
 def default_feasibilities() -> dict[int, float]:
@@ -153,9 +146,6 @@ def deployment_of(idea: m.Idea, rates: DayRates | None = None) -> chain.Deployme
         plan = idea.deployment_plan  # type: ignore[attr-defined]
     except ObjectDoesNotExist:
         return chain.Deployment()
-    # Imported here: deployments.mappers builds on this module.
-    from deployments.mappers import to_engine_deployment
-
     # Passing the day rates keeps the mapper from fetching each person-day role per idea.
     return to_engine_deployment(plan, rates)
 

@@ -15,7 +15,7 @@ from celery import Task, shared_task
 
 from valuechain import analysis_services as services
 from valuechain import models as m
-from valuechain.leases import Claim
+from valuechain.platform.leases import Claim
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from valuechain.health import healthz
+from valuechain.platform.health import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),

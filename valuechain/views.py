@@ -22,9 +22,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from valuechain import charts, mappers, selectors, services
+from valuechain import charts, estimates, mappers, selectors, services
 from valuechain import models as m
-from valuechain.api.permissions import can_edit_idea, is_data_lead, is_product_manager
 from valuechain.engine import chain, finance
 from valuechain.engine.stakeholders import stakeholder_gaps
 from valuechain.forms import (
@@ -34,6 +33,7 @@ from valuechain.forms import (
     StakeholderAssignmentForm,
     role_choices,
 )
+from valuechain.platform.roles import can_edit_idea, is_data_lead, is_product_manager
 
 SEARCH_LIMIT = 25
 
@@ -123,8 +123,8 @@ def _catalogue_row(
     feasibility = asset.feasibility
     return CatalogueRow(
         asset=asset,
-        build_mean=mappers.estimate_of(asset, "build", rates).mean,
-        run_mean=mappers.estimate_of(asset, "run", rates).mean,
+        build_mean=estimates.estimate_of(asset, "build", rates).mean,
+        run_mean=estimates.estimate_of(asset, "run", rates).mean,
         feasibility=(
             feasibility if feasibility is not None else default_feasibility.get(asset.tier, 1.0)
         ),
@@ -186,7 +186,7 @@ def catalogue_search(request: HttpRequest) -> HttpResponse:
     rates = mappers.day_rates()
     found = list(assets[: SEARCH_LIMIT + 1])
     results = [
-        {"asset": asset, "build_mean": mappers.estimate_of(asset, "build", rates).mean}
+        {"asset": asset, "build_mean": estimates.estimate_of(asset, "build", rates).mean}
         for asset in found[:SEARCH_LIMIT]
     ]
     return render(

@@ -23,7 +23,7 @@ from deployments.api.serializers import (
     ranked,
 )
 from valuechain import models as m
-from valuechain.api.permissions import PRODUCT_MANAGERS, can_edit_idea
+from valuechain.platform.roles import PRODUCT_MANAGERS, can_edit_idea
 
 
 class DeploymentTypeViewSet(viewsets.ReadOnlyModelViewSet):

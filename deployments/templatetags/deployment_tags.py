@@ -8,7 +8,7 @@ from django import template
 
 from deployments import selectors
 from valuechain import models as m
-from valuechain.api.permissions import can_edit_idea
+from valuechain.platform.roles import can_edit_idea
 
 register = template.Library()
 

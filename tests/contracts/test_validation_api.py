@@ -22,7 +22,7 @@ from contracts.models import Alert, DeadLetter, SlaBreach, ValidationRun, ValidR
 from contracts.tasks import validate_batch
 from tests.contracts.factories import ORDER_SCHEMA, ConsumerFactory, ContractVersionFactory
 from tests.factories import UserFactory
-from valuechain import leases
+from valuechain.platform import leases
 
 pytestmark = pytest.mark.django_db
 Client = Callable[[Any], APIClient]

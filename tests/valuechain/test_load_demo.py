@@ -13,9 +13,9 @@ from tests.engine import reference
 from tests.engine.test_batch import assert_same_report
 from valuechain import mappers, selectors
 from valuechain import models as m
-from valuechain.api.permissions import DATA_LEADS, EXECUTIVES, PRODUCT_MANAGERS
 from valuechain.demo import DEMO_PASSWORD
 from valuechain.engine import stakeholders
+from valuechain.platform.roles import DATA_LEADS, EXECUTIVES, PRODUCT_MANAGERS
 
 pytestmark = pytest.mark.django_db
 

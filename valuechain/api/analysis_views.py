@@ -21,8 +21,8 @@ from rest_framework.throttling import UserRateThrottle
 
 from valuechain import analysis_services as services
 from valuechain import models as m
-from valuechain.api.permissions import DATA_LEADS, EXECUTIVES, PRODUCT_MANAGERS
 from valuechain.api.views import BoundedJSONParser
+from valuechain.platform.roles import DATA_LEADS, EXECUTIVES, PRODUCT_MANAGERS
 from valuechain.services import MAX_ID
 
 ANALYSTS = (PRODUCT_MANAGERS, DATA_LEADS, EXECUTIVES)

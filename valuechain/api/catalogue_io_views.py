@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from valuechain import catalogue_io
-from valuechain.api.permissions import is_data_lead
+from valuechain.platform.roles import is_data_lead
 
 # Room for the multipart envelope around a file of the largest allowed size.
 UPLOAD_OVERHEAD = 64 * 1024

@@ -1,51 +1,17 @@
-"""Who may do what: product managers own ideas, data leads the catalogue, executives read."""
+"""The API's permission class, built on the roles of valuechain.platform.roles."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AnonymousUser, User
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from valuechain.platform.roles import group_names
 
 if TYPE_CHECKING:  # importing these at run time would be circular for DRF's settings
     from rest_framework.request import Request
     from rest_framework.views import APIView
-
-PRODUCT_MANAGERS = "Product managers"
-DATA_LEADS = "Data leads"
-EXECUTIVES = "Executives"
-GROUPS = (PRODUCT_MANAGERS, DATA_LEADS, EXECUTIVES)
-
-
-def group_names(user: User | AnonymousUser) -> frozenset[str]:
-    """The user's group names, cached on the user object for the request."""
-    if not user.is_authenticated:
-        return frozenset()
-    cached = getattr(user, "_valuechain_groups", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._valuechain_groups = cached  # type: ignore[union-attr,attr-defined]
-    return cached
-
-
-def is_product_manager(user: User | AnonymousUser) -> bool:
-    return user.is_staff or PRODUCT_MANAGERS in group_names(user)
-
-
-def is_data_lead(user: User | AnonymousUser) -> bool:
-    return user.is_staff or DATA_LEADS in group_names(user)
-
-
-def is_executive(user: User | AnonymousUser) -> bool:
-    return user.is_staff or EXECUTIVES in group_names(user)
-
-
-def can_edit_idea(user: User | AnonymousUser, owner_id: int | None) -> bool:
-    """Staff edit any idea; a product manager edits their own."""
-    if user.is_staff:
-        return True
-    return PRODUCT_MANAGERS in group_names(user) and owner_id == user.pk
 
 
 class ReadAuthenticatedWriteByRole(BasePermission):

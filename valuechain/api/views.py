@@ -26,8 +26,8 @@ from valuechain import selectors, services
 from valuechain.api import filters
 from valuechain.api import serializers as s
 from valuechain.api.parsers import BoundedJSONParser
-from valuechain.api.permissions import DATA_LEADS, PRODUCT_MANAGERS, can_edit_idea
 from valuechain.engine.stakeholders import stakeholder_gaps
+from valuechain.platform.roles import DATA_LEADS, PRODUCT_MANAGERS, can_edit_idea
 from valuechain.services import MAX_ID
 
 ID_PATTERN = r"[0-9]{1,19}"

@@ -33,6 +33,16 @@ _TIER_OF_KIND = {
 AssetKey = tuple[AssetKind, int]
 
 
+def estimate_problem(low: float, likely: float, high: float) -> str | None:
+    """What is wrong with a three-point estimate, or None. The one statement of the rule
+    0 <= low <= likely <= high: models, forms, serializers and imports all ask here."""
+    if min(low, likely, high) < 0:
+        return "An estimate cannot be negative."
+    if not low <= likely <= high:
+        return "An estimate must satisfy low <= likely <= high."
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Estimate:
     """A three-point estimate in money; its expected value is the PERT mean."""
@@ -44,11 +54,9 @@ class Estimate:
     ZERO: ClassVar[Estimate]
 
     def __post_init__(self) -> None:
-        if not 0 <= self.low <= self.likely <= self.high:
-            raise ValueError(
-                f"an estimate needs 0 <= low <= likely <= high, got "
-                f"{self.low}, {self.likely}, {self.high}"
-            )
+        problem = estimate_problem(self.low, self.likely, self.high)
+        if problem is not None:
+            raise ValueError(f"{problem} Got {self.low}, {self.likely}, {self.high}.")
 
     @property
     def mean(self) -> float:

@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 
 from valuechain import analysis_services as services
-from valuechain import leases, tasks
 from valuechain import models as m
+from valuechain import tasks
+from valuechain.platform import leases
 
 pytestmark = pytest.mark.django_db
 

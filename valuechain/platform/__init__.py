@@ -1,0 +1,1 @@
+"""What every room stands on: who may do what (roles), background-run leases, and health."""
