@@ -10,7 +10,7 @@ from contracts import compatibility as compat
 from contracts import selectors
 from contracts.models import Consumer, ContractVersion, DataContract
 from valuechain import models as vm
-from valuechain.api.serializers import (
+from valuechain.api.fields import (
     ApiModelSerializer,
     FiniteFloatField,
     RejectUnknownFieldsMixin,

@@ -43,7 +43,7 @@ def test_pert_mean_weights_the_likely_value_four_times():
 
 @pytest.mark.parametrize("low, likely, high", [(2, 1, 3), (1, 3, 2), (-1, 0, 1)])
 def test_estimates_out_of_order_or_negative_are_refused(low, likely, high):
-    with pytest.raises(ValueError, match="cannot be negative|low <= likely <= high"):
+    with pytest.raises(ValueError, match=r"cannot be negative|low <= likely <= high"):
         Estimate(low, likely, high)
 
 
