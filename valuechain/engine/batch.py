@@ -24,13 +24,22 @@ from scipy import sparse
 
 from valuechain.engine.chain import (
     AssetKey,
-    AssetKind,
     Catalogue,
     Estimate,
     Idea,
     UnknownAsset,
+    needs_new_feature,
+    serves_offline_only,
+    walks_upstream,
 )
-from valuechain.engine.finance import LadderStep, RoiReport
+from valuechain.engine.finance import (
+    LadderStep,
+    RoiReport,
+    annual_run_cost,
+    deployment_cost,
+    one_off_investment,
+    online_features,
+)
 
 TIERS = (1, 2, 3, 4)
 MAX_HORIZON = 30
@@ -55,7 +64,6 @@ class CatalogueArrays:
     zero_feasibility: np.ndarray  # 1 for a charged asset with feasibility 0
     offline_feature: np.ndarray  # 1 for a feature not served online
     missing: np.ndarray  # bool: a key no asset holds
-    kind_tier: np.ndarray  # the tier of each asset's own kind
     sort_rank: np.ndarray  # position of each key in sorted(keys)
 
     @classmethod
@@ -67,8 +75,8 @@ class CatalogueArrays:
         cols: list[int] = []
         for i, key in enumerate(keys[:present]):
             asset = catalogue[key]
-            if asset.available:
-                continue  # an available asset stops the walk
+            if not walks_upstream(asset):
+                continue
             for up in asset.upstream:
                 j = index.get(up)
                 if j is None:
@@ -94,7 +102,7 @@ class CatalogueArrays:
         offline_feature = np.zeros(n)
         for i, key in enumerate(keys[:present]):
             asset = catalogue[key]
-            if asset.kind == AssetKind.FEATURE and not asset.online:
+            if serves_offline_only(asset):
                 offline_feature[i] = 1.0
             if not asset.charged:
                 continue
@@ -121,7 +129,6 @@ class CatalogueArrays:
             zero_feasibility=zero_feasibility,
             offline_feature=offline_feature,
             missing=missing,
-            kind_tier=tier,
             sort_rank=sort_rank,
         )
 
@@ -308,8 +315,7 @@ def compute(ideas: Sequence[Idea], catalogue: Catalogue) -> BatchResult:
     need_engineering = _pert_means([need.engineering for need in needs])
     need_weight = np.fromiter(map(attrgetter("weight"), needs), np.float64, count=n_needs)
     need_essential = np.fromiter(map(attrgetter("essential"), needs), bool, count=n_needs)
-    # a need upstream of the feature store means a new feature to serve online
-    need_new_feature = (arrays.kind_tier[asset_of_need] > 1).astype(np.float64)
+    need_new_feature = np.fromiter(map(needs_new_feature, needs), np.float64, count=n_needs)
     need_tier = arrays.closure_tier[asset_of_need]
 
     reached_missing = arrays.closure[np.unique(asset_of_need)][:, arrays.missing]
@@ -376,10 +382,11 @@ def compute(ideas: Sequence[Idea], catalogue: Catalogue) -> BatchResult:
         offline = reached @ arrays.offline_feature + np.bincount(
             idea_of_need[met], weights=need_new_feature[met], minlength=n_ideas
         )
-        setup_t = np.where(online, setup_base + offline * online_setup, setup_base)
-        yearly_t = np.where(online, run_base + offline * online_run, run_base)
-        one_off = engineering_t + build_t + setup_t
-        run = asset_run_t + yearly_t
+        features = online_features(online, offline)
+        setup_t = deployment_cost(setup_base, online_setup, features)
+        yearly_t = deployment_cost(run_base, online_run, features)
+        one_off = one_off_investment(engineering_t, build_t, setup_t)
+        run = annual_run_cost(asset_run_t, yearly_t)
         p = probability * feasibility_t
 
         met_weight = np.bincount(idea_of_need[met], weights=need_weight[met], minlength=n_ideas)

@@ -157,6 +157,12 @@ class UnknownAsset(KeyError):
     """A need or a lineage link points at an asset the catalogue does not hold."""
 
 
+def walks_upstream(asset: Asset) -> bool:
+    """A closure goes on through an asset's inputs only while the asset is not available:
+    what exists already needs nothing from upstream."""
+    return not asset.available
+
+
 def closure(catalogue: Catalogue, key: AssetKey) -> frozenset[AssetKey]:
     """The asset plus, when it is not available, the closure of each of its inputs."""
     seen: set[AssetKey] = set()
@@ -169,7 +175,7 @@ def closure(catalogue: Catalogue, key: AssetKey) -> frozenset[AssetKey]:
         if asset is None:
             raise UnknownAsset(current)
         seen.add(current)
-        if not asset.available:
+        if walks_upstream(asset):
             stack.extend(asset.upstream)
     return frozenset(seen)
 
@@ -213,14 +219,20 @@ def charged(catalogue: Catalogue, keys: Iterable[AssetKey]) -> frozenset[AssetKe
     return frozenset(key for key in keys if catalogue[key].charged)
 
 
+def serves_offline_only(asset: Asset) -> bool:
+    """A feature the online store does not serve yet: online serving must materialise it."""
+    return asset.kind == AssetKind.FEATURE and not asset.online
+
+
+def needs_new_feature(need: Need) -> bool:
+    """A need upstream of the feature store means one new feature: it exists nowhere yet."""
+    return need.asset[0] != AssetKind.FEATURE
+
+
 def offline_feature_count(
     catalogue: Catalogue, needs: Iterable[Need], keys: Iterable[AssetKey]
 ) -> int:
-    """Features that online serving would have to materialise.
-
-    Features in the closure that are offline only, plus one new feature for each need that
-    points upstream of the feature store (its feature does not exist anywhere yet).
-    """
-    offline = sum(1 for key in keys if key[0] == AssetKind.FEATURE and not catalogue[key].online)
-    new_features = sum(1 for need in needs if need.asset[0] != AssetKind.FEATURE)
-    return offline + new_features
+    """Features that online serving would have to materialise: the offline-only features in
+    the closure plus one new feature for each need that points upstream of the feature store."""
+    offline = sum(1 for key in keys if serves_offline_only(catalogue[key]))
+    return offline + sum(1 for need in needs if needs_new_feature(need))

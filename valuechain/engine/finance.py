@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 
@@ -24,6 +25,29 @@ from valuechain.engine.chain import (
 )
 
 Closures = Callable[[AssetKey], frozenset[AssetKey]]
+# The cost make-up below serves one idea (floats) and many at once (numpy arrays) alike.
+Money = TypeVar("Money", float, np.ndarray)
+
+
+def online_features(online_serving: Money, offline_features: Money) -> Money:
+    """Features a deployment must materialise online: none unless it serves online."""
+    return online_serving * offline_features
+
+
+def deployment_cost(base: Money, per_feature: Money, features: Money) -> Money:
+    """Deployment setup (or yearly run): the type's own cost plus each feature it must
+    materialise for online serving."""
+    return base + features * per_feature
+
+
+def one_off_investment(need_engineering: Money, asset_build: Money, setup: Money) -> Money:
+    """C0 = engineering of the needs + build of the charged assets + deployment setup."""
+    return need_engineering + asset_build + setup
+
+
+def annual_run_cost(asset_run: Money, deployment_run: Money) -> Money:
+    """R = yearly run cost of the charged assets + yearly deployment run cost."""
+    return asset_run + deployment_run
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,15 +168,15 @@ def investment(
     feasibility = math.prod(catalogue[key].feasibility for key in charged)
 
     deployment = idea.deployment
-    setup, yearly = deployment.setup.mean, deployment.run.mean
-    if deployment.online_serving:
-        offline = offline_feature_count(catalogue, needs, keys)
-        setup += offline * deployment.online_feature_setup.mean
-        yearly += offline * deployment.online_feature_run.mean
+    features = float(
+        online_features(deployment.online_serving, offline_feature_count(catalogue, needs, keys))
+    )
+    setup = deployment_cost(deployment.setup.mean, deployment.online_feature_setup.mean, features)
+    yearly = deployment_cost(deployment.run.mean, deployment.online_feature_run.mean, features)
 
     return Investment(
-        one_off=engineering + build + setup,
-        annual_run=run + yearly,
+        one_off=one_off_investment(engineering, build, setup),
+        annual_run=annual_run_cost(run, yearly),
         probability=idea.probability * feasibility,
         tier=tier_of(keys),
         charged=charged,

@@ -106,8 +106,7 @@ def portfolio_problem(
     rows = []
     for idea in ideas:
         terms = idea_terms(idea, catalogue, closures)
-        own_one_off = sum(i.estimate.mean * i.factor for i in terms.items if not i.yearly)
-        own_run = sum(i.estimate.mean * i.factor for i in terms.items if i.yearly)
+        own_one_off, own_run = terms.own_one_off, terms.own_run
         charged = []
         for key in terms.charged:
             if key not in asset_index:

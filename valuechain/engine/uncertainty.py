@@ -25,7 +25,7 @@ from valuechain.engine.chain import (
     Idea,
     offline_feature_count,
 )
-from valuechain.engine.finance import annuity_factor
+from valuechain.engine.finance import annuity_factor, investment, online_features
 
 PERT_LAMBDA = 4.0
 HISTOGRAM_BINS = 40
@@ -102,6 +102,16 @@ class IdeaTerms:
     def probability(self) -> float:
         return self.idea.probability * self.feasibility
 
+    @property
+    def own_one_off(self) -> float:
+        """The one-off parts of C0 that are not charged assets: engineering, setup."""
+        return sum(item.estimate.mean * item.factor for item in self.items if not item.yearly)
+
+    @property
+    def own_run(self) -> float:
+        """The yearly parts of R that are not charged assets: the deployment's run."""
+        return sum(item.estimate.mean * item.factor for item in self.items if item.yearly)
+
 
 def idea_terms(idea: Idea, catalogue: Catalogue, closures: ClosureCache | None = None) -> IdeaTerms:
     """Split an idea into its charged assets and its own cost items, as finance.investment."""
@@ -110,17 +120,21 @@ def idea_terms(idea: Idea, catalogue: Catalogue, closures: ClosureCache | None =
     for need in idea.needs:
         keys |= closures(need.asset)
     charged = tuple(sorted(key for key in keys if catalogue[key].charged))
+    # The parts of finance.one_off_investment and annual_run_cost, each drawn on its own.
     items = [CostItem(f"Engineering: {need.name}", need.engineering) for need in idea.needs]
     deployment = idea.deployment
     items.append(CostItem("Deployment setup", deployment.setup))
     items.append(CostItem("Deployment run", deployment.run, yearly=True))
-    if deployment.online_serving:
-        offline = offline_feature_count(catalogue, idea.needs, keys)
-        if offline:
-            items.append(CostItem("Online feature setup", deployment.online_feature_setup, offline))
-            items.append(
-                CostItem("Online feature run", deployment.online_feature_run, offline, yearly=True)
-            )
+    features = float(
+        online_features(
+            deployment.online_serving, offline_feature_count(catalogue, idea.needs, keys)
+        )
+    )
+    if features:
+        items.append(CostItem("Online feature setup", deployment.online_feature_setup, features))
+        items.append(
+            CostItem("Online feature run", deployment.online_feature_run, features, yearly=True)
+        )
     feasibility = math.prod(catalogue[key].feasibility for key in charged)
     return IdeaTerms(idea=idea, charged=charged, items=tuple(items), feasibility=feasibility)
 
@@ -478,11 +492,8 @@ def tornado(
     t = idea_terms(idea, catalogue)
     rate, horizon = idea.discount_rate, idea.horizon_years
     benefit = idea.benefit.mean
-    one_off = sum(item.estimate.mean * item.factor for item in t.items if not item.yearly)
-    yearly = sum(item.estimate.mean * item.factor for item in t.items if item.yearly)
-    one_off += sum(catalogue[key].build.mean for key in t.charged)
-    yearly += sum(catalogue[key].run.mean for key in t.charged)
-    p = t.probability
+    base = investment(idea, catalogue)
+    one_off, yearly, p = base.one_off, base.annual_run, base.probability
 
     def value(
         c0: float = one_off,
