@@ -31,9 +31,12 @@ worker: install
 test: install
 	$(PY) -m pytest
 
+## lint: style, format, complexity, types and the import layers (the engine imports no Django...)
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports --no-cache
 
 ## bench: every benchmark under bench/
 bench: install
