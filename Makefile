@@ -36,7 +36,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
-	$(VENV)/bin/lint-imports --no-cache
+	PYTHONPATH=. $(VENV)/bin/lint-imports --no-cache
 
 ## bench: every benchmark under bench/
 bench: install
