@@ -678,7 +678,7 @@ def test_refusal_comes_before_validation(api_client_for: Client, pm_user) -> Non
 
 
 def test_reference_bomb_is_a_400(api_client_for: Client, pm_user) -> None:
-    from tests.contracts.test_compatibility import _ref_bomb
+    from tests.contracts.compatibility.test_compatibility import _ref_bomb
 
     body = {"old_schema": _ref_bomb("string"), "new_schema": _ref_bomb("integer")}
     response = api_client_for(pm_user).post("/api/contracts/compatibility/", body, format="json")

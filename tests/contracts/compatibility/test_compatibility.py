@@ -16,7 +16,7 @@ from contracts.compatibility import (
     suggest_next_version,
     validate_schema,
 )
-from tests.contracts.compat_fixtures import CASES, INT, NUM, Case, S, field_schema, obj
+from tests.contracts.compatibility.cases import CASES, INT, NUM, Case, S, field_schema, obj
 
 
 def test_the_table_is_large_enough() -> None:
