@@ -31,6 +31,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaValidationError
 
+from contracts.sla import duration_seconds
+
 MAX_ERRORS_PER_RECORD = 20
 MAX_MESSAGE_CHARS = 300
 
@@ -285,42 +287,6 @@ def validate_records(validator: RecordValidator, records: Sequence[Any]) -> Batc
 
 
 # --- SLA terms ---------------------------------------------------------------------------------
-
-_UNIT_SECONDS = {
-    "s": 1, "sec": 1, "second": 1, "seconds": 1,
-    "m": 60, "min": 60, "minute": 60, "minutes": 60,
-    "h": 3600, "hr": 3600, "hour": 3600, "hours": 3600,
-    "d": 86400, "day": 86400, "days": 86400,
-    "w": 604800, "week": 604800, "weeks": 604800,
-    "mo": 2592000, "month": 2592000, "months": 2592000,
-    "y": 31536000, "yr": 31536000, "year": 31536000, "years": 31536000,
-}  # fmt: skip
-_DURATION_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]+)\s*$")
-
-
-def duration_seconds(value: Any) -> float | None:
-    """Seconds of ``{"value": 2, "unit": "h"}`` or of text like "15m", "1 day"; None when it
-    is not a duration (e.g. a cron schedule)."""
-    amount: Any
-    if isinstance(value, Mapping):
-        amount, unit = value.get("value"), str(value.get("unit") or "s").lower()
-        if isinstance(amount, str):
-            try:
-                amount = float(amount)
-            except ValueError:
-                return None
-    elif isinstance(value, str):
-        match = _DURATION_TEXT.match(value)
-        if not match:
-            return None
-        amount, unit = float(match.group(1)), match.group(2).lower()
-    else:
-        return None
-    if not _is_number(amount) or not math.isfinite(amount) or amount < 0:
-        return None
-    factor = _UNIT_SECONDS.get(unit)
-    return None if factor is None else float(amount) * factor
-
 
 class Metric(StrEnum):
     MISSING = "missingValues"  # absent, null or blank

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 
 from contracts import compatibility as compat
+from contracts import sla
 from contracts.models import Consumer, ContractVersion, DataContract
 from valuechain import mappers
 from valuechain import models as vm
@@ -194,39 +195,6 @@ def plan_version(
     )
 
 
-_SECONDS = {
-    "s": 1,
-    "m": 60,
-    "min": 60,
-    "h": 3600,
-    "d": 86400,
-    "day": 86400,
-    "days": 86400,
-    "w": 604800,
-    "mo": 2592000,
-    "y": 31536000,
-    "yr": 31536000,
-    "years": 31536000,
-}
-# For these a bigger value is a weaker promise; for retention a bigger value is a stronger one.
-_SLA_TERMS = {"max_lateness": "weaker", "freshness": "weaker", "retention": "stronger"}
-
-
-def _seconds(duration: Any) -> float | None:
-    if not isinstance(duration, Mapping):
-        return None
-    value, unit = duration.get("value"), str(duration.get("unit") or "").lower()
-    if not isinstance(value, int | float) or isinstance(value, bool) or unit not in _SECONDS:
-        return None
-    return float(value) * _SECONDS[unit]
-
-
-def _duration_text(duration: Any) -> str:
-    if not isinstance(duration, Mapping):
-        return "none"
-    return f"{duration.get('value')} {duration.get('unit') or ''}".strip()
-
-
 def _limit_text(threshold: Mapping[str, Any] | None) -> str:
     if not threshold:
         return "none"
@@ -235,79 +203,103 @@ def _limit_text(threshold: Mapping[str, Any] | None) -> str:
     return f"at most {threshold.get('max_count')} rows"
 
 
-def term_changes_between(latest: ContractVersion, terms: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """What changes in meaning, SLA and missing-value limits from ``latest`` to ``terms``
-    (``semantics``, ``sla``, ``missing_thresholds``). Reported for the consumers to review;
-    the compatibility gate itself judges the schema."""
-    found: list[dict[str, Any]] = []
+TermChange = dict[str, Any]
 
-    def add(kind: str, path: str, message: str) -> None:
-        found.append({"type": kind, "path": path, "breaking": False, "message": message})
 
-    if "semantics" in terms:
-        old_sem, new_sem = latest.semantics or {}, terms.get("semantics") or {}
-        old_entity, new_entity = old_sem.get("entity") or "", new_sem.get("entity") or ""
-        if old_entity and new_entity and old_entity != new_entity:
-            add(
+def _term_change(kind: str, path: str, message: str) -> TermChange:
+    return {"type": kind, "path": path, "breaking": False, "message": message}
+
+
+def _meaning_changes(old_sem: Mapping[str, Any], new_sem: Mapping[str, Any]) -> list[TermChange]:
+    found = []
+    old_entity, new_entity = old_sem.get("entity") or "", new_sem.get("entity") or ""
+    if old_entity and new_entity and old_entity != new_entity:
+        found.append(
+            _term_change(
                 "meaning_changed",
                 "",
                 f"a record now represents {new_entity!r} (was {old_entity!r})",
             )
-        old_fields, new_fields = old_sem.get("fields") or {}, new_sem.get("fields") or {}
-        for pointer in old_fields:
-            if pointer in new_fields and old_fields[pointer] != new_fields[pointer]:
-                add(
+        )
+    old_fields, new_fields = old_sem.get("fields") or {}, new_sem.get("fields") or {}
+    for pointer in old_fields:
+        if pointer in new_fields and old_fields[pointer] != new_fields[pointer]:
+            found.append(
+                _term_change(
                     "meaning_changed",
                     pointer,
                     f"now means {new_fields[pointer]!r} (was {old_fields[pointer]!r})",
                 )
-    if "sla" in terms:
-        old_sla, new_sla = latest.sla or {}, terms.get("sla") or {}
-        if bool(old_sla.get("production_use")) != bool(new_sla.get("production_use")):
-            add(
+            )
+    return found
+
+
+def _sla_changes(old_sla: Mapping[str, Any], new_sla: Mapping[str, Any]) -> list[TermChange]:
+    found = []
+    if bool(old_sla.get("production_use")) != bool(new_sla.get("production_use")):
+        found.append(
+            _term_change(
                 "sla_changed",
                 "/sla/production_use",
                 "now meant for production use"
                 if new_sla.get("production_use")
                 else "no longer meant for production use",
             )
-        for key, bigger in _SLA_TERMS.items():
-            before, after = old_sla.get(key), new_sla.get(key)
-            a, b = _seconds(before), _seconds(after)
-            if a == b and (a is not None or before == after):
-                continue
-            if a is not None and b is not None:
-                weaker = (b > a) if bigger == "weaker" else (b < a)
-                how = "weaker" if weaker else "stronger"
-            else:
-                how = "changed"
-            add(
+        )
+    for key in sla.BIGGER_IS:
+        before, after = old_sla.get(key), new_sla.get(key)
+        how = sla.compare_promise(key, before, after)
+        if how is None:
+            continue
+        found.append(
+            _term_change(
                 "sla_changed",
                 f"/sla/{key}",
-                f"{key} {_duration_text(before)} -> {_duration_text(after)} ({how} promise)",
+                f"{key} {sla.duration_text(before)} -> {sla.duration_text(after)} ({how} promise)",
             )
+        )
+    return found
+
+
+def _threshold_changes(old_rows: Any, new_rows: Any) -> list[TermChange]:
+    def keyed(rows: Any) -> dict[tuple[str, str], Mapping[str, Any]]:
+        return {
+            (str(t.get("field")), str(t.get("metric"))): t
+            for t in rows or []
+            if isinstance(t, Mapping)
+        }
+
+    found = []
+    old_t, new_t = keyed(old_rows), keyed(new_rows)
+    for pair in sorted(set(old_t) | set(new_t)):
+        before, after = old_t.get(pair), new_t.get(pair)
+        limits = ("max_ratio", "max_count")
+        if before and after and all(before.get(k) == after.get(k) for k in limits):
+            continue
+        if before is None:
+            state = f"added: {_limit_text(after)}"
+        elif after is None:
+            state = f"dropped (was {_limit_text(before)})"
+        else:
+            state = f"{_limit_text(before)} -> {_limit_text(after)}"
+        found.append(
+            _term_change("missing_threshold_changed", pair[0] or "/", f"{pair[1]} limit {state}")
+        )
+    return found
+
+
+def term_changes_between(latest: ContractVersion, terms: Mapping[str, Any]) -> list[TermChange]:
+    """What changes in meaning, SLA and missing-value limits from ``latest`` to ``terms``
+    (``semantics``, ``sla``, ``missing_thresholds``). Reported for the consumers to review;
+    the compatibility gate itself judges the schema. An SLA duration that grows is a weaker
+    promise (a longer retention a stronger one), whatever units either side is written in."""
+    found: list[TermChange] = []
+    if "semantics" in terms:
+        found += _meaning_changes(latest.semantics or {}, terms.get("semantics") or {})
+    if "sla" in terms:
+        found += _sla_changes(latest.sla or {}, terms.get("sla") or {})
     if "missing_thresholds" in terms:
-
-        def keyed(rows: Any) -> dict[tuple[str, str], Mapping[str, Any]]:
-            return {
-                (str(t.get("field")), str(t.get("metric"))): t
-                for t in rows or []
-                if isinstance(t, Mapping)
-            }
-
-        old_t, new_t = keyed(latest.missing_thresholds), keyed(terms.get("missing_thresholds"))
-        for pair in sorted(set(old_t) | set(new_t)):
-            before, after = old_t.get(pair), new_t.get(pair)
-            limits = ("max_ratio", "max_count")
-            if before and after and all(before.get(k) == after.get(k) for k in limits):
-                continue
-            if before is None:
-                state = f"added: {_limit_text(after)}"
-            elif after is None:
-                state = f"dropped (was {_limit_text(before)})"
-            else:
-                state = f"{_limit_text(before)} -> {_limit_text(after)}"
-            add("missing_threshold_changed", pair[0] or "/", f"{pair[1]} limit {state}")
+        found += _threshold_changes(latest.missing_thresholds, terms.get("missing_thresholds"))
     return found
 
 

@@ -17,6 +17,7 @@ from contracts import compatibility as compat
 from contracts import odcs, selectors, services
 from contracts.forms import CompatibilityForm, OdcsImportForm
 from contracts.models import DataContract
+from contracts.sla import duration_text
 
 
 @login_required
@@ -92,7 +93,7 @@ def _sla_rows(sla: Mapping[str, Any]) -> list[tuple[str, str]]:
     ):
         value = sla.get(key)
         if isinstance(value, Mapping):
-            rows.append((label, f"{value.get('value')} {value.get('unit') or ''}".strip()))
+            rows.append((label, duration_text(value)))
     return rows
 
 

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from contracts import compatibility as compat
 from contracts import selectors
 from contracts.models import Consumer, ContractVersion, DataContract
+from contracts.sla import UNITS
 from valuechain import models as vm
 from valuechain.api.fields import (
     ApiModelSerializer,
@@ -20,7 +21,6 @@ from valuechain.api.fields import (
 
 MAX_THRESHOLDS = 1000
 MAX_TEXT = 10_000
-DURATION_UNITS = ("s", "m", "min", "h", "d", "day", "days", "w", "mo", "y", "yr", "years")
 
 
 class ConsumerSerializer(ApiModelSerializer):
@@ -102,7 +102,7 @@ class DataContractSerializer(ApiModelSerializer):
 
 class DurationSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     value = FiniteFloatField(min_value=0, max_value=1e9)
-    unit = serializers.ChoiceField(choices=DURATION_UNITS)
+    unit = serializers.ChoiceField(choices=UNITS)
 
 
 class SlaSerializer(RejectUnknownFieldsMixin, serializers.Serializer):

@@ -138,24 +138,6 @@ def test_validate_records_splits_a_batch() -> None:
 # --- SLA terms ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("value", "seconds"),
-    [
-        ({"value": 4, "unit": "d"}, 4 * 86400),
-        ({"value": "90", "unit": "min"}, 5400),
-        ({"value": 2, "unit": "h"}, 7200),
-        ("15m", 900),
-        ("1 day", 86400),
-        ("0 20 * * *", None),
-        ({"value": -1, "unit": "d"}, None),
-        ({"value": 1, "unit": "fortnight"}, None),
-        (None, None),
-    ],
-)
-def test_durations(value: Any, seconds: float | None) -> None:
-    assert enf.duration_seconds(value) == seconds
-
-
 def test_terms_read_thresholds_lateness_and_freshness_from_a_version() -> None:
     terms = enf.SlaTerms.from_version(
         ORDER_SCHEMA,
