@@ -245,7 +245,7 @@ def _summary(data: odcs.ContractData) -> dict[str, Any]:
     objects = schema.get(odcs.X_OBJECTS)
     if objects is None:
         objects = [schema.get(odcs.X_ODCS, {}).get("name", data.name)]
-    properties = odcs._walk_properties(schema)
+    properties = odcs.walk_properties(schema)
     sla = {k: v for k, v in data.sla.items() if k != "properties"}
     mapped = {"id", "version", "status", "name", "schema", "slaProperties", "team", "roles"}
     return {

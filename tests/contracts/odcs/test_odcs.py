@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import os
 from pathlib import Path
 
 import jsonschema
@@ -11,16 +10,13 @@ import yaml
 
 from contracts import odcs
 from contracts.compatibility import Mode, check_compatibility, validate_schema
-from tests.contracts.odcs_samples import NESTED, reference_examples
+from tests.contracts.odcs_samples import NESTED, REFERENCE_DIR, reference_examples
 
 EXAMPLES = reference_examples()
 
 
 def test_reference_examples_are_found() -> None:
-    # CI lays shared/ beside the clone; elsewhere their absence skips rather than fails
-    if not EXAMPLES and os.environ.get("CI") != "true":
-        pytest.skip("no ../shared/reference/odcs beside the project")
-    assert len(EXAMPLES) >= 5, "the ODCS reference examples beside the project were not found"
+    assert len(EXAMPLES) >= 5, "the ODCS reference examples in tests/contracts/fixtures/odcs"
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
@@ -48,18 +44,14 @@ def test_exported_example_still_follows_the_standard(path: Path) -> None:
 
 
 def test_shipped_standard_schema_is_the_reference_one() -> None:
-    folder = EXAMPLES[0].parent if EXAMPLES else None
-    if folder is None:
-        pytest.skip("reference folder absent")
     shipped = odcs.ODCS_SCHEMA_FILE.read_text(encoding="utf-8")
-    assert shipped == (folder / odcs.ODCS_SCHEMA_FILE.name).read_text(encoding="utf-8")
+    reference = REFERENCE_DIR / odcs.ODCS_SCHEMA_FILE.name
+    assert shipped == reference.read_text(encoding="utf-8")
 
 
 def _by_name(examples: list[Path], name: str) -> Path:
-    found = [p for p in examples if p.name == name]
-    if not found:
-        pytest.skip(f"{name} not in the reference folder")
-    return found[0]
+    (found,) = [p for p in examples if p.name == name]
+    return found
 
 
 def test_full_example_owner_consumers_sla_and_thresholds() -> None:
