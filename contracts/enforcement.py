@@ -288,6 +288,7 @@ def validate_records(validator: RecordValidator, records: Sequence[Any]) -> Batc
 
 # --- SLA terms ---------------------------------------------------------------------------------
 
+
 class Metric(StrEnum):
     MISSING = "missingValues"  # absent, null or blank
     NULL = "nullValues"  # absent or null

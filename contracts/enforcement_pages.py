@@ -74,7 +74,7 @@ def validate_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return render(
             request,
-            "contracts/validate_upload.html",
+            "contracts/enforcement/validate_upload.html",
             {"contract": contract, "form": form},
             status=400,
         )
@@ -106,4 +106,4 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         return redirect("contracts:alerts")
     alerts = list(selectors.alerts_for(request.user)[:200])  # type: ignore[arg-type]
     unread = sum(1 for a in alerts if a.read_at is None)
-    return render(request, "contracts/alerts.html", {"alerts": alerts, "unread": unread})
+    return render(request, "contracts/enforcement/alerts.html", {"alerts": alerts, "unread": unread})

@@ -3,7 +3,7 @@
 A DataContract governs one catalogue asset; its ContractVersions carry the JSON Schema,
 semantics, SLA and missing-value thresholds, and are immutable once published. Consumers pin
 a major version. Rules (compatibility, semantic versioning) live in contracts.compatibility
-and contracts.services; these models only hold what was agreed.
+and contracts.registry.services; these models only hold what was agreed.
 """
 
 from __future__ import annotations

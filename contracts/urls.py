@@ -1,6 +1,7 @@
 from django.urls import path
 
-from contracts import enforcement_pages, views
+from contracts import enforcement_pages
+from contracts.registry import views
 
 app_name = "contracts"
 

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from contracts import enforcement as enf
 from contracts import enforcement_selectors as selectors
 from contracts import enforcement_services as services
-from contracts.api.views import SafeJSONParser
+from contracts.api.parsers import SafeJSONParser
 from contracts.models import (
     Alert,
     DataContract,
@@ -29,7 +29,7 @@ from contracts.models import (
     ValidationRun,
     ValidRecord,
 )
-from contracts.services import can_write
+from contracts.permissions import can_write
 
 MAX_LISTED_DEAD_LETTERS = 100  # in an inline result; the rest are paged
 

@@ -13,7 +13,7 @@ from contracts import enforcement_services as services
 register = template.Library()
 
 
-@register.inclusion_tag("contracts/partials/enforcement.html", takes_context=True)
+@register.inclusion_tag("contracts/enforcement/partials/enforcement.html", takes_context=True)
 def contract_enforcement(context: dict[str, Any], contract: Any) -> dict[str, Any]:
     from contracts.api.enforcement_views import may_validate
     from contracts.enforcement_pages import BatchUploadForm

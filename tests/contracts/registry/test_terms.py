@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from contracts.models import ContractVersion
-from contracts.selectors import term_changes_between
+from contracts.registry.terms import term_changes_between
 from tests.contracts.odcs_samples import NESTED
 
 

@@ -6,18 +6,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from contracts import odcs
-from contracts import selectors as sel
 from contracts.models import Consumer, ContractVersion, DataContract
+from contracts.permissions import can_write
+from contracts.registry import selectors as sel
+from contracts.registry.errors import BreakingChangeError, VersionConflictError
 from valuechain import models as vm
-from valuechain.platform.roles import is_data_lead
-
-AnyUser = AbstractBaseUser | AnonymousUser
 
 _STATUS_FROM_ODCS = {
     "active": DataContract.Status.ACTIVE,
@@ -25,41 +24,6 @@ _STATUS_FROM_ODCS = {
     "deprecated": DataContract.Status.DEPRECATED,
     "retired": DataContract.Status.RETIRED,
 }
-
-
-class BreakingChangeError(Exception):
-    """A breaking change under the contract's mode without a new major version."""
-
-    def __init__(self, plan: sel.VersionPlan) -> None:
-        super().__init__("A breaking change needs a new major version.")
-        self.plan = plan
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "detail": (
-                f"This schema breaks {self.plan.mode.value} compatibility with version "
-                f"{self.plan.latest}: publish it as {self.plan.suggested} (a new major "
-                "version) or make the change compatible."
-            ),
-            **self.plan.as_dict(),
-        }
-
-
-class VersionConflictError(Exception):
-    """The version number is already taken or is not after the latest one."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def can_write(user: AnyUser, contract: DataContract | None = None) -> bool:
-    """Data leads and staff write every contract; an owner writes their own."""
-    if not user.is_authenticated:
-        return False
-    if is_data_lead(user):  # type: ignore[arg-type]
-        return True
-    return contract is not None and contract.owner_id is not None and contract.owner_id == user.pk
 
 
 def status_from_odcs(value: str) -> str:
@@ -278,7 +242,7 @@ def import_odcs(
     data = odcs.parse(raw)
     schema = sel.checked_schema(data.json_schema)
     sel.parsed_version(data.version)
-    existing = DataContract.objects.filter(odcs_id=data.odcs_id).first()
+    existing = sel.contract_by_odcs_id(data.odcs_id)
     created = existing is None
     if existing is None:
         owner = User.objects.filter(username=data.owner).first() if data.owner else None

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 
 from contracts import compatibility as compat
-from contracts import selectors
 from contracts.demo import DEMO_CONTRACTS, ORDERS_V2
 from contracts.models import Consumer, ContractVersion, DataContract
+from contracts.registry import selectors
 from valuechain import models as vm
 from valuechain import selectors as core_selectors
 

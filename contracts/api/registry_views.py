@@ -1,4 +1,5 @@
-"""Contract API: the registry, versions with the compatibility gate, ODCS import and export."""
+"""Registry API: contracts, versions with the compatibility gate, consumers, ODCS import and
+export, and the stateless compatibility check."""
 
 from __future__ import annotations
 
@@ -11,16 +12,22 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ParseError, PermissionDenied
-from rest_framework.parsers import BaseParser, JSONParser, MultiPartParser
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from contracts import compatibility as compat
-from contracts import odcs, selectors, services
+from contracts import odcs, permissions
 from contracts.api.filters import DataContractFilter
-from contracts.api.serializers import (
+from contracts.api.parsers import (
+    SafeJSONParser,
+    TextYamlBodyParser,
+    XYamlBodyParser,
+    YamlBodyParser,
+)
+from contracts.api.registry_serializers import (
     CompatibilityRequestSerializer,
     CompatibilityResponseSerializer,
     ConsumerSerializer,
@@ -29,8 +36,8 @@ from contracts.api.serializers import (
     PinConsumerSerializer,
     PublishVersionSerializer,
 )
-from contracts.models import ContractVersion, DataContract
-from valuechain import models as vm
+from contracts.models import DataContract
+from contracts.registry import selectors, services
 
 
 class ContractAccess(BasePermission):
@@ -41,40 +48,12 @@ class ContractAccess(BasePermission):
         return bool(request.user and request.user.is_authenticated)
 
 
-class SafeJSONParser(JSONParser):
-    """JSON that nests beyond what the decoder's stack allows is a 400, not a 500."""
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise ParseError("JSON parse error - the document nests too deeply.") from None
-
-
-class YamlBodyParser(BaseParser):
-    """The raw YAML body, read up to one byte past the ODCS size limit."""
-
-    media_type = "application/yaml"
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        return {"raw": stream.read(odcs.MAX_DOCUMENT_BYTES + 1) if stream else b""}
-
-
-class XYamlBodyParser(YamlBodyParser):
-    media_type = "application/x-yaml"
-
-
-class TextYamlBodyParser(YamlBodyParser):
-    media_type = "text/yaml"
-
-
-def _odcs_error(exc: odcs.OdcsError) -> Response:
-    return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
-
-
-def _django_error(exc: DjangoValidationError) -> Response:
-    body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-    return Response(body, status=status.HTTP_400_BAD_REQUEST)
+def _refused(exc: permissions.RefusedWrite) -> Response:
+    """The API's answer to a refused write (see permissions.refusal); 403 goes through DRF."""
+    refused = permissions.refusal(exc)
+    if refused.status == status.HTTP_403_FORBIDDEN:
+        raise PermissionDenied(refused.problem)
+    return Response(refused.body, status=refused.status)
 
 
 @extend_schema_view(
@@ -111,15 +90,10 @@ class ContractViewSet(
         if self.action == "list" and "idea" in self.request.query_params:
             # an idea's contracts: those of the assets its needs reach, plus direct links
             raw = self.request.query_params["idea"]
-            idea = (
-                vm.Idea.objects.filter(pk=int(raw)).first()
-                if raw.isdigit() and len(raw) < 19
-                else None
-            )
+            idea = selectors.find_idea(int(raw)) if raw.isdigit() and len(raw) < 19 else None
             if idea is None:
                 raise serializers.ValidationError({"idea": [f"No idea with id {raw!r}."]})
-            health = selectors.idea_contract_health(idea)
-            queryset = queryset.filter(pk__in=[c.pk for c in health.contracts])
+            return selectors.idea_contracts(idea)
         return queryset
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -135,7 +109,7 @@ class ContractViewSet(
         return Response(serializer.data)
 
     def _writable(self, contract: DataContract | None = None) -> None:
-        if not services.can_write(self.request.user, contract):
+        if not permissions.can_write(self.request.user, contract):
             raise PermissionDenied("Only data leads and the contract's owner may change it.")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -189,12 +163,8 @@ class ContractViewSet(
                 user=request.user,  # type: ignore[arg-type]
                 **data,
             )
-        except services.BreakingChangeError as exc:
-            return Response(exc.as_dict(), status=status.HTTP_409_CONFLICT)
-        except services.VersionConflictError as exc:
-            return Response({"version": [exc.message]}, status=status.HTTP_409_CONFLICT)
-        except DjangoValidationError as exc:
-            return _django_error(exc)
+        except permissions.REFUSALS as exc:
+            return _refused(exc)
         return Response(ContractVersionSerializer(row).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=ContractVersionSerializer)
@@ -205,7 +175,7 @@ class ContractViewSet(
         self, request: Request, pk: str | None = None, version: str = ""
     ) -> Response:
         contract = self.get_object()
-        row = selectors.versions(contract).filter(version=version).first()
+        row = selectors.version_named(contract, version)
         if row is None:
             raise Http404("No such version of this contract.")
         return Response(ContractVersionSerializer(row).data)
@@ -225,7 +195,7 @@ class ContractViewSet(
                 contract, data["json_schema"], data.get("version"), terms=terms
             )
         except DjangoValidationError as exc:
-            return _django_error(exc)
+            return _refused(exc)
         return Response(plan.as_dict())
 
     # --- consumers
@@ -243,7 +213,7 @@ class ContractViewSet(
         try:
             consumer = services.pin_consumer(contract=contract, user=None, **body.validated_data)
         except DjangoValidationError as exc:
-            return _django_error(exc)
+            return _refused(exc)
         return Response(ConsumerSerializer(consumer).data, status=status.HTTP_201_CREATED)
 
     # --- ODCS
@@ -257,8 +227,7 @@ class ContractViewSet(
         """The contract as an ODCS v3 YAML document."""
         contract = self.get_object()
         wanted = request.query_params.get("version")
-        rows = selectors.versions(contract).filter(published_at__isnull=False)
-        row: ContractVersion | None = rows.filter(version=wanted).first() if wanted else rows.last()
+        row = selectors.published_version(contract, wanted)
         if row is None:
             raise Http404(
                 "This contract has no such published version."
@@ -300,34 +269,18 @@ class ContractViewSet(
         asset_type, asset_id, errors = _asset_params(request)
         if errors:
             return Response(errors, status=status.HTTP_400_BAD_REQUEST)
-        if not services.can_write(request.user):
-            # owners of an existing contract may import a new version of it
-            try:
-                data = odcs.parse(raw)
-            except odcs.OdcsError as exc:
-                return _odcs_error(exc)
-            existing = DataContract.objects.filter(odcs_id=data.odcs_id).first()
-            if not services.can_write(request.user, existing):
-                raise PermissionDenied("Only data leads and contract owners may import contracts.")
         try:
+            # data leads import any document; owners of a contract a new version of it
+            permissions.check_odcs_import(request.user, raw)
             report = services.import_odcs(
                 raw=raw,
                 user=request.user,  # type: ignore[arg-type]
                 asset_type=asset_type,
                 asset_id=asset_id,
             )
-        except odcs.OdcsError as exc:
-            return _odcs_error(exc)
-        except DjangoValidationError as exc:
-            return _django_error(exc)
-        except PermissionError as exc:
-            raise PermissionDenied(str(exc)) from None
-        except services.BreakingChangeError as exc:
-            return Response(exc.as_dict(), status=status.HTTP_409_CONFLICT)
-        except services.VersionConflictError as exc:
-            return Response({"version": [exc.message]}, status=status.HTTP_409_CONFLICT)
-        code = status.HTTP_201_CREATED
-        return Response(report.as_dict(), status=code)
+        except permissions.REFUSALS as exc:
+            return _refused(exc)
+        return Response(report.as_dict(), status=status.HTTP_201_CREATED)
 
     # --- stateless check
 

@@ -220,7 +220,7 @@ def test_idea_contract_health_flags_risky_assets() -> None:
     direct.ideas.add(idea)
     DataContractFactory(name="Unrelated")
 
-    from contracts.selectors import idea_contract_health
+    from contracts.registry.selectors import idea_contract_health
 
     health = idea_contract_health(idea)
     assert [c.name for c in health.contracts] == [
@@ -263,7 +263,7 @@ def test_idea_page_shows_contract_health(pm_user) -> None:
 
 def test_diff_rows_keep_the_schema_order() -> None:
     from contracts.compatibility import Mode
-    from contracts.views import diff_rows
+    from contracts.registry.diffs import diff_rows
 
     old = {"type": "object", "properties": {"z": {}, "b": {}, "m": {}}}
     new = {"type": "object", "properties": {"z": {}, "m": {}, "a": {}}}

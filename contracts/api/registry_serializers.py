@@ -7,10 +7,9 @@ from typing import Any
 from rest_framework import serializers
 
 from contracts import compatibility as compat
-from contracts import selectors
 from contracts.models import Consumer, ContractVersion, DataContract
+from contracts.registry import selectors
 from contracts.sla import UNITS
-from valuechain import models as vm
 from valuechain.api.fields import (
     ApiModelSerializer,
     FiniteFloatField,
@@ -35,7 +34,7 @@ class DataContractSerializer(ApiModelSerializer):
     owner = UserIdField(allow_null=True)
     owner_username = serializers.SerializerMethodField()
     asset_name = serializers.SerializerMethodField()
-    ideas = SafePrimaryKeyRelatedField(many=True, queryset=vm.Idea.objects.all(), required=False)
+    ideas = SafePrimaryKeyRelatedField(many=True, queryset=selectors.ideas(), required=False)
     consumers = ConsumerSerializer(many=True, read_only=True)
     latest_version = serializers.SerializerMethodField()
     published_versions = serializers.SerializerMethodField()
