@@ -336,7 +336,7 @@ class DeadLetter(StoredRecord):
 
 class ValidRecord(StoredRecord):
     """A record that kept the contract, for consumers to read on. Bounded: the newest
-    records of each contract are kept (see contracts.enforcement_services)."""
+    records of each contract are kept (see contracts.enforcement.batches)."""
 
     run = models.ForeignKey(ValidationRun, on_delete=models.CASCADE, related_name="valid_records")
     payload = OrderedJSONField()

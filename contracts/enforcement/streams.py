@@ -35,12 +35,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import redis
-from django.db.models import Max
 from django.utils import timezone
 
-from contracts import enforcement as enf
-from contracts import enforcement_services as services
-from contracts.models import DataContract, DeadLetter, ValidationRun, ValidRecord
+from contracts.enforcement import judging, records, selectors, services
+from contracts.models import DataContract, ValidationRun
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +92,7 @@ def entry_of(message_id: str, fields: dict[Any, Any], schema: Any = None) -> ser
         )
     decoded = {_text(k): _text(v) for k, v in fields.items()}
     if "record" not in decoded:
-        return services.StreamEntry(message_id, enf.coerce_fields(decoded, schema), arrival)
+        return services.StreamEntry(message_id, records.coerce_fields(decoded, schema), arrival)
     try:
         record = json.loads(decoded["record"], parse_constant=_refuse)
     except (ValueError, RecursionError) as exc:
@@ -145,8 +143,8 @@ class ContractStreamConsumer:
         self.stats = ConsumerStats()
         self._ack_and_forward = client.register_script(_ACK_AND_FORWARD)
         self.run: ValidationRun | None = None
-        self._validator: enf.RecordValidator | None = None
-        self._terms: enf.SlaTerms | None = None
+        self._validator: judging.RecordValidator | None = None
+        self._terms: judging.SlaTerms | None = None
         self.last_arrival: datetime | None = None
 
     # --- setup
@@ -162,21 +160,12 @@ class ContractStreamConsumer:
             contract=self.contract, stream=self.stream, consumer_name=self.consumer
         )
         version = self.run.version
-        self._validator = enf.RecordValidator(version.json_schema)
-        self._terms = enf.SlaTerms.from_version(
+        self._validator = judging.RecordValidator(version.json_schema)
+        self._terms = judging.SlaTerms.from_version(
             version.json_schema, version.sla, version.missing_thresholds
         )
-        self.last_arrival = self._stored_last_arrival()
+        self.last_arrival = selectors.last_arrival(self.contract, self.stream)
         return self.run
-
-    def _stored_last_arrival(self) -> datetime | None:
-        scope = {"contract": self.contract, "stream": self.stream}
-        times = [
-            model.objects.filter(**scope).aggregate(t=Max("received_at"))["t"]
-            for model in (ValidRecord, DeadLetter)
-        ]
-        known = [t for t in times if t is not None]
-        return max(known) if known else None
 
     # --- the steps
 
@@ -254,7 +243,7 @@ class ContractStreamConsumer:
         assert self.run is not None and self._terms is not None
         now = timezone.now()
         services.judge_closed_windows(run=self.run, terms=self._terms, now=now, idle=True)
-        breach = enf.judge_staleness(self._terms, self.last_arrival, now)
+        breach = judging.judge_staleness(self._terms, self.last_arrival, now)
         if breach is not None:
             services.record_breaches(
                 contract=self.contract, version=self.run.version, run=self.run,

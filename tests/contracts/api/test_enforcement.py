@@ -4,48 +4,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 import pytest
-from celery.exceptions import Retry
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from rest_framework.test import APIClient
 
-from contracts import enforcement as enf
-from contracts import enforcement_services as services
+from contracts.enforcement import batches, services
+from contracts.enforcement import judging as enf
 from contracts.models import Alert, DeadLetter, SlaBreach, ValidationRun, ValidRecord
-from contracts.tasks import validate_batch
-from tests.contracts.factories import ORDER_SCHEMA, ConsumerFactory, ContractVersionFactory
+from tests.contracts.factories import (
+    GOOD,
+    NEGATIVE,
+    NO_AMOUNT,
+    ConsumerFactory,
+    ContractVersionFactory,
+)
 from tests.factories import UserFactory
-from valuechain.platform import leases
 
 pytestmark = pytest.mark.django_db
 Client = Callable[[Any], APIClient]
-
-GOOD = {"order_id": "A1", "amount": 10.5}
-NEGATIVE = {"order_id": "A2", "amount": -1}
-NO_AMOUNT = {"order_id": "A3"}
-
-
-@pytest.fixture
-def version() -> Any:
-    return ContractVersionFactory(
-        sla={"production_use": True},
-        missing_thresholds=[
-            {"field": "/properties/note", "metric": "nullValues", "max_ratio": 0.5,
-             "max_count": None, "window": None},
-        ],
-    )  # fmt: skip
-
-
-@pytest.fixture
-def owner_client(version: Any, api_client_for: Client) -> APIClient:
-    return api_client_for(version.contract.owner)
 
 
 def _url(version: Any, tail: str = "validate/") -> str:
@@ -210,7 +191,7 @@ def test_a_large_batch_goes_to_a_worker(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     monkeypatch.setattr(services, "INLINE_MAX_RECORDS", 5)
-    monkeypatch.setattr(services, "CHUNK", 4)
+    monkeypatch.setattr(batches, "CHUNK", 4)
     records = [GOOD if i % 3 else NEGATIVE for i in range(10)]
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = owner_client.post(_url(version), records, format="json")
@@ -220,52 +201,6 @@ def test_a_large_batch_goes_to_a_worker(
     assert run.status == "succeeded"
     assert (run.valid_count, run.dead_letter_count, run.processed) == (6, 4, 10)
     assert run.records is None  # the batch is not kept once validated
-
-
-def test_a_run_resumes_after_a_worker_died_mid_run(
-    version: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The first worker stored one chunk and died; the redelivered task finishes the run with
-    every record stored exactly once."""
-    monkeypatch.setattr(services, "CHUNK", 4)
-    records = [GOOD if i % 2 else NEGATIVE for i in range(10)]
-    run = services.start_validation(
-        contract=version.contract, records=records, source="api", queue=False
-    )
-    claim = services.claim_run(run.pk)
-    services._store_chunk(run, claim.attempt, 0, records[:4], enf.RecordValidator(ORDER_SCHEMA))
-    with pytest.raises(Retry):  # the dead worker's lease is still alive: look again later
-        validate_batch.apply(args=[run.pk]).get()
-    ValidationRun.objects.filter(pk=run.pk).update(
-        heartbeat_at=timezone.now() - leases.LEASE - timedelta(seconds=1)
-    )
-    assert validate_batch.apply(args=[run.pk]).get() == "succeeded"
-    run.refresh_from_db()
-    assert (run.status, run.attempts) == ("succeeded", 2)
-    stored: list[Any] = [
-        *DeadLetter.objects.values_list("record_index", flat=True),
-        *ValidRecord.objects.values_list("record_index", flat=True),
-    ]
-    indices = sorted(stored)
-    assert indices == list(range(10))
-    assert (run.valid_count, run.dead_letter_count) == (5, 5)
-    # a third delivery of the same task changes nothing
-    assert validate_batch.apply(args=[run.pk]).get() == "done"
-    assert DeadLetter.objects.count() + ValidRecord.objects.count() == 10
-
-
-def test_a_worker_that_lost_its_lease_cannot_store(version: Any) -> None:
-    run = services.start_validation(
-        contract=version.contract, records=[GOOD, NEGATIVE], source="api", queue=False
-    )
-    stale = services.claim_run(run.pk).attempt
-    ValidationRun.objects.filter(pk=run.pk).update(
-        heartbeat_at=timezone.now() - leases.LEASE - timedelta(seconds=1)
-    )
-    assert services.claim_run(run.pk).state is leases.Claim.CLAIMED  # taken over
-    with pytest.raises(services.LostRunError):
-        services._store_chunk(run, stale, 0, [GOOD], enf.RecordValidator(ORDER_SCHEMA))
-    assert not ValidRecord.objects.exists()
 
 
 # --- SLA breaches and alerts -------------------------------------------------------------------
@@ -310,23 +245,6 @@ def test_a_batch_within_its_sla_raises_no_breach(version: Any, owner_client: API
     body = owner_client.post(_url(version), records, format="json").json()
     assert body["result"]["breaches"] == []
     assert not SlaBreach.objects.exists() and not Alert.objects.exists()
-
-
-def test_judging_the_same_run_again_repeats_no_breach(version: Any) -> None:
-    run = services.start_validation(
-        contract=version.contract, records=[NO_AMOUNT], source="api", queue=False
-    )
-    breach = enf.Breach(
-        enf.BreachKind.LATENESS, "/properties/at", 90, 60, "seconds", None, None, 1, "late"
-    )
-    now = timezone.now()
-    for _ in range(2):
-        services.record_breaches(
-            contract=version.contract, version=version, run=run, breaches=[breach],
-            key_prefix=f"run:{run.pk}", now=now,
-        )  # fmt: skip
-    assert SlaBreach.objects.count() == 1
-    assert Alert.objects.count() == 1  # the owner, once
 
 
 def test_alerts_can_be_marked_read(
@@ -418,22 +336,3 @@ def test_a_run_that_fails_says_why_instead_of_a_500(
     body = response.json()
     assert body["status"] == "failed"
     assert body["error"] == "RuntimeError: the SLA could not be judged"
-
-
-def test_the_sweeper_resumes_a_validation_whose_worker_died(version: Any) -> None:
-    from contracts.tasks import requeue_stalled_validations
-
-    records = [GOOD if i % 2 else NEGATIVE for i in range(6)]
-    run = services.start_validation(
-        contract=version.contract, records=records, source="api", queue=False
-    )
-    assert services.stalled_runs() == []  # just queued: its own task will come
-    services.claim_run(run.pk)  # a worker took it and died before storing anything
-    ValidationRun.objects.filter(pk=run.pk).update(
-        heartbeat_at=timezone.now() - leases.LEASE - timedelta(seconds=1)
-    )
-    assert services.stalled_runs() == [run.pk]
-    assert requeue_stalled_validations.apply().get() == 1
-    run.refresh_from_db()
-    assert (run.status, run.valid_count, run.dead_letter_count) == ("succeeded", 3, 3)
-    assert services.stalled_runs() == []

@@ -2,61 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from contracts import enforcement as enf
-from contracts import enforcement_selectors as selectors
-from contracts import enforcement_services as services
-from contracts.api.enforcement_views import may_validate
+from contracts.enforcement import selectors, services
+from contracts.enforcement.forms import BatchUploadForm
 from contracts.models import DataContract, ValidationRun
-
-
-class BatchUploadForm(forms.Form):
-    file = forms.FileField(
-        label="Records to validate",
-        help_text="A JSON array, NDJSON (one record a line) or CSV with a header row; "
-        f"at most {services.MAX_BATCH_RECORDS:,} records.",
-    )
-    format = forms.ChoiceField(
-        choices=[("", "from the file name"), *((f, f.upper()) for f in enf.BATCH_FORMATS)],
-        required=False,
-    )
-
-    def __init__(self, *args: Any, schema: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.schema = schema
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        upload = data.get("file")
-        if upload is None:
-            return data
-        if upload.size > services.MAX_BATCH_BYTES:
-            raise ValidationError(
-                {"file": f"The file is {upload.size} bytes; the limit is "
-                         f"{services.MAX_BATCH_BYTES}."}
-            )  # fmt: skip
-        fmt = data.get("format") or enf.batch_format(upload.name or "", upload.content_type or "")
-        if fmt is None:
-            raise ValidationError(
-                {"format": "Name the file .json, .ndjson, .jsonl or .csv, or choose a format."}
-            )
-        try:
-            data["records"] = enf.read_batch(
-                upload.read(services.MAX_BATCH_BYTES + 1), fmt, self.schema,
-                services.MAX_BATCH_RECORDS,
-            )  # fmt: skip
-        except enf.BatchFormatError as exc:
-            raise ValidationError({"file": str(exc)}) from None
-        return data
+from contracts.permissions import may_validate
 
 
 @login_required
@@ -66,8 +22,8 @@ def validate_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if not may_validate(request.user, contract):
         raise PermissionDenied("Only the producer, data leads and consumers send batches.")
     try:
-        version = services.enforced_version(contract)
-    except services.NoPublishedVersionError as exc:
+        version = selectors.enforced_version(contract)
+    except selectors.NoPublishedVersionError as exc:
         messages.error(request, str(exc))
         return redirect("contracts:detail", pk=pk)
     form = BatchUploadForm(request.POST, request.FILES, schema=version.json_schema)
@@ -106,4 +62,6 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         return redirect("contracts:alerts")
     alerts = list(selectors.alerts_for(request.user)[:200])  # type: ignore[arg-type]
     unread = sum(1 for a in alerts if a.read_at is None)
-    return render(request, "contracts/enforcement/alerts.html", {"alerts": alerts, "unread": unread})
+    return render(
+        request, "contracts/enforcement/alerts.html", {"alerts": alerts, "unread": unread}
+    )

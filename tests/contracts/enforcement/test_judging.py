@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from contracts import enforcement as enf
+from contracts.enforcement import judging as enf
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

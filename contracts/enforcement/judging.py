@@ -1,28 +1,21 @@
-"""Contract enforcement: validate records against a published version, measure its SLA.
-
-Pure Python, no Django. Three parts:
+"""Judging records against a published version: its schema, and its SLA. Pure Python, no Django.
 
 * ``RecordValidator`` checks records against a version's Draft 2020-12 JSON Schema and gives
   each invalid record its errors, each with the JSON pointer of the offending value and of the
-  schema rule it broke. Most records are valid, so a schema made only of the common keywords
-  is also compiled into a plain-Python predicate that answers "valid?" quickly; jsonschema
-  itself is asked only for the records the predicate rejects (for their errors) and for
-  schemas the predicate cannot express. The predicate is exact for what it accepts: it never
-  calls a record valid that jsonschema would reject.
+  schema rule it broke. A schema of the common keywords is also compiled into a fast predicate
+  (predicates.py) that answers "valid?" for the many valid records; jsonschema itself is asked
+  only for the records the predicate rejects (for their errors) and for schemas the predicate
+  cannot express.
 * ``SlaTerms`` reads the measurable promises of a version: the most missing values per field
   per window, the maximum lateness of an event-time field against the arrival time, and the
-  freshness of the newest event.
+  freshness of the newest event (durations read by contracts.sla).
 * ``judge`` measures a batch of records against those terms and returns the breaches.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -31,6 +24,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaValidationError
 
+from contracts.enforcement.predicates import compile_predicate, is_number
 from contracts.sla import duration_seconds
 
 MAX_ERRORS_PER_RECORD = 20
@@ -71,172 +65,6 @@ def _record_error(error: SchemaValidationError) -> RecordError:
         keyword=str(error.validator),
         message=message,
     )
-
-
-Predicate = Callable[[Any], bool]
-
-# Keywords of the 2020-12 vocabularies the fast predicate does not express: a schema using any
-# of them anywhere is validated by jsonschema alone. Other unknown keywords are annotations
-# (jsonschema ignores them too).
-_UNSUPPORTED = frozenset(
-    {
-        "$ref", "$dynamicRef", "$recursiveRef", "allOf", "anyOf", "oneOf", "not", "if", "then",
-        "else", "dependentSchemas", "dependentRequired", "dependencies", "prefixItems",
-        "contains", "minContains", "maxContains", "patternProperties", "propertyNames",
-        "unevaluatedItems", "unevaluatedProperties", "multipleOf", "uniqueItems",
-        "minProperties", "maxProperties",
-    }
-)  # fmt: skip
-
-
-class _Unsupported(Exception):
-    pass
-
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
-_TYPE_CHECKS: dict[str, Predicate] = {
-    "null": lambda v: v is None,
-    "boolean": lambda v: isinstance(v, bool),
-    "integer": lambda v: (
-        (isinstance(v, int) and not isinstance(v, bool))
-        or (isinstance(v, float) and v.is_integer())
-    ),
-    "number": _is_number,
-    "string": lambda v: isinstance(v, str),
-    "array": lambda v: isinstance(v, list),
-    "object": lambda v: isinstance(v, dict),
-}
-
-
-def _any_of(predicates: tuple[Predicate, ...]) -> Predicate:
-    return lambda v: any(p(v) for p in predicates)
-
-
-def _bounded(bound: float, test: Callable[[Any, Any], bool]) -> Predicate:
-    return lambda v: not _is_number(v) or test(v, bound)
-
-
-def _compile(schema: Any, format_check: Callable[[Any, str], bool] | None) -> Predicate:
-    if schema is True:
-        return lambda v: True
-    if schema is False:
-        return lambda v: False
-    if not isinstance(schema, Mapping):
-        raise _Unsupported
-    if _UNSUPPORTED.intersection(schema):
-        raise _Unsupported
-    checks: list[Predicate] = []
-
-    t = schema.get("type")
-    if t is not None:
-        names = [t] if isinstance(t, str) else list(t)
-        if not names or any(n not in _TYPE_CHECKS for n in names):
-            raise _Unsupported
-        type_checks = [_TYPE_CHECKS[n] for n in names]
-        if len(type_checks) == 1:
-            checks.append(type_checks[0])
-        else:
-            checks.append(_any_of(tuple(type_checks)))
-
-    if "enum" in schema:
-        values = schema["enum"]
-        if not isinstance(values, list) or not all(isinstance(x, str) for x in values):
-            raise _Unsupported  # jsonschema's equality of numbers and booleans is subtle
-        allowed = frozenset(values)
-        checks.append(lambda v: isinstance(v, str) and v in allowed)
-    if "const" in schema:
-        const = schema["const"]
-        if isinstance(const, str):
-            checks.append(lambda v: isinstance(v, str) and v == const)
-        elif const is None or isinstance(const, bool):
-            checks.append(lambda v: v is const)
-        else:
-            raise _Unsupported
-
-    bound_tests: tuple[tuple[str, Callable[[Any, Any], bool]], ...] = (
-        ("minimum", lambda v, b: v >= b),
-        ("maximum", lambda v, b: v <= b),
-        ("exclusiveMinimum", lambda v, b: v > b),
-        ("exclusiveMaximum", lambda v, b: v < b),
-    )
-    for key, test in bound_tests:
-        if key in schema:
-            bound = schema[key]
-            if not _is_number(bound):
-                raise _Unsupported
-            checks.append(_bounded(bound, test))
-
-    if "minLength" in schema:
-        n_min = schema["minLength"]
-        checks.append(lambda v: not isinstance(v, str) or len(v) >= n_min)
-    if "maxLength" in schema:
-        n_max = schema["maxLength"]
-        checks.append(lambda v: not isinstance(v, str) or len(v) <= n_max)
-    if "pattern" in schema:
-        search = re.compile(schema["pattern"]).search
-        checks.append(lambda v: not isinstance(v, str) or search(v) is not None)
-    if "format" in schema and format_check is not None:
-        fmt = schema["format"]
-        checks.append(lambda v: format_check(v, fmt))
-
-    if "minItems" in schema:
-        i_min = schema["minItems"]
-        checks.append(lambda v: not isinstance(v, list) or len(v) >= i_min)
-    if "maxItems" in schema:
-        i_max = schema["maxItems"]
-        checks.append(lambda v: not isinstance(v, list) or len(v) <= i_max)
-    if "items" in schema:
-        item = _compile(schema["items"], format_check)
-        checks.append(lambda v: not isinstance(v, list) or all(item(x) for x in v))
-
-    required = schema.get("required")
-    if required:
-        needed = tuple(required)
-        checks.append(lambda v: not isinstance(v, dict) or all(k in v for k in needed))
-    properties = schema.get("properties") or {}
-    if not isinstance(properties, Mapping):
-        raise _Unsupported
-    compiled = {name: _compile(sub, format_check) for name, sub in properties.items()}
-    if compiled:
-        pairs = tuple(compiled.items())
-
-        def check_properties(v: Any) -> bool:
-            if not isinstance(v, dict):
-                return True
-            for name, predicate in pairs:  # noqa: SIM110 - a loop is faster than all()
-                if name in v and not predicate(v[name]):
-                    return False
-            return True
-
-        checks.append(check_properties)
-    if "additionalProperties" in schema:
-        extra = _compile(schema["additionalProperties"], format_check)
-        known = frozenset(properties)
-        checks.append(
-            lambda v: (
-                not isinstance(v, dict) or all(extra(x) for k, x in v.items() if k not in known)
-            )
-        )
-
-    if not checks:
-        return lambda v: True
-    if len(checks) == 1:
-        return checks[0]
-    all_checks = tuple(checks)
-    return lambda v: all(c(v) for c in all_checks)
-
-
-def compile_predicate(
-    schema: Any, format_check: Callable[[Any, str], bool] | None = None
-) -> Predicate | None:
-    """A fast "is this record valid?" for schemas of the common keywords; None otherwise."""
-    try:
-        return _compile(schema, format_check)
-    except (_Unsupported, re.error, TypeError):
-        return None
 
 
 class RecordValidator:
@@ -391,8 +219,8 @@ class SlaTerms:
                     field=str(raw["field"]),
                     path=path,
                     metric=metric,
-                    max_ratio=float(ratio) if _is_number(ratio) else None,
-                    max_count=int(count) if _is_number(count) else None,
+                    max_ratio=float(ratio) if is_number(ratio) else None,
+                    max_count=int(count) if is_number(count) else None,
                     window_seconds=duration_seconds(raw.get("window")),
                 )
             )
@@ -445,7 +273,7 @@ def parse_time(value: Any) -> datetime | None:
         except ValueError:
             return None
         return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-    if _is_number(value) and math.isfinite(value):
+    if is_number(value) and math.isfinite(value):
         seconds = value / 1000 if abs(value) > 1e11 else value
         try:
             return datetime.fromtimestamp(seconds, tz=UTC)
@@ -660,130 +488,3 @@ def judge_staleness(terms: SlaTerms, last_arrival: datetime | None, now: datetim
         f"Nothing has arrived for {_seconds_text(age)}; the contract promises data no older "
         f"than {_seconds_text(terms.freshness_seconds)}.",
     )  # fmt: skip
-
-
-# --- reading uploaded batches ------------------------------------------------------------------
-
-
-class BatchFormatError(ValueError):
-    """An uploaded batch that cannot be read; the message names the problem and where."""
-
-
-BATCH_FORMATS = ("json", "ndjson", "csv")
-
-
-def batch_format(filename: str, content_type: str = "") -> str | None:
-    name = filename.lower()
-    for suffix, fmt in ((".ndjson", "ndjson"), (".jsonl", "ndjson"), (".json", "json")):
-        if name.endswith(suffix):
-            return fmt
-    if name.endswith(".csv"):
-        return "csv"
-    kind = content_type.split(";")[0].strip().lower()
-    return {
-        "application/json": "json",
-        "application/x-ndjson": "ndjson",
-        "application/jsonl": "ndjson",
-        "text/csv": "csv",
-    }.get(kind)
-
-
-def _decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BatchFormatError(f"The file is not UTF-8 text (byte {exc.start}).") from None
-
-
-def _loads(text: str, where: str) -> Any:
-    try:
-        return json.loads(text, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as exc:
-        raise BatchFormatError(f"{where}: not JSON ({exc.msg}, column {exc.colno}).") from None
-    except RecursionError:
-        raise BatchFormatError(f"{where}: the JSON nests too deeply.") from None
-
-
-def _refuse_constant(name: str) -> Any:
-    raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
-
-
-def coerce_text(value: str, schema: Any) -> Any:
-    """A CSV cell (or a flat stream field) as the schema's type wants it; text that does not
-    convert stays text (and fails validation, naming the field)."""
-    types = schema.get("type") if isinstance(schema, Mapping) else None
-    names = [types] if isinstance(types, str) else list(types or [])
-    for name in names:
-        try:
-            if name == "integer":
-                return int(value)
-            if name == "number":
-                number = float(value)
-                if math.isfinite(number):
-                    return int(number) if re.fullmatch(r"-?\d+", value.strip()) else number
-            if name == "boolean" and value.strip().lower() in ("true", "false"):
-                return value.strip().lower() == "true"
-            if name in ("object", "array"):
-                parsed = json.loads(value)
-                if isinstance(parsed, dict if name == "object" else list):
-                    return parsed
-        except (ValueError, RecursionError):
-            continue
-    if "null" in names and value == "":
-        return None
-    return value
-
-
-def coerce_fields(fields: Mapping[str, str], schema: Any) -> dict[str, Any]:
-    """Text fields of a flat record (a CSV row, a stream message) as the schema's types."""
-    props = schema.get("properties") if isinstance(schema, Mapping) else None
-    props = props if isinstance(props, Mapping) else {}
-    return {name: coerce_text(value, props.get(name)) for name, value in fields.items()}
-
-
-def read_batch(raw: bytes, fmt: str, schema: Any, max_records: int) -> list[Any]:
-    """Records of an uploaded file: a JSON array, NDJSON (one JSON value per line) or CSV with a
-    header row (an empty cell is an absent value; cells convert to the schema's types)."""
-    text = _decode(raw)
-    if fmt == "json":
-        data = _loads(text, "The file")
-        if not isinstance(data, list):
-            raise BatchFormatError("A JSON batch is an array of records.")
-        records = data
-    elif fmt == "ndjson":
-        records = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
-                records.append(_loads(line, f"Line {number}"))
-                if len(records) > max_records:
-                    break
-    elif fmt == "csv":
-        reader = csv.reader(io.StringIO(text, newline=""))
-        try:
-            header = next(reader, None)
-            if not header or not any(h.strip() for h in header):
-                raise BatchFormatError("A CSV batch starts with a header row of field names.")
-            names = [h.strip() for h in header]
-            if len(set(names)) != len(names):
-                raise BatchFormatError("The CSV header names a field twice.")
-            records = []
-            for row in reader:
-                if not any(cell.strip() for cell in row):
-                    continue
-                if len(row) != len(names):
-                    raise BatchFormatError(
-                        f"Line {reader.line_num}: {len(row)} cells for {len(names)} columns."
-                    )
-                cells = {n: c for n, c in zip(names, row, strict=True) if c != ""}
-                records.append(coerce_fields(cells, schema))
-                if len(records) > max_records:
-                    break
-        except csv.Error as exc:
-            raise BatchFormatError(f"Line {reader.line_num}: not CSV ({exc}).") from None
-    else:
-        raise BatchFormatError(f"Unknown format {fmt!r}; send {', '.join(BATCH_FORMATS)}.")
-    if not records:
-        raise BatchFormatError("The file holds no records.")
-    if len(records) > max_records:
-        raise BatchFormatError(f"A batch holds at most {max_records} records.")
-    return records
