@@ -30,12 +30,13 @@ from contracts.enforcement import selectors, services
 from contracts.enforcement.records import BATCH_FORMATS, BatchFormatError, batch_format, read_batch
 from contracts.models import DataContract, SlaBreach, ValidationRun
 from contracts.permissions import may_validate
+from contracts.registry.selectors import all_contracts
 
 MAX_LISTED_DEAD_LETTERS = 100  # in an inline result; the rest are paged
 
 
 def _contract(pk: Any) -> DataContract:
-    return get_object_or_404(DataContract, pk=pk)
+    return get_object_or_404(all_contracts(), pk=pk)
 
 
 def _read_upload(request: Request, schema: Any) -> list[Any]:

@@ -11,14 +11,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from contracts.enforcement import selectors, services
 from contracts.enforcement.forms import BatchUploadForm
-from contracts.models import DataContract, ValidationRun
+from contracts.models import ValidationRun
 from contracts.permissions import may_validate
+from contracts.registry.selectors import all_contracts
 
 
 @login_required
 @require_POST
 def validate_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = get_object_or_404(DataContract, pk=pk)
+    contract = get_object_or_404(all_contracts(), pk=pk)
     if not may_validate(request.user, contract):
         raise PermissionDenied("Only the producer, data leads and consumers send batches.")
     try:

@@ -42,8 +42,13 @@ def contracts(*, status: str = "") -> QuerySet[DataContract]:
     return rows.filter(status=status) if status else rows
 
 
+def all_contracts() -> QuerySet[DataContract]:
+    """Every contract, without its relations: to find one by id."""
+    return DataContract.objects.all()
+
+
 def find_contract(pk: int) -> DataContract | None:
-    return DataContract.objects.filter(pk=pk).first()
+    return all_contracts().filter(pk=pk).first()
 
 
 def contract_by_odcs_id(odcs_id: str) -> DataContract | None:

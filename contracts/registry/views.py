@@ -98,7 +98,7 @@ def _sla_rows(sla: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 @login_required
 def contract_diff(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = get_object_or_404(DataContract, pk=pk)
+    contract = get_object_or_404(selectors.all_contracts(), pk=pk)
     versions = list(selectors.versions(contract))
     if len(versions) < 1:
         raise Http404("This contract has no versions yet.")
