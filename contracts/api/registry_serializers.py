@@ -1,4 +1,4 @@
-"""Contract API representations. Input is checked field by field; writes go through services."""
+"""Registry API representations. Input is checked field by field; writes go through services."""
 
 from __future__ import annotations
 
