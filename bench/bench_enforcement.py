@@ -5,7 +5,7 @@ breaks the contract. Three ways over the same records, measured in this run:
 
 * baseline: jsonschema's plain loop, ``list(validator.iter_errors(record))`` per record
   (Draft 2020-12, format checker on);
-* enforcement, jsonschema only: contracts.enforcement.RecordValidator with the compiled
+* enforcement, jsonschema only: contracts.enforcement.judging.RecordValidator with the compiled
   check turned off (what a schema beyond the compiled keywords gets);
 * enforcement: RecordValidator as used (compiled validity check, jsonschema for errors).
 
@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from jsonschema import Draft202012Validator
 
-from contracts import enforcement as enf
+from contracts.enforcement import judging as enf
 
 RECORDS = 100_000
 INVALID_SHARE = 0.1

@@ -5,7 +5,8 @@ contract health: active contracts with a history (a compatible minor change, a b
 published as a new major), consumers pinned to majors, one contract still in draft and one
 deprecated. Idempotent: a contract is found by its ODCS id, a version by its number within
 the contract, a consumer by its name within the contract. Everything is written through
-contracts.services, so the demo follows the same rules (compatibility, version order) as users.
+contracts.registry.services, so the demo follows the same rules (compatibility, version order)
+as users.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from contracts import services
 from contracts.models import DataContract
+from contracts.registry import services
 from valuechain import models as vm
 
 Schema = dict[str, Any]

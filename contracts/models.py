@@ -3,7 +3,7 @@
 A DataContract governs one catalogue asset; its ContractVersions carry the JSON Schema,
 semantics, SLA and missing-value thresholds, and are immutable once published. Consumers pin
 a major version. Rules (compatibility, semantic versioning) live in contracts.compatibility
-and contracts.services; these models only hold what was agreed.
+and contracts.registry.services; these models only hold what was agreed.
 """
 
 from __future__ import annotations
@@ -336,7 +336,7 @@ class DeadLetter(StoredRecord):
 
 class ValidRecord(StoredRecord):
     """A record that kept the contract, for consumers to read on. Bounded: the newest
-    records of each contract are kept (see contracts.enforcement_services)."""
+    records of each contract are kept (see contracts.enforcement.batches)."""
 
     run = models.ForeignKey(ValidationRun, on_delete=models.CASCADE, related_name="valid_records")
     payload = OrderedJSONField()

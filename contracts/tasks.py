@@ -11,7 +11,7 @@ import logging
 
 from celery import Task, shared_task
 
-from contracts import enforcement_services as services
+from contracts.enforcement import batches
 from valuechain.platform.leases import Claim
 
 logger = logging.getLogger(__name__)
@@ -20,20 +20,20 @@ logger = logging.getLogger(__name__)
 # The run row holds status and counts: nothing to keep in the result backend.
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def validate_batch(self: Task, run_id: int) -> str:
-    claim = services.claim_run(run_id)
+    claim = batches.claim_run(run_id)
     if claim.state is Claim.BUSY:
         # another worker holds a live lease (or held it and died): look again once it expires
         raise self.retry(countdown=int(claim.lease_left) + 1, max_retries=5)
     if claim.state is not Claim.CLAIMED:
         return claim.state.value
     try:
-        return services.process_run(run_id, claim.attempt)
-    except services.LostRunError:
+        return batches.process_run(run_id, claim.attempt)
+    except batches.LostRunError:
         logger.warning("validation run %s was taken over before it finished", run_id)
         return "lost"
     except Exception as exc:  # the run records why; the worker stays healthy
         logger.exception("validation run %s failed", run_id)
-        services.record_failure(run_id, claim.attempt, f"{type(exc).__name__}: {exc}")
+        batches.record_failure(run_id, claim.attempt, f"{type(exc).__name__}: {exc}")
         return "failed"
 
 
@@ -41,7 +41,7 @@ def validate_batch(self: Task, run_id: int) -> str:
 def requeue_stalled_validations() -> int:
     """Queue again the validation runs whose task was lost or whose worker died (celery beat
     runs this); a run resumes from its last stored chunk."""
-    stalled = services.stalled_runs()
+    stalled = batches.stalled_runs()
     for run_id in stalled:
         validate_batch.delay(run_id)
     if stalled:

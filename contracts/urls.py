@@ -1,15 +1,16 @@
 from django.urls import path
 
-from contracts import enforcement_pages, views
+from contracts.enforcement import views as enforcement_views
+from contracts.registry import views as registry_views
 
 app_name = "contracts"
 
 urlpatterns = [
-    path("", views.contract_list, name="list"),
-    path("check/", views.compatibility_check, name="check"),
-    path("import/", views.odcs_import, name="import"),
-    path("<int:pk>/", views.contract_detail, name="detail"),
-    path("<int:pk>/diff/", views.contract_diff, name="diff"),
-    path("<int:pk>/validate/", enforcement_pages.validate_upload, name="validate"),
-    path("alerts/", enforcement_pages.alert_list, name="alerts"),
+    path("", registry_views.contract_list, name="list"),
+    path("check/", registry_views.compatibility_check, name="check"),
+    path("import/", registry_views.odcs_import, name="import"),
+    path("<int:pk>/", registry_views.contract_detail, name="detail"),
+    path("<int:pk>/diff/", registry_views.contract_diff, name="diff"),
+    path("<int:pk>/validate/", enforcement_views.validate_upload, name="validate"),
+    path("alerts/", enforcement_views.alert_list, name="alerts"),
 ]

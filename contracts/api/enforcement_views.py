@@ -17,92 +17,26 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contracts import enforcement as enf
-from contracts import enforcement_selectors as selectors
-from contracts import enforcement_services as services
-from contracts.api.views import SafeJSONParser
-from contracts.models import (
-    Alert,
-    DataContract,
-    DeadLetter,
-    SlaBreach,
-    ValidationRun,
-    ValidRecord,
+from contracts.api.enforcement_serializers import (
+    AlertSerializer,
+    DeadLetterSerializer,
+    MarkAlertsReadSerializer,
+    SlaBreachSerializer,
+    ValidationRunSerializer,
+    ValidRecordSerializer,
 )
-from contracts.services import can_write
+from contracts.api.parsers import SafeJSONParser
+from contracts.enforcement import selectors, services
+from contracts.enforcement.records import BATCH_FORMATS, BatchFormatError, batch_format, read_batch
+from contracts.models import DataContract, SlaBreach, ValidationRun
+from contracts.permissions import may_validate
+from contracts.registry.selectors import all_contracts
 
 MAX_LISTED_DEAD_LETTERS = 100  # in an inline result; the rest are paged
 
 
-class ValidationRunSerializer(serializers.ModelSerializer):
-    version = serializers.CharField(source="version.version", read_only=True)
-
-    class Meta:
-        model = ValidationRun
-        fields = [
-            "id", "contract", "version", "source", "status", "filename", "stream",
-            "consumer_name", "received_count", "valid_count", "dead_letter_count", "processed",
-            "attempts", "error", "received_at", "started_at", "finished_at", "created_at",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-
-class DeadLetterSerializer(serializers.ModelSerializer):
-    payload = serializers.JSONField(read_only=True, help_text="The record as received.")
-
-    class Meta:
-        model = DeadLetter
-        fields = [
-            "id", "run", "record_index", "stream", "message_id", "payload", "errors",
-            "received_at",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-
-class ValidRecordSerializer(serializers.ModelSerializer):
-    payload = serializers.JSONField(read_only=True, help_text="The record as received.")
-
-    class Meta:
-        model = ValidRecord
-        fields = ["id", "run", "record_index", "stream", "message_id", "payload", "received_at"]
-        read_only_fields = fields
-
-
-class SlaBreachSerializer(serializers.ModelSerializer):
-    version = serializers.CharField(source="version.version", read_only=True)
-
-    class Meta:
-        model = SlaBreach
-        fields = [
-            "id", "contract", "version", "run", "kind", "field", "observed", "limit", "unit",
-            "window_start", "window_end", "records", "detail", "alerted", "detected_at",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-
-class AlertSerializer(serializers.ModelSerializer):
-    contract = serializers.IntegerField(source="breach.contract_id", read_only=True)
-    contract_name = serializers.CharField(source="breach.contract.name", read_only=True)
-    kind = serializers.CharField(source="breach.kind", read_only=True)
-
-    class Meta:
-        model = Alert
-        fields = [
-            "id", "breach", "contract", "contract_name", "kind", "role", "recipient_name",
-            "message", "created_at", "read_at",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-
 def _contract(pk: Any) -> DataContract:
-    return get_object_or_404(DataContract, pk=pk)
-
-
-def may_validate(user: Any, contract: DataContract) -> bool:
-    """The producer side (owner, data leads) and the contract's consumers send batches."""
-    if can_write(user, contract):
-        return True
-    return bool(user.is_authenticated and contract.consumers.filter(user=user).exists())
+    return get_object_or_404(all_contracts(), pk=pk)
 
 
 def _read_upload(request: Request, schema: Any) -> list[Any]:
@@ -113,13 +47,13 @@ def _read_upload(request: Request, schema: Any) -> list[Any]:
             {"file": [f"The file is {upload.size} bytes; the limit is {services.MAX_BATCH_BYTES}."]}
         )
     chosen = str(form.get("format") or "").lower()
-    fmt = chosen or enf.batch_format(upload.name or "", upload.content_type or "")
-    if fmt not in enf.BATCH_FORMATS:
+    fmt = chosen or batch_format(upload.name or "", upload.content_type or "")
+    if fmt not in BATCH_FORMATS:
         raise serializers.ValidationError(
             {
                 "format" if chosen else "file": [
                     "Name the file .json, .ndjson, .jsonl or .csv, or give format "
-                    f"({', '.join(enf.BATCH_FORMATS)})."
+                    f"({', '.join(BATCH_FORMATS)})."
                 ]
             }
         )
@@ -127,8 +61,8 @@ def _read_upload(request: Request, schema: Any) -> list[Any]:
     if len(raw) > services.MAX_BATCH_BYTES:
         raise _TooLarge({"file": [f"The file is over {services.MAX_BATCH_BYTES} bytes."]})
     try:
-        return enf.read_batch(raw, fmt, schema, services.MAX_BATCH_RECORDS)
-    except enf.BatchFormatError as exc:
+        return read_batch(raw, fmt, schema, services.MAX_BATCH_RECORDS)
+    except BatchFormatError as exc:
         raise serializers.ValidationError({"file": [str(exc)]}) from None
 
 
@@ -139,16 +73,14 @@ class _TooLarge(Exception):
 
 
 def _inline_result(run: ValidationRun) -> dict[str, Any]:
-    letters = selectors.dead_letters(run.contract).filter(run=run).order_by("record_index")
+    letters = selectors.run_dead_letters(run)
     return {
         "valid": run.valid_count,
         "dead_lettered": run.dead_letter_count,
         "dead_letters": [
             {"index": d.record_index, "errors": d.errors} for d in letters[:MAX_LISTED_DEAD_LETTERS]
         ],
-        "breaches": SlaBreachSerializer(
-            SlaBreach.objects.filter(run=run).select_related("version"), many=True
-        ).data,
+        "breaches": SlaBreachSerializer(selectors.run_breaches(run), many=True).data,
     }
 
 
@@ -168,7 +100,7 @@ class ValidateBatchView(APIView):
                 "type": "object",
                 "properties": {
                     "file": {"type": "string", "format": "binary"},
-                    "format": {"type": "string", "enum": list(enf.BATCH_FORMATS)},
+                    "format": {"type": "string", "enum": list(BATCH_FORMATS)},
                 },
             },
         },
@@ -179,8 +111,8 @@ class ValidateBatchView(APIView):
         if not may_validate(request.user, contract):
             raise PermissionDenied("Only the producer, data leads and consumers send batches.")
         try:
-            version = services.enforced_version(contract)
-        except services.NoPublishedVersionError as exc:
+            version = selectors.enforced_version(contract)
+        except selectors.NoPublishedVersionError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         source, filename = ValidationRun.Source.API, ""
         try:
@@ -201,7 +133,7 @@ class ValidateBatchView(APIView):
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
-        except services.NoPublishedVersionError as exc:
+        except selectors.NoPublishedVersionError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         if not inline:
             return Response(
@@ -282,9 +214,7 @@ class DeadLetterListView(_ContractList):
         if not may_validate(self.request.user, contract):
             # dead letters hold the records themselves: for those who send or read them
             raise PermissionDenied("Only the producer, data leads and consumers see records.")
-        rows = selectors.dead_letters(contract)
-        run = _id_param(self.request, "run")
-        return rows if run is None else rows.filter(run_id=run)
+        return selectors.dead_letters(contract, run_id=_id_param(self.request, "run"))
 
 
 @extend_schema(parameters=[OpenApiParameter("run", int, description="Only this run's.")])
@@ -298,9 +228,7 @@ class ValidRecordListView(_ContractList):
         contract = self.contract()
         if not may_validate(self.request.user, contract):
             raise PermissionDenied("Only the producer, data leads and consumers see records.")
-        rows = selectors.valid_records(contract)
-        run = _id_param(self.request, "run")
-        return rows if run is None else rows.filter(run_id=run)
+        return selectors.valid_records(contract, run_id=_id_param(self.request, "run"))
 
 
 @extend_schema(
@@ -312,16 +240,13 @@ class SlaBreachListView(_ContractList):
     serializer_class = SlaBreachSerializer
 
     def get_queryset(self) -> Any:
-        rows = selectors.breaches(self.contract())
+        contract = self.contract()
         kind = self.request.query_params.get("kind")
-        if kind:
-            if kind not in SlaBreach.Kind.values:
-                raise serializers.ValidationError(
-                    {"kind": [f"One of {', '.join(SlaBreach.Kind.values)}."]}
-                )
-            rows = rows.filter(kind=kind)
-        run = _id_param(self.request, "run")
-        return rows if run is None else rows.filter(run_id=run)
+        if kind and kind not in SlaBreach.Kind.values:
+            raise serializers.ValidationError(
+                {"kind": [f"One of {', '.join(SlaBreach.Kind.values)}."]}
+            )
+        return selectors.breaches(contract, kind=kind or "", run_id=_id_param(self.request, "run"))
 
 
 @extend_schema(parameters=[OpenApiParameter("unread", bool, description="Only unread ones.")])
@@ -333,19 +258,8 @@ class AlertListView(generics.ListAPIView):
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> Any:
-        rows = selectors.alerts_for(self.request.user)  # type: ignore[arg-type]
-        if self.request.query_params.get("unread") in ("1", "true", "yes"):
-            rows = rows.filter(read_at__isnull=True)
-        return rows
-
-
-class MarkAlertsReadSerializer(serializers.Serializer):
-    ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**62),
-        required=False,
-        max_length=1000,
-        help_text="The alerts to mark read; all of the user's when absent.",
-    )
+        unread = self.request.query_params.get("unread") in ("1", "true", "yes")
+        return selectors.alerts_for(self.request.user, unread=unread)  # type: ignore[arg-type]
 
 
 class MarkAlertsReadView(APIView):

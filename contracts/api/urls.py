@@ -2,7 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from contracts.api import enforcement_views as ev
-from contracts.api.views import ContractViewSet
+from contracts.api.registry_views import ContractViewSet
 
 router = SimpleRouter()
 router.register("contracts", ContractViewSet, basename="contract")

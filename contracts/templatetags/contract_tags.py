@@ -6,11 +6,11 @@ from typing import Any
 
 from django import template
 
-from contracts import selectors
+from contracts.registry import selectors
 
 register = template.Library()
 
 
-@register.inclusion_tag("contracts/partials/idea_contract_health.html")
+@register.inclusion_tag("contracts/registry/partials/idea_contract_health.html")
 def idea_contract_health(idea: Any) -> dict[str, Any]:
     return {"idea": idea, "health": selectors.idea_contract_health(idea)}

@@ -7,17 +7,15 @@ from typing import Any
 
 from django import template
 
-from contracts import enforcement_selectors as selectors
-from contracts import enforcement_services as services
+from contracts.enforcement import selectors, services
+from contracts.enforcement.forms import BatchUploadForm
+from contracts.permissions import may_validate
 
 register = template.Library()
 
 
-@register.inclusion_tag("contracts/partials/enforcement.html", takes_context=True)
+@register.inclusion_tag("contracts/enforcement/partials/enforcement.html", takes_context=True)
 def contract_enforcement(context: dict[str, Any], contract: Any) -> dict[str, Any]:
-    from contracts.api.enforcement_views import may_validate
-    from contracts.enforcement_pages import BatchUploadForm
-
     request = context.get("request")
     user = getattr(request, "user", None)
     return {

@@ -56,3 +56,9 @@ class ConsumerFactory(factory.django.DjangoModelFactory):
     contract = factory.SubFactory(DataContractFactory)
     name = factory.Sequence(lambda n: f"consumer {n}")
     pinned_major = 1
+
+
+# Records of ORDER_SCHEMA: valid, breaking the amount's minimum, lacking the required amount.
+GOOD = {"order_id": "A1", "amount": 10.5}
+NEGATIVE = {"order_id": "A2", "amount": -1}
+NO_AMOUNT = {"order_id": "A3"}

@@ -1,27 +1,15 @@
-"""Where the reference ODCS examples live, and small ODCS documents written for the tests."""
+"""The reference ODCS examples kept with the tests, and small ODCS documents written for them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from django.conf import settings
-
-
-def reference_dir() -> Path | None:
-    """../shared/reference/odcs beside the project (as CI lays it out), if present."""
-    candidates = [
-        Path(settings.BASE_DIR).parent / "shared" / "reference" / "odcs",
-        Path(__file__).resolve().parents[3] / "shared" / "reference" / "odcs",
-    ]
-    for candidate in candidates:
-        if candidate.is_dir() and any(candidate.glob("*.odcs.yaml")):
-            return candidate
-    return None
+# The standard's public examples and its JSON Schema, copied unchanged (see README.md there).
+REFERENCE_DIR = Path(__file__).resolve().parent / "fixtures" / "odcs"
 
 
 def reference_examples() -> list[Path]:
-    folder = reference_dir()
-    return sorted(folder.glob("*.odcs.yaml")) if folder else []
+    return sorted(REFERENCE_DIR.glob("*.odcs.yaml"))
 
 
 NESTED = """\

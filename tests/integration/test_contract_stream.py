@@ -22,7 +22,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from contracts import streams
+from contracts.enforcement import streams
 from contracts.models import (
     Alert,
     DeadLetter,

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from contracts import enforcement_services as services
+from contracts.enforcement import services
 from contracts.models import DeadLetter, ValidationRun, ValidRecord
 from tests.contracts.factories import ContractVersionFactory
 from tests.integration.test_celery_worker import (

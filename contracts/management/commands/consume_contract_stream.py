@@ -9,9 +9,8 @@ import redis
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from contracts import enforcement_services as services
-from contracts import streams
-from contracts.models import DataContract
+from contracts.enforcement import selectors, streams
+from contracts.registry.selectors import find_contract
 
 
 class Command(BaseCommand):
@@ -47,7 +46,7 @@ class Command(BaseCommand):
             value = options.get(name)
             if value is not None and value < (1 if name != "block_ms" else 0):
                 raise CommandError(f"--{name.replace('_', '-')} must be positive.")
-        contract = DataContract.objects.filter(pk=options["contract"]).first()
+        contract = find_contract(options["contract"])
         if contract is None:
             raise CommandError(f"No contract with id {options['contract']}.")
         consumer = streams.ContractStreamConsumer(
@@ -69,7 +68,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         try:
             consumer.start()
-        except services.NoPublishedVersionError as exc:
+        except selectors.NoPublishedVersionError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
             f"Consuming {consumer.stream} as {consumer.consumer} in group {consumer.group}."

@@ -1,0 +1,121 @@
+"""Reads of contract enforcement: the version records are held to, runs, dead letters, valid
+records, breaches and alerts, each list in a fixed number of queries whatever its length."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import User
+from django.db.models import Max, QuerySet
+
+from contracts.models import (
+    Alert,
+    ContractVersion,
+    DataContract,
+    DeadLetter,
+    SlaBreach,
+    ValidationRun,
+    ValidRecord,
+)
+
+RECENT = 5
+
+
+class NoPublishedVersionError(Exception):
+    """Records can only be held to a published version."""
+
+
+def enforced_version(contract: DataContract) -> ContractVersion:
+    """The version records are held to: the latest published one."""
+    version = (
+        ContractVersion.objects.filter(contract=contract, published_at__isnull=False)
+        .order_by("major", "minor", "patch")
+        .last()
+    )
+    if version is None:
+        raise NoPublishedVersionError(
+            "This contract has no published version to validate records against."
+        )
+    return version
+
+
+def runs(contract: DataContract) -> QuerySet[ValidationRun]:
+    # the stored batch can be large: never load it for a list
+    return (
+        ValidationRun.objects.filter(contract=contract)
+        .select_related("version", "created_by")
+        .defer("records")
+        .order_by("-created_at", "-id")
+    )
+
+
+def dead_letters(contract: DataContract, *, run_id: int | None = None) -> QuerySet[DeadLetter]:
+    rows = DeadLetter.objects.filter(contract=contract).order_by("-id")
+    return rows if run_id is None else rows.filter(run_id=run_id)
+
+
+def run_dead_letters(run: ValidationRun) -> QuerySet[DeadLetter]:
+    """A run's dead letters in the order of its records."""
+    return dead_letters(run.contract).filter(run=run).order_by("record_index")
+
+
+def valid_records(contract: DataContract, *, run_id: int | None = None) -> QuerySet[ValidRecord]:
+    rows = ValidRecord.objects.filter(contract=contract).order_by("-id")
+    return rows if run_id is None else rows.filter(run_id=run_id)
+
+
+def breaches(
+    contract: DataContract, *, kind: str = "", run_id: int | None = None
+) -> QuerySet[SlaBreach]:
+    rows = (
+        SlaBreach.objects.filter(contract=contract)
+        .select_related("version")
+        .order_by("-detected_at", "-id")
+    )
+    if kind:
+        rows = rows.filter(kind=kind)
+    return rows if run_id is None else rows.filter(run_id=run_id)
+
+
+def run_breaches(run: ValidationRun) -> QuerySet[SlaBreach]:
+    return SlaBreach.objects.filter(run=run).select_related("version")
+
+
+def alerts_for(user: User, *, unread: bool = False) -> QuerySet[Alert]:
+    rows = (
+        Alert.objects.filter(recipient=user)
+        .select_related("breach__contract", "breach__version")
+        .order_by("-created_at", "-id")
+    )
+    return rows.filter(read_at__isnull=True) if unread else rows
+
+
+def last_arrival(contract: DataContract, stream: str) -> datetime | None:
+    """When the newest record of the stream arrived, valid or dead-lettered."""
+    scope = {"contract": contract, "stream": stream}
+    times = [
+        model.objects.filter(**scope).aggregate(t=Max("received_at"))["t"]
+        for model in (ValidRecord, DeadLetter)
+    ]
+    known = [t for t in times if t is not None]
+    return max(known) if known else None
+
+
+@dataclass(frozen=True)
+class Enforcement:
+    """What the contract page shows of enforcement: the latest runs, dead letters, breaches."""
+
+    runs: list[ValidationRun]
+    dead_letters: list[DeadLetter]
+    breaches: list[SlaBreach]
+    dead_letter_total: int
+
+
+def enforcement_summary(contract: DataContract, recent: int = RECENT) -> Enforcement:
+    return Enforcement(
+        runs=list(runs(contract)[:recent]),
+        dead_letters=list(dead_letters(contract)[:recent]),
+        breaches=list(breaches(contract)[:recent]),
+        dead_letter_total=dead_letters(contract).count(),
+    )

@@ -1,0 +1,310 @@
+"""Writes of contract enforcement: validation runs, the stream path, alerts read.
+
+A run is created pending with its records and validated by a task queued on commit (or at
+once, for a small batch sent inline); batches.py runs it. The stream path stores each message
+once per contract and stream and judges its SLA per window (breaches.py stores the breaches).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+
+from contracts.enforcement import batches, judging
+from contracts.enforcement.breaches import record_breaches
+from contracts.enforcement.selectors import enforced_version
+from contracts.models import (
+    Alert,
+    DataContract,
+    DeadLetter,
+    MissingWindow,
+    SlaBreach,
+    ValidationRun,
+    ValidRecord,
+)
+from contracts.tasks import validate_batch
+from valuechain.platform import leases
+
+MAX_BATCH_RECORDS = 100_000
+MAX_BATCH_BYTES = 20 * 1024 * 1024
+INLINE_MAX_RECORDS = 1_000  # validated within the request; larger batches go to a worker
+# A stream's missing values are judged per window; a threshold without a duration (none, or
+# an ODCS cron schedule, most often daily) is judged over a day's records.
+STREAM_DEFAULT_WINDOW = 86_400.0
+
+AnyUser = User | AnonymousUser | None
+logger = logging.getLogger(__name__)
+
+
+# --- starting a batch run ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_validation(
+    *,
+    contract: DataContract,
+    records: Sequence[Any],
+    source: str,
+    filename: str = "",
+    user: AnyUser = None,
+    queue: bool = True,
+) -> ValidationRun:
+    """A pending run holding the records; its task is queued once the transaction commits
+    (``queue=False``: the caller validates it at once with ``batches.process_run``)."""
+    if not records:
+        raise ValidationError({"records": ["Send at least one record."]})
+    if len(records) > MAX_BATCH_RECORDS:
+        raise ValidationError({"records": [f"A batch holds at most {MAX_BATCH_RECORDS} records."]})
+    if source not in ValidationRun.Source.values:
+        raise ValidationError({"source": [f"Unknown source {source!r}."]})
+    version = enforced_version(contract)
+    run = ValidationRun.objects.create(
+        contract=contract,
+        version=version,
+        source=source,
+        filename=filename[:255],
+        records=list(records),
+        received_at=timezone.now(),
+        received_count=len(records),
+        created_by=user if isinstance(user, User) else None,
+    )
+    if queue:
+        validate_batch.delay_on_commit(run.pk)
+    return run
+
+
+def validate_batch_now_or_later(
+    *,
+    contract: DataContract,
+    records: Sequence[Any],
+    source: str,
+    filename: str = "",
+    user: AnyUser = None,
+) -> tuple[ValidationRun, bool]:
+    """Start a run: a small batch is validated before returning (True), a larger one is
+    queued for a worker (False)."""
+    inline = len(records) <= INLINE_MAX_RECORDS
+    run = start_validation(
+        contract=contract, records=records, source=source, filename=filename, user=user,
+        queue=not inline,
+    )  # fmt: skip
+    if inline:
+        claim = batches.claim_run(run.pk)
+        if claim.state is leases.Claim.CLAIMED:
+            try:
+                batches.process_run(run.pk, claim.attempt)
+            except batches.LostRunError:
+                pass  # taken over meanwhile: the new owner finishes it
+            except Exception as exc:  # the run records why; the caller shows it
+                logger.exception("validation run %s failed", run.pk)
+                batches.record_failure(run.pk, claim.attempt, f"{type(exc).__name__}: {exc}")
+    run.refresh_from_db()
+    return run, inline
+
+
+# --- alerts ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def mark_alerts_read(*, user: User, alert_ids: Sequence[int] | None = None) -> int:
+    rows = Alert.objects.filter(recipient=user, read_at__isnull=True)
+    if alert_ids is not None:
+        rows = rows.filter(pk__in=alert_ids)
+    return rows.update(read_at=timezone.now())
+
+
+# --- the stream path ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StreamEntry:
+    message_id: str
+    record: Any
+    arrival: datetime
+    problem: str | None = None  # the message could not be read as a record
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBatch:
+    valid: dict[str, Any]  # message id -> record, to forward downstream
+    new_valid: int
+    new_dead: int
+
+
+def start_stream_run(*, contract: DataContract, stream: str, consumer_name: str) -> ValidationRun:
+    now = timezone.now()
+    return ValidationRun.objects.create(
+        contract=contract,
+        version=enforced_version(contract),
+        source=ValidationRun.Source.STREAM,
+        status=ValidationRun.Status.RUNNING,
+        stream=stream[:200],
+        consumer_name=consumer_name[:200],
+        received_at=now,
+        started_at=now,
+        heartbeat_at=now,
+        attempts=1,
+    )
+
+
+@transaction.atomic
+def store_stream_batch(
+    *,
+    run: ValidationRun,
+    entries: Sequence[StreamEntry],
+    validator: judging.RecordValidator,
+    terms: judging.SlaTerms,
+) -> StoredBatch:
+    """Store a batch of stream messages: each message once per contract and stream, whoever
+    stores it first (a redelivered message finds its row and is not stored again)."""
+    ids = [e.message_id for e in entries]
+    scope = {"contract_id": run.contract_id, "stream": run.stream}
+    seen = set(
+        DeadLetter.objects.filter(**scope, message_id__in=ids).values_list("message_id", flat=True)
+    ) | set(
+        ValidRecord.objects.filter(**scope, message_id__in=ids).values_list("message_id", flat=True)
+    )
+    dead, valid_rows = [], []
+    valid: dict[str, Any] = {}
+    fresh: list[StreamEntry] = []
+    for entry in entries:
+        errors = (
+            [{"pointer": "", "schema_pointer": "", "keyword": "message", "message": entry.problem}]
+            if entry.problem
+            else [e.as_dict() for e in validator.errors(entry.record)]
+        )
+        if not errors:
+            valid[entry.message_id] = entry.record
+        if entry.message_id in seen:
+            continue
+        fresh.append(entry)
+        common = {"run": run, **scope, "message_id": entry.message_id}
+        if errors:
+            dead.append(
+                DeadLetter(**common, payload=entry.record, errors=errors, received_at=entry.arrival)
+            )
+        else:
+            valid_rows.append(
+                ValidRecord(**common, payload=entry.record, received_at=entry.arrival)
+            )
+    DeadLetter.objects.bulk_create(dead, ignore_conflicts=True)
+    ValidRecord.objects.bulk_create(valid_rows, ignore_conflicts=True)
+    # count what this run stored (a concurrent consumer may have won a race for a message)
+    fresh_ids = [e.message_id for e in fresh]
+    new_dead = DeadLetter.objects.filter(run=run, message_id__in=fresh_ids).count()
+    new_valid = ValidRecord.objects.filter(run=run, message_id__in=fresh_ids).count()
+    now = timezone.now()
+    ValidationRun.objects.filter(pk=run.pk).update(
+        received_count=F("received_count") + new_dead + new_valid,
+        valid_count=F("valid_count") + new_valid,
+        dead_letter_count=F("dead_letter_count") + new_dead,
+        processed=F("processed") + len(entries),
+        heartbeat_at=now,
+    )
+    readable = [e for e in fresh if e.problem is None]
+    records, arrivals = [e.record for e in readable], [e.arrival for e in readable]
+    if readable:
+        record_breaches(
+            contract=run.contract,
+            version=run.version,
+            run=run,
+            breaches=judging.judge(terms, records, arrivals, now, missing=False),
+            key_prefix=f"stream:{run.stream}",
+            now=now,
+            bucket=now.strftime("%Y-%m-%dT%H"),  # at most one per kind and field an hour
+        )
+        _count_missing(run, terms, records, arrivals)
+    judge_closed_windows(run=run, terms=terms, now=now)
+    return StoredBatch(valid=valid, new_valid=new_valid, new_dead=new_dead)
+
+
+def _count_missing(
+    run: ValidationRun,
+    terms: judging.SlaTerms,
+    records: Sequence[Any],
+    arrivals: Sequence[datetime],
+) -> None:
+    """Add the records' missing values to their windows' counts (records stored for the first
+    time only, so a redelivered message is not counted twice)."""
+    for m in judging.measure_missing(terms, records, arrivals, STREAM_DEFAULT_WINDOW):
+        assert m.window_start is not None and m.window_end is not None
+        row, _ = MissingWindow.objects.get_or_create(
+            contract_id=run.contract_id,
+            stream=run.stream,
+            field=m.threshold.field[:1000],
+            metric=m.threshold.metric.value,
+            window_start=m.window_start,
+            defaults={"window_end": m.window_end, "version": run.version},
+        )
+        MissingWindow.objects.filter(pk=row.pk).update(
+            records=F("records") + m.records, missing=F("missing") + m.missing
+        )
+
+
+@transaction.atomic
+def judge_closed_windows(
+    *, run: ValidationRun, terms: judging.SlaTerms, now: datetime, idle: bool = False
+) -> list[SlaBreach]:
+    """Judge, once, each window of the stream that has closed. While records flow, a window
+    closes when records have reached a later window (by event time, plus the lateness the
+    contract allows): a backfill of old records is judged window by window, not record by
+    record. When the stream is quiet (``idle``), every window that ended is closed."""
+    grace = timedelta(seconds=terms.max_lateness_seconds or 0)
+    scope = MissingWindow.objects.filter(
+        contract_id=run.contract_id, stream=run.stream, judged_at__isnull=True
+    )
+    if idle:
+        closing = Q(window_end__lte=now - grace)
+    else:
+        closing = Q(pk__in=[])
+        latest = (
+            MissingWindow.objects.filter(contract_id=run.contract_id, stream=run.stream)
+            .values("field", "metric")
+            .annotate(latest=Max("window_start"))
+        )
+        for row in latest:
+            closing |= Q(
+                field=row["field"], metric=row["metric"], window_end__lte=row["latest"] - grace
+            )
+    closed = list(scope.select_for_update(skip_locked=True).filter(closing))
+    by_field = {(t.field[:1000], t.metric.value): t for t in terms.thresholds}
+    breaches = []
+    for window in closed:
+        threshold = by_field.get((window.field, window.metric))
+        if threshold is None:
+            continue  # the version this consumer holds to no longer limits this field
+        measure = judging.MissingMeasure(
+            threshold, window.window_start, window.window_end, window.records, window.missing
+        )
+        found = judging.judge_missing(measure)
+        if found is not None:
+            breaches.append(found)
+    MissingWindow.objects.filter(pk__in=[w.pk for w in closed]).update(judged_at=now)
+    return record_breaches(
+        contract=run.contract,
+        version=run.version,
+        run=run,
+        breaches=breaches,
+        key_prefix=f"stream:{run.stream}",
+        now=now,
+    )
+
+
+def finish_stream_run(run: ValidationRun, error: str = "") -> None:
+    now = timezone.now()
+    ValidationRun.objects.filter(pk=run.pk).update(
+        status=ValidationRun.Status.FAILED if error else ValidationRun.Status.SUCCEEDED,
+        error=error[:2000],
+        finished_at=now,
+        heartbeat_at=now,
+    )
+    batches.prune_valid_records(run.contract_id)

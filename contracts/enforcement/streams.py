@@ -1,0 +1,286 @@
+"""The real-time path: a Redis Streams consumer holding each record to its contract.
+
+Producers XADD records to ``contracts:<id>:records`` (a field ``record`` holding the record as
+JSON; without it the message's fields are the record, converted to the schema's types).
+Consumers in one group share the work:
+
+1. XREADGROUP hands a batch to this consumer; Redis keeps it pending until acknowledged.
+2. The batch is validated and stored in one database transaction: valid records and dead
+   letters, each unique per contract, stream and message id, so a message stored before is
+   found and not stored again.
+3. Only after the commit, one Lua script acknowledges each message and, for a valid one,
+   forwards it to ``contracts:<id>:valid``, but only when its XACK acknowledged it (returned 1).
+   The forward and the ack are one atomic step, so a message is forwarded exactly once even
+   when two consumers race for it after a takeover.
+4. On start (and between reads) the consumer XAUTOCLAIMs messages left pending longer than
+   ``claim_idle_ms`` by a consumer that died; they go through steps 2 and 3 again.
+
+A consumer session holds records to the version that was the latest published one when it
+started (its run records which); restart consumers to move them to a newer version.
+
+A crash before the commit loses nothing (the message stays pending); a crash between the
+commit and the ack stores nothing twice (step 2 finds the rows) and forwards nothing twice
+(step 3 happens once).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+from django.utils import timezone
+
+from contracts.enforcement import judging, records, selectors, services
+from contracts.models import DataContract, ValidationRun
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_GROUP = "contract-enforcement"
+MAX_MESSAGE_BYTES = 1024 * 1024
+VALID_MAXLEN = 100_000  # the valid stream is trimmed to about this many entries
+
+_ACK_AND_FORWARD = """
+local forwarded = 0
+for i = 3, #ARGV, 2 do
+  if redis.call('XACK', KEYS[1], ARGV[1], ARGV[i]) == 1 and ARGV[i + 1] ~= '' then
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*',
+               'record', ARGV[i + 1], 'source_id', ARGV[i])
+    forwarded = forwarded + 1
+  end
+end
+return forwarded
+"""
+
+
+def records_stream(contract_id: int) -> str:
+    return f"contracts:{contract_id}:records"
+
+
+def valid_stream(contract_id: int) -> str:
+    return f"contracts:{contract_id}:valid"
+
+
+def default_consumer_name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def arrival_of(message_id: str) -> datetime:
+    """A stream id starts with the milliseconds at which Redis added the entry."""
+    millis = int(message_id.split("-", 1)[0])
+    return datetime.fromtimestamp(millis / 1000, tz=UTC)
+
+
+def entry_of(message_id: str, fields: dict[Any, Any], schema: Any = None) -> services.StreamEntry:
+    """The record a message carries, or the reason it carries none: the JSON of its
+    ``record`` field, or else its fields, converted to the schema's types."""
+    arrival = arrival_of(message_id)
+    size = sum(len(k) + len(v) for k, v in fields.items() if isinstance(v, (bytes, str)))
+    if size > MAX_MESSAGE_BYTES:
+        return services.StreamEntry(
+            message_id, None, arrival, f"The message is over {MAX_MESSAGE_BYTES} bytes."
+        )
+    decoded = {_text(k): _text(v) for k, v in fields.items()}
+    if "record" not in decoded:
+        return services.StreamEntry(message_id, records.coerce_fields(decoded, schema), arrival)
+    try:
+        record = json.loads(decoded["record"], parse_constant=_refuse)
+    except (ValueError, RecursionError) as exc:
+        problem = f"The record field is not JSON: {exc}."[:300]
+        return services.StreamEntry(message_id, {"record": decoded["record"][:10_000]}, arrival,
+                                    problem)  # fmt: skip
+    return services.StreamEntry(message_id, record, arrival)
+
+
+def _refuse(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+@dataclass
+class ConsumerStats:
+    read: int = 0  # messages handed to this consumer (new or reclaimed)
+    reclaimed: int = 0
+    stored_valid: int = 0
+    stored_dead: int = 0
+    forwarded: int = 0
+    acked: int = 0
+    batches: list[int] = field(default_factory=list)
+
+
+class ContractStreamConsumer:
+    """One consumer of a contract's record stream, in a consumer group."""
+
+    def __init__(
+        self,
+        *,
+        client: redis.Redis,
+        contract: DataContract,
+        stream: str | None = None,
+        output: str | None = None,
+        group: str = DEFAULT_GROUP,
+        consumer: str | None = None,
+        batch_size: int = 100,
+        claim_idle_ms: int = 60_000,
+    ) -> None:
+        self.client = client
+        self.contract = contract
+        self.stream = stream or records_stream(contract.pk)
+        self.output = output or valid_stream(contract.pk)
+        self.group = group
+        self.consumer = consumer or default_consumer_name()
+        self.batch_size = batch_size
+        self.claim_idle_ms = claim_idle_ms
+        self.stats = ConsumerStats()
+        self._ack_and_forward = client.register_script(_ACK_AND_FORWARD)
+        self.run: ValidationRun | None = None
+        self._validator: judging.RecordValidator | None = None
+        self._terms: judging.SlaTerms | None = None
+        self.last_arrival: datetime | None = None
+
+    # --- setup
+
+    def start(self) -> ValidationRun:
+        """Join the group (creating stream and group when new) and open this session's run."""
+        try:
+            self.client.xgroup_create(self.stream, self.group, id="0", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+        self.run = services.start_stream_run(
+            contract=self.contract, stream=self.stream, consumer_name=self.consumer
+        )
+        version = self.run.version
+        self._validator = judging.RecordValidator(version.json_schema)
+        self._terms = judging.SlaTerms.from_version(
+            version.json_schema, version.sla, version.missing_thresholds
+        )
+        self.last_arrival = selectors.last_arrival(self.contract, self.stream)
+        return self.run
+
+    # --- the steps
+
+    def reclaim(self) -> int:
+        """Take over messages another consumer left pending too long, and process them."""
+        cursor = "0-0"
+        total = 0
+        while True:
+            reply: Any = self.client.xautoclaim(
+                self.stream, self.group, self.consumer, self.claim_idle_ms, cursor,
+                count=self.batch_size,
+            )  # fmt: skip
+            cursor = _text(reply[0])
+            messages = [(_text(i), f) for i, f in reply[1] if f is not None]
+            gone = [_text(i) for i in (reply[2] if len(reply) > 2 else [])]
+            if gone:  # trimmed from the stream while pending: nothing left to process
+                self.client.xack(self.stream, self.group, *gone)
+            if messages:
+                self.stats.reclaimed += len(messages)
+                total += len(messages)
+                self.process(messages)
+            if cursor == "0-0":
+                return total
+
+    def read(self, block_ms: int, count: int | None = None) -> list[tuple[str, dict[Any, Any]]]:
+        reply: Any = self.client.xreadgroup(
+            self.group, self.consumer, {self.stream: ">"},
+            count=count or self.batch_size, block=block_ms,
+        )  # fmt: skip
+        if not reply:
+            return []
+        _, messages = reply[0]
+        return [(_text(i), f) for i, f in messages]
+
+    def store(self, messages: Sequence[tuple[str, dict[Any, Any]]]) -> services.StoredBatch:
+        """Step 2: validate and store in one transaction. Nothing is acknowledged yet."""
+        assert self.run is not None and self._validator and self._terms, "start() first"
+        entries = [entry_of(i, f, self.run.version.json_schema) for i, f in messages]
+        stored = services.store_stream_batch(
+            run=self.run, entries=entries, validator=self._validator, terms=self._terms
+        )
+        self.stats.stored_valid += stored.new_valid
+        self.stats.stored_dead += stored.new_dead
+        if entries:
+            newest = max(e.arrival for e in entries)
+            self.last_arrival = max(self.last_arrival or newest, newest)
+        return stored
+
+    def acknowledge(
+        self, messages: Sequence[tuple[str, dict[Any, Any]]], stored: services.StoredBatch
+    ) -> int:
+        """Step 3, after the commit: ack each message and forward the valid ones, atomically."""
+        args: list[Any] = [self.group, VALID_MAXLEN]
+        for message_id, _ in messages:
+            args.append(message_id)
+            args.append(
+                json.dumps(stored.valid[message_id], ensure_ascii=False)
+                if message_id in stored.valid
+                else ""
+            )
+        forwarded = int(self._ack_and_forward(keys=[self.stream, self.output], args=args))
+        self.stats.forwarded += forwarded
+        self.stats.acked += len(messages)
+        return forwarded
+
+    def process(self, messages: Sequence[tuple[str, dict[Any, Any]]]) -> None:
+        self.stats.read += len(messages)
+        self.stats.batches.append(len(messages))
+        stored = self.store(messages)
+        self.acknowledge(messages, stored)
+
+    def check_staleness(self) -> None:
+        """On a quiet stream: judge the windows that closed meanwhile, and the freshness
+        promise, breached once nothing arrived for too long."""
+        assert self.run is not None and self._terms is not None
+        now = timezone.now()
+        services.judge_closed_windows(run=self.run, terms=self._terms, now=now, idle=True)
+        breach = judging.judge_staleness(self._terms, self.last_arrival, now)
+        if breach is not None:
+            services.record_breaches(
+                contract=self.contract, version=self.run.version, run=self.run,
+                breaches=[breach], key_prefix=f"stream:{self.stream}:quiet", now=now,
+                bucket=now.strftime("%Y-%m-%dT%H"),
+            )  # fmt: skip
+
+    # --- the loop
+
+    def consume(
+        self,
+        *,
+        max_messages: int | None = None,
+        block_ms: int = 5_000,
+        until_empty: bool = False,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> ConsumerStats:
+        """Reclaim, then read and process until stopped, ``max_messages`` were handled, or
+        (``until_empty``) a read finds nothing."""
+        run = self.run or self.start()
+        try:
+            self.reclaim()
+            while not should_stop():
+                left = None if max_messages is None else max_messages - self.stats.read
+                if left is not None and left <= 0:
+                    break
+                messages = self.read(block_ms, min(self.batch_size, left or self.batch_size))
+                if messages:
+                    self.process(messages)
+                    continue
+                self.check_staleness()
+                if until_empty:
+                    break
+                self.reclaim()
+        except BaseException as exc:
+            # pending messages stay pending: the next consumer takes them over
+            services.finish_stream_run(run, error=f"{type(exc).__name__}: {exc}")
+            raise
+        services.finish_stream_run(run)
+        return self.stats

@@ -1,0 +1,320 @@
+"""Reads for the contract registry: querysets with their relations loaded in a fixed number of
+queries, the version plan (what publishing a schema would mean), and an idea's contracts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+
+from contracts import compatibility as compat
+from contracts.models import Consumer, ContractVersion, DataContract
+from contracts.registry.terms import term_changes_between
+from valuechain import mappers
+from valuechain import models as vm
+from valuechain.engine import chain
+
+AssetRef = tuple[str, int]
+
+
+def contracts(*, status: str = "") -> QuerySet[DataContract]:
+    """Contracts with their owner, published versions, consumers and ideas; only those of
+    ``status`` when given."""
+    rows = (
+        DataContract.objects.select_related("owner")
+        .prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=ContractVersion.objects.filter(published_at__isnull=False).only(
+                    "id", "contract_id", "version", "major", "minor", "patch", "published_at"
+                ),
+                to_attr="published_versions",
+            ),
+            "consumers",
+            Prefetch("ideas", queryset=vm.Idea.objects.only("id", "title")),
+        )
+        .order_by("name", "id")
+    )
+    return rows.filter(status=status) if status else rows
+
+
+def all_contracts() -> QuerySet[DataContract]:
+    """Every contract, without its relations: to find one by id."""
+    return DataContract.objects.all()
+
+
+def find_contract(pk: int) -> DataContract | None:
+    return all_contracts().filter(pk=pk).first()
+
+
+def contract_by_odcs_id(odcs_id: str) -> DataContract | None:
+    return DataContract.objects.filter(odcs_id=odcs_id).first()
+
+
+def is_consumer(contract: DataContract, user: Any) -> bool:
+    """Whether ``user`` holds one of the contract's consumer entries."""
+    return bool(contract.consumers.filter(user=user).exists())
+
+
+def versions(contract: DataContract) -> QuerySet[ContractVersion]:
+    return contract.versions.select_related("created_by").order_by("major", "minor", "patch")
+
+
+def published_versions(contract: DataContract) -> list[ContractVersion]:
+    return list(versions(contract).filter(published_at__isnull=False))
+
+
+def version_named(contract: DataContract, version: str) -> ContractVersion | None:
+    return versions(contract).filter(version=version).first()
+
+
+def published_version(contract: DataContract, version: str | None = None) -> ContractVersion | None:
+    """The published version of that number, or the latest published one."""
+    rows = versions(contract).filter(published_at__isnull=False)
+    return rows.filter(version=version).first() if version else rows.last()
+
+
+def latest_version(contract: DataContract) -> ContractVersion | None:
+    published = getattr(contract, "published_versions", None)
+    if published is not None:
+        return published[-1] if published else None
+    return versions(contract).filter(published_at__isnull=False).last()
+
+
+def asset_names(refs: Iterable[AssetRef]) -> dict[AssetRef, str]:
+    """Names of catalogue assets, one query per asset kind at most."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for kind, pk in refs:
+        if kind in vm.ASSET_MODELS and pk:
+            wanted[kind].add(pk)
+    names: dict[AssetRef, str] = {}
+    for kind, ids in wanted.items():
+        rows = vm.ASSET_MODELS[kind]._default_manager.filter(pk__in=ids)
+        for pk, name in rows.values_list("pk", "name"):  # type: ignore[misc]
+            names[(kind, pk)] = name
+    return names
+
+
+def asset_exists(asset_type: str, asset_id: int) -> bool:
+    model = vm.ASSET_MODELS.get(asset_type)
+    return model is not None and model._default_manager.filter(pk=asset_id).exists()
+
+
+# --- version plan ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionPlan:
+    """What publishing ``json_schema`` as the next version of a contract would mean."""
+
+    mode: compat.Mode
+    latest: str | None
+    requested: str | None
+    suggested: str
+    compatible: bool
+    changes: list[dict[str, Any]]
+    breaking: list[dict[str, Any]]
+    needs_major: bool
+    affected_major: int | None
+    impacted_consumers: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode.value,
+            "latest_version": self.latest,
+            "requested_version": self.requested,
+            "suggested_version": self.suggested,
+            "compatible": self.compatible,
+            "needs_major_bump": self.needs_major,
+            "changes": self.changes,
+            "breaking_changes": self.breaking,
+            "impact": {
+                "affected_major": self.affected_major,
+                "consumers": self.impacted_consumers,
+            },
+        }
+
+
+def checked_schema(json_schema: Any, field_name: str = "json_schema") -> dict[str, Any]:
+    try:
+        compat.validate_schema(json_schema)
+    except compat.InvalidSchemaError as exc:
+        raise ValidationError({field_name: [str(exc)]}) from None
+    if not isinstance(json_schema, dict):
+        raise ValidationError({field_name: ["The contract schema must be a JSON object."]})
+    return json_schema
+
+
+def parsed_version(version: str, field_name: str = "version") -> tuple[int, int, int]:
+    try:
+        return compat.parse_version(version)
+    except ValueError as exc:
+        raise ValidationError({field_name: [str(exc)]}) from None
+
+
+def _change_dicts(changes: Sequence[compat.Change], mode: compat.Mode) -> list[dict[str, Any]]:
+    return [c.as_dict(mode) for c in changes]
+
+
+def plan_version(
+    contract: DataContract,
+    json_schema: Any,
+    version: str | None = None,
+    *,
+    history: Sequence[ContractVersion] | None = None,
+    terms: Mapping[str, Any] | None = None,
+) -> VersionPlan:
+    """Diff against the published versions under the contract's mode. Breaking changes are
+    judged against the versions of the major line the new version joins; a new major may
+    break, and then the consumers pinned to the latest major are the ones affected."""
+    schema = checked_schema(json_schema)
+    requested = parsed_version(version) if version else None
+    mode = compat.parse_mode(contract.compatibility_mode)
+    published = list(history) if history is not None else published_versions(contract)
+    if not published:
+        return VersionPlan(
+            mode=mode,
+            latest=None,
+            requested=version,
+            suggested=version or "1.0.0",
+            compatible=True,
+            changes=[],
+            breaking=[],
+            needs_major=False,
+            affected_major=None,
+        )
+    latest = published[-1]
+    latest_semver = (latest.major, latest.minor, latest.patch)
+    target_major = requested[0] if requested else latest.major
+    line = [v for v in published if v.major == target_major]
+    try:
+        result = compat.check_compatibility(schema, [v.json_schema for v in line], mode)
+        changes = (
+            list(result.changes)
+            if line and line[-1].pk == latest.pk
+            else compat.diff_schemas(latest.json_schema, schema)
+        )
+    except compat.SchemaTooComplexError as exc:
+        raise ValidationError({"json_schema": [str(exc)]}) from None
+    level = "major" if not result.compatible else compat.bump_level(changes, mode)
+    term_changes = term_changes_between(latest, terms) if terms is not None else []
+    if term_changes and level == "patch":
+        level = "minor"  # a new meaning or a new promise is more than a wording fix
+    major, minor, patch = latest_semver
+    suggested = {
+        "major": f"{major + 1}.0.0",
+        "minor": f"{major}.{minor + 1}.0",
+        "patch": f"{major}.{minor}.{patch + 1}",
+    }[level]
+    needs_major = not result.compatible and bool(line)
+    consumers = list(contract.consumers.filter(pinned_major=latest.major).order_by("name"))
+    return VersionPlan(
+        mode=mode,
+        latest=latest.version,
+        requested=version,
+        suggested=suggested,
+        compatible=result.compatible,
+        changes=_change_dicts(changes, mode) + term_changes,
+        breaking=_change_dicts(result.breaking, mode),
+        needs_major=needs_major,
+        affected_major=latest.major,
+        impacted_consumers=[{"name": c.name, "pinned_major": c.pinned_major} for c in consumers],
+    )
+
+
+# --- an idea's contracts -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssetHealth:
+    asset_type: str
+    asset_id: int
+    asset_name: str
+    tier: int
+    contracts: list[DataContract]
+    risk: str  # "" when fine, else why it is a risk
+
+    @property
+    def is_risk(self) -> bool:
+        return bool(self.risk)
+
+
+@dataclass(frozen=True)
+class IdeaContractHealth:
+    contracts: list[DataContract]  # closure contracts and direct links, once each
+    assets: list[AssetHealth]
+
+    @property
+    def risks(self) -> list[AssetHealth]:
+        return [a for a in self.assets if a.is_risk]
+
+
+def _risk_of(governing: list[DataContract]) -> str:
+    if not governing:
+        return "no contract"
+    statuses = {c.status for c in governing}
+    if DataContract.Status.ACTIVE in statuses:
+        return ""
+    if statuses & {DataContract.Status.DEPRECATED, DataContract.Status.RETIRED}:
+        return (
+            "deprecated contract"
+            if DataContract.Status.DEPRECATED in statuses
+            else ("retired contract")
+        )
+    return "draft contract only"
+
+
+def idea_contract_health(
+    idea: vm.Idea, catalogue: dict[chain.AssetKey, chain.Asset] | None = None
+) -> IdeaContractHealth:
+    """The idea's contracts (those of the assets in its closure plus those linked directly)
+    and, per asset of the closure, whether its contract is a risk."""
+    catalogue = mappers.load_catalogue() if catalogue is None else catalogue
+    closure = chain.idea_closure(mappers.idea_to_engine(idea), catalogue)
+    keys = sorted(closure, key=lambda k: (k[0].tier, str(k[0]), k[1]))
+    refs = [(str(kind), pk) for kind, pk in keys]
+    by_asset: dict[AssetRef, list[DataContract]] = defaultdict(list)
+    governing = contracts().filter(asset_id__in={pk for _, pk in refs}) if refs else []
+    ref_set = set(refs)
+    found: dict[int, DataContract] = {}
+    for contract in governing:
+        ref = (contract.asset_type, contract.asset_id or 0)
+        if ref in ref_set:
+            by_asset[ref].append(contract)
+            found[contract.pk] = contract
+    for contract in contracts().filter(ideas=idea):
+        found.setdefault(contract.pk, contract)
+    assets = [
+        AssetHealth(
+            asset_type=str(kind),
+            asset_id=pk,
+            asset_name=catalogue[(kind, pk)].name if (kind, pk) in catalogue else f"#{pk}",
+            tier=kind.tier,
+            contracts=by_asset.get((str(kind), pk), []),
+            risk=_risk_of(by_asset.get((str(kind), pk), [])),
+        )
+        for kind, pk in keys
+    ]
+    ordered = sorted(found.values(), key=lambda c: (c.name, c.pk))
+    return IdeaContractHealth(contracts=ordered, assets=assets)
+
+
+def find_idea(pk: int) -> vm.Idea | None:
+    return vm.Idea.objects.filter(pk=pk).first()
+
+
+def ideas() -> QuerySet[vm.Idea]:
+    return vm.Idea.objects.all()
+
+
+def idea_contracts(idea: vm.Idea) -> QuerySet[DataContract]:
+    """The idea's contracts (see idea_contract_health) as a queryset of ``contracts()``."""
+    return contracts().filter(pk__in=[c.pk for c in idea_contract_health(idea).contracts])
+
+
+def consumers_of(contract: DataContract) -> QuerySet[Consumer]:
+    return contract.consumers.select_related("user").order_by("name")
