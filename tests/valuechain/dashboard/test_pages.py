@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from contracts import selectors as contract_selectors
+from contracts.registry import selectors as contract_selectors
 from contracts.models import DataContract
 from tests.contracts.factories import DataContractFactory
 from tests.factories import (
