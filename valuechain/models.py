@@ -11,6 +11,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from valuechain.catalogue.rules import availability_problem
+from valuechain.engine.chain import estimate_problem
+
 NON_NEGATIVE = [MinValueValidator(0.0)]
 UNIT_INTERVAL = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 TIER_RANGE = [MinValueValidator(1), MaxValueValidator(4)]
@@ -50,12 +53,10 @@ def clean_estimate(instance: models.Model, prefix: str) -> None:
     low, likely, high = (getattr(instance, f"{prefix}_{part}") for part in ESTIMATE_PARTS)
     if None in (low, likely, high):
         return
-    if low < 0:
-        raise ValidationError({f"{prefix}_low": "An estimate cannot be negative."})
-    if not low <= likely <= high:
-        raise ValidationError(
-            {f"{prefix}_likely": "An estimate must satisfy low <= likely <= high."}
-        )
+    problem = estimate_problem(low, likely, high)
+    if problem is not None:
+        # Shown on low when low itself is negative, on likely otherwise.
+        raise ValidationError({f"{prefix}_{'low' if low < 0 else 'likely'}": problem})
 
 
 class Role(models.Model):
@@ -210,8 +211,9 @@ class AcquisitionOption(Asset):
 
     def clean(self) -> None:
         super().clean()
-        if self.available:
-            raise ValidationError({"available": "An acquisition option is never available."})
+        problem = availability_problem(self.ASSET_TYPE, self.available)
+        if problem is not None:
+            raise ValidationError({"available": problem})
 
 
 class RawSource(Asset):
