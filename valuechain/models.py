@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from valuechain.catalogue.rules import availability_problem
 from valuechain.engine.chain import estimate_problem
+from valuechain.ideas.rules import weight_problem
 
 NON_NEGATIVE = [MinValueValidator(0.0)]
 UNIT_INTERVAL = [MinValueValidator(0.0), MaxValueValidator(1.0)]
@@ -433,8 +434,10 @@ class Need(models.Model):
     def clean(self) -> None:
         super().clean()
         clean_estimate(self, "engineering")
-        if self.weight is not None and self.weight <= 0:
-            raise ValidationError({"weight": "A weight must be greater than 0."})
+        # A missing weight is the field's own error (it is required).
+        problem = weight_problem(self.weight) if self.weight is not None else None
+        if problem is not None:
+            raise ValidationError({"weight": problem})
 
 
 class StakeholderAssignment(models.Model):

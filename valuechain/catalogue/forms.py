@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator
 
 from valuechain import models as m
 from valuechain.catalogue import selectors
-from valuechain.catalogue.bulk.document import FORMATS, MAX_BYTES, READINESS
+from valuechain.catalogue.bulk.document import FORMATS, MAX_BYTES, READINESS, TOO_LARGE
 from valuechain.catalogue.services import AssetChanges
 from valuechain.estimates import MAX_MONEY, EstimateInput
 from valuechain.estimates import PARTS as ESTIMATE_PARTS
@@ -226,7 +226,7 @@ class CatalogueImportForm(forms.Form):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size is not None and upload.size > MAX_BYTES:
-            raise forms.ValidationError(f"The file is larger than {MAX_BYTES // 1024} KiB.")
+            raise forms.ValidationError(TOO_LARGE)
         return upload
 
 

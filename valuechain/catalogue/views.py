@@ -26,6 +26,8 @@ from valuechain.catalogue.bulk.document import (
     COLUMNS,
     MAX_BYTES,
     MAX_ROWS,
+    MAX_UPLOAD,
+    TOO_LARGE,
     ImportFileError,
     ImportReport,
     detect_format,
@@ -284,10 +286,6 @@ def tier_profile_edit(request: HttpRequest, tier: int) -> HttpResponse:
 # --- bulk import --------------------------------------------------------------------------------
 
 
-# Room for the multipart envelope around a file of the largest allowed size.
-MAX_UPLOAD = MAX_BYTES + 64 * 1024
-
-
 def _content_length(request: HttpRequest) -> int:
     try:
         return int(request.META.get("CONTENT_LENGTH") or 0)
@@ -305,7 +303,7 @@ def catalogue_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and _content_length(request) > MAX_UPLOAD:
         # Refused before Django reads the body into a temporary file.
         form = CatalogueImportForm()
-        too_large = f"The file is larger than {MAX_BYTES // 1024} KiB."
+        too_large = TOO_LARGE
         status = 413
     elif request.method == "POST":
         form = CatalogueImportForm(request.POST, request.FILES)

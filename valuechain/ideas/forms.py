@@ -10,6 +10,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from valuechain import models as m
 from valuechain.catalogue import selectors as catalogue
 from valuechain.ideas import selectors
+from valuechain.ideas.rules import weight_problem
 from valuechain.platform.roles import active_users
 
 MAX_NEEDS = 50
@@ -114,8 +115,9 @@ class NeedForm(forms.ModelForm):
     def clean_weight(self) -> float:
         # Checked here too so the message sits on the field even when the estimate is wrong.
         weight: float = self.cleaned_data["weight"]
-        if weight is not None and weight <= 0:
-            raise forms.ValidationError("A weight must be greater than 0.")
+        problem = weight_problem(weight) if weight is not None else None
+        if problem is not None:
+            raise forms.ValidationError(problem)
         return weight
 
     def clean(self) -> dict[str, Any]:

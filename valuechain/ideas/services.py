@@ -18,6 +18,7 @@ from django.db import transaction
 from valuechain import models as m
 from valuechain.catalogue.services import check_asset_ids
 from valuechain.estimates import EstimateInput
+from valuechain.ideas.rules import weight_problem
 from valuechain.platform.changes import apply_changes
 
 
@@ -112,8 +113,9 @@ def _save_need(need: m.Need, changes: Mapping[str, Any]) -> m.Need:
     elif need.asset_type is None:
         raise ValidationError({"asset_type": ["A need points at one asset."]})
     apply_changes(need, changes, NEED_FIELDS, {"engineering"})
-    if need.weight is None or not need.weight > 0:
-        raise ValidationError({"weight": ["A weight must be greater than 0."]})
+    problem = weight_problem(need.weight)
+    if problem is not None:
+        raise ValidationError({"weight": [problem]})
     need.full_clean(exclude=["idea"])
     need.save()
     return need

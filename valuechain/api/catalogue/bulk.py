@@ -21,6 +21,8 @@ from valuechain.catalogue.bulk import database as bulk
 from valuechain.catalogue.bulk.document import (
     FORMATS,
     MAX_BYTES,
+    MAX_UPLOAD,
+    TOO_LARGE,
     ImportFileError,
     detect_format,
     to_csv,
@@ -28,8 +30,6 @@ from valuechain.catalogue.bulk.document import (
 )
 from valuechain.platform.roles import is_data_lead
 
-# Room for the multipart envelope around a file of the largest allowed size.
-UPLOAD_OVERHEAD = 64 * 1024
 TRUE_FLAGS = frozenset({"1", "true", "yes", "on"})
 
 
@@ -122,7 +122,7 @@ class CatalogueImportView(APIView):
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > MAX_BYTES + UPLOAD_OVERHEAD:
+        if length > MAX_UPLOAD:
             return self._too_large()  # refused before anything is read or stored
         body = request.data
         if isinstance(body, bytes):
@@ -163,7 +163,7 @@ class CatalogueImportView(APIView):
 
     def _too_large(self) -> Response:
         return Response(
-            {"detail": f"The file is larger than {MAX_BYTES // 1024} KiB."},
+            {"detail": TOO_LARGE},
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
 

@@ -21,6 +21,7 @@ from valuechain.api.fields import (
 )
 from valuechain.engine import finance
 from valuechain.ideas import services
+from valuechain.ideas.rules import weight_problem
 from valuechain.platform.display import currency
 
 
@@ -119,8 +120,9 @@ class NeedSerializer(ApiModelSerializer):
         return asset.name if asset is not None else None
 
     def validate_weight(self, weight: float) -> float:
-        if weight <= 0:
-            raise serializers.ValidationError("A weight must be greater than 0.")
+        problem = weight_problem(weight)
+        if problem is not None:
+            raise serializers.ValidationError(problem)
         return weight
 
     def create(self, validated_data: dict[str, Any]) -> m.Need:

@@ -27,6 +27,10 @@ from valuechain.catalogue import rules
 from valuechain.estimates import PARTS as ESTIMATE_PARTS
 
 MAX_BYTES = 1024 * 1024
+# Room for the multipart envelope around a file of the largest allowed size: a request
+# longer than this is refused before anything is read.
+MAX_UPLOAD = MAX_BYTES + 64 * 1024
+TOO_LARGE = f"The file is larger than {MAX_BYTES // 1024} KiB."
 MAX_ROWS = 5000
 MAX_UPSTREAM = 1000
 MAX_NAME = 200
@@ -203,7 +207,7 @@ def detect_format(filename: str = "", content_type: str = "", data: bytes = b"")
 
 def _text(data: bytes) -> str:
     if len(data) > MAX_BYTES:
-        raise ImportFileError(f"The file is larger than {MAX_BYTES // 1024} KiB.", too_large=True)
+        raise ImportFileError(TOO_LARGE, too_large=True)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
