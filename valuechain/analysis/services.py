@@ -34,9 +34,6 @@ def _user(user: User) -> Any:
     return user if user is not None and user.is_authenticated else None
 
 
-# --- starting runs ---------------------------------------------------------------------------
-
-
 @transaction.atomic
 def start_simulation(
     *, idea: m.Idea, draws: int, seed: int | None = None, user: User = None

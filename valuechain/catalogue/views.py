@@ -114,7 +114,7 @@ def catalogue_search(request: HttpRequest) -> HttpResponse:
     )
 
 
-# --- list ------------------------------------------------------------------------------------
+# --- the editing list ------------------------------------------------------------------------
 
 
 @login_required
@@ -160,7 +160,7 @@ def _asset_form_page(request: HttpRequest, asset_type: str, asset: m.Asset | Non
         form = form_class(request.POST, instance=instance, default_feasibility=default)
         if form.is_valid():
             # The form validated a scratch copy; the services write the stored row.
-            target = selectors.assets_of(asset_type).get(pk=asset.pk) if asset else None
+            target = None if asset is None else selectors.assets_of(asset_type).get(pk=asset.pk)
             saved = _save(form, asset_type, target)
             if saved is not None:
                 verb = "added" if asset is None else "saved"
