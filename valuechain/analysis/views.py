@@ -67,7 +67,7 @@ def idea_uncertainty(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def idea_simulation_start(request: HttpRequest, pk: int) -> HttpResponse:
-    idea = get_object_or_404(ideas.ideas().prefetch_related(None), pk=pk)
+    idea = get_object_or_404(ideas.plain_ideas(), pk=pk)
     if not can_run_analysis(request.user):
         raise PermissionDenied
     form = SimulationForm(request.POST)

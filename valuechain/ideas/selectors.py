@@ -21,6 +21,11 @@ from valuechain.platform.display import percent
 BATCH_FROM = 32
 
 
+def plain_ideas() -> QuerySet[m.Idea]:
+    """Ideas as stored, without what the engine needs (to edit one, or to start a run)."""
+    return m.Idea.objects.all()
+
+
 def ideas() -> QuerySet[m.Idea]:
     """Ideas with everything the engine needs, fetched in a constant number of queries."""
     return m.Idea.objects.select_related(

@@ -169,7 +169,7 @@ def idea_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    idea = get_object_or_404(selectors.ideas().prefetch_related(None), pk=pk)
+    idea = get_object_or_404(selectors.plain_ideas(), pk=pk)
     if not can_edit_idea(request.user, idea.owner_id):
         raise PermissionDenied("Only the idea's owner or staff edit it.")
     return _idea_form_page(request, idea)

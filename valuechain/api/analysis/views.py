@@ -75,7 +75,7 @@ class IdeaSimulationList(AnalysisView, generics.ListAPIView):
         return SimulationRunListSerializer
 
     def idea(self) -> m.Idea:
-        return get_object_or_404(ideas.idea_owners(), pk=checked_id(self.kwargs["idea_pk"]))
+        return get_object_or_404(ideas.plain_ideas(), pk=checked_id(self.kwargs["idea_pk"]))
 
     def get_queryset(self) -> QuerySet[m.SimulationRun]:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no idea
