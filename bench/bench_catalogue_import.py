@@ -25,18 +25,23 @@ import django
 
 django.setup()
 
-from valuechain import catalogue_io  # noqa: E402
-from valuechain.catalogue_io import AssetRow, CatalogueSnapshot  # noqa: E402
+from valuechain.catalogue.bulk.checks import validate_document  # noqa: E402
+from valuechain.catalogue.bulk.document import (  # noqa: E402
+    COLUMNS,
+    MAX_ROWS,
+    AssetRow,
+    CatalogueSnapshot,
+)
 
-GROUPS = catalogue_io.MAX_ROWS // 4
+GROUPS = MAX_ROWS // 4
 NUMBERS = ("build_low", "build_likely", "build_high", "run_low", "run_likely", "run_high")
 
 
 def document() -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(catalogue_io.COLUMNS)
-    blank = dict.fromkeys(catalogue_io.COLUMNS, "")
+    writer.writerow(COLUMNS)
+    blank = dict.fromkeys(COLUMNS, "")
     for i in range(GROUPS):
         for kind, upstream in (
             ("acquisition_option", ""),
@@ -64,7 +69,7 @@ def document() -> bytes:
                 "run_high": "20",
                 "owner": "lead",
             }
-            writer.writerow([row[column] for column in catalogue_io.COLUMNS])
+            writer.writerow([row[column] for column in COLUMNS])
     return out.getvalue().encode()
 
 
@@ -102,12 +107,12 @@ def main() -> None:
     known = snapshot()
 
     def check() -> None:
-        _rows, planned, errors = catalogue_io.validate_document(data, "csv", known)
-        assert not errors and len(planned) == catalogue_io.MAX_ROWS, errors[:3]
+        _rows, planned, errors = validate_document(data, "csv", known)
+        assert not errors and len(planned) == MAX_ROWS, errors[:3]
 
     base = best_of(lambda: baseline(data))
     ours = best_of(check)
-    print(f"file: {len(data) / 1024:.0f} KiB, {catalogue_io.MAX_ROWS} rows")
+    print(f"file: {len(data) / 1024:.0f} KiB, {MAX_ROWS} rows")
     print(f"baseline csv.DictReader + float(): {base * 1000:8.1f} ms")
     print(
         f"read, parse, check and plan:       {ours * 1000:8.1f} ms  "

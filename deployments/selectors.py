@@ -12,8 +12,8 @@ from deployments.mappers import to_engine_deployment, type_deployment
 from deployments.models import DeploymentPlan, DeploymentType, Kind
 from valuechain import mappers
 from valuechain import models as m
-from valuechain import selectors as core_selectors
 from valuechain.engine import chain, finance
+from valuechain.ideas import selectors as core_selectors
 
 ROLE_RELATIONS = ("setup_days_role", "run_days_role")
 

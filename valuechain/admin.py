@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from valuechain import models as m
-from valuechain import selectors
+from valuechain.ideas import selectors
 
 ESTIMATE_HELP = "Low <= likely <= high; in money, or in person-days when a role is set."
 

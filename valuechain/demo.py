@@ -13,7 +13,11 @@ from typing import Any
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
+from contracts.demo import load_demo_contracts
+from deployments.demo import load_demo_plans
 from valuechain import models as m
+from valuechain.analysis import services as analysis
+from valuechain.ideas import selectors as ideas
 from valuechain.platform.roles import DATA_LEADS, EXECUTIVES, PRODUCT_MANAGERS
 
 DEMO_PASSWORD = "valuechain-demo"
@@ -1098,12 +1102,8 @@ def load_demo() -> dict[str, int]:
             idea=ideas[title], tier=tier, role=roles[role], person=users[username]
         )
 
-    from deployments.demo import load_demo_plans  # the deployments app seeds its own part
-
-    plans = load_demo_plans()
-    from contracts.demo import load_demo_contracts  # the contracts app seeds its own part
-
-    contracts = load_demo_contracts()
+    plans = load_demo_plans()  # the deployments app seeds its own part
+    contracts = load_demo_contracts()  # the contracts app seeds its own part
     runs = _demo_runs(users)
     return {
         "users": len(users),
@@ -1127,16 +1127,12 @@ DEMO_SEED = 2026
 def _demo_runs(users: dict[str, User]) -> dict[str, int]:
     """One portfolio run and one simulation of the most valuable idea, unless runs exist.
     They are queued after commit (computed inline without a broker)."""
-    from valuechain import analysis_services, selectors
-
     if not m.PortfolioRun.objects.exists():
-        analysis_services.start_portfolio_run(
-            budget=DEMO_BUDGET, seed=DEMO_SEED, user=users["exec"]
-        )
+        analysis.start_portfolio_run(budget=DEMO_BUDGET, seed=DEMO_SEED, user=users["exec"])
     if not m.SimulationRun.objects.exists():
-        reports = selectors.roi_reports(list(selectors.ideas()))
+        reports = ideas.roi_reports(list(ideas.ideas()))
         top = max(reports.values(), key=lambda report: (report.npv, -report.idea_id))
-        analysis_services.start_simulation(
+        analysis.start_simulation(
             idea=m.Idea.objects.get(pk=top.idea_id),
             draws=10_000,
             seed=DEMO_SEED,

@@ -1,20 +1,41 @@
-"""A stored three-point estimate -> the engine's Estimate, in money.
+"""Three-point estimates: as a write gives them (EstimateInput) and as the engine prices them.
 
 Every model with an estimate stores `<prefix>_low`, `_likely`, `_high` and, when it is given in
 person-days, `<prefix>_days_role`. Kept apart from the mappers so that each app's mappers can
-price its own rows without importing another app's mappers.
+price its own rows without importing another app's mappers. No Django import at run time: the
+bulk import's pure parser reads the bounds here too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-
-from django.db import models
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from valuechain.engine import chain
 
+if TYPE_CHECKING:
+    from django.db import models
+
 DayRates = Mapping[int, float]
 PARTS = ("low", "likely", "high")
+# Money beyond this is a typo, and it keeps every sum the engine makes finite.
+MAX_MONEY = 1e15
+
+
+@dataclass(frozen=True, slots=True)
+class EstimateInput:
+    """A three-point estimate in money, or in person-days of `days_role_id`."""
+
+    low: float
+    likely: float
+    high: float
+    days_role_id: int | None = None
+
+    def problems(self) -> list[str]:
+        """What is wrong with it (valuechain.engine.chain.estimate_problem), if anything."""
+        problem = chain.estimate_problem(self.low, self.likely, self.high)
+        return [] if problem is None else [problem]
 
 
 def estimate_of(row: models.Model, prefix: str, rates: DayRates) -> chain.Estimate:

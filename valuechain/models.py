@@ -11,6 +11,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from valuechain.catalogue.rules import availability_problem
+from valuechain.engine.chain import estimate_problem
+from valuechain.ideas.rules import weight_problem
+
 NON_NEGATIVE = [MinValueValidator(0.0)]
 UNIT_INTERVAL = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 TIER_RANGE = [MinValueValidator(1), MaxValueValidator(4)]
@@ -50,12 +54,10 @@ def clean_estimate(instance: models.Model, prefix: str) -> None:
     low, likely, high = (getattr(instance, f"{prefix}_{part}") for part in ESTIMATE_PARTS)
     if None in (low, likely, high):
         return
-    if low < 0:
-        raise ValidationError({f"{prefix}_low": "An estimate cannot be negative."})
-    if not low <= likely <= high:
-        raise ValidationError(
-            {f"{prefix}_likely": "An estimate must satisfy low <= likely <= high."}
-        )
+    problem = estimate_problem(low, likely, high)
+    if problem is not None:
+        # Shown on low when low itself is negative, on likely otherwise.
+        raise ValidationError({f"{prefix}_{'low' if low < 0 else 'likely'}": problem})
 
 
 class Role(models.Model):
@@ -210,8 +212,9 @@ class AcquisitionOption(Asset):
 
     def clean(self) -> None:
         super().clean()
-        if self.available:
-            raise ValidationError({"available": "An acquisition option is never available."})
+        problem = availability_problem(self.ASSET_TYPE, self.available)
+        if problem is not None:
+            raise ValidationError({"available": problem})
 
 
 class RawSource(Asset):
@@ -431,8 +434,10 @@ class Need(models.Model):
     def clean(self) -> None:
         super().clean()
         clean_estimate(self, "engineering")
-        if self.weight is not None and self.weight <= 0:
-            raise ValidationError({"weight": "A weight must be greater than 0."})
+        # A missing weight is the field's own error (it is required).
+        problem = weight_problem(self.weight) if self.weight is not None else None
+        if problem is not None:
+            raise ValidationError({"weight": problem})
 
 
 class StakeholderAssignment(models.Model):

@@ -46,7 +46,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "valuechain.middleware.CatalogueSnapshotMiddleware",
+    "valuechain.platform.middleware.CatalogueSnapshotMiddleware",
 ]
 
 ROOT_URLCONF = "valuechain.urls"
@@ -63,7 +63,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "valuechain.context_processors.product",
+                "valuechain.platform.context_processors.product",
             ],
         },
     },

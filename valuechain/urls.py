@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
@@ -19,5 +20,9 @@ urlpatterns = [
     path("api/", include("deployments.api.urls")),
     path("contracts/", include("contracts.urls")),
     path("deployments/", include("deployments.urls")),
-    path("", include("valuechain.page_urls")),
+    path("", RedirectView.as_view(pattern_name="idea-list", permanent=False), name="home"),
+    path("", include("valuechain.ideas.urls")),
+    path("", include("valuechain.catalogue.urls")),
+    path("", include("valuechain.analysis.urls")),
+    path("", include("valuechain.dashboard.urls")),
 ]

@@ -23,9 +23,18 @@ from deployments.models import (
     Freshness,
 )
 from deployments.services import foreign_fields
+from valuechain.engine.chain import estimate_problem
 from valuechain.models import Role
 
 PARTS = ("low", "likely", "high")
+
+
+def _ordered(attrs: dict[str, Any]) -> dict[str, Any]:
+    """The estimate, unless valuechain.engine.chain.estimate_problem finds fault with it."""
+    problem = estimate_problem(attrs["low"], attrs["likely"], attrs["high"])
+    if problem is not None:
+        raise serializers.ValidationError({"likely": [problem]})
+    return attrs
 
 
 def estimate_dict(row: models.Model, prefix: str) -> dict[str, Any] | None:
@@ -51,11 +60,7 @@ class EstimateSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs["low"] <= attrs["likely"] <= attrs["high"]:
-            raise serializers.ValidationError(
-                {"likely": ["An estimate must satisfy low <= likely <= high."]}
-            )
-        return attrs
+        return _ordered(attrs)
 
 
 class DeploymentTypeSerializer(serializers.ModelSerializer):
@@ -100,11 +105,7 @@ class MoneyEstimateSerializer(serializers.Serializer):
     high = serializers.FloatField(min_value=0)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs["low"] <= attrs["likely"] <= attrs["high"]:
-            raise serializers.ValidationError(
-                {"likely": ["An estimate must satisfy low <= likely <= high."]}
-            )
-        return attrs
+        return _ordered(attrs)
 
 
 EXTRA_PREFIXES = tuple(prefix for prefix, _, _ in EXTRA_ESTIMATES)

@@ -17,7 +17,7 @@ register = template.Library()
 def idea_deployment_panel(context: template.Context, idea: m.Idea) -> dict[str, Any]:
     """The idea's plan, its deployment costs, the recommendation and the four types compared.
 
-    Pass an idea from `valuechain.selectors.ideas()` to keep the query count constant.
+    Pass an idea from `valuechain.ideas.selectors.ideas()` to keep the query count constant.
     """
     request = context.get("request")
     user = getattr(request, "user", None)

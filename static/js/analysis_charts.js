@@ -1,4 +1,4 @@
-// Renders analysis figures built server side (valuechain/analysis_charts.py) with the local
+// Renders analysis figures built server side (valuechain/charts/analysis.py) with the local
 // plotly.js: every element with data-figure="<json_script id>", on load and after htmx swaps.
 (function () {
   "use strict";

@@ -1,4 +1,4 @@
-// Renders the ladder figure built server side (valuechain/charts.py) with the local plotly.js.
+// Renders the ladder figure built server side (valuechain/charts/ideas.py) with the local plotly.js.
 (function () {
   "use strict";
   function render() {

@@ -1,9 +1,10 @@
-"""Playwright on Debian's chromium against pytest-django's live server."""
+"""Playwright on Debian's chromium against pytest-django's live server, logging in through the
+login page, over the value chains the page tests use."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,8 @@ import pytest
 from django.db import connections
 
 from tests.conftest import service_missing
+from tests.valuechain.analysis.conftest import shared_pair  # noqa: F401  (fixture)
+from tests.valuechain.conftest import value_chain  # noqa: F401  (fixture)
 
 CHROMIUM = Path(os.environ.get("VALUECHAIN_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -54,3 +57,17 @@ def page(browser: Any) -> Iterator[Any]:
         yield tab
     finally:
         context.close()
+
+
+@pytest.fixture
+def log_in() -> Callable[[Any, Any, str], None]:
+    """`log_in(page, live_server, username)`: signs a test user in through the login page."""
+
+    def go(page: Any, live_server: Any, username: str) -> None:
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", "valuechain-test")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/ideas/")
+
+    return go

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.valuechain.analysis.conftest import shared_pair  # noqa: F401  (fixture)
 from valuechain import models as m
 
 pytestmark = [
@@ -19,16 +18,8 @@ pytestmark = [
 SCREENSHOTS = Path(os.environ.get("VALUECHAIN_SCREENSHOTS", "/tmp"))
 
 
-def log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "valuechain-test")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/ideas/")
-
-
 def test_executive_selects_a_portfolio_and_sees_the_frontier(
-    page, live_server, exec_user, shared_pair
+    page, live_server, exec_user, shared_pair, log_in
 ):
     log_in(page, live_server, exec_user.username)
     page.click("nav >> text=Portfolio")
@@ -47,7 +38,7 @@ def test_executive_selects_a_portfolio_and_sees_the_frontier(
 
 
 def test_product_manager_runs_a_simulation_from_the_idea_page(
-    page, live_server, pm_user, shared_pair
+    page, live_server, pm_user, shared_pair, log_in
 ):
     idea = shared_pair.upsell
     idea.benefit_low, idea.benefit_high = 20_000, 200_000

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.valuechain.pages.conftest import value_chain  # noqa: F401  (fixture)
 from valuechain import models as m
 
 pytestmark = [
@@ -19,20 +18,13 @@ pytestmark = [
 SCREENSHOTS = Path(os.environ.get("VALUECHAIN_SCREENSHOTS", "/tmp"))
 
 
-def log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "valuechain-test")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/ideas/")
-
-
 def test_a_data_lead_edits_the_catalogue_from_the_catalogue_page(
     page,
     live_server,
     lead_user,
     value_chain,
     tmp_path,
+    log_in,
 ):
     log_in(page, live_server, lead_user.username)
     page.goto(f"{live_server.url}/catalogue/")

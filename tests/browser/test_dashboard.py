@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from valuechain import models as m
-from valuechain import selectors
 from valuechain.demo import DEMO_PASSWORD, load_demo
+from valuechain.ideas import selectors
 
 pytestmark = [
     pytest.mark.browser,

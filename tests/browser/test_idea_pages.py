@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.valuechain.pages.conftest import value_chain  # noqa: F401  (fixture)
 from valuechain import models as m
 
 pytestmark = [
@@ -18,15 +17,9 @@ pytestmark = [
 SCREENSHOTS = Path(os.environ.get("VALUECHAIN_SCREENSHOTS", "/tmp"))
 
 
-def log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "valuechain-test")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/ideas/")
-
-
-def test_pm_creates_an_idea_picking_data_tier_by_tier(page, live_server, pm_user, value_chain):
+def test_pm_creates_an_idea_picking_data_tier_by_tier(
+    page, live_server, pm_user, value_chain, log_in
+):
     log_in(page, live_server, pm_user.username)
     page.click("text=New idea")
     page.fill("#id_title", "Footfall staffing")
@@ -78,6 +71,7 @@ def test_a_form_error_is_shown_on_its_field_and_keeps_the_picked_data(
     live_server,
     pm_user,
     value_chain,
+    log_in,
 ):
     log_in(page, live_server, pm_user.username)
     page.goto(f"{live_server.url}/ideas/new/")
@@ -100,6 +94,7 @@ def test_the_ladder_of_an_idea_reaching_tier_4_shows_its_negative_zone(
     live_server,
     pm_user,
     value_chain,
+    log_in,
 ):
     log_in(page, live_server, pm_user.username)
     page.goto(f"{live_server.url}/ideas/{value_chain.idea.pk}/")

@@ -22,8 +22,8 @@ from tests.factories import (
     NeedFactory,
     RoleFactory,
 )
-from valuechain import selectors as core_selectors
 from valuechain.engine.chain import Estimate
+from valuechain.ideas import selectors as core_selectors
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 
 from deployments import recommend
 from deployments.models import DeploymentPlan
-from valuechain import selectors as core_selectors
 from valuechain.demo import load_demo
+from valuechain.ideas import selectors as core_selectors
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from deployments.models import DeploymentPlan
 from tests.deployments.factories import DeploymentPlanFactory, deployment_type
 from tests.factories import FeatureFactory, IdeaFactory, NeedFactory
-from valuechain import selectors as core_selectors
+from valuechain.ideas import selectors as core_selectors
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,11 @@ from django.core.management import call_command
 
 from tests.engine import reference
 from tests.engine.test_batch import assert_same_report
-from valuechain import mappers, selectors
+from valuechain import mappers
 from valuechain import models as m
 from valuechain.demo import DEMO_PASSWORD
 from valuechain.engine import stakeholders
+from valuechain.ideas import selectors
 from valuechain.platform.roles import DATA_LEADS, EXECUTIVES, PRODUCT_MANAGERS
 
 pytestmark = pytest.mark.django_db

@@ -15,9 +15,10 @@ from tests.factories import (
     RawSourceFactory,
     RoleFactory,
 )
-from valuechain import mappers, selectors
+from valuechain import mappers
 from valuechain import models as m
 from valuechain.engine.chain import AssetKind, Estimate
+from valuechain.ideas import selectors
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 import pytest
 
 from tests.factories import CuratedDatasetFactory, FeatureFactory, IdeaFactory, NeedFactory
-from valuechain import selectors
+from valuechain.ideas import selectors
 
 
 @pytest.mark.django_db

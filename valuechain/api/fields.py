@@ -12,10 +12,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from valuechain import models as m
-from valuechain.services import MAX_ID, EstimateInput
+from valuechain.engine.chain import estimate_problem
+from valuechain.estimates import MAX_MONEY, EstimateInput
+from valuechain.estimates import PARTS as ESTIMATE_PARTS
+from valuechain.platform.changes import MAX_ID
 
-# Money beyond this is a typo, and it keeps every sum the engine makes finite.
-MAX_MONEY = 1e15
 MAX_LINEAGE_IDS = 1000
 
 
@@ -120,7 +121,7 @@ class EstimateField(serializers.Field):
     Stored in the model's `<prefix>_low/_likely/_high/_days_role` columns.
     """
 
-    PARTS = ("low", "likely", "high")
+    PARTS = ESTIMATE_PARTS
     KEYS = frozenset((*PARTS, "days_of_role"))
     default_error_messages = {
         "not_an_object": 'Expected an object with "low", "likely" and "high".',
@@ -128,7 +129,6 @@ class EstimateField(serializers.Field):
         "missing": "low, likely and high are all required.",
         "number": "{part} must be a number between 0 and {limit:.0e}.",
         "role": "days_of_role must be a role id or null.",
-        "order": "low must be <= likely <= high",
     }
 
     def __init__(self, prefix: str, *, in_days: bool = True, **kwargs: Any) -> None:
@@ -166,10 +166,10 @@ class EstimateField(serializers.Field):
                 role = IdField().run_validation(role)
             except serializers.ValidationError:
                 self.fail("role")
-        estimate = EstimateInput(values[0], values[1], values[2], days_role_id=role)
-        if estimate.problems():
-            self.fail("order")
-        return {self.prefix: estimate}
+        problem = estimate_problem(values[0], values[1], values[2])
+        if problem is not None:
+            raise serializers.ValidationError(problem)
+        return {self.prefix: EstimateInput(values[0], values[1], values[2], days_role_id=role)}
 
 
 class UserIdField(SafePrimaryKeyRelatedField):
@@ -185,6 +185,3 @@ class ApiModelSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
         **serializers.ModelSerializer.serializer_field_mapping,
         m.models.FloatField: FiniteFloatField,
     }
-
-
-# Catalogue --------------------------------------------------------------------------------

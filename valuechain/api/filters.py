@@ -13,7 +13,7 @@ from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.request import Request
 
 from valuechain import models as m
-from valuechain.services import MAX_ID
+from valuechain.platform.changes import MAX_ID
 
 
 class IdFilter(django_filters.NumberFilter):

@@ -1,40 +1,69 @@
-"""The core API under /api/ (DESIGN section 4)."""
+"""The core API under /api/ (DESIGN section 4): the catalogue, ideas, analysis runs and the
+catalogue's bulk import and export."""
 
 from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
-from valuechain.api import views
+from valuechain.api.analysis import views as analysis
+from valuechain.api.catalogue import views as catalogue
+from valuechain.api.catalogue.bulk import CatalogueExportView, CatalogueImportView
+from valuechain.api.ideas import views as ideas
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
-router.register("roles", views.RoleViewSet, basename="role")
-router.register("tiers", views.TierProfileViewSet, basename="tier")
-router.register("features", views.FeatureViewSet, basename="feature")
-router.register("curated-datasets", views.CuratedDatasetViewSet, basename="curated-dataset")
-router.register("raw-sources", views.RawSourceViewSet, basename="raw-source")
+router.register("roles", catalogue.RoleViewSet, basename="role")
+router.register("tiers", catalogue.TierProfileViewSet, basename="tier")
+router.register("features", catalogue.FeatureViewSet, basename="feature")
+router.register("curated-datasets", catalogue.CuratedDatasetViewSet, basename="curated-dataset")
+router.register("raw-sources", catalogue.RawSourceViewSet, basename="raw-source")
 router.register(
-    "acquisition-options", views.AcquisitionOptionViewSet, basename="acquisition-option"
+    "acquisition-options", catalogue.AcquisitionOptionViewSet, basename="acquisition-option"
 )
-router.register("ideas", views.IdeaViewSet, basename="idea")
+router.register("ideas", ideas.IdeaViewSet, basename="idea")
 router.register(
     "stakeholder-assignments",
-    views.StakeholderAssignmentViewSet,
+    ideas.StakeholderAssignmentViewSet,
     basename="stakeholder-assignment",
 )
 
-need_list = views.NeedViewSet.as_view({"get": "list", "post": "create"})
-need_detail = views.NeedViewSet.as_view(
+need_list = ideas.NeedViewSet.as_view({"get": "list", "post": "create"})
+need_detail = ideas.NeedViewSet.as_view(
     {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
 )
-IDEA = r"ideas/(?P<idea_pk>[0-9]{1,19})"
+ID = r"[0-9]{1,19}"
+IDEA = rf"ideas/(?P<idea_pk>{ID})"
 
 # The core endpoints of DESIGN section 4, on their own for schema checks.
 core_urlpatterns = [
     path("", include(router.urls)),
     re_path(rf"^{IDEA}/needs/$", need_list, name="idea-need-list"),
-    re_path(rf"^{IDEA}/needs/(?P<pk>[0-9]{{1,19}})/$", need_detail, name="idea-need-detail"),
+    re_path(rf"^{IDEA}/needs/(?P<pk>{ID})/$", need_detail, name="idea-need-detail"),
 ]
-urlpatterns = list(core_urlpatterns)
 
-urlpatterns += [path("", include("valuechain.api.analysis_urls"))]
-urlpatterns += [path("catalogue/", include("valuechain.api.catalogue_io_urls"))]
+# Analysis runs: simulations of an idea, portfolio runs.
+analysis_urlpatterns = [
+    re_path(
+        rf"^{IDEA}/simulations/$",
+        analysis.IdeaSimulationList.as_view(),
+        name="idea-simulation-list",
+    ),
+    re_path(
+        rf"^{IDEA}/simulations/(?P<pk>{ID})/$",
+        analysis.IdeaSimulationDetail.as_view(),
+        name="idea-simulation-detail",
+    ),
+    re_path(r"^portfolio/runs/$", analysis.PortfolioRunList.as_view(), name="portfolio-run-list"),
+    re_path(
+        rf"^portfolio/runs/(?P<pk>{ID})/$",
+        analysis.PortfolioRunDetail.as_view(),
+        name="portfolio-run-detail",
+    ),
+]
+
+# The catalogue's bulk import and export.
+bulk_urlpatterns = [
+    path("catalogue/import/", CatalogueImportView.as_view(), name="catalogue-import-api"),
+    path("catalogue/export/", CatalogueExportView.as_view(), name="catalogue-export-api"),
+]
+
+urlpatterns = [*core_urlpatterns, *analysis_urlpatterns, *bulk_urlpatterns]

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from valuechain import analysis_services as services
 from valuechain import models as m
 from valuechain import tasks
+from valuechain.analysis import runs, services
 from valuechain.platform import leases
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +21,8 @@ def pending_run(idea: m.Idea) -> m.SimulationRun:
 
 def test_only_one_claim_of_a_pending_run_wins(shared_pair):
     run = pending_run(shared_pair.churn)
-    first = services.claim_run(m.SimulationRun, run.pk)
-    second = services.claim_run(m.SimulationRun, run.pk)
+    first = runs.claim_run(m.SimulationRun, run.pk)
+    second = runs.claim_run(m.SimulationRun, run.pk)
     assert first == leases.ClaimResult(leases.Claim.CLAIMED, 1)
     assert second.state is leases.Claim.BUSY
     run.refresh_from_db()
@@ -33,17 +33,17 @@ def test_a_run_whose_worker_died_is_claimed_again_and_the_dead_attempt_cannot_wr
     shared_pair,
 ):
     run = pending_run(shared_pair.churn)
-    dead = services.claim_run(m.SimulationRun, run.pk)
+    dead = runs.claim_run(m.SimulationRun, run.pk)
     # The worker died: its heartbeat stops and the lease runs out.
     m.SimulationRun.objects.filter(pk=run.pk).update(
         heartbeat_at=timezone.now() - leases.LEASE - timedelta(seconds=1)
     )
-    alive = services.claim_run(m.SimulationRun, run.pk)
+    alive = runs.claim_run(m.SimulationRun, run.pk)
     assert alive.state is leases.Claim.CLAIMED and alive.attempt == dead.attempt + 1
 
-    assert not services.record_progress(m.SimulationRun, run.pk, dead.attempt, 0.5)
-    assert not services.record_success(m.SimulationRun, run.pk, dead.attempt, {"x": 1})
-    assert services.record_success(m.SimulationRun, run.pk, alive.attempt, {"x": 2})
+    assert not runs.record_progress(m.SimulationRun, run.pk, dead.attempt, 0.5)
+    assert not runs.record_success(m.SimulationRun, run.pk, dead.attempt, {"x": 1})
+    assert runs.record_success(m.SimulationRun, run.pk, alive.attempt, {"x": 2})
     run.refresh_from_db()
     assert run.result == {"x": 2} and run.status == m.RunStatus.SUCCEEDED
     assert run.progress == 100
@@ -63,7 +63,7 @@ def test_the_task_completes_a_pending_run_and_a_second_delivery_changes_nothing(
 
 def test_a_redelivered_task_after_a_crash_finishes_the_run_once(shared_pair):
     run = pending_run(shared_pair.churn)
-    services.claim_run(m.SimulationRun, run.pk)  # the crashed worker's claim
+    runs.claim_run(m.SimulationRun, run.pk)  # the crashed worker's claim
     m.SimulationRun.objects.filter(pk=run.pk).update(
         heartbeat_at=timezone.now() - leases.LEASE - timedelta(minutes=1)
     )
@@ -92,7 +92,7 @@ def test_a_failing_computation_marks_the_run_failed_with_the_reason(shared_pair,
     def broken(params, progress):
         raise RuntimeError("solver unavailable")
 
-    monkeypatch.setattr(services, "portfolio_result", broken)
+    monkeypatch.setattr(runs, "portfolio_result", broken)
     assert tasks.run_portfolio.apply(args=[run.pk]).get() == "failed"
     run.refresh_from_db()
     assert run.status == m.RunStatus.FAILED
@@ -102,9 +102,9 @@ def test_a_failing_computation_marks_the_run_failed_with_the_reason(shared_pair,
 
 def test_progress_is_stored_while_running_and_capped_below_done(shared_pair):
     run = pending_run(shared_pair.churn)
-    claim = services.claim_run(m.SimulationRun, run.pk)
-    assert services.record_progress(m.SimulationRun, run.pk, claim.attempt, 0.42)
-    assert services.record_progress(m.SimulationRun, run.pk, claim.attempt, 1.0)
+    claim = runs.claim_run(m.SimulationRun, run.pk)
+    assert runs.record_progress(m.SimulationRun, run.pk, claim.attempt, 0.42)
+    assert runs.record_progress(m.SimulationRun, run.pk, claim.attempt, 1.0)
     run.refresh_from_db()
     assert run.progress == 99 and run.status == m.RunStatus.RUNNING
 
@@ -127,7 +127,7 @@ def test_the_sweeper_requeues_lost_and_abandoned_runs_and_each_finishes_once(sha
     lost = pending_run(shared_pair.churn)  # its task message never reached a worker
     m.SimulationRun.objects.filter(pk=lost.pk).update(created_at=long_ago)
     abandoned = pending_run(shared_pair.upsell)
-    services.claim_run(m.SimulationRun, abandoned.pk)  # a worker took it, then died
+    runs.claim_run(m.SimulationRun, abandoned.pk)  # a worker took it, then died
     m.SimulationRun.objects.filter(pk=abandoned.pk).update(heartbeat_at=long_ago)
     fresh = pending_run(shared_pair.churn)  # queued just now: left to its own task
     done = pending_run(shared_pair.churn)
@@ -135,11 +135,11 @@ def test_the_sweeper_requeues_lost_and_abandoned_runs_and_each_finishes_once(sha
         status=m.RunStatus.SUCCEEDED, created_at=long_ago
     )
 
-    assert services.stalled_runs(m.SimulationRun) == [lost.pk, abandoned.pk]
+    assert runs.stalled_runs(m.SimulationRun) == [lost.pk, abandoned.pk]
     assert tasks.requeue_stalled_runs.delay().get() == 2  # tasks run inline in tests
 
     statuses = dict(m.SimulationRun.objects.values_list("pk", "status"))
     assert statuses[lost.pk] == statuses[abandoned.pk] == m.RunStatus.SUCCEEDED
     assert statuses[fresh.pk] == m.RunStatus.PENDING
     assert m.SimulationRun.objects.get(pk=abandoned.pk).attempts == 2
-    assert services.stalled_runs(m.SimulationRun) == []
+    assert runs.stalled_runs(m.SimulationRun) == []

@@ -150,7 +150,9 @@ def test_build_estimate_out_of_order_message(client_as):
         {"name": "x", "build_estimate": {"low": 5, "likely": 3, "high": 9}},
         format="json",
     )
-    assert response.json() == {"build_estimate": ["low must be <= likely <= high"]}
+    assert response.json() == {
+        "build_estimate": ["An estimate must satisfy low <= likely <= high."]
+    }
 
 
 def test_asset_in_use_cannot_be_deleted(client_as):

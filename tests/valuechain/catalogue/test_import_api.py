@@ -17,8 +17,9 @@ from tests.factories import (
     RoleFactory,
     UserFactory,
 )
-from valuechain import catalogue_io
 from valuechain import models as m
+from valuechain.catalogue.bulk import database as bulk
+from valuechain.catalogue.bulk.document import MAX_BYTES, MAX_ROWS
 
 IMPORT = "/api/catalogue/import/"
 EXPORT = "/api/catalogue/export/"
@@ -43,7 +44,7 @@ def catalogue_state() -> list[tuple]:
     state = []
     for kind, model in m.ASSET_MODELS.items():
         for asset in model._default_manager.order_by("name"):
-            record = catalogue_io._record(asset, dict(m.Role.objects.values_list("id", "name")))
+            record = bulk._record(asset, dict(m.Role.objects.values_list("id", "name")))
             state.append((kind, tuple(sorted((k, str(v)) for k, v in record.items()))))
     return sorted(state)
 
@@ -200,7 +201,7 @@ def test_unknown_columns_are_refused(api_client_for, lead_user):
 
 @pytest.mark.django_db
 def test_a_file_over_the_size_bound_is_a_413(api_client_for, lead_user):
-    big = "kind,name,description\n" + "feature,f,{}\n".format("x" * (catalogue_io.MAX_BYTES))
+    big = "kind,name,description\n" + "feature,f,{}\n".format("x" * (MAX_BYTES))
     client = api_client_for(lead_user)
     response = client.post(IMPORT, {"file": upload(big)}, format="multipart")
     assert response.status_code == 413
@@ -211,7 +212,7 @@ def test_a_file_over_the_size_bound_is_a_413(api_client_for, lead_user):
 
 @pytest.mark.django_db
 def test_too_many_rows_is_a_400(api_client_for, lead_user):
-    rows = "".join(f"feature,f{i}\n" for i in range(catalogue_io.MAX_ROWS + 1))
+    rows = "".join(f"feature,f{i}\n" for i in range(MAX_ROWS + 1))
     response = api_client_for(lead_user).post(
         IMPORT, {"file": upload("kind,name\n" + rows)}, format="multipart"
     )

@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from valuechain import catalogue_io
 from valuechain import models as m
+from valuechain.catalogue.bulk.document import MAX_BYTES
 
 CSV = (
     "kind,name,upstream,build_low,build_likely,build_high\n"
@@ -64,10 +64,10 @@ def test_an_unreadable_or_oversized_file_is_refused_on_the_file_field(client_for
     response = post(client, b"[1,", "catalogue.json")
     assert response.status_code == 400
     assert "Not valid JSON" in response.content.decode()
-    response = post(client, "x" * (catalogue_io.MAX_BYTES + 1))
+    response = post(client, "x" * (MAX_BYTES + 1))
     assert response.status_code == 400
     assert "larger than 1024 KiB" in response.content.decode()
-    response = post(client, "x" * (catalogue_io.MAX_BYTES + 100 * 1024))
+    response = post(client, "x" * (MAX_BYTES + 100 * 1024))
     assert response.status_code == 413
     assert "larger than 1024 KiB" in response.content.decode()
 

@@ -7,8 +7,9 @@ import io
 import pandas as pd
 import pytest
 
-from valuechain import dashboard as d
-from valuechain import dashboard_charts as charts
+from valuechain.charts import dashboard as charts
+from valuechain.charts.theme import figure_json
+from valuechain.dashboard import summary as d
 from valuechain.engine.finance import LadderStep, RoiReport
 
 
@@ -269,4 +270,4 @@ def test_tier_and_negative_figures_show_every_category():
     negative = charts.negative_from_figure(d.negative_from_counts(rows))
     assert list(negative.data[0].x) == ["Tier 1", "Tier 2", "Tier 3", "Tier 4", "Never"]
     assert list(negative.data[0].y) == [0, 1, 0, 0, 0]
-    assert charts.figure_json(negative)["data"][0]["type"] == "bar"
+    assert figure_json(negative)["data"][0]["type"] == "bar"

@@ -23,9 +23,9 @@ from tests.factories import (
     RawSourceFactory,
     StakeholderAssignmentFactory,
 )
-from tests.valuechain.pages.conftest import client_for  # noqa: F401  (fixture)
-from valuechain import analysis_services, selectors
 from valuechain import models as m
+from valuechain.analysis import services as analysis_services
+from valuechain.ideas import selectors
 
 pytestmark = pytest.mark.django_db
 

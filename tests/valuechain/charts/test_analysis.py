@@ -1,0 +1,40 @@
+"""The analysis figures show what the numbers say: losses red, widest swings on top."""
+
+from __future__ import annotations
+
+from valuechain.charts import analysis as charts
+from valuechain.charts.theme import GAIN, LOSS, figure_json
+from valuechain.engine.chain import Estimate, Idea
+from valuechain.engine.uncertainty import tornado
+
+
+def test_histogram_marks_losses_red_and_gains_green_and_shares_sum_to_one():
+    dist = {
+        "mean": 1.0,
+        "p10": -15.0,
+        "p50": 2.0,
+        "p90": 8.0,
+        "histogram": {"edges": [-20.0, -10.0, 0.0, 10.0], "counts": [1, 1, 2]},
+    }
+    bars = figure_json(charts.npv_histogram(dist))["data"][0]
+    assert bars["marker"]["color"] == [LOSS, LOSS, GAIN]
+    assert bars["y"] == [0.25, 0.25, 0.5]
+    lines = {shape["x0"] for shape in figure_json(charts.npv_histogram(dist))["layout"]["shapes"]}
+    assert lines == {1.0, -15.0, 2.0, 8.0}
+
+
+def test_tornado_puts_the_widest_swing_on_top_and_starts_bars_at_the_base():
+    idea = Idea(id=1, benefit=Estimate(0, 10_000, 100_000), probability=0.6)
+    result = tornado(idea, {})
+    data = figure_json(charts.tornado_figure(result))["data"]
+    assert data[0]["y"][-1] == result.bars[0].input
+    assert data[0]["base"] == result.base_npv
+
+
+def test_frontier_marks_the_chosen_selection():
+    points = [{"budget": 0, "npv": 0, "selected": []}, {"budget": 10, "npv": 5, "selected": [1]}]
+    data = figure_json(charts.frontier_figure(points, {"one_off_investment": 8, "total_npv": 5}))[
+        "data"
+    ]
+    assert data[0]["x"] == [0, 10] and data[0]["y"] == [0, 5]
+    assert data[1]["name"] == "This selection" and data[1]["x"] == [8]

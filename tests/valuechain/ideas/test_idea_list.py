@@ -1,0 +1,170 @@
+"""The idea list: ROI figures per row, sorting, status filter, constant query count."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import (
+    CuratedDatasetFactory,
+    FeatureFactory,
+    IdeaFactory,
+    NeedFactory,
+    RawSourceFactory,
+)
+from valuechain import models as m
+from valuechain.ideas import selectors
+
+
+def titles_in_order(html: str) -> list[str]:
+    return re.findall(r'<td><a href="/ideas/\d+/">([^<]+)</a></td>', html)
+
+
+def make_ideas(count: int, owner) -> None:
+    raw = RawSourceFactory(build_low=1000, build_likely=2000, build_high=3000)
+    curated = CuratedDatasetFactory(
+        available=False, raw_sources=[raw], build_low=500, build_likely=500, build_high=500
+    )
+    for index in range(count):
+        idea = IdeaFactory(
+            owner=owner,
+            title=f"bulk idea {index:03d}",
+            benefit_low=index * 100,
+            benefit_likely=index * 200,
+            benefit_high=index * 300,
+        )
+        NeedFactory(idea=idea)
+        NeedFactory(idea=idea, feature=FeatureFactory(available=False, curated_datasets=[curated]))
+
+
+def count_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("idea-list"))
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_the_list_runs_the_same_number_of_queries_for_10_and_200_ideas(
+    client_for, exec_user, pm_user
+):
+    client = client_for(exec_user)
+    make_ideas(10, pm_user)
+    with_ten = count_queries(client)
+    make_ideas(190, pm_user)
+    with_two_hundred = count_queries(client)
+    assert with_two_hundred == with_ten
+    first = client.get(reverse("idea-list")).content.decode()
+    second = client.get(reverse("idea-list") + "?page=2").content.decode()
+    # 100 ideas a page: all 200 are reachable, each once.
+    assert first.count('class="idea-row"') == 100
+    assert second.count('class="idea-row"') == 100
+    shown = re.findall(r'data-idea="(\d+)"', first + second)
+    assert len(set(shown)) == 200
+    assert "Ideas 1\u2013100 of 200" in first and 'rel="next"' in first
+
+
+@pytest.mark.django_db
+def test_pages_keep_the_sort_order_and_a_bogus_page_shows_the_first(client_for, exec_user, pm_user):
+    client = client_for(exec_user)
+    make_ideas(120, pm_user)
+    by_npv = client.get(reverse("idea-list") + "?sort=-npv&page=2").content.decode()
+    assert 'href="?sort=-npv&status=&page=1"' in by_npv
+    assert client.get(reverse("idea-list") + "?page=abc").status_code == 200
+    last = client.get(reverse("idea-list") + "?page=99999999999999999999").content.decode()
+    assert last.count('class="idea-row"') == 20
+
+
+@pytest.mark.django_db
+def test_each_row_shows_tier_c0_npv_roi_and_where_roi_turns_negative(
+    client_for, exec_user, value_chain
+):
+    html = client_for(exec_user).get(reverse("idea-list")).content.decode()
+    report = selectors.roi_report(selectors.ideas().get(pk=value_chain.idea.pk))
+    row = html[html.index('class="idea-row"') :]
+    row = row[: row.index("</tr>")]
+    assert f"Tier {report.tier}</span>" in row
+    assert f"{report.one_off_investment:,.0f}" in row
+    assert f"{report.npv:,.0f}" in row
+    assert report.roi is not None
+    assert f"{report.roi * 100:.0f} %" in row
+    assert report.negative_from_tier is not None
+    assert f"tier {report.negative_from_tier}</span>" in row
+
+
+@pytest.fixture
+def three_ideas(pm_user):
+    cheap = IdeaFactory(
+        owner=pm_user, title="Bravo", benefit_low=50_000, benefit_likely=50_000, benefit_high=50_000
+    )
+    NeedFactory(idea=cheap)
+    costly = IdeaFactory(owner=pm_user, title="alpha", status=m.Idea.Status.APPROVED)
+    NeedFactory(
+        idea=costly,
+        raw_source=RawSourceFactory(build_low=200_000, build_likely=200_000, build_high=200_000),
+    )
+    middle = IdeaFactory(owner=pm_user, title="Charlie")
+    NeedFactory(
+        idea=middle,
+        feature=FeatureFactory(
+            available=False, build_low=20_000, build_likely=20_000, build_high=20_000
+        ),
+    )
+    reports = selectors.roi_reports(selectors.ideas())
+    return {idea.title: reports[idea.pk] for idea in (cheap, costly, middle)}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sort", ["npv", "-npv", "roi", "-roi", "tier", "-tier"])
+def test_sorting_by_a_figure_orders_rows_by_the_engine_report(
+    client_for, exec_user, three_ideas, sort
+):
+    html = client_for(exec_user).get(reverse("idea-list"), {"sort": sort}).content.decode()
+    key = sort.lstrip("-")
+
+    def value(title: str) -> float:
+        figure = getattr(three_ideas[title], key)
+        return float("inf") if figure is None else figure
+
+    shown = titles_in_order(html)
+    values = [value(title) for title in shown]
+    known = [v for v in values if v != float("inf")]
+    assert known == sorted(known, reverse=sort.startswith("-"))
+    assert sorted(shown) == sorted(three_ideas)
+
+
+@pytest.mark.django_db
+def test_sorting_by_title_ignores_case(client_for, exec_user, three_ideas):
+    client = client_for(exec_user)
+    assert titles_in_order(
+        client.get(reverse("idea-list"), {"sort": "title"}).content.decode()
+    ) == ["alpha", "Bravo", "Charlie"]
+    assert titles_in_order(
+        client.get(reverse("idea-list"), {"sort": "-title"}).content.decode()
+    ) == ["Charlie", "Bravo", "alpha"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bogus", ["owner", "--npv", "npv;drop", "", "-", "%00", "x" * 500])
+def test_a_bogus_sort_falls_back_to_npv_descending(client_for, exec_user, three_ideas, bogus):
+    client = client_for(exec_user)
+    response = client.get(reverse("idea-list"), {"sort": bogus})
+    assert response.status_code == 200
+    default = client.get(reverse("idea-list")).content.decode()
+    assert titles_in_order(response.content.decode()) == titles_in_order(default)
+    npvs = [three_ideas[t].npv for t in titles_in_order(default)]
+    assert npvs == sorted(npvs, reverse=True)
+
+
+@pytest.mark.django_db
+def test_filtering_by_status_keeps_only_those_ideas(client_for, exec_user, three_ideas):
+    client = client_for(exec_user)
+    html = client.get(reverse("idea-list"), {"status": "approved"}).content.decode()
+    assert titles_in_order(html) == ["alpha"]
+    bogus = client.get(reverse("idea-list"), {"status": "nonsense"})
+    assert bogus.status_code == 200
+    assert len(titles_in_order(bogus.content.decode())) == 3

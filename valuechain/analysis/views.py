@@ -1,0 +1,191 @@
+"""Pages for analysis: an idea's uncertainty (tornado, NPV distribution) and the portfolio.
+
+Runs are started here and polled with htmx until they finish; a progress bar shows how far
+they got. Results are rendered from what the run stored, so a page never recomputes them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from valuechain import mappers
+from valuechain import models as m
+from valuechain.analysis import selectors, services
+from valuechain.analysis.forms import PortfolioRunForm, SimulationForm
+from valuechain.charts import analysis as charts
+from valuechain.charts.theme import figure_json
+from valuechain.engine import uncertainty
+from valuechain.ideas import selectors as ideas
+from valuechain.platform.display import currency, is_htmx
+from valuechain.platform.roles import can_run_analysis
+
+RECENT_RUNS = 10
+FINISHED = (m.RunStatus.SUCCEEDED, m.RunStatus.FAILED)
+
+
+# --- an idea's uncertainty -------------------------------------------------------------------
+
+
+def _simulation_context(idea: m.Idea, run: m.SimulationRun | None) -> dict[str, Any]:
+    context: dict[str, Any] = {"idea": idea, "run": run, "currency": currency()}
+    if run is not None and run.status == m.RunStatus.SUCCEEDED and run.result:
+        distribution = run.result["distribution"]
+        context["distribution"] = distribution
+        context["loss_percent"] = distribution["probability_of_loss"] * 100
+        context["histogram"] = figure_json(charts.npv_histogram(distribution, currency()))
+        context["histogram_id"] = f"histogram-chart-data-{run.pk}"
+    context["polling"] = run is not None and run.status not in FINISHED
+    return context
+
+
+@login_required
+@require_GET
+def idea_uncertainty(request: HttpRequest, pk: int) -> HttpResponse:
+    """The tornado (computed now, it is cheap) and the latest Monte Carlo run."""
+    idea = get_object_or_404(ideas.ideas(), pk=pk)
+    rates = mappers.day_rates()
+    catalogue = mappers.load_catalogue(rates)
+    tornado = uncertainty.tornado(mappers.idea_to_engine(idea, rates), catalogue)
+    run = selectors.latest_simulation(idea.pk)
+    context = _simulation_context(idea, run)
+    context.update(
+        tornado=tornado,
+        tornado_chart=figure_json(charts.tornado_figure(tornado, currency())),
+        form=SimulationForm(initial={"draws": run.draws if run else 10_000}),
+        can_run=can_run_analysis(request.user),
+    )
+    return render(request, "valuechain/analysis/_uncertainty.html", context)
+
+
+@login_required
+@require_POST
+def idea_simulation_start(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_object_or_404(ideas.plain_ideas(), pk=pk)
+    if not can_run_analysis(request.user):
+        raise PermissionDenied
+    form = SimulationForm(request.POST)
+    if form.is_valid():
+        run = services.start_simulation(
+            idea=idea,
+            draws=form.cleaned_data["draws"],
+            seed=form.cleaned_data["seed"],
+            user=request.user,
+        )
+        run.refresh_from_db()
+        if not is_htmx(request):
+            return redirect(reverse("idea-detail", args=[idea.pk]) + "#uncertainty")
+        context = _simulation_context(idea, run)
+        context.update(form=SimulationForm(initial={"draws": run.draws}), can_run=True)
+        return render(request, "valuechain/analysis/_simulation.html", context)
+    latest = selectors.latest_simulation(idea.pk)
+    context = _simulation_context(idea, latest)
+    context.update(form=form, can_run=True)
+    return render(request, "valuechain/analysis/_simulation.html", context, status=400)
+
+
+@login_required
+@require_GET
+def idea_simulation_status(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
+    run = get_object_or_404(selectors.simulation_runs_with_idea(), pk=run_pk, idea_id=pk)
+    context = _simulation_context(run.idea, run)
+    context.update(
+        form=SimulationForm(initial={"draws": run.draws}),
+        can_run=can_run_analysis(request.user),
+    )
+    return render(request, "valuechain/analysis/_simulation.html", context)
+
+
+# --- the portfolio ---------------------------------------------------------------------------
+
+
+def _portfolio_context(run: m.PortfolioRun | None) -> dict[str, Any]:
+    context: dict[str, Any] = {"run": run, "currency": currency()}
+    context["polling"] = run is not None and run.status not in FINISHED
+    if run is None or run.status != m.RunStatus.SUCCEEDED or not run.result:
+        return context
+    result = run.result
+    selected = set(result["selected"])
+    views = result["cost_views"]
+    context.update(
+        result=result,
+        gap_percent=result["gap"] * 100,
+        selected_views=[v for v in views if v["idea_id"] in selected],
+        cost_views=sorted(views, key=lambda v: (not v["selected"], v["title"])),
+        scores=sorted(result["scores"], key=lambda s: -s["wsjf"]),
+        frontier_chart=figure_json(charts.frontier_figure(result["frontier"], result, currency())),
+        matrix_chart=figure_json(
+            charts.value_investment_figure(result["scores"], result["selected"], currency())
+        ),
+        frontier_id=f"frontier-data-{run.pk}",
+        matrix_id=f"matrix-data-{run.pk}",
+        distribution=result.get("distribution"),
+        loss_percent=(
+            result["distribution"]["probability_of_loss"] * 100
+            if result.get("distribution")
+            else None
+        ),
+    )
+    return context
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def portfolio(request: HttpRequest) -> HttpResponse:
+    can_run = can_run_analysis(request.user)
+    status = 200
+    if request.method == "POST":
+        if not can_run:
+            raise PermissionDenied
+        form = PortfolioRunForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                started = services.start_portfolio_run(
+                    budget=data["budget"],
+                    must_include=[idea.pk for idea in data["must_include"]],
+                    must_exclude=[idea.pk for idea in data["must_exclude"]],
+                    discount_rate=data["discount_rate"],
+                    horizon_years=data["horizon_years"],
+                    user=request.user,
+                )
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    for message in messages:
+                        form.add_error(field if field in form.fields else None, message)
+            else:
+                return redirect(f"{reverse('portfolio')}?run={started.pk}")
+        status = 400
+    recent = list(selectors.portfolio_runs()[:RECENT_RUNS])
+    run: m.PortfolioRun | None = None
+    wanted = request.GET.get("run", "")
+    if wanted.isdigit() and len(wanted) <= 18:
+        run = next((r for r in recent if r.pk == int(wanted)), None) or (
+            selectors.portfolio_run(int(wanted))
+        )
+    elif recent:
+        run = recent[0]
+    if request.method != "POST":
+        # Start from the choices of the run on show, to adjust them.
+        initial = {
+            key: run.params.get(key)
+            for key in ("budget", "must_include", "must_exclude", "discount_rate", "horizon_years")
+            if run is not None and run.params.get(key) is not None
+        }
+        form = PortfolioRunForm(initial=initial)
+    context = _portfolio_context(run)
+    context.update(form=form, recent=recent, can_run=can_run)
+    return render(request, "valuechain/analysis/portfolio.html", context, status=status)
+
+
+@login_required
+@require_GET
+def portfolio_run_status(request: HttpRequest, run_pk: int) -> HttpResponse:
+    run = get_object_or_404(selectors.portfolio_runs(), pk=run_pk)
+    return render(request, "valuechain/analysis/_portfolio_run.html", _portfolio_context(run))

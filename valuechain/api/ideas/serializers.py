@@ -1,0 +1,236 @@
+"""Ideas, their needs, ROI reports and stakeholders as JSON. Input is checked here field by
+field; writes go through valuechain.ideas.services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from valuechain import models as m
+from valuechain.api.fields import (
+    ApiModelSerializer,
+    EstimateField,
+    FiniteFloatField,
+    IdField,
+    UserIdField,
+    WholeNumberField,
+)
+from valuechain.engine import finance
+from valuechain.ideas import services
+from valuechain.ideas.rules import weight_problem
+from valuechain.platform.display import currency
+
+
+class RoiSummarySerializer(serializers.Serializer):
+    tier = serializers.IntegerField()
+    npv = serializers.FloatField()
+    roi = serializers.FloatField(allow_null=True)
+
+
+class IdeaSerializer(ApiModelSerializer):
+    owner = UserIdField(allow_null=True, help_text="The owning user's id; you by default.")
+    benefit_estimate = EstimateField(
+        "benefit", in_days=False, help_text="Yearly benefit if it succeeds, in money."
+    )
+    probability_of_success = FiniteFloatField(min_value=0, max_value=1, required=False)
+    horizon_years = WholeNumberField(min_value=1, max_value=30, required=False)
+    discount_rate = FiniteFloatField(min_value=0, max_value=1, required=False)
+    roi_summary = serializers.SerializerMethodField()
+
+    class Meta:
+        model = m.Idea
+        fields = [
+            "id",
+            "title",
+            "description",
+            "owner",
+            "status",
+            "benefit_estimate",
+            "probability_of_success",
+            "horizon_years",
+            "discount_rate",
+            "roi_summary",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    @extend_schema_field(RoiSummarySerializer(allow_null=True))
+    def get_roi_summary(self, idea: m.Idea) -> dict[str, Any] | None:
+        report = self.context.get("roi_reports", {}).get(idea.pk)
+        if report is None:
+            return None
+        return {"tier": report.tier, "npv": report.npv, "roi": report.roi}
+
+    def validate_owner(self, owner: User | None) -> User | None:
+        request = self.context.get("request")
+        if request is not None and not request.user.is_staff and owner != request.user:
+            raise serializers.ValidationError("Only staff can give an idea to someone else.")
+        return owner
+
+    def create(self, validated_data: dict[str, Any]) -> m.Idea:
+        request = self.context.get("request")
+        owner = validated_data.pop("owner", request.user if request is not None else None)
+        return services.create_idea(owner=owner, changes=validated_data)  # type: ignore[arg-type]
+
+    def update(self, instance: m.Idea, validated_data: dict[str, Any]) -> m.Idea:
+        return services.update_idea(idea=instance, changes=validated_data)  # type: ignore[arg-type]
+
+
+class NeedSerializer(ApiModelSerializer):
+    idea = serializers.IntegerField(source="idea_id", read_only=True)
+    asset_type = serializers.ChoiceField(choices=m.AssetType.choices)
+    asset_id = IdField()
+    asset_name = serializers.SerializerMethodField()
+    engineering_estimate = EstimateField(
+        "engineering", required=False, help_text="Need-specific engineering, one-off."
+    )
+    weight = FiniteFloatField(
+        min_value=0, max_value=1e6, required=False, help_text="Share of the benefit; > 0."
+    )
+
+    class Meta:
+        model = m.Need
+        fields = [
+            "id",
+            "idea",
+            "name",
+            "description",
+            "asset_type",
+            "asset_id",
+            "asset_name",
+            "engineering_estimate",
+            "weight",
+            "essential",
+        ]
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        if self.instance is not None:  # an update may keep the asset it points at
+            fields["asset_type"].required = False
+            fields["asset_id"].required = False
+        return fields
+
+    def get_asset_name(self, need: m.Need) -> str | None:
+        asset = need.asset
+        return asset.name if asset is not None else None
+
+    def validate_weight(self, weight: float) -> float:
+        problem = weight_problem(weight)
+        if problem is not None:
+            raise serializers.ValidationError(problem)
+        return weight
+
+    def create(self, validated_data: dict[str, Any]) -> m.Need:
+        return services.create_need(
+            idea=self.context["idea"],
+            changes=validated_data,  # type: ignore[arg-type]
+        )
+
+    def update(self, instance: m.Need, validated_data: dict[str, Any]) -> m.Need:
+        return services.update_need(need=instance, changes=validated_data)  # type: ignore[arg-type]
+
+
+# ROI report -------------------------------------------------------------------------------
+
+
+class LadderStepSerializer(serializers.Serializer):
+    tier = serializers.IntegerField()
+    cumulative_investment = serializers.FloatField()
+    annual_run_cost = serializers.FloatField()
+    probability_of_success = serializers.FloatField()
+    benefit_coverage = serializers.FloatField()
+    npv = serializers.FloatField()
+    roi = serializers.FloatField(allow_null=True)
+
+
+class ChargedAssetSerializer(serializers.Serializer):
+    asset_type = serializers.ChoiceField(choices=m.AssetType.choices)
+    asset_id = serializers.IntegerField()
+
+
+class RoiReportSerializer(serializers.Serializer):
+    """The engine's RoiReport as JSON; money in the configured currency."""
+
+    idea = serializers.IntegerField(source="idea_id")
+    currency = serializers.SerializerMethodField()
+    tier = serializers.IntegerField()
+    one_off_investment = serializers.FloatField()
+    annual_run_cost = serializers.FloatField()
+    probability_of_success = serializers.FloatField()
+    expected_annual_benefit = serializers.FloatField()
+    npv = serializers.FloatField()
+    roi = serializers.FloatField(allow_null=True)
+    pv_costs = serializers.FloatField()
+    payback_years = serializers.FloatField(allow_null=True)
+    negative_from_tier = serializers.IntegerField(allow_null=True)
+    best_stop_tier = serializers.IntegerField()
+    ladder = LadderStepSerializer(many=True)
+    need_engineering_cost = serializers.FloatField()
+    asset_build_cost = serializers.FloatField()
+    asset_run_cost = serializers.FloatField()
+    deployment_setup_cost = serializers.FloatField()
+    deployment_run_cost = serializers.FloatField()
+    charged_assets = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_currency(self, report: finance.RoiReport) -> str:
+        return currency()
+
+    @extend_schema_field(ChargedAssetSerializer(many=True))
+    def get_charged_assets(self, report: finance.RoiReport) -> list[dict[str, Any]]:
+        return [
+            {"asset_type": str(kind), "asset_id": asset_id}
+            for kind, asset_id in report.charged_assets
+        ]
+
+
+# Stakeholders -----------------------------------------------------------------------------
+
+
+class StakeholderAssignmentSerializer(ApiModelSerializer):
+    tier = serializers.ChoiceField(choices=m.Tier.choices)
+    role_name = serializers.CharField(source="role.name", read_only=True)
+    person_name = serializers.CharField(source="person.get_username", read_only=True)
+
+    class Meta:
+        model = m.StakeholderAssignment
+        fields = [
+            "id",
+            "idea",
+            "tier",
+            "role",
+            "role_name",
+            "person",
+            "person_name",
+            "note",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+    def create(self, validated_data: dict[str, Any]) -> m.StakeholderAssignment:
+        return services.assign_stakeholder(changes=validated_data)  # type: ignore[arg-type]
+
+    def update(
+        self, instance: m.StakeholderAssignment, validated_data: dict[str, Any]
+    ) -> m.StakeholderAssignment:
+        return services.update_assignment(
+            assignment=instance,
+            changes=validated_data,  # type: ignore[arg-type]
+        )
+
+
+class StakeholderGapSerializer(serializers.Serializer):
+    tier = serializers.IntegerField()
+    role = serializers.IntegerField(help_text="Role id.")
+    role_name = serializers.CharField()
+
+
+class StakeholderGapsSerializer(serializers.Serializer):
+    idea = serializers.IntegerField()
+    tier = serializers.IntegerField(help_text="The highest tier the idea reaches.")
+    gaps = StakeholderGapSerializer(many=True)

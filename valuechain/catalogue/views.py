@@ -1,0 +1,348 @@
+"""Catalogue pages: the four tiers with lineage (everyone), the need picker's search, and for
+data leads the editing of the four asset kinds, tier profiles and the bulk import.
+
+Data leads and staff edit assets; everyone else gets a 403. Staff edit tier profiles, data
+leads read them. Every write goes through the services (atomic, validated by the model).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from valuechain import models as m
+from valuechain.catalogue import selectors, services
+from valuechain.catalogue.bulk import database as bulk
+from valuechain.catalogue.bulk.document import (
+    COLUMNS,
+    MAX_BYTES,
+    MAX_ROWS,
+    MAX_UPLOAD,
+    TOO_LARGE,
+    ImportFileError,
+    ImportReport,
+    detect_format,
+)
+from valuechain.catalogue.forms import (
+    ASSET_FORMS,
+    AssetForm,
+    AssetSearchForm,
+    CatalogueImportForm,
+    TierProfileForm,
+)
+from valuechain.platform.display import attach_errors
+from valuechain.platform.roles import is_data_lead
+
+# A service's refusal named after the API field lands on the form field that holds it.
+SERVICE_FIELDS = {"build_estimate": "build_likely", "run_cost_estimate": "run_likely"}
+
+
+def _require_data_lead(request: HttpRequest) -> None:
+    if not is_data_lead(request.user):
+        raise PermissionDenied("Only data leads and staff edit the catalogue.")
+
+
+def _label(asset_type: str) -> str:
+    return m.AssetType(asset_type).label
+
+
+def _kind_context(asset_type: str) -> dict[str, Any]:
+    model = m.ASSET_MODELS[asset_type]
+    return {
+        "asset_type": asset_type,
+        "kind_label": _label(asset_type),
+        "tier": int(model.TIER),
+        "tier_label": model.TIER.label,
+        "kinds": [(kind, _label(kind)) for kind in m.ASSET_MODELS],
+    }
+
+
+# --- the catalogue by tier, and the need picker's search -----------------------------------------
+
+
+@login_required
+@require_GET
+def catalogue(request: HttpRequest) -> HttpResponse:
+    # NUL characters cannot reach PostgreSQL; nothing searchable contains them.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    return render(
+        request,
+        "valuechain/catalogue/catalogue.html",
+        {
+            "sections": selectors.catalogue_sections(query),
+            "query": query,
+            # The catalogue is edited in the admin, which only staff can open.
+            "can_edit_catalogue": request.user.is_staff,
+            # Data leads and staff edit assets on the catalogue editing pages.
+            "can_edit_assets": is_data_lead(request.user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def catalogue_search(request: HttpRequest) -> HttpResponse:
+    """Matching assets of one tier, for picking a need's data (an htmx partial)."""
+    template = "valuechain/catalogue/_asset_search_results.html"
+    form = AssetSearchForm(request.GET or {"tier": 1})
+    if not form.is_valid():
+        return render(request, template, {"form": form}, status=400)
+    tier: int = form.cleaned_data["tier"]
+    query: str = form.cleaned_data["q"]
+    results, truncated = selectors.search_assets(tier, query)
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "tier": tier,
+            "tier_label": m.Tier(tier).label,
+            "query": query,
+            "results": results,
+            "truncated": truncated,
+            "next_tier": tier + 1 if tier < 4 else None,
+        },
+    )
+
+
+# --- the editing list ------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def asset_list(request: HttpRequest, asset_type: str) -> HttpResponse:
+    _require_data_lead(request)
+    return render(
+        request,
+        "valuechain/catalogue/asset_list.html",
+        {**_kind_context(asset_type), "rows": selectors.asset_list_rows(asset_type)},
+    )
+
+
+# --- create and edit ----------------------------------------------------------------------------
+
+
+def _save(form: AssetForm, asset_type: str, asset: m.Asset | None) -> m.Asset | None:
+    """Write through the services; a refusal goes onto the form and nothing is written."""
+    try:
+        if asset is None:
+            return services.create_asset(asset_type=asset_type, changes=form.changes())
+        return services.update_asset(asset=asset, changes=form.changes())
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            error = ValidationError(
+                {
+                    SERVICE_FIELDS.get(name, name): problems
+                    for name, problems in error.message_dict.items()
+                }
+            )
+        attach_errors(form, error)
+        return None
+
+
+def _asset_form_page(request: HttpRequest, asset_type: str, asset: m.Asset | None) -> HttpResponse:
+    _require_data_lead(request)
+    form_class = ASSET_FORMS[asset_type]
+    model = m.ASSET_MODELS[asset_type]
+    instance = asset if asset is not None else model(owner=request.user)  # type: ignore[misc]
+    default = selectors.default_feasibility(asset_type)
+    status = 200
+    if request.method == "POST":
+        form = form_class(request.POST, instance=instance, default_feasibility=default)
+        if form.is_valid():
+            # The form validated a scratch copy; the services write the stored row.
+            target = None if asset is None else selectors.assets_of(asset_type).get(pk=asset.pk)
+            saved = _save(form, asset_type, target)
+            if saved is not None:
+                verb = "added" if asset is None else "saved"
+                messages.success(request, f"{_label(asset_type)} “{saved.name}” {verb}.")
+                return redirect(f"{reverse('catalogue')}#asset-{asset_type}-{saved.pk}")
+        status = 400
+    else:
+        form = form_class(instance=instance, default_feasibility=default)
+    return render(
+        request,
+        "valuechain/catalogue/asset_form.html",
+        {**_kind_context(asset_type), "form": form, "asset": asset, "creating": asset is None},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def asset_create(request: HttpRequest, asset_type: str) -> HttpResponse:
+    return _asset_form_page(request, asset_type, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def asset_edit(request: HttpRequest, asset_type: str, pk: int) -> HttpResponse:
+    _require_data_lead(request)
+    asset = get_object_or_404(selectors.assets_of(asset_type), pk=pk)
+    return _asset_form_page(request, asset_type, asset)
+
+
+# --- delete -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def asset_delete(request: HttpRequest, asset_type: str, pk: int) -> HttpResponse:
+    _require_data_lead(request)
+    asset = get_object_or_404(selectors.assets_of(asset_type), pk=pk)
+    status = 200
+    refused = False
+    if request.method == "POST":
+        with transaction.atomic():
+            needs, downstream = selectors.asset_users(asset)
+            if not needs and not downstream:
+                try:
+                    services.delete_asset(asset=asset)
+                except (ProtectedError, RestrictedError):
+                    refused = True
+                else:
+                    messages.success(request, f"{_label(asset_type)} “{asset.name}” deleted.")
+                    return redirect("catalogue-asset-list", asset_type=asset_type)
+        status = 409
+        refused = True
+    needs, downstream = selectors.asset_users(asset)
+    return render(
+        request,
+        "valuechain/catalogue/asset_delete.html",
+        {
+            **_kind_context(asset_type),
+            "asset": asset,
+            "needs": needs,
+            "downstream": downstream,
+            "downstream_label": selectors.downstream_label(asset_type),
+            "refused": refused,
+        },
+        status=status,
+    )
+
+
+# --- tier profiles ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def tier_profiles(request: HttpRequest) -> HttpResponse:
+    _require_data_lead(request)
+    profiles = list(selectors.tier_profiles())
+    return render(
+        request,
+        "valuechain/catalogue/tier_profiles.html",
+        {"profiles": profiles, "can_edit": request.user.is_staff},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tier_profile_edit(request: HttpRequest, tier: int) -> HttpResponse:
+    if not request.user.is_staff:
+        raise PermissionDenied("Only staff edit tier profiles.")
+    profile = get_object_or_404(selectors.tier_profiles(), tier=tier)
+    status = 200
+    if request.method == "POST":
+        # The form validates a scratch copy; the service writes the stored row.
+        form = TierProfileForm(request.POST, instance=selectors.tier_profiles().get(tier=tier))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.update_tier_profile(
+                    profile=profile,
+                    changes={
+                        "label": data["label"],
+                        "investment_band": data["investment_band"],
+                        "default_roles": list(data["default_roles"]),
+                        "default_feasibility": data["default_feasibility"],
+                    },
+                )
+            except ValidationError as error:
+                attach_errors(form, error)
+            else:
+                messages.success(request, f"Tier {tier} profile saved.")
+                return redirect("catalogue-tiers")
+        status = 400
+    else:
+        form = TierProfileForm(instance=profile)
+    return render(
+        request,
+        "valuechain/catalogue/tier_profile_form.html",
+        {"profile": profile, "form": form},
+        status=status,
+    )
+
+
+# --- bulk import --------------------------------------------------------------------------------
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def catalogue_import(request: HttpRequest) -> HttpResponse:
+    _require_data_lead(request)
+    report: ImportReport | None = None
+    too_large = ""
+    status = 200
+    if request.method == "POST" and _content_length(request) > MAX_UPLOAD:
+        # Refused before Django reads the body into a temporary file.
+        form = CatalogueImportForm()
+        too_large = TOO_LARGE
+        status = 413
+    elif request.method == "POST":
+        form = CatalogueImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read(MAX_BYTES + 1)
+            fmt = form.cleaned_data["format"] or detect_format(
+                upload.name or "", upload.content_type or "", data
+            )
+            try:
+                report = bulk.import_catalogue(
+                    data=data, fmt=fmt, dry_run=form.cleaned_data["dry_run"]
+                )
+            except ImportFileError as exc:
+                form.add_error("file", exc.message)
+            else:
+                if report.ok and not report.dry_run:
+                    messages.success(
+                        request,
+                        f"Imported: {report.count('create')} created, "
+                        f"{report.count('update')} updated, "
+                        f"{report.count('unchanged')} unchanged.",
+                    )
+        if not form.is_valid() or (report is not None and not report.ok):
+            status = 400
+    else:
+        form = CatalogueImportForm()
+    return render(
+        request,
+        "valuechain/catalogue/import.html",
+        {
+            "form": form,
+            "report": report,
+            "too_large": too_large,
+            "counts": {action: report.count(action) for action in ("create", "update", "unchanged")}
+            if report is not None
+            else {},
+            "columns": COLUMNS,
+            "max_rows": MAX_ROWS,
+        },
+        status=status,
+    )

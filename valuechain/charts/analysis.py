@@ -1,0 +1,204 @@
+"""Analysis figures: the NPV distribution of a Monte Carlo run, the tornado, the efficient
+frontier, and value against investment by quadrant."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from itertools import pairwise
+from typing import Any
+
+import plotly.graph_objects as go
+
+from valuechain.charts.theme import ACCENT, GAIN, GRID, INK, LOSS, MUTED, styled
+from valuechain.engine.scoring import BIG_BET, FILL_IN, MONEY_PIT, QUICK_WIN
+from valuechain.engine.uncertainty import Tornado
+
+QUADRANT_COLOURS = {QUICK_WIN: GAIN, BIG_BET: ACCENT, FILL_IN: MUTED, MONEY_PIT: LOSS}
+MARGIN = {"l": 70, "r": 30, "t": 30, "b": 50}
+
+
+def _layout(figure: go.Figure, height: int = 360, **extra: Any) -> go.Figure:
+    extra.setdefault("margin", MARGIN)
+    return styled(figure, height=height, legend_y=1.12, **extra)
+
+
+def npv_histogram(distribution: Mapping[str, Any], currency: str = "EUR") -> go.Figure:
+    """Sampled NPVs as a histogram, losses in red, with P10 / P50 / P90 and the mean marked."""
+    edges = list(distribution["histogram"]["edges"])
+    counts = list(distribution["histogram"]["counts"])
+    total = max(sum(counts), 1)
+    centres = [(a + b) / 2 for a, b in pairwise(edges)]
+    widths = [b - a for a, b in pairwise(edges)]
+    figure = go.Figure(
+        go.Bar(
+            name="Share of draws",
+            x=centres,
+            y=[c / total for c in counts],
+            width=widths,
+            marker_color=[LOSS if c < 0 else GAIN for c in centres],
+            hovertemplate=f"NPV %{{x:,.0f}} {currency}<br>%{{y:.1%}} of draws<extra></extra>",
+        )
+    )
+    for label, key, dash in (
+        ("P10", "p10", "dot"),
+        ("P50", "p50", "dash"),
+        ("P90", "p90", "dot"),
+        ("mean", "mean", "solid"),
+    ):
+        figure.add_vline(
+            x=distribution[key],
+            line={"color": INK, "dash": dash, "width": 1.5},
+            annotation_text=label,
+            annotation_position="top",
+        )
+    return _layout(
+        figure,
+        bargap=0,
+        showlegend=False,
+        xaxis={"title": {"text": f"NPV ({currency})"}, "tickformat": ",.0f", "gridcolor": GRID},
+        yaxis={"title": {"text": "Share of draws"}, "tickformat": ".0%", "gridcolor": GRID},
+    )
+
+
+def tornado_figure(tornado: Tornado, currency: str = "EUR", limit: int = 15) -> go.Figure:
+    """Each input's NPV swing from the base, the widest at the top."""
+    bars = list(tornado.bars[:limit])[::-1]
+    names = [bar.input for bar in bars]
+    base = tornado.base_npv
+    figure = go.Figure()
+    for label, values, colour, edge in (
+        (
+            "Input at its low",
+            [bar.npv_at_low for bar in bars],
+            "#8fb0e8",
+            [bar.low_value for bar in bars],
+        ),
+        (
+            "Input at its high",
+            [bar.npv_at_high for bar in bars],
+            ACCENT,
+            [bar.high_value for bar in bars],
+        ),
+    ):
+        figure.add_trace(
+            go.Bar(
+                name=label,
+                y=names,
+                x=[v - base for v in values],
+                base=base,
+                orientation="h",
+                marker_color=colour,
+                customdata=[[v, e] for v, e in zip(values, edge, strict=True)],
+                hovertemplate=(
+                    "%{y}: %{customdata[1]:,.3~f}<br>NPV %{customdata[0]:,.0f} "
+                    f"{currency}<extra></extra>"
+                ),
+            )
+        )
+    figure.add_vline(x=base, line={"color": INK, "width": 1.5})
+    figure.add_vline(x=0, line={"color": LOSS, "dash": "dot", "width": 1})
+    return _layout(
+        figure,
+        height=max(260, 34 * len(bars) + 110),
+        barmode="overlay",
+        margin={"l": 230, "r": 30, "t": 40, "b": 50},
+        xaxis={"title": {"text": f"NPV ({currency})"}, "tickformat": ",.0f", "gridcolor": GRID},
+        yaxis={"automargin": True},
+    )
+
+
+def frontier_figure(
+    points: Sequence[Mapping[str, Any]],
+    chosen: Mapping[str, Any] | None = None,
+    currency: str = "EUR",
+) -> go.Figure:
+    """Best total NPV at each budget; the chosen selection marked."""
+    figure = go.Figure(
+        go.Scatter(
+            name="Efficient frontier",
+            x=[p["budget"] for p in points],
+            y=[p["npv"] for p in points],
+            mode="lines+markers",
+            line={"shape": "hv", "color": ACCENT, "width": 3},
+            customdata=[
+                [len(p.get("selected", [])), p.get("one_off_investment", 0)] for p in points
+            ],
+            hovertemplate=(
+                f"Budget %{{x:,.0f}} {currency}<br>NPV %{{y:,.0f}}<br>"
+                "%{customdata[0]} ideas, spending %{customdata[1]:,.0f}<extra></extra>"
+            ),
+        )
+    )
+    if chosen is not None:
+        figure.add_trace(
+            go.Scatter(
+                name="This selection",
+                x=[chosen["one_off_investment"]],
+                y=[chosen["total_npv"]],
+                mode="markers",
+                marker={"size": 14, "color": GAIN, "symbol": "star"},
+                hovertemplate=f"Spends %{{x:,.0f}} {currency}<br>NPV %{{y:,.0f}}<extra></extra>",
+            )
+        )
+    return _layout(
+        figure,
+        xaxis={
+            "title": {"text": f"Budget on one-off investment ({currency})"},
+            "tickformat": ",.0f",
+            "gridcolor": GRID,
+            "rangemode": "tozero",
+        },
+        yaxis={
+            "title": {"text": f"Total NPV ({currency})"},
+            "tickformat": ",.0f",
+            "gridcolor": GRID,
+        },
+    )
+
+
+def value_investment_figure(
+    scores: Sequence[Mapping[str, Any]], selected: Sequence[int] = (), currency: str = "EUR"
+) -> go.Figure:
+    """Standalone NPV against one-off investment, one colour per quadrant."""
+    chosen = set(selected)
+    figure = go.Figure()
+    for name in (QUICK_WIN, BIG_BET, FILL_IN, MONEY_PIT):
+        rows = [s for s in scores if s["quadrant"] == name]
+        if not rows:
+            continue
+        figure.add_trace(
+            go.Scatter(
+                name=name,
+                x=[s["one_off_investment"] for s in rows],
+                y=[s["npv"] for s in rows],
+                text=[s["title"] for s in rows],
+                mode="markers",
+                marker={
+                    "size": [14 if s["idea_id"] in chosen else 9 for s in rows],
+                    "color": QUADRANT_COLOURS[name],
+                    "line": {
+                        "width": [2 if s["idea_id"] in chosen else 0 for s in rows],
+                        "color": INK,
+                    },
+                },
+                hovertemplate=(
+                    f"%{{text}}<br>Investment %{{x:,.0f}} {currency}<br>NPV %{{y:,.0f}}"
+                    "<extra></extra>"
+                ),
+            )
+        )
+    figure.add_hline(y=0, line={"color": LOSS, "dash": "dot", "width": 1})
+    return _layout(
+        figure,
+        xaxis={
+            "title": {"text": f"One-off investment ({currency})"},
+            "tickformat": ",.0f",
+            "gridcolor": GRID,
+            "rangemode": "tozero",
+        },
+        yaxis={
+            "title": {"text": f"Standalone NPV ({currency})"},
+            "tickformat": ",.0f",
+            "gridcolor": GRID,
+        },
+    )

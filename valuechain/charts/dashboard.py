@@ -1,0 +1,137 @@
+"""The executive dashboard's figures: NPV and investment per tier, value against investment
+per idea, and where ideas turn negative. Drawn from the dashboard's summary (pure data)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+
+from valuechain.charts.theme import GAIN, GRID, INK, LOSS, MUTED, TIER_COLOURS, styled
+from valuechain.dashboard.summary import NEVER, TIERS, IdeaRow, TierTotal
+
+INVESTMENT_COLOUR = MUTED
+NEVER_COLOUR = GAIN
+MIN_MARKER, MAX_MARKER = 8.0, 34.0
+MARGIN = {"l": 80, "r": 20, "t": 30, "b": 50}
+
+
+def _layout(figure: go.Figure, height: int = 340, **extra: Any) -> go.Figure:
+    return styled(figure, height=height, margin=MARGIN, legend_y=1.14, font={"color": INK}, **extra)
+
+
+def tier_figure(totals: Sequence[TierTotal], currency: str = "EUR") -> go.Figure:
+    """NPV and one-off investment summed per idea tier, side by side."""
+    labels = [f"Tier {t.tier}" for t in totals]
+    counts = [t.ideas for t in totals]
+    figure = go.Figure()
+    figure.add_trace(
+        go.Bar(
+            name="Total NPV",
+            x=labels,
+            y=[t.npv for t in totals],
+            marker_color=[GAIN if t.npv >= 0 else LOSS for t in totals],
+            customdata=counts,
+            hovertemplate=f"%{{x}}: %{{customdata}} ideas<br>NPV %{{y:,.0f}} {currency}"
+            "<extra></extra>",
+        )
+    )
+    figure.add_trace(
+        go.Bar(
+            name="One-off investment",
+            x=labels,
+            y=[t.one_off_investment for t in totals],
+            marker_color=INVESTMENT_COLOUR,
+            customdata=counts,
+            hovertemplate=f"%{{x}}: %{{customdata}} ideas<br>Investment %{{y:,.0f}} {currency}"
+            "<extra></extra>",
+        )
+    )
+    return _layout(
+        figure,
+        barmode="group",
+        bargap=0.3,
+        xaxis={"type": "category", "title": {"text": "Idea tier (highest tier its data reaches)"}},
+        yaxis={
+            "title": {"text": currency},
+            "tickformat": ",.0f",
+            "gridcolor": GRID,
+            "zeroline": True,
+            "zerolinecolor": INK,
+        },
+    )
+
+
+def _marker_size(probability: float) -> float:
+    return MIN_MARKER + (MAX_MARKER - MIN_MARKER) * max(0.0, min(1.0, probability))
+
+
+def value_investment_figure(rows: Sequence[IdeaRow], currency: str = "EUR") -> go.Figure:
+    """Each idea at (one-off investment, NPV), coloured by tier, sized by its probability of
+    success; the line NPV = 0 separates value from loss."""
+    figure = go.Figure()
+    for tier in TIERS:
+        members = [row for row in rows if row.report.tier == tier]
+        if not members:
+            continue
+        figure.add_trace(
+            go.Scatter(
+                name=f"Tier {tier}",
+                x=[row.report.one_off_investment for row in members],
+                y=[row.report.npv for row in members],
+                mode="markers",
+                marker={
+                    "size": [_marker_size(row.report.probability_of_success) for row in members],
+                    "color": TIER_COLOURS[tier],
+                    "opacity": 0.8,
+                    "line": {"width": 1, "color": "#fff"},
+                },
+                text=[row.idea.title for row in members],
+                customdata=[row.report.probability_of_success for row in members],
+                hovertemplate=(
+                    "<b>%{text}</b><br>One-off %{x:,.0f} "
+                    + currency
+                    + "<br>NPV %{y:,.0f} "
+                    + currency
+                    + "<br>Probability of success %{customdata:.0%}<extra></extra>"
+                ),
+            )
+        )
+    figure.add_hline(y=0, line={"color": LOSS, "width": 1, "dash": "dot"})
+    return _layout(
+        figure,
+        height=380,
+        xaxis={
+            "title": {"text": f"One-off investment ({currency})"},
+            "tickformat": ",.0f",
+            "gridcolor": GRID,
+            "rangemode": "tozero",
+        },
+        yaxis={"title": {"text": f"NPV ({currency})"}, "tickformat": ",.0f", "gridcolor": GRID},
+    )
+
+
+def negative_from_figure(counts: Sequence[tuple[str, int]]) -> go.Figure:
+    """How many ideas turn negative first at each tier, and how many never do."""
+    labels = [label if label != NEVER else "Never" for label, _ in counts]
+    # Every tier bar is a loss; only "never" is good news.
+    colours = [NEVER_COLOUR if label == NEVER else LOSS for label, _ in counts]
+    figure = go.Figure(
+        go.Bar(
+            name="Ideas",
+            x=labels,
+            y=[count for _, count in counts],
+            marker_color=colours,
+            text=[count for _, count in counts],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="ROI turns negative from %{x}: %{y} ideas<extra></extra>",
+        )
+    )
+    return _layout(
+        figure,
+        showlegend=False,
+        xaxis={"type": "category", "title": {"text": "ROI turns negative from"}},
+        yaxis={"title": {"text": "Ideas"}, "dtick": 1, "gridcolor": GRID, "rangemode": "tozero"},
+    )

@@ -1,0 +1,392 @@
+"""The executive dashboard summed up from ROI reports and plain idea data.
+
+Pure: no ORM. The selectors read ideas, reports, assignments and contract statuses once and
+hand them here; everything a tile, chart or table shows is computed in this module.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from valuechain.engine.finance import RoiReport
+from valuechain.engine.stakeholders import stakeholder_gaps
+
+TIERS = (1, 2, 3, 4)
+NEVER = "never"
+TOP = 5
+# Ideas whose ROI first turns negative this far upstream (raw data, acquisition) are the
+# ones where the data, not the model, is what costs too much.
+UPSTREAM_TIERS = (3, 4)
+# Spreadsheet programs run cells starting with these as formulas (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+# A contract status per asset, the same reading as contracts.selectors.idea_contract_health.
+ACTIVE, DRAFT, DEPRECATED, RETIRED = "active", "draft", "deprecated", "retired"
+HEALTHY = "healthy"
+NO_CONTRACT = "no contract"
+DRAFT_ONLY = "draft contract only"
+DEPRECATED_CONTRACT = "deprecated contract"
+RETIRED_CONTRACT = "retired contract"
+HEALTH_ORDER = (HEALTHY, DRAFT_ONLY, DEPRECATED_CONTRACT, RETIRED_CONTRACT, NO_CONTRACT)
+
+AssetRef = tuple[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class IdeaFacts:
+    """What the dashboard needs to know about an idea beyond its ROI report."""
+
+    id: int
+    title: str
+    status: str
+    status_label: str
+    owner: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class IdeaRow:
+    idea: IdeaFacts
+    report: RoiReport
+
+    @property
+    def best_stop_npv(self) -> float:
+        return max((step.npv for step in self.report.ladder), default=self.report.npv)
+
+    @property
+    def npv_given_up(self) -> float:
+        """What building all the way up loses against stopping at the best tier."""
+        return self.best_stop_npv - self.report.npv
+
+
+def rows(ideas: Iterable[IdeaFacts], reports: Mapping[int, RoiReport]) -> list[IdeaRow]:
+    """Ideas paired with their reports; an idea without a report is left out."""
+    return [IdeaRow(idea, reports[idea.id]) for idea in ideas if idea.id in reports]
+
+
+# --- KPI tiles --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Kpis:
+    ideas: int
+    positive_npv_total: float
+    positive_npv_count: int
+    one_off_total: float
+    negative_count: int
+    upstream_negative_count: int
+
+    @property
+    def upstream_negative_share(self) -> float | None:
+        """Share of ideas whose ROI turns negative at tier 3 or 4; None without ideas."""
+        return self.upstream_negative_count / self.ideas if self.ideas else None
+
+
+def kpis(idea_rows: Sequence[IdeaRow]) -> Kpis:
+    positive = [row.report.npv for row in idea_rows if row.report.npv > 0]
+    return Kpis(
+        ideas=len(idea_rows),
+        positive_npv_total=sum(positive),
+        positive_npv_count=len(positive),
+        one_off_total=sum(row.report.one_off_investment for row in idea_rows),
+        negative_count=sum(1 for row in idea_rows if row.report.npv < 0),
+        upstream_negative_count=sum(
+            1 for row in idea_rows if row.report.negative_from_tier in UPSTREAM_TIERS
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StatusCount:
+    status: str
+    label: str
+    count: int
+
+
+def status_counts(
+    counts: Mapping[str, int], choices: Sequence[tuple[str, str]]
+) -> list[StatusCount]:
+    """Every status in its defined order, zero when no idea has it."""
+    return [StatusCount(value, label, int(counts.get(value, 0))) for value, label in choices]
+
+
+def chosen_statuses(requested: Iterable[str], valid: Iterable[str]) -> list[str]:
+    """The requested statuses that exist, once each, in the order asked; the rest ignored."""
+    allowed = set(valid)
+    return list(dict.fromkeys(s for s in requested if s in allowed))
+
+
+# --- by tier ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TierTotal:
+    tier: int
+    ideas: int
+    npv: float
+    one_off_investment: float
+
+
+def tier_totals(idea_rows: Sequence[IdeaRow]) -> list[TierTotal]:
+    """NPV and one-off investment summed over the ideas of each tier (an idea's tier is the
+    highest tier its needs reach); every tier listed, empty ones at zero."""
+    totals = []
+    for tier in TIERS:
+        members = [row for row in idea_rows if row.report.tier == tier]
+        totals.append(
+            TierTotal(
+                tier=tier,
+                ideas=len(members),
+                npv=sum(row.report.npv for row in members),
+                one_off_investment=sum(row.report.one_off_investment for row in members),
+            )
+        )
+    return totals
+
+
+def negative_from_counts(idea_rows: Sequence[IdeaRow]) -> list[tuple[str, int]]:
+    """How many ideas turn negative first at each tier, then how many never do."""
+    counts = Counter(row.report.negative_from_tier for row in idea_rows)
+    return [*((f"Tier {tier}", counts.get(tier, 0)) for tier in TIERS), (NEVER, counts[None])]
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+
+def top_by_npv(idea_rows: Sequence[IdeaRow], limit: int = TOP) -> list[IdeaRow]:
+    """The most valuable ideas (positive NPV only), best first."""
+    ranked = sorted(
+        (row for row in idea_rows if row.report.npv > 0),
+        key=lambda row: (-row.report.npv, row.idea.title.lower(), row.idea.id),
+    )
+    return ranked[:limit]
+
+
+def largest_downside(idea_rows: Sequence[IdeaRow], limit: int = TOP) -> list[IdeaRow]:
+    """Ideas that lose money if built as proposed, the biggest loss first."""
+    ranked = sorted(
+        (row for row in idea_rows if row.report.npv < 0),
+        key=lambda row: (row.report.npv, row.idea.title.lower(), row.idea.id),
+    )
+    return ranked[:limit]
+
+
+# --- risk signals ---------------------------------------------------------------------------
+
+
+def asset_health(statuses: Iterable[str]) -> str:
+    """An asset is healthy with an active contract; otherwise its best contract names the
+    risk (draft only, deprecated, retired), or it has no contract at all."""
+    present = set(statuses)
+    if not present:
+        return NO_CONTRACT
+    if ACTIVE in present:
+        return HEALTHY
+    if DEPRECATED in present:
+        return DEPRECATED_CONTRACT
+    if RETIRED in present:
+        return RETIRED_CONTRACT
+    return DRAFT_ONLY
+
+
+@dataclass(frozen=True, slots=True)
+class RiskRow:
+    idea: IdeaFacts
+    tier: int
+    stakeholder_gaps: list[tuple[int, str]]  # (tier, role name)
+    contract_health: dict[str, int]  # health -> number of the idea's assets
+
+    @property
+    def contract_risks(self) -> int:
+        return sum(n for health, n in self.contract_health.items() if health != HEALTHY)
+
+    @property
+    def has_risk(self) -> bool:
+        return bool(self.stakeholder_gaps) or self.contract_risks > 0
+
+
+@dataclass(frozen=True)
+class RiskSignals:
+    ideas: list[RiskRow]
+    # over the distinct assets the shown ideas use: how many are in each health state
+    asset_health: dict[str, int] = field(default_factory=dict)
+    # every contract of the registry by status
+    contract_statuses: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ideas_with_gaps(self) -> int:
+        return sum(1 for row in self.ideas if row.stakeholder_gaps)
+
+    @property
+    def total_gaps(self) -> int:
+        return sum(len(row.stakeholder_gaps) for row in self.ideas)
+
+    @property
+    def assets(self) -> int:
+        return sum(self.asset_health.values())
+
+    @property
+    def healthy_assets(self) -> int:
+        return self.asset_health.get(HEALTHY, 0)
+
+    @property
+    def draft_only_assets(self) -> int:
+        return self.asset_health.get(DRAFT_ONLY, 0)
+
+    @property
+    def ended_assets(self) -> int:
+        """Assets whose contract is deprecated or retired."""
+        return self.asset_health.get(DEPRECATED_CONTRACT, 0) + self.asset_health.get(
+            RETIRED_CONTRACT, 0
+        )
+
+    @property
+    def uncontracted_assets(self) -> int:
+        return self.asset_health.get(NO_CONTRACT, 0)
+
+
+def risk_signals(
+    idea_rows: Sequence[IdeaRow],
+    *,
+    default_roles: Mapping[int, Iterable[int]],
+    role_names: Mapping[int, str],
+    assignments: Mapping[int, Iterable[tuple[int, int]]],
+    closures: Mapping[int, Iterable[AssetRef]],
+    contracts: Iterable[tuple[AssetRef | None, str]],
+) -> RiskSignals:
+    """Stakeholder gaps and contract health per idea.
+
+    `assignments` maps an idea id to its (tier, role id) pairs; `closures` an idea id to the
+    assets its needs reach; `contracts` holds (governed asset or None, status) per contract.
+    """
+    contract_list = list(contracts)
+    governed: dict[AssetRef, list[str]] = {}
+    for ref, status in contract_list:
+        if ref is not None:
+            governed.setdefault(ref, []).append(status)
+    roles = {tier: list(ids) for tier, ids in default_roles.items()}
+    seen_assets: dict[AssetRef, str] = {}
+    result = []
+    for row in idea_rows:
+        gaps = stakeholder_gaps(row.report.tier, roles, assignments.get(row.idea.id, ()))
+        health: Counter[str] = Counter()
+        for ref in closures.get(row.idea.id, ()):
+            state = asset_health(governed.get(ref, ()))
+            health[state] += 1
+            seen_assets[ref] = state
+        result.append(
+            RiskRow(
+                idea=row.idea,
+                tier=row.report.tier,
+                stakeholder_gaps=[
+                    (tier, role_names.get(role, f"role {role}")) for tier, role in gaps
+                ],
+                contract_health={h: health[h] for h in HEALTH_ORDER if health[h]},
+            )
+        )
+    result.sort(key=lambda r: (-len(r.stakeholder_gaps) - r.contract_risks, r.idea.title))
+    by_state = Counter(seen_assets.values())
+    status_counts_ = Counter(status for _, status in contract_list)
+    return RiskSignals(
+        ideas=result,
+        asset_health={h: by_state[h] for h in HEALTH_ORDER},
+        contract_statuses={s: status_counts_[s] for s in (ACTIVE, DRAFT, DEPRECATED, RETIRED)},
+    )
+
+
+# --- the latest portfolio run ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioSummary:
+    run_id: int
+    selected: list[tuple[int, str]]  # (idea id, title) in the order the run chose them
+    total_npv: float
+    one_off_investment: float
+    annual_run_cost: float
+    budget: float | None
+    candidates: int
+    optimal: bool
+    finished: str  # ISO date-time, or ""
+
+
+def portfolio_summary(
+    run_id: int, result: Mapping[str, Any] | None, titles: Mapping[int, str], finished: str = ""
+) -> PortfolioSummary | None:
+    """The selection of a finished run; None when it holds no usable result. Ideas deleted
+    since the run are named by their id."""
+    if not result or not isinstance(result.get("selected"), list):
+        return None
+    budget = result.get("budget")
+    return PortfolioSummary(
+        run_id=run_id,
+        selected=[(int(i), titles.get(int(i), f"idea #{i}")) for i in result["selected"]],
+        total_npv=float(result.get("total_npv") or 0.0),
+        one_off_investment=float(result.get("one_off_investment") or 0.0),
+        annual_run_cost=float(result.get("annual_run_cost") or 0.0),
+        budget=None if budget is None else float(budget),
+        candidates=int(result.get("candidates") or 0),
+        optimal=bool(result.get("optimal")),
+        finished=finished,
+    )
+
+
+# --- export ----------------------------------------------------------------------------------
+
+HEADLINE = (
+    "tier",
+    "one_off_investment",
+    "annual_run_cost",
+    "probability_of_success",
+    "expected_annual_benefit",
+    "npv",
+    "roi",
+    "payback_years",
+    "negative_from_tier",
+    "best_stop_tier",
+)
+STEP = (
+    "cumulative_investment",
+    "annual_run_cost",
+    "probability_of_success",
+    "benefit_coverage",
+    "npv",
+    "roi",
+)
+
+
+def _safe_text(value: str) -> str:
+    return f"'{value}" if value.startswith(FORMULA_START) else value
+
+
+def export_frame(idea_rows: Sequence[IdeaRow]) -> pd.DataFrame:
+    """One row per idea: its headline figures, then the ladder flattened per tier
+    (`tier_2_npv` ...), empty beyond the idea's own tier."""
+    records = []
+    for row in idea_rows:
+        report = row.report
+        record: dict[str, Any] = {
+            "idea_id": row.idea.id,
+            "title": _safe_text(row.idea.title),
+            "status": row.idea.status,
+            "owner": _safe_text(row.idea.owner),
+        }
+        record.update({name: getattr(report, name) for name in HEADLINE})
+        steps = {step.tier: step for step in report.ladder}
+        for tier in TIERS:
+            step = steps.get(tier)
+            for name in STEP:
+                record[f"tier_{tier}_{name}"] = getattr(step, name) if step else None
+        records.append(record)
+    columns = ["idea_id", "title", "status", "owner", *HEADLINE] + [
+        f"tier_{tier}_{name}" for tier in TIERS for name in STEP
+    ]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    # Whole numbers stay whole even when some ideas have no value (None would make them float).
+    for name in ("idea_id", "tier", "negative_from_tier", "best_stop_tier"):
+        frame[name] = frame[name].astype("Int64")
+    return frame

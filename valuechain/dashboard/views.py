@@ -1,0 +1,71 @@
+"""The executive dashboard and the CSV export of every idea's ROI report.
+
+Both read through the dashboard's selectors, let valuechain.dashboard.summary compute every
+figure, and render.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from valuechain import models as m
+from valuechain.charts import dashboard as charts
+from valuechain.charts.theme import figure_json
+from valuechain.dashboard import selectors, summary
+from valuechain.platform.display import currency, percent
+
+
+def _statuses(request: HttpRequest) -> list[str]:
+    """`?status=approved&status=proposed`; unknown values are ignored (all ideas then)."""
+    return summary.chosen_statuses(request.GET.getlist("status"), m.Idea.Status.values)
+
+
+@login_required
+@require_GET
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    statuses = _statuses(request)
+    loaded = selectors.load(statuses)
+    money = currency()
+    counts = selectors.status_counts()
+    kpis = summary.kpis(loaded.rows)
+    totals = summary.tier_totals(loaded.rows)
+    negative_from = summary.negative_from_counts(loaded.rows)
+    risks = summary.risk_signals(loaded.rows, **selectors.risk_inputs(loaded, statuses))
+    query = "&".join(f"status={s}" for s in statuses)
+    context = {
+        "currency": money,
+        "statuses": statuses,
+        "status_query": query,
+        "status_counts": summary.status_counts(counts, m.Idea.Status.choices),
+        "all_count": sum(counts.values()),
+        "kpis": kpis,
+        "upstream_percent": percent(kpis.upstream_negative_share),
+        "tier_totals": totals,
+        "negative_from": negative_from,
+        "top": summary.top_by_npv(loaded.rows),
+        "downside": summary.largest_downside(loaded.rows),
+        "risks": risks,
+        "risk_rows": [row for row in risks.ideas if row.has_risk],
+        "portfolio": selectors.latest_portfolio(),
+        "tier_chart": figure_json(charts.tier_figure(totals, money)),
+        "scatter_chart": figure_json(charts.value_investment_figure(loaded.rows, money)),
+        "negative_chart": figure_json(charts.negative_from_figure(negative_from)),
+    }
+    return render(request, "valuechain/dashboard/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def ideas_export_csv(request: HttpRequest) -> HttpResponse:
+    """Every idea's ROI report (the shown statuses only, when filtered) as CSV."""
+    loaded = selectors.load(_statuses(request))
+    frame = summary.export_frame(loaded.rows)
+    stamp = timezone.localdate().isoformat()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="ideas-roi-{stamp}.csv"'
+    response.write(frame.to_csv(index=False, float_format="%.6f", lineterminator="\n"))
+    return response

@@ -1,0 +1,211 @@
+"""Writes of ideas, their needs and stakeholder assignments.
+
+Every function is keyword-only and atomic: it validates with the model's own rules
+(`full_clean`), so a refused write raises django.core.exceptions.ValidationError naming the
+field and leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypedDict
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from valuechain import models as m
+from valuechain.catalogue.services import check_asset_ids
+from valuechain.estimates import EstimateInput
+from valuechain.ideas.rules import weight_problem
+from valuechain.platform.changes import apply_changes
+
+
+class IdeaChanges(TypedDict, total=False):
+    title: str
+    description: str
+    owner: User | None
+    status: str
+    benefit: EstimateInput
+    probability_of_success: float
+    horizon_years: int
+    discount_rate: float
+
+
+class NeedChanges(TypedDict, total=False):
+    name: str
+    description: str
+    asset_type: str
+    asset_id: int
+    engineering: EstimateInput
+    weight: float
+    essential: bool
+
+
+class AssignmentChanges(TypedDict, total=False):
+    idea: m.Idea
+    tier: int
+    role: m.Role
+    person: User
+    note: str
+
+
+IDEA_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "owner",
+        "status",
+        "probability_of_success",
+        "horizon_years",
+        "discount_rate",
+    }
+)
+
+
+@transaction.atomic
+def create_idea(*, owner: User | None, changes: IdeaChanges) -> m.Idea:
+    idea = m.Idea(owner=owner)
+    apply_changes(idea, changes, IDEA_FIELDS, {"benefit"})
+    idea.full_clean()
+    idea.save()
+    return idea
+
+
+@transaction.atomic
+def update_idea(*, idea: m.Idea, changes: IdeaChanges) -> m.Idea:
+    apply_changes(idea, changes, IDEA_FIELDS, {"benefit"})
+    idea.full_clean()
+    idea.save()
+    return idea
+
+
+@transaction.atomic
+def delete_idea(*, idea: m.Idea) -> None:
+    idea.delete()
+
+
+NEED_FIELDS = frozenset({"name", "description", "weight", "essential"})
+
+
+def _point_need(need: m.Need, asset_type: str, asset_id: int) -> None:
+    model = m.ASSET_MODELS.get(asset_type)
+    if model is None:
+        choices = ", ".join(m.AssetType.values)
+        raise ValidationError({"asset_type": [f"Unknown asset type {asset_type!r}: {choices}."]})
+    check_asset_ids(model, "asset_id", [asset_id])
+    need.set_asset(asset_type, asset_id)
+
+
+def _save_need(need: m.Need, changes: Mapping[str, Any]) -> m.Need:
+    changes = dict(changes)
+    asset_type = changes.pop("asset_type", None)
+    asset_id = changes.pop("asset_id", None)
+    if asset_type is not None or asset_id is not None:
+        asset_type = asset_type if asset_type is not None else need.asset_type
+        asset_id = asset_id if asset_id is not None else need.asset_id
+        if asset_type is None:
+            raise ValidationError({"asset_type": ["This field is required."]})
+        if asset_id is None:
+            raise ValidationError({"asset_id": ["This field is required."]})
+        _point_need(need, asset_type, asset_id)
+    elif need.asset_type is None:
+        raise ValidationError({"asset_type": ["A need points at one asset."]})
+    apply_changes(need, changes, NEED_FIELDS, {"engineering"})
+    problem = weight_problem(need.weight)
+    if problem is not None:
+        raise ValidationError({"weight": [problem]})
+    need.full_clean(exclude=["idea"])
+    need.save()
+    return need
+
+
+@transaction.atomic
+def create_need(*, idea: m.Idea, changes: NeedChanges) -> m.Need:
+    return _save_need(m.Need(idea=idea), changes)
+
+
+@transaction.atomic
+def update_need(*, need: m.Need, changes: NeedChanges) -> m.Need:
+    return _save_need(need, changes)
+
+
+@transaction.atomic
+def delete_need(*, need: m.Need) -> None:
+    need.delete()
+
+
+# --- an idea with its needs, as the idea form edits them ----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NeedEdit:
+    """One need of an idea edited with it: a new need (no `need`), a change to a stored need,
+    or, without `changes`, the removal of a stored need."""
+
+    need: m.Need | None = None
+    changes: NeedChanges | None = None
+
+
+class NeedRefused(Exception):
+    """The need edit at `index` was refused for `error`; nothing was written."""
+
+    def __init__(self, index: int, error: ValidationError) -> None:
+        super().__init__(f"need {index}: {error}")
+        self.index = index
+        self.error = error
+
+
+@transaction.atomic
+def save_idea_with_needs(
+    *, idea: m.Idea, changes: IdeaChanges, needs: Sequence[NeedEdit]
+) -> m.Idea:
+    """Create the idea (no pk yet; its owner set) or update it, then apply every need edit,
+    all in one transaction: a refusal of the idea (ValidationError) or of a need (NeedRefused)
+    leaves the database as it was."""
+    if idea.pk is None:
+        saved = create_idea(owner=idea.owner, changes=changes)
+    else:
+        saved = update_idea(idea=idea, changes=changes)
+    for index, edit in enumerate(needs):
+        try:
+            if edit.changes is None:
+                if edit.need is not None:
+                    delete_need(need=edit.need)
+            elif edit.need is None or edit.need.pk is None:
+                create_need(idea=saved, changes=edit.changes)
+            else:
+                update_need(need=edit.need, changes=edit.changes)
+        except ValidationError as error:
+            raise NeedRefused(index, error) from error
+    return saved
+
+
+# --- stakeholders -------------------------------------------------------------------------------
+
+ASSIGNMENT_FIELDS = frozenset({"idea", "tier", "role", "person", "note"})
+
+
+@transaction.atomic
+def assign_stakeholder(*, changes: AssignmentChanges) -> m.StakeholderAssignment:
+    assignment = m.StakeholderAssignment()
+    apply_changes(assignment, changes, ASSIGNMENT_FIELDS, ())
+    assignment.full_clean()
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def update_assignment(
+    *, assignment: m.StakeholderAssignment, changes: AssignmentChanges
+) -> m.StakeholderAssignment:
+    apply_changes(assignment, changes, ASSIGNMENT_FIELDS, ())
+    assignment.full_clean()
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def unassign_stakeholder(*, assignment: m.StakeholderAssignment) -> None:
+    assignment.delete()

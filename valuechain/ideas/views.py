@@ -1,0 +1,264 @@
+"""Idea pages: the list sorted by NPV, ROI or tier; the form for an idea with its needs; the ROI
+report with its ladder; and the idea's stakeholders per tier with gaps.
+
+Views stay thin: they check who may do what, read through the selectors, write through the
+services, and render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from valuechain import models as m
+from valuechain.catalogue import selectors as catalogue
+from valuechain.catalogue.forms import AssetSearchForm
+from valuechain.charts.ideas import ladder_figure
+from valuechain.charts.theme import figure_json
+from valuechain.estimates import EstimateInput
+from valuechain.ideas import selectors, services
+from valuechain.ideas.forms import IdeaForm, NeedFormSet, StakeholderAssignmentForm
+from valuechain.platform.display import attach_errors, currency, percent
+from valuechain.platform.roles import can_edit_idea, is_data_lead, is_product_manager
+
+IDEAS_PER_PAGE = 100
+
+
+@login_required
+@require_GET
+def idea_list(request: HttpRequest) -> HttpResponse:
+    sort = request.GET.get("sort", selectors.DEFAULT_SORT)
+    if sort.lstrip("-") not in selectors.SORTS or sort.count("-") > 1:
+        sort = selectors.DEFAULT_SORT
+    status = request.GET.get("status", "")
+    if status not in m.Idea.Status.values:
+        status = ""
+    rows = selectors.idea_rows(status, sort)
+    # Sorting by NPV or ROI needs every report, so paging happens after the engine ran.
+    page = Paginator(rows, IDEAS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "valuechain/ideas/list.html",
+        {
+            "rows": page.object_list,
+            "page": page,
+            "total": len(rows),
+            "sort": sort,
+            "status": status,
+            "statuses": m.Idea.Status.choices,
+            "sort_links": {key: f"-{key}" if sort != f"-{key}" else key for key in selectors.SORTS},
+            "can_create": is_product_manager(request.user),
+        },
+    )
+
+
+# --- the idea form ----------------------------------------------------------------------------
+
+
+def _estimate(cleaned: Mapping[str, Any], prefix: str) -> EstimateInput:
+    role = cleaned.get(f"{prefix}_days_role")
+    return EstimateInput(
+        low=cleaned[f"{prefix}_low"],
+        likely=cleaned[f"{prefix}_likely"],
+        high=cleaned[f"{prefix}_high"],
+        days_role_id=role.pk if role is not None else None,
+    )
+
+
+def _idea_changes(form: IdeaForm) -> services.IdeaChanges:
+    data = form.cleaned_data
+    return {
+        "title": data["title"],
+        "description": data["description"],
+        "status": data["status"],
+        "benefit": _estimate(data, "benefit"),
+        "probability_of_success": data["probability_of_success"],
+        "horizon_years": data["horizon_years"],
+        "discount_rate": data["discount_rate"],
+    }
+
+
+def _need_edits(formset: Any) -> tuple[list[services.NeedEdit], list[Any]]:
+    """What the need forms ask for, and the form of each edit (to show a refusal on it)."""
+    deleted = set(formset.deleted_forms)
+    edits: list[services.NeedEdit] = []
+    edit_forms: list[Any] = []
+    for need_form in formset.forms:
+        need: m.Need = need_form.instance
+        if need_form in deleted:
+            if need.pk is not None:
+                edits.append(services.NeedEdit(need=need))
+                edit_forms.append(need_form)
+            continue
+        if need.pk is None and not need_form.has_changed():
+            continue  # an untouched blank need
+        cleaned = need_form.cleaned_data
+        changes: services.NeedChanges = {
+            "name": cleaned["name"],
+            "asset_type": cleaned["asset_type"],
+            "asset_id": cleaned["asset_id"],
+            "engineering": _estimate(cleaned, "engineering"),
+            "weight": cleaned["weight"],
+            "essential": cleaned["essential"],
+        }
+        edits.append(services.NeedEdit(need=need if need.pk is not None else None, changes=changes))
+        edit_forms.append(need_form)
+    return edits, edit_forms
+
+
+def _save(idea: m.Idea, form: IdeaForm, formset: Any) -> m.Idea | None:
+    """The idea and all its needs in one transaction; a refusal goes onto the form that asked
+    for it and nothing is written."""
+    edits, edit_forms = _need_edits(formset)
+    try:
+        return services.save_idea_with_needs(idea=idea, changes=_idea_changes(form), needs=edits)
+    except services.NeedRefused as refused:
+        attach_errors(edit_forms[refused.index], refused.error)
+    except ValidationError as error:
+        attach_errors(form, error)
+    return None
+
+
+def _idea_form_page(request: HttpRequest, idea: m.Idea) -> HttpResponse:
+    creating = idea.pk is None
+    need_form_kwargs = {"role_choices": catalogue.role_choices()}
+    if request.method == "POST":
+        form = IdeaForm(request.POST, instance=idea)
+        formset = NeedFormSet(
+            request.POST, instance=idea, prefix="needs", form_kwargs=need_form_kwargs
+        )
+        if form.is_valid() and formset.is_valid():
+            saved = _save(idea, form, formset)
+            if saved is not None:
+                messages.success(
+                    request, f"Idea “{saved.title}” {'created' if creating else 'saved'}."
+                )
+                return redirect("idea-detail", pk=saved.pk)
+    else:
+        form = IdeaForm(instance=idea)
+        formset = NeedFormSet(instance=idea, prefix="needs", form_kwargs=need_form_kwargs)
+    return render(
+        request,
+        "valuechain/ideas/form.html",
+        {
+            "idea": idea,
+            "creating": creating,
+            "form": form,
+            "formset": formset,
+            "search_form": AssetSearchForm(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def idea_create(request: HttpRequest) -> HttpResponse:
+    if not is_product_manager(request.user):
+        raise PermissionDenied("Only product managers create ideas.")
+    return _idea_form_page(request, m.Idea(owner=request.user))  # type: ignore[misc]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_object_or_404(selectors.plain_ideas(), pk=pk)
+    if not can_edit_idea(request.user, idea.owner_id):
+        raise PermissionDenied("Only the idea's owner or staff edit it.")
+    return _idea_form_page(request, idea)
+
+
+# --- the ROI report -----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_object_or_404(selectors.ideas_with_named_needs(), pk=pk)
+    shown = selectors.idea_report(idea)
+    return render(
+        request,
+        "valuechain/ideas/detail.html",
+        {
+            "idea": idea,
+            "report": shown.report,
+            "roi_percent": percent(shown.report.roi),
+            "need_rows": shown.need_rows,
+            "ladder": shown.ladder,
+            "benefit_from_tier": shown.benefit_from_tier,
+            "chart": figure_json(ladder_figure(shown.report, currency())),
+            "can_edit": can_edit_idea(request.user, idea.owner_id),
+        },
+    )
+
+
+# --- stakeholders -------------------------------------------------------------------------------
+
+
+def _unassign(request: HttpRequest, idea: m.Idea) -> HttpResponse:
+    try:
+        assignment_id = int(request.POST["remove"])
+    except ValueError:
+        return HttpResponseBadRequest("remove: not an assignment id")
+    assignment = get_object_or_404(selectors.assignments_of(idea), pk=assignment_id)
+    services.unassign_stakeholder(assignment=assignment)
+    messages.success(request, f"Removed {assignment.person} from tier {assignment.tier}.")
+    return redirect("idea-stakeholders", pk=idea.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def idea_stakeholders(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_object_or_404(selectors.ideas(), pk=pk)
+    report = selectors.roi_report(idea)
+    reached = list(range(1, report.tier + 1))
+    can_assign = is_data_lead(request.user)
+    form = None
+    if can_assign:
+        form = StakeholderAssignmentForm(idea=idea, reached_tiers=reached)
+    if request.method == "POST":
+        if not can_assign:
+            raise PermissionDenied("Only data leads assign stakeholders.")
+        if "remove" in request.POST:
+            return _unassign(request, idea)
+        form = StakeholderAssignmentForm(request.POST, idea=idea, reached_tiers=reached)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                saved = services.assign_stakeholder(
+                    changes={
+                        "idea": idea,
+                        "tier": data["tier"],
+                        "role": data["role"],
+                        "person": data["person"],
+                        "note": data["note"],
+                    }
+                )
+            except ValidationError as error:
+                attach_errors(form, error)
+            else:
+                messages.success(
+                    request, f"Assigned {saved.person} as {saved.role} on tier {saved.tier}."
+                )
+                return redirect("idea-stakeholders", pk=idea.pk)
+    people = selectors.stakeholders(idea, report.tier)
+    return render(
+        request,
+        "valuechain/ideas/stakeholders.html",
+        {
+            "idea": idea,
+            "report": report,
+            "tiers": people.tiers,
+            "gap_count": people.gap_count,
+            "beyond": people.beyond,
+            "form": form,
+            "can_assign": can_assign,
+        },
+    )
