@@ -25,7 +25,7 @@ UPSTREAM_TIERS = (3, 4)
 # Spreadsheet programs run cells starting with these as formulas (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-# A contract status per asset, the same reading as contracts.selectors.idea_contract_health.
+# A contract status per asset, read as contracts.registry.selectors.idea_contract_health does.
 ACTIVE, DRAFT, DEPRECATED, RETIRED = "active", "draft", "deprecated", "retired"
 HEALTHY = "healthy"
 NO_CONTRACT = "no contract"

@@ -12,7 +12,7 @@ from contracts.demo import DEMO_CONTRACTS, ORDERS_V2
 from contracts.models import Consumer, ContractVersion, DataContract
 from contracts.registry import selectors
 from valuechain import models as vm
-from valuechain import selectors as core_selectors
+from valuechain.ideas import selectors as core_selectors
 
 pytestmark = pytest.mark.django_db
 

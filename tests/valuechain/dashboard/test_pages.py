@@ -12,8 +12,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from contracts.registry import selectors as contract_selectors
 from contracts.models import DataContract
+from contracts.registry import selectors as contract_selectors
 from tests.contracts.factories import DataContractFactory
 from tests.factories import (
     CuratedDatasetFactory,
