@@ -16,7 +16,6 @@ from django.db import models
 
 from deployments.mappers import to_engine_deployment
 from valuechain import models as m
-from valuechain.catalogue.rules import feasibility_of
 from valuechain.engine import chain
 from valuechain.estimates import DayRates, estimate_of
 
@@ -57,7 +56,7 @@ def _asset(
     feasibility_by_tier: Mapping[int, float],
 ) -> chain.Asset:
     kind = chain.AssetKind(row.ASSET_TYPE)
-    feasibility = feasibility_of(row.feasibility, kind.tier, feasibility_by_tier)
+    feasibility = chain.feasibility_of(row.feasibility, kind.tier, feasibility_by_tier)
     return chain.Asset(
         kind=kind,
         id=row.pk,

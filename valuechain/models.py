@@ -11,9 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from valuechain.catalogue.rules import availability_problem
-from valuechain.engine.chain import estimate_problem
-from valuechain.ideas.rules import weight_problem
+from valuechain.engine.chain import availability_problem, estimate_problem, weight_problem
 
 NON_NEGATIVE = [MinValueValidator(0.0)]
 UNIT_INTERVAL = [MinValueValidator(0.0), MaxValueValidator(1.0)]

@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from deployments import recommend
+from deployments import recommend, selectors
 from deployments.models import (
     API_CONTRACT_MAX_CHARS,
     EXTRA_ESTIMATES,
@@ -23,8 +23,8 @@ from deployments.models import (
     Freshness,
 )
 from deployments.services import foreign_fields
+from valuechain.catalogue import selectors as catalogue_selectors
 from valuechain.engine.chain import estimate_problem
-from valuechain.models import Role
 
 PARTS = ("low", "likely", "high")
 
@@ -56,7 +56,7 @@ class EstimateSerializer(serializers.Serializer):
     likely = serializers.FloatField(min_value=0)
     high = serializers.FloatField(min_value=0)
     days_of_role = serializers.PrimaryKeyRelatedField(
-        queryset=Role.objects.all(), required=False, allow_null=True
+        queryset=catalogue_selectors.roles(), required=False, allow_null=True
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -211,7 +211,7 @@ class DeploymentPlanSerializer(RequirementsSerializer):
     idea = serializers.IntegerField(source="idea_id", read_only=True)
     deployment_type = DeploymentTypeKindField(
         slug_field="kind",
-        queryset=DeploymentType.objects.all(),
+        queryset=selectors.deployment_types(),
         help_text="batch, stream, request_response or edge",
     )
     batch_schedule = serializers.CharField(max_length=100, required=False, allow_blank=True)

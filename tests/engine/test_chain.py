@@ -19,17 +19,23 @@ from tests.engine.worked_example import (
     walk_idea,
 )
 from valuechain.engine.chain import (
+    NEVER_AVAILABLE,
+    WEIGHT_NOT_POSITIVE,
+    AssetKind,
     ClosureCache,
     Estimate,
     Idea,
     Need,
     UnknownAsset,
+    availability_problem,
     charged,
     closure,
+    feasibility_of,
     idea_closure,
     idea_tier,
     need_tier,
     offline_feature_count,
+    weight_problem,
 )
 
 
@@ -138,3 +144,23 @@ def test_online_serving_counts_offline_features_and_one_new_feature_per_upstream
     keys = set().union(*(closure(cat, n.asset) for n in needs))
     # F1 is served online already; F2 is offline only; the need on C2 has no feature yet.
     assert offline_feature_count(cat, needs, keys) == 2
+
+
+def test_only_an_acquisition_option_is_never_available():
+    assert availability_problem("acquisition_option", True) == NEVER_AVAILABLE
+    assert availability_problem(AssetKind.ACQUISITION_OPTION, False) is None
+    assert availability_problem("raw_source", True) is None
+
+
+def test_feasibility_is_the_assets_own_else_its_tiers_else_certain():
+    defaults = {2: 0.7}
+    assert feasibility_of(0.4, 2, defaults) == 0.4
+    assert feasibility_of(0.0, 2, defaults) == 0.0
+    assert feasibility_of(None, 2, defaults) == 0.7
+    assert feasibility_of(None, 3, defaults) == 1.0
+
+
+@pytest.mark.parametrize("weight", [0, -1, None, float("nan")])
+def test_a_need_weighs_more_than_nothing(weight):
+    assert weight_problem(weight) == WEIGHT_NOT_POSITIVE
+    assert weight_problem(0.5) is None

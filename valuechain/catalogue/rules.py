@@ -1,39 +1,20 @@
-"""The catalogue's rules, in plain Python (no Django), so that the models, the services, the
-API, the pages and the bulk import all ask the same place.
+"""The catalogue's lineage, in plain Python (no Django), so that the services, the API, the
+pages and the bulk import all ask the same place: which kind of asset is made from which (a
+feature from curated datasets, a curated dataset from raw sources, a raw source through at most
+one acquisition option), under which field names.
 
-- Lineage: which kind of asset is made from which (a feature from curated datasets, a curated
-  dataset from raw sources, a raw source through at most one acquisition option).
-- An acquisition option is never available: it brings data in that the company lacks.
-- An asset without its own feasibility takes its tier's default (certain without one).
-
-The order of a three-point estimate is stated once, by valuechain.engine.chain.estimate_problem.
+The value chain's own rules (an acquisition option is never available, a feasibility defaults
+to its tier's, the order of a three-point estimate) are stated once in valuechain.engine.chain.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 FEATURE = "feature"
 CURATED_DATASET = "curated_dataset"
 RAW_SOURCE = "raw_source"
 ACQUISITION_OPTION = "acquisition_option"
-
-NEVER_AVAILABLE = "An acquisition option is never available."
-
-
-def availability_problem(kind: str, available: bool | None) -> str | None:
-    """What is wrong with an asset of `kind` being `available`, or None."""
-    if kind == ACQUISITION_OPTION and available:
-        return NEVER_AVAILABLE
-    return None
-
-
-def feasibility_of(own: float | None, tier: int, tier_defaults: Mapping[int, float]) -> float:
-    """The chance an asset's build succeeds: its own, else its tier's default, else 1."""
-    if own is not None:
-        return own
-    return tier_defaults.get(tier, 1.0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from valuechain import mappers
 from valuechain import models as m
 from valuechain.catalogue import rules
+from valuechain.engine import chain
 from valuechain.estimates import estimate_of
 
 SEARCH_LIMIT = 25
@@ -175,7 +176,7 @@ def _catalogue_row(
         asset=asset,
         build_mean=estimate_of(asset, "build", rates).mean,
         run_mean=estimate_of(asset, "run", rates).mean,
-        feasibility=rules.feasibility_of(asset.feasibility, asset.tier, default_feasibility),
+        feasibility=chain.feasibility_of(asset.feasibility, asset.tier, default_feasibility),
         feasibility_is_default=asset.feasibility is None,
         upstream=_links(upstream_of(asset)),
         downstream=_links(downstream_of(asset)),

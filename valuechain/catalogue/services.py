@@ -13,9 +13,11 @@ from typing import Any, TypedDict
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 
 from valuechain import models as m
-from valuechain.catalogue import rules
+from valuechain.catalogue import rules, selectors
+from valuechain.engine import chain
 from valuechain.estimates import EstimateInput
 from valuechain.platform.changes import MAX_ID, apply_changes
 
@@ -94,7 +96,7 @@ def _save_asset(asset: m.Asset, changes: Mapping[str, Any]) -> m.Asset:
     model = type(asset)
     plain, lineage = _split_lineage(model, changes)
     apply_changes(asset, plain, COMMON_ASSET_FIELDS | KIND_FIELDS[model], {"build", "run"})
-    problem = rules.availability_problem(asset.asset_type, asset.available)
+    problem = chain.availability_problem(asset.asset_type, asset.available)
     if problem is not None:
         raise ValidationError({"available": [problem]})
     upstream: list[int] | None = None
@@ -135,6 +137,21 @@ def update_asset(*, asset: m.Asset, changes: AssetChanges) -> m.Asset:
 def delete_asset(*, asset: m.Asset) -> None:
     """Refused (ProtectedError) while a need or a downstream raw source uses it."""
     asset.delete()
+
+
+@transaction.atomic
+def delete_unused_asset(*, asset: m.Asset) -> bool:
+    """Delete the asset unless a need or a downstream asset still uses it, checked and deleted
+    in one transaction; True when it was deleted."""
+    needs, downstream = selectors.asset_users(asset)
+    if needs or downstream:
+        return False
+    try:
+        with transaction.atomic():
+            delete_asset(asset=asset)
+    except (ProtectedError, RestrictedError):
+        return False
+    return True
 
 
 # --- tier profiles and roles: reference data --------------------------------------------------

@@ -12,8 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -202,16 +200,9 @@ def asset_delete(request: HttpRequest, asset_type: str, pk: int) -> HttpResponse
     status = 200
     refused = False
     if request.method == "POST":
-        with transaction.atomic():
-            needs, downstream = selectors.asset_users(asset)
-            if not needs and not downstream:
-                try:
-                    services.delete_asset(asset=asset)
-                except (ProtectedError, RestrictedError):
-                    refused = True
-                else:
-                    messages.success(request, f"{_label(asset_type)} “{asset.name}” deleted.")
-                    return redirect("catalogue-asset-list", asset_type=asset_type)
+        if services.delete_unused_asset(asset=asset):
+            messages.success(request, f"{_label(asset_type)} “{asset.name}” deleted.")
+            return redirect("catalogue-asset-list", asset_type=asset_type)
         status = 409
         refused = True
     needs, downstream = selectors.asset_users(asset)

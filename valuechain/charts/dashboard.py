@@ -4,12 +4,15 @@ per idea, and where ideas turn negative. Drawn from the dashboard's summary (pur
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 
 from valuechain.charts.theme import GAIN, GRID, INK, LOSS, MUTED, TIER_COLOURS, styled
-from valuechain.dashboard.summary import NEVER, TIERS, IdeaRow, TierTotal
+from valuechain.engine.chain import TIERS
+
+if TYPE_CHECKING:  # the dashboard's rows, plotted as they are
+    from valuechain.dashboard.summary import IdeaRow, TierTotal
 
 INVESTMENT_COLOUR = MUTED
 NEVER_COLOUR = GAIN
@@ -112,11 +115,12 @@ def value_investment_figure(rows: Sequence[IdeaRow], currency: str = "EUR") -> g
     )
 
 
-def negative_from_figure(counts: Sequence[tuple[str, int]]) -> go.Figure:
-    """How many ideas turn negative first at each tier, and how many never do."""
-    labels = [label if label != NEVER else "Never" for label, _ in counts]
+def negative_from_figure(counts: Sequence[tuple[str, int]], never: str) -> go.Figure:
+    """How many ideas turn negative first at each tier, and how many (labelled `never`) never
+    do."""
+    labels = [label if label != never else "Never" for label, _ in counts]
     # Every tier bar is a loss; only "never" is good news.
-    colours = [NEVER_COLOUR if label == NEVER else LOSS for label, _ in counts]
+    colours = [NEVER_COLOUR if label == never else LOSS for label, _ in counts]
     figure = go.Figure(
         go.Bar(
             name="Ideas",

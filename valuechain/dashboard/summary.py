@@ -13,10 +13,10 @@ from typing import Any
 
 import pandas as pd
 
+from valuechain.engine.chain import TIERS
 from valuechain.engine.finance import RoiReport
 from valuechain.engine.stakeholders import stakeholder_gaps
 
-TIERS = (1, 2, 3, 4)
 NEVER = "never"
 TOP = 5
 # Ideas whose ROI first turns negative this far upstream (raw data, acquisition) are the

@@ -23,6 +23,7 @@ import numpy as np
 from scipy import sparse
 
 from valuechain.engine.chain import (
+    TIERS,
     AssetKey,
     Catalogue,
     Estimate,
@@ -41,7 +42,6 @@ from valuechain.engine.finance import (
     online_features,
 )
 
-TIERS = (1, 2, 3, 4)
 MAX_HORIZON = 30
 
 

@@ -31,6 +31,8 @@ _TIER_OF_KIND = {
 }
 
 AssetKey = tuple[AssetKind, int]
+# Downstream to upstream: features, curated data, raw data, acquisition.
+TIERS = (1, 2, 3, 4)
 
 
 def estimate_problem(low: float, likely: float, high: float) -> str | None:
@@ -40,6 +42,31 @@ def estimate_problem(low: float, likely: float, high: float) -> str | None:
         return "An estimate cannot be negative."
     if not low <= likely <= high:
         return "An estimate must satisfy low <= likely <= high."
+    return None
+
+
+NEVER_AVAILABLE = "An acquisition option is never available."
+WEIGHT_NOT_POSITIVE = "A weight must be greater than 0."
+
+
+def availability_problem(kind: str, available: bool | None) -> str | None:
+    """An acquisition option brings in data the company lacks: it is never available."""
+    if kind == AssetKind.ACQUISITION_OPTION and available:
+        return NEVER_AVAILABLE
+    return None
+
+
+def feasibility_of(own: float | None, tier: int, tier_defaults: Mapping[int, float]) -> float:
+    """The chance an asset's build succeeds: its own, else its tier's default, else 1."""
+    if own is not None:
+        return own
+    return tier_defaults.get(tier, 1.0)
+
+
+def weight_problem(weight: float | None) -> str | None:
+    """A need's weight is its share of the idea's benefit: a number greater than 0."""
+    if weight is None or not weight > 0:
+        return WEIGHT_NOT_POSITIVE
     return None
 
 
@@ -149,8 +176,9 @@ class Idea:
         if not 0 <= self.discount_rate <= 1:
             raise ValueError("discount rate must lie in [0, 1]")
         for need in self.needs:
-            if need.weight <= 0:
-                raise ValueError(f"need {need.name!r} has a weight <= 0")
+            problem = weight_problem(need.weight)
+            if problem is not None:
+                raise ValueError(f"need {need.name!r}: {problem}")
 
 
 class UnknownAsset(KeyError):

@@ -9,8 +9,8 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from valuechain import models as m
 from valuechain.catalogue import selectors as catalogue
+from valuechain.engine.chain import weight_problem
 from valuechain.ideas import selectors
-from valuechain.ideas.rules import weight_problem
 from valuechain.platform.roles import active_users
 
 MAX_NEEDS = 50

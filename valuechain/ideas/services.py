@@ -17,8 +17,8 @@ from django.db import transaction
 
 from valuechain import models as m
 from valuechain.catalogue.services import check_asset_ids
+from valuechain.engine.chain import weight_problem
 from valuechain.estimates import EstimateInput
-from valuechain.ideas.rules import weight_problem
 from valuechain.platform.changes import apply_changes
 
 

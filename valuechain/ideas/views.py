@@ -115,8 +115,8 @@ def _need_edits(formset: Any) -> tuple[list[services.NeedEdit], list[Any]]:
 
 
 def _save(idea: m.Idea, form: IdeaForm, formset: Any) -> m.Idea | None:
-    """The idea and all its needs in one transaction; a refusal goes onto the form that asked
-    for it and nothing is written."""
+    """The idea and all its needs, saved together by the service; a refusal goes onto the form
+    that asked for it and nothing is written."""
     edits, edit_forms = _need_edits(formset)
     try:
         return services.save_idea_with_needs(idea=idea, changes=_idea_changes(form), needs=edits)

@@ -1,4 +1,4 @@
-"""The catalogue's rules: lineage as the models hold it, availability, default feasibility."""
+"""The catalogue's lineage names the fields the models hold."""
 
 from __future__ import annotations
 
@@ -14,17 +14,3 @@ def test_lineage_names_the_fields_the_models_hold():
         assert field.many_to_many is lineage.many
         assert upstream._meta.get_field(lineage.users).related_model is model
     assert set(rules.USED_BY) == {"curated_dataset", "raw_source", "acquisition_option"}
-
-
-def test_only_an_acquisition_option_is_never_available():
-    assert rules.availability_problem("acquisition_option", True) == rules.NEVER_AVAILABLE
-    assert rules.availability_problem("acquisition_option", False) is None
-    assert rules.availability_problem("raw_source", True) is None
-
-
-def test_feasibility_is_the_assets_own_else_its_tiers_else_certain():
-    defaults = {2: 0.7}
-    assert rules.feasibility_of(0.4, 2, defaults) == 0.4
-    assert rules.feasibility_of(0.0, 2, defaults) == 0.0
-    assert rules.feasibility_of(None, 2, defaults) == 0.7
-    assert rules.feasibility_of(None, 3, defaults) == 1.0

@@ -267,7 +267,7 @@ def test_tier_and_negative_figures_show_every_category():
     assert [trace.name for trace in tier.data] == ["Total NPV", "One-off investment"]
     assert list(tier.data[0].x) == ["Tier 1", "Tier 2", "Tier 3", "Tier 4"]
     assert list(tier.data[0].y) == [0, -10, 0, 0]
-    negative = charts.negative_from_figure(d.negative_from_counts(rows))
+    negative = charts.negative_from_figure(d.negative_from_counts(rows), d.NEVER)
     assert list(negative.data[0].x) == ["Tier 1", "Tier 2", "Tier 3", "Tier 4", "Never"]
     assert list(negative.data[0].y) == [0, 1, 0, 0, 0]
     assert figure_json(negative)["data"][0]["type"] == "bar"

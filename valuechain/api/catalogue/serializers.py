@@ -18,7 +18,8 @@ from valuechain.api.fields import (
     UserIdField,
     money_field,
 )
-from valuechain.catalogue import rules, selectors, services
+from valuechain.catalogue import selectors, services
+from valuechain.engine import chain
 
 
 class RoleSerializer(ApiModelSerializer):
@@ -161,7 +162,7 @@ class RawSourceSerializer(AssetSerializer):
 
 class AcquisitionOptionSerializer(AssetSerializer):
     def validate_available(self, value: bool) -> bool:
-        problem = rules.availability_problem(rules.ACQUISITION_OPTION, value)
+        problem = chain.availability_problem(chain.AssetKind.ACQUISITION_OPTION, value)
         if problem is not None:
             raise serializers.ValidationError(problem)
         return value

@@ -20,8 +20,8 @@ from valuechain.api.fields import (
     WholeNumberField,
 )
 from valuechain.engine import finance
+from valuechain.engine.chain import weight_problem
 from valuechain.ideas import services
-from valuechain.ideas.rules import weight_problem
 from valuechain.platform.display import currency
 
 

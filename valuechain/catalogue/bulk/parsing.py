@@ -30,7 +30,7 @@ from valuechain.catalogue.bulk.document import (
     RowError,
     split_names,
 )
-from valuechain.engine.chain import estimate_problem
+from valuechain.engine.chain import availability_problem, estimate_problem
 from valuechain.estimates import MAX_MONEY
 
 
@@ -233,7 +233,7 @@ def _kind_problems(
     for column, kinds in KIND_ONLY.items():
         if kind not in kinds and column in record and not _is_blank(record[column]):
             errors.append(RowError(row, column, f"A {label} has no {column}."))
-    problem = rules.availability_problem(kind, values.get("available"))
+    problem = availability_problem(kind, values.get("available"))
     if problem is not None:
         errors.append(RowError(row, "available", problem))
     if upstream:
