@@ -168,9 +168,9 @@ def investment(
     feasibility = math.prod(catalogue[key].feasibility for key in charged)
 
     deployment = idea.deployment
-    features = float(
-        online_features(deployment.online_serving, offline_feature_count(catalogue, needs, keys))
-    )
+    # Counting is skipped when nothing is served online: most ideas, and the hot path.
+    offline = offline_feature_count(catalogue, needs, keys) if deployment.online_serving else 0
+    features = float(online_features(deployment.online_serving, offline))
     setup = deployment_cost(deployment.setup.mean, deployment.online_feature_setup.mean, features)
     yearly = deployment_cost(deployment.run.mean, deployment.online_feature_run.mean, features)
 
