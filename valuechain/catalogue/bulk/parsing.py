@@ -110,11 +110,17 @@ def _upstream(value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+# Column names per estimate, named once rather than on every row of a large import.
+ESTIMATE_COLUMNS = {
+    prefix: (tuple(f"{prefix}_{part}" for part in ESTIMATE_PARTS), f"{prefix}_days_role")
+    for prefix in ("build", "run")
+}
+
+
 def _estimate(
     record: Mapping[str, Any], prefix: str, errors: list[RowError], row: int
 ) -> EstimateRow | None:
-    columns = [f"{prefix}_{part}" for part in ESTIMATE_PARTS]
-    role_column = f"{prefix}_days_role"
+    columns, role_column = ESTIMATE_COLUMNS[prefix]
     given = [column for column in columns if column in record]
     if not given and role_column not in record:
         return None
@@ -247,13 +253,13 @@ def _kind_problems(
     return errors
 
 
-def _own_values(kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The values without the fields of another kind (checked to be empty by then)."""
-    return {
-        key: value
-        for key, value in values.items()
-        if key not in KIND_ONLY or kind in KIND_ONLY[key]
-    }
+def _own_values(kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The values without the fields of another kind (checked to be empty by then); the
+    record's own dict, trimmed in place."""
+    for key in KIND_ONLY.keys() & values.keys():
+        if kind not in KIND_ONLY[key]:
+            del values[key]
+    return values
 
 
 def parse_record(row: int, record: Any) -> tuple[AssetRow | None, list[RowError]]:
