@@ -368,7 +368,7 @@ def ladder(
     )
 
 
-def earns(step: LadderStep) -> bool:
+def earns(step: LadderStep | Investment) -> bool:
     """A step earns something once every essential need is met and some benefit is covered."""
     return step.benefit_coverage > 0
 
