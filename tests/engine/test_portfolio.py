@@ -12,12 +12,16 @@ from valuechain.engine.chain import Asset, AssetKind, Estimate, Idea, Need
 from valuechain.engine.finance import annuity_factor, roi_report
 from valuechain.engine.portfolio import (
     InfeasiblePortfolio,
+    PortfolioAsset,
+    PortfolioIdea,
+    PortfolioProblem,
     cost_views,
     frontier,
     greedy,
     portfolio_problem,
     select,
 )
+from valuechain.engine.uncertainty import simulate
 
 F = AssetKind.FEATURE
 C = AssetKind.CURATED_DATASET
@@ -553,3 +557,40 @@ def test_greedy_on_options_is_feasible_and_never_beats_the_exact_selection(seed)
     assert heuristic.one_off_investment <= budget + 1e-6
     assert exact.total_npv >= heuristic.total_npv - 1e-6
     assert len(heuristic.stops) == len(heuristic.selected)
+
+
+def test_the_selections_stops_simulate_to_the_selections_npv():
+    ideas, catalogue = forecast_pair()
+    problem = portfolio_problem(ideas, catalogue, 0.10, 3)
+    chosen = select(problem, budget=40_000)
+    draws = 200_000
+    result = simulate(
+        ideas,
+        catalogue,
+        draws,
+        seed=12,
+        discount_rate=0.10,
+        horizon_years=3,
+        stops=dict(chosen.stops),
+    )
+    assert result.portfolio_npv is not None and result.portfolio is not None
+    se = result.portfolio_npv.std() / np.sqrt(draws)
+    assert abs(result.portfolio.mean - chosen.total_npv) < 4 * se
+
+
+def test_a_problem_made_of_whole_ideas_only_still_selects():
+    # Made by hand, without options: each idea is its own single option.
+    problem = PortfolioProblem(
+        ideas=(
+            PortfolioIdea(1, "a", 50.0, 10.0, 0.0, (0,)),
+            PortfolioIdea(2, "b", 40.0, 10.0, 0.0, (0,)),
+        ),
+        assets=(PortfolioAsset((C, 1), "shared", 60.0, 0.0, 60.0),),
+        discount_rate=0.10,
+        horizon_years=3,
+    )
+    chosen = select(problem)
+    # 50 + 40 - 60 = 30 together; alone each loses
+    assert chosen.selected == (1, 2)
+    assert chosen.total_npv == pytest.approx(30.0)
+    assert chosen.stops == ((1, 1), (2, 1))
