@@ -187,30 +187,41 @@ def plain_closure(catalogue: dict[AssetKey, Asset], key: AssetKey) -> set[AssetK
 
 
 def plain_cost(
-    catalogue: Catalogue, idea: Idea, needs: Sequence[Need]
-) -> tuple[float, float, float, int]:
-    keys: set[AssetKey] = set()
-    for need in needs:
-        keys |= plain_closure(catalogue, need.asset)
-    charged = [k for k in keys if catalogue[k].charged]
-    one_off = sum(n.engineering.mean for n in needs) + sum(catalogue[k].build.mean for k in charged)
-    run = sum(catalogue[k].run.mean for k in charged)
-    p = idea.probability * math.prod(catalogue[k].feasibility for k in charged)
+    catalogue: Catalogue, idea: Idea, needs: Sequence[Need], blocked: bool = False
+) -> tuple[float, float, float, float, int]:
+    """C0, R, p, k and the tier of some needs of an idea; k is 0 while `blocked`."""
+    reached = [plain_closure(catalogue, n.asset) for n in needs]
+    keys: set[AssetKey] = set().union(*reached)
+    charged = [a for a in keys if catalogue[a].charged]
+    one_off = sum(n.engineering.mean for n in needs) + sum(catalogue[a].build.mean for a in charged)
+    run = sum(catalogue[a].run.mean for a in charged)
+    essential = {
+        a for n, c in zip(needs, reached, strict=True) if n.essential for a in c if a in charged
+    }
+    p = idea.probability * math.prod(catalogue[a].feasibility for a in essential)
+    k = 1.0
+    if idea.needs:
+        total_weight = sum(n.weight for n in idea.needs)
+        k = 0.0
+        for n, c in zip(needs, reached, strict=True):
+            outside = (a for a in c if catalogue[a].charged and a not in essential)
+            k += n.weight / total_weight * math.prod(catalogue[a].feasibility for a in outside)
+        k = 0.0 if blocked else k
     d = idea.deployment
     setup, yearly = d.setup.mean, d.run.mean
     if d.online_serving:
-        offline = sum(1 for k in keys if k[0] == AssetKind.FEATURE and not catalogue[k].online)
+        offline = sum(1 for a in keys if a[0] == AssetKind.FEATURE and not catalogue[a].online)
         offline += sum(1 for n in needs if n.asset[0] != AssetKind.FEATURE)
         setup += offline * d.online_feature_setup.mean
         yearly += offline * d.online_feature_run.mean
-    return one_off + setup, run + yearly, p, max((k[0].tier for k in keys), default=1)
+    return one_off + setup, run + yearly, p, k, max((a[0].tier for a in keys), default=1)
 
 
 def plain_report(catalogue: Catalogue, idea: Idea) -> tuple[Any, ...]:
     af = sum((1 + idea.discount_rate) ** -y for y in range(1, idea.horizon_years + 1))
     benefit = idea.benefit.mean
-    one_off, run, p, tier = plain_cost(catalogue, idea, idea.needs)
-    net = p * benefit - run
+    one_off, run, p, k, tier = plain_cost(catalogue, idea, idea.needs)
+    net = p * k * benefit - run
     npv = -one_off + net * af
     present = one_off + run * af
     payback = None
@@ -229,16 +240,19 @@ def plain_report(catalogue: Catalogue, idea: Idea) -> tuple[Any, ...]:
     ladder = []
     for t in range(1, tier + 1):
         needs = [n for n, nt in zip(idea.needs, need_tiers, strict=True) if nt <= t]
-        c0, r, q, _ = plain_cost(catalogue, idea, needs)
         essential_missing = any(
             n.essential and nt > t for n, nt in zip(idea.needs, need_tiers, strict=True)
         )
+        c0, r, q, k_t, _ = plain_cost(catalogue, idea, needs, essential_missing)
         coverage = 0.0 if essential_missing else sum(n.weight for n in needs) / total_weight
-        value = -c0 + (q * benefit * coverage - r) * af
+        value = -c0 + (q * k_t * benefit - r) * af
         cost = c0 + r * af
-        ladder.append((t, c0, value, value / cost if cost > 0 else None))
-    negative = next((t for t, _, _, ratio in ladder if ratio is not None and ratio < 0), None)
-    best = max(ladder, key=lambda step: (step[2], -step[0]))[0]
+        ladder.append((t, c0, value, value / cost if cost > 0 else None, coverage))
+    negative = next(
+        (t for t, _, _, ratio, cov in ladder if cov > 0 and ratio is not None and ratio < 0), None
+    )
+    worth = [step for step in ladder if step[2] > 0]
+    best = max(worth, key=lambda step: (step[2], -step[0]))[0] if worth else None
     return npv, (npv / present if present > 0 else None), payback, negative, best, ladder
 
 
@@ -281,7 +295,12 @@ def main() -> None:
     for report in fast:
         tiers[report.tier] += 1
     negative_count = sum(1 for report in fast if report.negative_from_tier)
-    print(f"idea tiers 1..4: {tiers[1:]}; ladders turning negative: {negative_count}")
+    verdicts = {v: sum(1 for r in fast if r.verdict == v) for v in ("build", "stop_early")}
+    verdicts["do_not_build"] = len(fast) - sum(verdicts.values())
+    print(
+        f"idea tiers 1..4: {tiers[1:]}; ladders turning negative: {negative_count}; "
+        f"verdicts: {verdicts}"
+    )
 
     n = len(ideas)
     rows = [

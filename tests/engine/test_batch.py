@@ -1,4 +1,9 @@
-"""The vectorised path gives the same reports as finance.roi_reports, to 1e-9 relative."""
+"""The vectorised path gives the same reports as finance.roi_reports, to 1e-9 relative.
+
+The random catalogues and ideas cover what the rules distinguish: optional needs on data that
+may not arrive (k < 1), ideas blocked below an essential upstream need, ideas whose every step
+loses money (do not build), ideas best stopped early and ideas best built whole.
+"""
 
 from __future__ import annotations
 
@@ -133,15 +138,18 @@ def assert_same_report(fast: finance.RoiReport, slow: finance.RoiReport) -> None
     ):
         assert _close(getattr(fast, name), getattr(slow, name), scale), name
     assert _close(fast.probability_of_success, slow.probability_of_success, 1.0)
+    assert _close(fast.expected_coverage, slow.expected_coverage, 1.0)
     assert _close(fast.payback_years, slow.payback_years, 30.0)
     assert fast.negative_from_tier == slow.negative_from_tier
     assert fast.best_stop_tier == slow.best_stop_tier
+    assert fast.verdict == slow.verdict
     assert len(fast.ladder) == len(slow.ladder)
     for f, s in zip(fast.ladder, slow.ladder, strict=True):
         step_scale = max(1.0, s.cumulative_investment + s.annual_run_cost * 30, abs(s.npv))
         assert f.tier == s.tier
         assert _close(f.benefit_coverage, s.benefit_coverage, 1.0)
         assert _close(f.probability_of_success, s.probability_of_success, 1.0)
+        assert _close(f.expected_coverage, s.expected_coverage, 1.0)
         for name in ("cumulative_investment", "annual_run_cost", "npv"):
             assert _close(getattr(f, name), getattr(s, name), step_scale), name
         assert _close(f.roi, s.roi, max(1.0, abs(s.roi or 0)))
@@ -159,18 +167,38 @@ def test_batch_reports_equal_the_reference_on_random_instances(seed):
         assert_same_report(f, s)
 
 
+def _blocked_then_earning(report: finance.RoiReport) -> bool:
+    """Some step earns nothing (an essential need further up) before a step that earns."""
+    coverage = [step.benefit_coverage for step in report.ladder]
+    return coverage[0] == 0 and coverage[-1] > 0
+
+
 def test_random_instances_exercise_every_branch():
-    """Guard on the generator: the equality above covers all tiers and both verdicts."""
+    """Guard on the generator: the equality above covers all tiers, the new rules and every
+    verdict."""
     rng = random.Random(0)
     cat = random_catalogue(rng)
-    reports = finance.roi_reports(random_ideas(rng, cat, 300), cat)
+    ideas = random_ideas(rng, cat, 300)
+    reports = finance.roi_reports(ideas, cat)
     assert {r.tier for r in reports} == {1, 2, 3, 4}
     assert any(r.negative_from_tier for r in reports)
     assert any(r.negative_from_tier is None for r in reports)
     assert any(r.payback_years is None for r in reports)
     assert any(r.payback_years not in (None, 0.0) for r in reports)
     assert any(r.roi is None for r in reports)
-    assert any(r.best_stop_tier < r.tier for r in reports)
+    assert {r.verdict for r in reports} == set(finance.Verdict)
+    # Optional needs on data that may not arrive: 0 < k < 1, with p over E only.
+    assert sum(0 < r.expected_coverage < 1 for r in reports) > 20
+    assert any(r.expected_coverage == 0 and r.probability_of_success > 0 for r in reports)
+    # Blocked below an essential upstream need, then earning; and turning negative only
+    # above the blocked steps.
+    blocked = [r for r in reports if _blocked_then_earning(r)]
+    assert len(blocked) > 20
+    assert any(r.negative_from_tier and r.negative_from_tier > 1 for r in blocked)
+    assert any(r.best_stop_tier is None and r.tier > 1 for r in reports)
+    # ... and the vectorised engine agrees on every one of them.
+    for fast, slow in zip(batch.roi_reports(ideas, cat), reports, strict=True):
+        assert_same_report(fast, slow)
 
 
 def test_batch_reproduces_the_worked_example_exactly_as_the_reference():
@@ -185,8 +213,11 @@ def test_batch_reproduces_the_worked_example_exactly_as_the_reference():
     ):
         assert_same_report(fast, slow)
     first = batch.roi_reports(ideas, cat)[0]
-    assert first.negative_from_tier == 4
+    # tests/engine/test_finance.py works these out: positive all the way, best at tier 2.
+    assert first.negative_from_tier is None
     assert first.best_stop_tier == 2
+    assert first.verdict == "stop_early"
+    assert first.expected_coverage == pytest.approx(0.81445)
 
 
 def test_batch_reports_a_need_on_a_missing_asset():

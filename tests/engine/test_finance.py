@@ -1,7 +1,11 @@
-"""C0, R, p, NPV, ROI, payback and the ladder, worked by hand (DESIGN section 3).
+"""C0, R, p, k, NPV, ROI, payback and the ladder, worked by hand (DESIGN section 3).
 
 The catalogue and the idea are drawn in tests/engine/worked_example.py. AF is the annuity
 factor at 10 % over 3 years: 1/1.1 + 1/1.21 + 1/1.331 = 2.486852.
+
+p = p0 x the feasibility of E, the charged assets of the essential needs only; an optional
+need earns its weight share w(n) / W times the feasibility of its own charged assets outside
+E, summed into the expected coverage k; the idea earns p x k x B a year.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from tests.engine.worked_example import (
 )
 from valuechain.engine.chain import Deployment, Estimate, Idea, Need
 from valuechain.engine.finance import (
+    Verdict,
     annuity_factor,
     discounted_payback,
     investment,
@@ -38,6 +43,7 @@ from valuechain.engine.finance import (
     roi,
     roi_report,
     roi_reports,
+    success_factors,
 )
 
 
@@ -58,18 +64,80 @@ def test_headline_of_an_idea_walking_up_to_acquisition():
     assert report.one_off_investment == pytest.approx(102_000)
     # R = 600 + 1,000 + 6,000 + 3,000 + 1,200 + 6,000 = 17,800
     assert report.annual_run_cost == pytest.approx(17_800)
-    # p = 0.8 x 0.95 (F2) x 0.95 (F3) x 0.9 (C2) x 0.8 (R1) x 0.9 (R2) x 0.5 (A1) = 0.233928
-    assert report.probability_of_success == pytest.approx(0.233928)
     assert report.tier == 4
-    # net = 0.233928 x 100,000 - 17,800 = 5,592.8 a year
-    # NPV = -102,000 + 5,592.8 x 2.486852 = -88,091.53
-    assert report.expected_annual_benefit == pytest.approx(23_392.8)
-    assert report.npv == pytest.approx(-88_091.53, abs=0.01)
-    # PV(costs) = 102,000 + 17,800 x 2.486852 = 146,265.97; ROI = -0.602270
+
+
+def test_optional_needs_on_uncertain_data_lower_coverage_not_the_chance_of_delivering():
+    """The supplier lead time need (optional) reaches an acquisition option that comes off one
+    time in two. Multiplying every charged asset into p (0.8 x 0.95 x 0.95 x 0.9 x 0.8 x 0.9 x
+    0.5 = 0.233928) said the idea would fail three times in four, for want of a nice-to-have:
+    it showed an NPV of -88,091.53. The idea delivers whenever basket size arrives."""
+    report = roi_report(walk_idea(), catalogue())
+    # E = charged assets of the essential need (basket size -> F1, which exists) = none.
+    # p = p0 = 0.8
+    assert report.probability_of_success == pytest.approx(0.8)
+    # W = 2 + 1 + 1 = 4
+    # k = 2/4 (basket size, essential)
+    #   + 1/4 x 0.95 (return rate: F2)
+    #   + 1/4 x 0.95 x 0.9 x 0.8 x 0.9 x 0.5 (supplier lead time: F3, C2, R1, R2, A1 = 0.3078)
+    #   = 0.5 + 0.2375 + 0.07695 = 0.81445
+    assert report.expected_coverage == pytest.approx(0.81445)
+    # p k B = 0.8 x 0.81445 x 100,000 = 65,156; net = 65,156 - 17,800 = 47,356 a year
+    # NPV = -102,000 + 47,356 x 2.486852 = 15,767.36
+    assert report.expected_annual_benefit == pytest.approx(65_156)
+    assert report.npv == pytest.approx(15_767.36, abs=0.01)
+    # PV(costs) = 102,000 + 17,800 x 2.486852 = 146,265.97; ROI = 0.107799
     assert report.pv_costs == pytest.approx(146_265.97, abs=0.01)
-    assert report.roi == pytest.approx(-88_091.53 / 146_265.97, rel=1e-6)
-    # 3 x 5,592.8 discounted never recovers 102,000: no payback within the horizon
-    assert report.payback_years is None
+    assert report.roi == pytest.approx(15_767.36 / 146_265.97, rel=1e-6)
+    # discounted inflows 43,051 + 39,137 + 35,579: the third year recovers the last 19,812
+    # payback = 2 + (102,000 - 43,051 - 39,137) / 35,579 = 2.5568
+    assert report.payback_years == pytest.approx(
+        2 + (102_000 - 47_356 / 1.1 - 47_356 / 1.21) / (47_356 / 1.331)
+    )
+
+
+def test_an_asset_an_essential_need_brings_costs_an_optional_need_no_coverage():
+    # essential: supplier lead time -> F3 (F3, C2, R1, R2, A1); optional: clickstream -> R1.
+    idea = walk_idea(
+        needs=(
+            Need("supplier lead time", F3, money(4_000), weight=1, essential=True),
+            Need("clickstream", R1, money(1_000), weight=1, essential=False),
+        )
+    )
+    report = roi_report(idea, catalogue())
+    # R1 is in E: p = 0.8 x 0.95 x 0.9 x 0.8 x 0.9 x 0.5 = 0.246240, counted once
+    assert report.probability_of_success == pytest.approx(0.24624)
+    # clickstream has nothing outside E: k = 1/2 + 1/2 x 1 = 1
+    assert report.expected_coverage == pytest.approx(1.0)
+
+
+def test_success_factors_name_what_p_and_k_are_made_of():
+    factors = success_factors(walk_idea(), catalogue())
+    assert factors.idea_probability == 0.8
+    assert factors.essential_factors == ()  # basket size needs nothing to be built
+    assert factors.probability_of_success == pytest.approx(0.8)
+    basket, returns, supplier = factors.coverage_terms
+    assert (basket.need, basket.essential, basket.weight_share, basket.factors) == (
+        "basket size",
+        True,
+        0.5,
+        (),
+    )
+    assert returns.weight_share == 0.25
+    assert [(f.asset, f.feasibility) for f in returns.factors] == [(F2, 0.95)]
+    # sorted by key: features, curated, raw, acquisition as the kinds sort
+    assert {f.asset: f.feasibility for f in supplier.factors} == {
+        F3: 0.95,
+        C2: 0.9,
+        R1: 0.8,
+        R2: 0.9,
+        A1: 0.5,
+    }
+    assert supplier.value == pytest.approx(0.25 * 0.3078)
+    assert sum(term.value for term in factors.coverage_terms) == pytest.approx(
+        factors.expected_coverage
+    )
+    assert factors.expected_coverage == pytest.approx(0.81445)
 
 
 def test_ladder_pays_downstream_at_every_step_and_covers_benefit_by_weight():
@@ -83,28 +151,52 @@ def test_ladder_pays_downstream_at_every_step_and_covers_benefit_by_weight():
     assert t1.benefit_coverage == pytest.approx(0.5)
     assert t1.npv == pytest.approx(92_474.08, abs=0.01)
     assert t1.roi == pytest.approx(92_474.08 / 7_000, rel=1e-6)
-    # Tier 2: n1 + n2. C0 = 7,000 + 5,000 + 6,000 (F2) = 18,000; R = 600; p = 0.8 x 0.95 = 0.76
-    # coverage 3 / 4; net = 0.76 x 100,000 x 0.75 - 600 = 56,400
-    # NPV = -18,000 + 56,400 x AF = 122,258.45; PV(costs) = 18,000 + 600 x AF = 19,492.11
+    assert t1.expected_coverage == pytest.approx(0.5)
+    # Tier 2: n1 + n2. C0 = 7,000 + 5,000 + 6,000 (F2) = 18,000; R = 600
+    # F2 serves the optional return rate: p stays 0.8 (it was 0.8 x 0.95 = 0.76 when every
+    # charged asset counted), and return rate earns its quarter 95 times in 100:
+    # coverage 3 / 4; k = 2/4 + 1/4 x 0.95 = 0.7375; net = 0.8 x 0.7375 x 100,000 - 600 = 58,400
+    # NPV = -18,000 + 58,400 x AF = 127,232.16; PV(costs) = 18,000 + 600 x AF = 19,492.11
     assert t2.cumulative_investment == pytest.approx(18_000)
     assert t2.annual_run_cost == pytest.approx(600)
-    assert t2.probability_of_success == pytest.approx(0.76)
+    assert t2.probability_of_success == pytest.approx(0.8)
     assert t2.benefit_coverage == pytest.approx(0.75)
-    assert t2.npv == pytest.approx(122_258.45, abs=0.01)
-    assert t2.roi == pytest.approx(122_258.45 / 19_492.11, rel=1e-6)
+    assert t2.expected_coverage == pytest.approx(0.7375)
+    assert t2.npv == pytest.approx(127_232.16, abs=0.01)
+    assert t2.roi == pytest.approx(127_232.16 / 19_492.11, rel=1e-6)
     # Tier 3 adds no need: the same as tier 2.
     assert (t3.cumulative_investment, t3.npv) == (t2.cumulative_investment, t2.npv)
     # Tier 4 holds every need: the headline figures, downstream included.
     assert t4.cumulative_investment == pytest.approx(102_000)
     assert t4.benefit_coverage == 1
-    assert t4.npv == pytest.approx(-88_091.53, abs=0.01)
+    assert t4.expected_coverage == pytest.approx(0.81445)
+    assert t4.npv == pytest.approx(15_767.36, abs=0.01)
 
 
-def test_report_names_where_roi_turns_negative_and_where_to_stop():
+def test_an_idea_worth_building_is_best_stopped_before_acquisition():
     report = roi_report(walk_idea(), catalogue())
-    assert report.negative_from_tier == 4
+    # NPVs 92,474 / 127,232 / 127,232 / 15,767: positive all the way, so ROI never turns
+    # negative (the old rule, p over every charged asset, put tier 4 at -88,092).
+    assert report.negative_from_tier is None
     # tiers 2 and 3 share the highest NPV; stop at the more downstream one
     assert report.best_stop_tier == 2
+    assert report.verdict == Verdict.STOP_EARLY == "stop_early"
+
+
+def test_an_idea_with_no_positive_step_is_not_to_be_built():
+    # Benefit 2,000 a year. Tier 1: -7,000 + 0.8 x 0.5 x 2,000 x AF = -5,010.52
+    # Tier 2: k = 0.7375: -18,000 + (0.8 x 0.7375 x 2,000 - 600) x AF = -18,000 + 580 x AF
+    #   = -16,557.63
+    # Tier 4: k = 0.81445: -102,000 + (0.8 x 0.81445 x 2,000 - 17,800) x AF
+    #   = -102,000 - 16,496.88 x AF = -143,025.30
+    report = roi_report(walk_idea(benefit=money(2_000)), catalogue())
+    assert [step.npv for step in report.ladder] == pytest.approx(
+        [-5_010.52, -16_557.63, -16_557.63, -143_025.30], abs=0.01
+    )
+    assert report.best_stop_tier is None
+    assert report.verdict == Verdict.DO_NOT_BUILD
+    # tier 1 already earns (basket size is met) and loses money
+    assert report.negative_from_tier == 1
 
 
 def test_coverage_is_zero_while_an_essential_need_is_further_upstream():
@@ -116,8 +208,9 @@ def test_coverage_is_zero_while_an_essential_need_is_further_upstream():
         )
     )
     t1, t2, t3 = ladder(idea, catalogue())
-    # Tiers 1 and 2: 7,000 spent for nothing, NPV = -7,000, ROI = -1
+    # Tiers 1 and 2: 7,000 spent for nothing yet, NPV = -7,000, ROI = -1
     assert (t1.benefit_coverage, t2.benefit_coverage) == (0, 0)
+    assert (t1.expected_coverage, t2.expected_coverage) == (0, 0)
     assert t1.npv == pytest.approx(-7_000)
     assert t1.roi == pytest.approx(-1)
     # Tier 3: C0 = 7,000 + 3,000 + 12,000 (R1) = 22,000; R = 3,000; p = 0.8 x 0.8 = 0.64
@@ -126,8 +219,47 @@ def test_coverage_is_zero_while_an_essential_need_is_further_upstream():
     assert t3.cumulative_investment == pytest.approx(22_000)
     assert t3.npv == pytest.approx(-22_000 + 61_000 * 2.4868520, abs=0.01)
     report = roi_report(idea, catalogue())
-    assert report.negative_from_tier == 1
+    # Tiers 1 and 2 lose money only because the idea is not there yet: "no benefit yet",
+    # not where it turns negative (the old rule said tier 1). Once it earns it never loses.
+    assert report.negative_from_tier is None
     assert report.best_stop_tier == 3
+    assert report.verdict == Verdict.BUILD
+
+
+def test_blocked_below_an_essential_upstream_need_turns_negative_where_it_really_drops():
+    # Benefit 60,000 a year; basket size (tier 1, optional, weight 2), clickstream -> R1
+    # (tier 3, essential, weight 1), supplier feed -> R2 -> A1 (tier 4, optional, weight 1).
+    idea = walk_idea(
+        benefit=money(60_000),
+        needs=(
+            Need("basket size", F1, money(7_000), weight=2, essential=False),
+            Need("clickstream", R1, money(3_000), weight=1, essential=True),
+            Need("supplier feed", R2, money(10_000), weight=1, essential=False),
+        ),
+    )
+    report = roi_report(idea, catalogue())
+    t1, t2, t3, t4 = report.ladder
+    # Tiers 1 and 2: 7,000 for basket size, nothing earned until clickstream: ROI -1
+    assert (t1.benefit_coverage, t1.npv, t1.roi) == (0, pytest.approx(-7_000), pytest.approx(-1))
+    assert (t2.benefit_coverage, t2.npv) == (0, pytest.approx(-7_000))
+    # Tier 3: C0 = 7,000 + 3,000 + 12,000 (R1) = 22,000; R = 3,000 (R1)
+    # E = {R1}: p = 0.8 x 0.8 = 0.64; W = 4; coverage = k = 2/4 + 1/4 = 0.75
+    # net = 0.64 x 0.75 x 60,000 - 3,000 = 25,800; NPV = -22,000 + 25,800 x AF = 42,160.78
+    assert t3.probability_of_success == pytest.approx(0.64)
+    assert t3.expected_coverage == pytest.approx(0.75)
+    assert t3.npv == pytest.approx(42_160.78, abs=0.01)
+    # Tier 4: + 10,000 engineering + 6,000 (R2) + 30,000 (A1): C0 = 68,000
+    # R = 3,000 + 1,200 + 6,000 = 10,200; p stays 0.64 (supplier feed is optional)
+    # k = 0.75 + 1/4 x 0.9 x 0.5 = 0.8625; net = 0.64 x 0.8625 x 60,000 - 10,200 = 22,920
+    # NPV = -68,000 + 22,920 x AF = -11,001.35
+    assert t4.cumulative_investment == pytest.approx(68_000)
+    assert t4.probability_of_success == pytest.approx(0.64)
+    assert t4.expected_coverage == pytest.approx(0.8625)
+    assert t4.npv == pytest.approx(-11_001.35, abs=0.01)
+    # The drop is at acquisition, not at tier 1 where nothing is earned yet.
+    assert report.negative_from_tier == 4
+    assert report.best_stop_tier == 3
+    assert report.verdict == Verdict.STOP_EARLY
 
 
 def test_roi_that_never_turns_negative():
@@ -272,12 +404,15 @@ def test_report_npv_agrees_with_numpy_financial_cash_flows():
             needs,
         )
         report = roi_report(idea, cat)
-        net = report.probability_of_success * idea.benefit.mean - report.annual_run_cost
+        net = (
+            report.probability_of_success * report.expected_coverage * idea.benefit.mean
+            - report.annual_run_cost
+        )
         flows = [-report.one_off_investment] + [net] * idea.horizon_years
         assert report.npv == pytest.approx(npf.npv(idea.discount_rate, flows), rel=1e-9)
         for step in report.ladder:
             step_net = (
-                step.probability_of_success * idea.benefit.mean * step.benefit_coverage
+                step.probability_of_success * step.expected_coverage * idea.benefit.mean
                 - step.annual_run_cost
             )
             flows = [-step.cumulative_investment] + [step_net] * idea.horizon_years
@@ -301,7 +436,7 @@ def test_reports_match_a_plain_second_reading_of_the_design(seed):
 
 def test_the_second_reading_agrees_with_the_hand_worked_example():
     expected = reference.report(walk_idea(), catalogue())
-    assert expected.npv == pytest.approx(-88_091.53, abs=0.01)
+    assert expected.npv == pytest.approx(15_767.36, abs=0.01)
     assert [step.npv for step in expected.ladder] == pytest.approx(
-        [92_474.08, 122_258.45, 122_258.45, -88_091.53], abs=0.01
+        [92_474.08, 127_232.16, 127_232.16, 15_767.36], abs=0.01
     )

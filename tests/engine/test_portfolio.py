@@ -12,12 +12,16 @@ from valuechain.engine.chain import Asset, AssetKind, Estimate, Idea, Need
 from valuechain.engine.finance import annuity_factor, roi_report
 from valuechain.engine.portfolio import (
     InfeasiblePortfolio,
+    PortfolioAsset,
+    PortfolioIdea,
+    PortfolioProblem,
     cost_views,
     frontier,
     greedy,
     portfolio_problem,
     select,
 )
+from valuechain.engine.uncertainty import simulate
 
 F = AssetKind.FEATURE
 C = AssetKind.CURATED_DATASET
@@ -278,3 +282,315 @@ def test_fair_share_splits_a_shared_asset_among_every_idea_that_needs_it():
     assert views[1].funded_share_one_off + views[2].funded_share_one_off == pytest.approx(130_000)
     # The unfunded idea, were it to join, would pay a third.
     assert views[3].funded_share_one_off == pytest.approx(5_000 + 100_000 / 3)
+
+
+# --- stop tiers: an idea funded up to any ladder step that earns something -------------------
+
+R = AssetKind.RAW_SOURCE
+A = AssetKind.ACQUISITION_OPTION
+
+
+def layered_instance(rng: np.random.Generator, n_ideas: int):
+    """A small value chain (features on curated data on raw data on acquisitions) with ideas
+    whose needs sit at several tiers, some optional: ideas with several options sharing
+    assets."""
+    catalogue = {}
+
+    def add(kind, j, available, upstream, scale):
+        build = float(rng.integers(1, 40)) * scale
+        catalogue[(kind, j)] = Asset(
+            kind=kind,
+            id=j,
+            available=available,
+            build=Estimate(build * 0.8, build, build * 1.4),
+            run=Estimate.exact(float(rng.integers(0, 6)) * scale / 10),
+            feasibility=float(rng.choice([1.0, rng.uniform(0.4, 1.0)])),
+            upstream=upstream,
+            name=f"{kind.value} {j}",
+        )
+
+    for j in range(2):
+        add(A, j, False, (), 2_000)
+    for j in range(3):
+        arrives = bool(rng.random() < 0.5)
+        add(R, j, arrives, () if arrives else ((A, int(rng.integers(2))),), 1_000)
+    for j in range(3):
+        ups = tuple((R, int(r)) for r in rng.choice(3, size=int(rng.integers(1, 3)), replace=False))
+        add(C, j, bool(rng.random() < 0.6), ups, 1_000)
+    for j in range(5):
+        add(F, j, bool(rng.random() < 0.3), ((C, int(rng.integers(3))),), 500)
+    keys = list(catalogue)
+    weights = np.array([4.0 if key[0] == F else 1.0 for key in keys])
+    ideas = []
+    for i in range(n_ideas):
+        picks = rng.choice(
+            len(keys), size=int(rng.integers(2, 5)), replace=False, p=weights / weights.sum()
+        )
+        needs = tuple(
+            Need(
+                f"n{i}-{j}",
+                keys[int(j)],
+                engineering=Estimate.exact(float(rng.integers(0, 10)) * 1_000),
+                weight=float(rng.uniform(0.5, 3)),
+                essential=bool(rng.random() < 0.3),
+            )
+            for j in picks
+        )
+        ideas.append(
+            Idea(
+                id=200 + i,
+                benefit=Estimate.exact(float(rng.integers(5, 60)) * 1_000),
+                probability=float(rng.uniform(0.5, 1.0)),
+                needs=needs,
+                title=f"idea {i}",
+            )
+        )
+    return ideas, catalogue
+
+
+def brute_force_stops(problem, budget=None, include=(), exclude=(), stop_tiers=True):
+    """Every combination of (idea funded up to one of its options, or not at all)."""
+    inc = set(problem.positions(include))
+    exc = set(problem.positions(exclude))
+    choices = []
+    for i, idea in enumerate(problem.ideas):
+        options = list(idea.options if stop_tiers else idea.options[-1:])
+        if i in exc:
+            options = []
+        choices.append(options if i in inc else [None, *options])
+    best, best_options = -math.inf, None
+    for combination in itertools.product(*choices):
+        chosen = [o for o in combination if o is not None]
+        if budget is not None and problem.option_one_off(chosen) > budget + 1e-6:
+            continue
+        value = problem.option_npv(chosen)
+        if value > best:
+            best, best_options = value, chosen
+    return best, best_options
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_stop_tier_selection_equals_brute_force_over_every_idea_and_tier(seed):
+    rng = np.random.default_rng(300 + seed)
+    ideas, catalogue = layered_instance(rng, int(rng.integers(3, 6)))
+    problem = portfolio_problem(ideas, catalogue, 0.10, 3)
+    all_in = problem.one_off(range(len(ideas)))
+    budget = None if seed % 3 == 0 else float(rng.uniform(0.15, 0.6)) * all_in
+    ids = [idea.id for idea in ideas]
+    include = [ids[0]] if seed % 4 == 1 else []
+    exclude = [ids[-1]] if seed % 4 == 2 else []
+    if include and budget is not None:
+        budget = max(budget, 1.5 * problem.option_one_off([problem.ideas[0].options[0]]))
+
+    best, _ = brute_force_stops(problem, budget, include, exclude)
+    chosen = select(problem, budget, include, exclude, gap=0.0)
+    assert chosen.optimal
+    assert chosen.total_npv == pytest.approx(best, rel=1e-7, abs=1e-3)
+    # The reported stops are the options whose figures the selection reports.
+    options = problem.stop_options(chosen.stops)
+    assert problem.option_npv(options) == pytest.approx(chosen.total_npv)
+    assert problem.option_one_off(options) == pytest.approx(chosen.one_off_investment)
+    assert [idea for idea, _ in chosen.stops] == list(chosen.selected)
+    if budget is not None:
+        assert chosen.one_off_investment <= budget + 1e-6
+    assert set(include) <= set(chosen.selected)
+    assert not set(exclude) & set(chosen.selected)
+    # Whole ideas only is the same search over fewer options, and never does better.
+    whole_best, _ = brute_force_stops(problem, budget, include, exclude, stop_tiers=False)
+    if include and budget is not None and problem.one_off(problem.positions(include)) > budget:
+        with pytest.raises(InfeasiblePortfolio):
+            select(problem, budget, include, exclude, gap=0.0, stop_tiers=False)
+        return
+    whole = select(problem, budget, include, exclude, gap=0.0, stop_tiers=False)
+    assert whole.total_npv == pytest.approx(whole_best, rel=1e-7, abs=1e-3)
+    assert whole.total_npv <= chosen.total_npv + 1e-6
+    assert all(tier == problem.ideas[problem.index[i]].tier for i, tier in whole.stops)
+
+
+def test_random_layered_instances_have_ideas_with_several_options_and_early_stops():
+    """Guard on the generator: the equality above is tested where stop tiers matter."""
+    early = several = 0
+    for seed in range(10):
+        rng = np.random.default_rng(300 + seed)
+        ideas, catalogue = layered_instance(rng, int(rng.integers(3, 6)))
+        problem = portfolio_problem(ideas, catalogue, 0.10, 3)
+        several += sum(len(idea.options) > 1 for idea in problem.ideas)
+        chosen = select(problem, gap=0.0)
+        early += sum(tier < problem.ideas[problem.index[i]].tier for i, tier in chosen.stops)
+    assert several >= 15
+    assert early >= 5
+
+
+def forecast_pair():
+    """A forecast worth doing on sales history alone, whose optional competitor prices need an
+    expensive acquisition; and stock alerts sharing the sales history feature."""
+    catalogue = {
+        (C, 1): Asset(kind=C, id=1, available=True, name="sales"),
+        (F, 1): Asset(
+            kind=F,
+            id=1,
+            available=False,
+            upstream=((C, 1),),
+            build=Estimate.exact(20_000),
+            name="sales history",
+        ),
+        (A, 1): Asset(
+            kind=A, id=1, available=False, build=Estimate.exact(150_000), feasibility=0.5
+        ),
+        (R, 1): Asset(
+            kind=R,
+            id=1,
+            available=False,
+            upstream=((A, 1),),
+            build=Estimate.exact(10_000),
+            name="competitor prices",
+        ),
+    }
+    ideas = [
+        Idea(
+            id=1,
+            benefit=Estimate.exact(100_000),
+            probability=0.9,
+            title="demand forecast",
+            needs=(
+                Need("sales history", (F, 1), Estimate.exact(10_000), weight=3),
+                Need("competitor prices", (R, 1), Estimate.exact(5_000), essential=False),
+            ),
+        ),
+        Idea(
+            id=2,
+            benefit=Estimate.exact(30_000),
+            probability=1.0,
+            title="stock alerts",
+            needs=(Need("sales history", (F, 1), Estimate.exact(5_000)),),
+        ),
+    ]
+    return ideas, catalogue
+
+
+def test_stopping_early_beats_whole_ideas_under_the_same_budget():
+    ideas, catalogue = forecast_pair()
+    problem = portfolio_problem(ideas, catalogue, 0.10, 3)
+    af = annuity_factor(0.10, 3)
+    forecast = problem.ideas[0]
+    assert [problem.options[o].tier for o in forecast.options] == [2, 4]
+    # Forecast at tier 2: C0 = 10,000 + 20,000 (sales history) = 30,000
+    #   k = 3/4; value = AF x 0.9 x 0.75 x 100,000 - 10,000 = 157,862.52
+    # Whole (tier 4): C0 = 15,000 + 20,000 + 10,000 + 150,000 = 195,000
+    #   k = 3/4 + 1/4 x 0.5 = 0.875; NPV = AF x 78,750 - 195,000 = 839.60
+    # Stock alerts (tier 2): C0 = 5,000 + 20,000; value = AF x 30,000 - 5,000 = 69,605.56
+    assert problem.options[forecast.options[0]].value == pytest.approx(af * 67_500 - 10_000)
+    assert problem.npv([0]) == pytest.approx(af * 78_750 - 195_000)
+
+    budget = 40_000.0
+    whole = select(problem, budget, stop_tiers=False)
+    # The whole forecast does not fit: stock alerts alone, 69,605.56 - 20,000 = 49,605.56
+    assert whole.selected == (2,)
+    assert whole.total_npv == pytest.approx(af * 30_000 - 25_000)
+    stops = select(problem, budget)
+    # Forecast stopped at tier 2 plus stock alerts, sales history paid once: 35,000 spent
+    # NPV = 157,862.52 + 69,605.56 - 20,000 = 207,468.08
+    assert stops.selected == (1, 2)
+    assert stops.stops == ((1, 2), (2, 2))
+    assert stops.one_off_investment == pytest.approx(35_000)
+    assert stops.total_npv == pytest.approx(af * 97_500 - 35_000)
+    assert stops.total_npv > whole.total_npv
+    # Even without a budget, acquiring competitor prices is not worth it: stop at tier 2.
+    assert select(problem).stops == ((1, 2), (2, 2))
+    assert select(problem, stop_tiers=False).stops == ((1, 4), (2, 2))
+
+
+def test_must_include_takes_some_option_and_the_budget_floor_is_its_lowest():
+    ideas, catalogue = forecast_pair()
+    problem = portfolio_problem(ideas, catalogue, 0.10, 3)
+    # 30,000 buys the forecast at tier 2; whole it would need 195,000.
+    chosen = select(problem, budget=30_000, must_include=[1], must_exclude=[2])
+    assert chosen.stops == ((1, 2),)
+    with pytest.raises(InfeasiblePortfolio, match="195,000"):
+        select(problem, budget=30_000, must_include=[1], stop_tiers=False)
+    with pytest.raises(InfeasiblePortfolio, match="30,000"):
+        select(problem, budget=29_000, must_include=[1])
+    # Forced whole (no stop tiers) it still counts as included.
+    assert select(problem, must_include=[1], stop_tiers=False).stops[0] == (1, 4)
+
+
+def test_cost_views_follow_the_funded_stop_tiers():
+    ideas, catalogue = forecast_pair()
+    problem = portfolio_problem(ideas, catalogue, 0.10, 3)
+    chosen = select(problem, budget=40_000)
+    views = {v.idea_id: v for v in cost_views(problem, chosen.selected, chosen.stops)}
+    assert (views[1].tier, views[2].tier) == (2, 2)
+    # Funded at tier 2 the forecast costs 30,000 alone; with stock alerts funded it adds its
+    # engineering only; the shared feature splits in halves.
+    assert views[1].standalone_one_off == pytest.approx(30_000)
+    assert views[1].marginal_one_off == pytest.approx(10_000)
+    assert views[1].funded_share_one_off == pytest.approx(20_000)
+    assert views[2].funded_share_one_off == pytest.approx(15_000)
+    total = views[1].funded_share_one_off + views[2].funded_share_one_off
+    assert total == pytest.approx(chosen.one_off_investment)
+    # Without stops the selected ideas are taken whole.
+    whole = {v.idea_id: v for v in cost_views(problem, chosen.selected)}
+    assert whole[1].tier == 4
+    assert whole[1].standalone_one_off == pytest.approx(195_000)
+
+
+def test_the_frontier_by_stop_tier_lies_above_the_whole_ideas_frontier():
+    ideas, catalogue = forecast_pair()
+    problem = portfolio_problem(ideas, catalogue, 0.10, 3)
+    by_stop = frontier(problem, points=6)
+    whole = frontier(problem, points=6, stop_tiers=False)
+    assert by_stop[-1].stops == ((1, 2), (2, 2))
+    assert [p.npv for p in by_stop] == sorted(p.npv for p in by_stop)
+    for point in whole:
+        best = select(problem, point.budget)
+        assert best.total_npv >= point.npv - 1e-6
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_greedy_on_options_is_feasible_and_never_beats_the_exact_selection(seed):
+    rng = np.random.default_rng(500 + seed)
+    ideas, catalogue = layered_instance(rng, 12)
+    problem = portfolio_problem(ideas, catalogue, 0.10, 3)
+    budget = 0.3 * problem.one_off(range(12))
+    heuristic = greedy(problem, budget)
+    exact = select(problem, budget, gap=0.0)
+    assert heuristic.one_off_investment <= budget + 1e-6
+    assert exact.total_npv >= heuristic.total_npv - 1e-6
+    assert len(heuristic.stops) == len(heuristic.selected)
+
+
+def test_the_selections_stops_simulate_to_the_selections_npv():
+    ideas, catalogue = forecast_pair()
+    problem = portfolio_problem(ideas, catalogue, 0.10, 3)
+    chosen = select(problem, budget=40_000)
+    draws = 200_000
+    result = simulate(
+        ideas,
+        catalogue,
+        draws,
+        seed=12,
+        discount_rate=0.10,
+        horizon_years=3,
+        stops=dict(chosen.stops),
+    )
+    assert result.portfolio_npv is not None and result.portfolio is not None
+    se = result.portfolio_npv.std() / np.sqrt(draws)
+    assert abs(result.portfolio.mean - chosen.total_npv) < 4 * se
+
+
+def test_a_problem_made_of_whole_ideas_only_still_selects():
+    # Made by hand, without options: each idea is its own single option.
+    problem = PortfolioProblem(
+        ideas=(
+            PortfolioIdea(1, "a", 50.0, 10.0, 0.0, (0,)),
+            PortfolioIdea(2, "b", 40.0, 10.0, 0.0, (0,)),
+        ),
+        assets=(PortfolioAsset((C, 1), "shared", 60.0, 0.0, 60.0),),
+        discount_rate=0.10,
+        horizon_years=3,
+    )
+    chosen = select(problem)
+    # 50 + 40 - 60 = 30 together; alone each loses
+    assert chosen.selected == (1, 2)
+    assert chosen.total_npv == pytest.approx(30.0)
+    assert chosen.stops == ((1, 1), (2, 1))

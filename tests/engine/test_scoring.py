@@ -114,3 +114,26 @@ def test_relative_scale_runs_from_one_to_ten():
     assert relative([0, 5, 10]) == [1.0, 5.5, 10.0]
     assert relative([0, 0]) == [1.0, 1.0]
     assert relative([-3, 6]) == [1.0, 10.0]
+
+
+def test_an_optional_need_on_uncertain_data_lowers_value_not_confidence():
+    cat = catalogue()
+    # Idea 1 plus an optional need on feature 2, built on the curated dataset that comes off
+    # one time in two (and weighs as much as the existing need).
+    idea = Idea(
+        id=1,
+        benefit=Estimate.exact(50_000),
+        probability=0.8,
+        title="cheap plus",
+        needs=(
+            Need("a", (F, 1), Estimate.exact(20_000)),
+            Need("extra", (F, 2), essential=False),
+        ),
+    )
+    problem = portfolio_problem([idea], cat, 0.10, 3)
+    (scores,) = score(problem, [idea], cat)
+    # p = 0.8: the essential need's data is there; k = 1/2 + 1/2 x 0.5 = 0.75
+    assert scores.probability == pytest.approx(0.8)
+    assert scores.expected_annual_benefit == pytest.approx(0.8 * 0.75 * 50_000)
+    # effort: 20,000 + 10,000 (feature 2) + 200,000 (the curated dataset)
+    assert scores.rice == pytest.approx(30_000 / 230_000)

@@ -209,3 +209,173 @@ def test_curated_upstream_of_a_feature_is_charged_in_the_simulation():
     one = idea(1, Estimate.exact(0), (Need("n", (F, 1)),))
     dist = simulate([one], catalogue, draws=100, seed=0).ideas[0]
     assert dist.mean == pytest.approx(-3_000)
+
+
+# --- optional needs: what fails takes away its need's share, not the idea -------------------
+
+
+def weather_catalogue():
+    """Basket data to build (sure), and two feeds that often do not arrive."""
+    return {
+        (F, 1): feature(1, Estimate(20_000, 30_000, 50_000), Estimate(1_000, 2_000, 4_000)),
+        (C, 1): Asset(
+            kind=C,
+            id=1,
+            available=False,
+            build=Estimate(30_000, 40_000, 80_000),
+            run=Estimate(2_000, 3_000, 6_000),
+            feasibility=0.3,
+            name="weather feed",
+        ),
+        (F, 2): Asset(
+            kind=F,
+            id=2,
+            available=False,
+            upstream=((C, 1),),
+            build=Estimate(5_000, 8_000, 9_000),
+            feasibility=0.6,
+            name="rain tomorrow",
+        ),
+        (F, 3): feature(3, Estimate(1_000, 2_000, 3_000), feasibility=0.5),
+    }
+
+
+def weather_idea(benefit: Estimate | None = None, basket_engineering: Estimate | None = None):
+    # W = 2 + 1 + 1 = 4: basket (essential), rain (optional, on F2 <- weather feed),
+    # promotions (optional, on F3)
+    return idea(
+        1,
+        benefit or Estimate(100_000, 150_000, 260_000),
+        (
+            Need("basket", (F, 1), basket_engineering or Estimate(2_000, 4_000, 9_000), weight=2),
+            Need("rain", (F, 2), weight=1, essential=False),
+            Need("promotions", (F, 3), weight=1, essential=False),
+        ),
+        probability=0.7,
+    )
+
+
+def test_the_closed_form_of_optional_needs_is_what_the_simulation_converges_to():
+    catalogue, one = weather_catalogue(), weather_idea()
+    report = roi_report(one, catalogue)
+    # p = 0.7 (F1 is sure); k = 2/4 + 1/4 x 0.6 x 0.3 + 1/4 x 0.5 = 0.67
+    assert report.probability_of_success == pytest.approx(0.7)
+    assert report.expected_coverage == pytest.approx(0.5 + 0.25 * 0.18 + 0.25 * 0.5)
+    draws = 400_000
+    result = simulate([one], catalogue, draws=draws, seed=17)
+    se = result.npv[0].std() / np.sqrt(draws)
+    assert abs(result.ideas[0].mean - report.npv) < 4 * se
+
+
+def test_a_missing_optional_feed_leaves_the_idea_earning_its_other_shares():
+    # Money exact: NPV takes one value per outcome. p0 = 0.7; rain arrives 0.18, promotions 0.5
+    catalogue = exact_weather_catalogue()
+    one = weather_idea(Estimate.exact(100_000), Estimate.exact(4_000))
+    result = simulate([one], catalogue, draws=200_000, seed=8)
+    report = roi_report(one, catalogue)
+    cost = report.pv_costs
+    earned = np.round((result.npv[0] + cost) / (annuity_factor(0.10, 3) * 100_000), 6)
+    shares, counts = np.unique(earned, return_counts=True)
+    frequency = dict(zip(shares.tolist(), (counts / counts.sum()).tolist(), strict=True))
+    # failure 0.3; otherwise basket's half always, plus each optional quarter independently
+    assert frequency[0.0] == pytest.approx(0.3, abs=0.005)
+    assert frequency[0.5] == pytest.approx(0.7 * 0.82 * 0.5, abs=0.005)
+    assert frequency[0.75] == pytest.approx(0.7 * (0.18 * 0.5 + 0.82 * 0.5), abs=0.005)
+    assert frequency[1.0] == pytest.approx(0.7 * 0.18 * 0.5, abs=0.005)
+
+
+def exact_weather_catalogue():
+    return {
+        key: Asset(
+            kind=asset.kind,
+            id=asset.id,
+            available=asset.available,
+            build=Estimate.exact(asset.build.mean),
+            run=Estimate.exact(asset.run.mean),
+            feasibility=asset.feasibility,
+            upstream=asset.upstream,
+            name=asset.name,
+        )
+        for key, asset in weather_catalogue().items()
+    }
+
+
+def test_an_asset_in_e_sinks_the_idea_even_when_an_optional_need_uses_it_too():
+    catalogue = weather_catalogue()
+    # rain is essential now: the weather feed and rain tomorrow are in E, and promotions
+    # (optional, on F3) is all that is left to k.
+    one = idea(
+        1,
+        Estimate.exact(100_000),
+        (
+            Need("rain", (F, 2), weight=1),
+            Need("weather again", (C, 1), weight=1, essential=False),
+            Need("promotions", (F, 3), weight=2, essential=False),
+        ),
+        probability=1.0,
+    )
+    report = roi_report(one, catalogue)
+    assert report.probability_of_success == pytest.approx(0.6 * 0.3)
+    assert report.expected_coverage == pytest.approx(0.25 + 0.25 + 0.5 * 0.5)
+    result = simulate([one], catalogue, draws=200_000, seed=21)
+    # Failing draws lose everything: P(NPV < 0) is at least 1 - 0.18.
+    assert result.ideas[0].probability_of_loss >= 0.82 - 0.005
+    se = result.npv[0].std() / np.sqrt(200_000)
+    assert abs(result.ideas[0].mean - report.npv) < 4 * se
+
+
+def test_an_optional_feed_shared_by_two_ideas_fails_for_both_in_the_same_draw():
+    catalogue = exact_weather_catalogue()
+    first = weather_idea(Estimate.exact(100_000), Estimate.exact(4_000))
+    second = idea(
+        2, Estimate.exact(50_000), (Need("rain", (F, 2), essential=False),), probability=1.0
+    )
+    result = simulate([first, second], catalogue, draws=100_000, seed=5)
+    af = annuity_factor(0.10, 3)
+    earned = [
+        (result.npv[i] + roi_report(one, catalogue).pv_costs) / (af * one.benefit.mean)
+        for i, one in enumerate((first, second))
+    ]
+    # The second idea earns only when rain tomorrow and the weather feed arrive: 0.6 x 0.3
+    second_earns = earned[1] > 0.5
+    assert second_earns.mean() == pytest.approx(0.18, abs=0.005)
+    # The first earns its rain quarter in exactly those draws: all of its benefit only then,
+    # and never basket's half alone then (promotions' quarter comes on its own).
+    first = earned[0]
+    assert not (np.isclose(first, 1.0) & ~second_earns).any()
+    assert not (np.isclose(first, 0.5) & second_earns).any()
+    assert (np.isclose(first, 1.0) & second_earns).mean() == pytest.approx(
+        0.7 * 0.18 * 0.5, abs=0.005
+    )
+
+
+def test_a_stop_tier_is_simulated_as_that_ladder_step():
+    catalogue = weather_catalogue()
+    # rain reaches the weather feed (tier 2); stopping at tier 1 funds basket and promotions.
+    one = weather_idea()
+    step = roi_report(one, catalogue).ladder[0]
+    assert step.tier == 1
+    draws = 200_000
+    result = simulate([one], catalogue, draws=draws, seed=3, stops={1: 1})
+    se = result.npv[0].std() / np.sqrt(draws)
+    assert abs(result.ideas[0].mean - step.npv) < 4 * se
+    with pytest.raises(ValueError, match="tier 4"):
+        simulate([one], catalogue, draws=10, seed=3, stops={1: 4})
+
+
+def test_tornado_swings_the_feasibility_behind_each_optional_need():
+    catalogue, one = weather_catalogue(), weather_idea()
+    bars = {bar.input: bar for bar in tornado(one, catalogue).bars}
+    af, benefit = annuity_factor(0.10, 3), one.benefit.mean
+    # weather feed 0.3 swings 0.24 .. 0.36; rain's quarter moves by 0.6 x 0.12 of it, times p B
+    feed = bars["Feasibility: weather feed"]
+    assert (feed.low_value, feed.high_value) == pytest.approx((0.24, 0.36))
+    assert feed.swing == pytest.approx(af * 0.7 * benefit * 0.25 * 0.6 * 0.12)
+    # promotions 0.5 swings 0.4 .. 0.6: its quarter moves by 0.2
+    promotions = bars["Feasibility: feature 3"]
+    assert promotions.swing == pytest.approx(af * 0.7 * benefit * 0.25 * 0.2)
+    assert promotions.npv_at_high > promotions.npv_at_low
+    # basket is sure: no bar; the probability bar still swings p0 by 20 %, at k = 0.67
+    assert "Feasibility: feature 1" not in bars
+    k = 0.5 + 0.25 * 0.18 + 0.25 * 0.5
+    assert bars["Probability of success"].swing == pytest.approx(af * 0.7 * 0.4 * k * benefit)

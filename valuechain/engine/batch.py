@@ -7,6 +7,10 @@ The same formulas as finance.roi_report (DESIGN section 3), laid out for numpy/s
 - per ladder tier t, a sparse incidence matrix N_t (idea x asset) of the needs whose tier is
   <= t; the assets each idea reaches are the non-zeros of N_t @ K, so build, run, feasibility
   and offline features are sparse mat-vec products with per-asset vectors;
+- the essential charged assets E (per idea, and per step E_t) as the non-zeros of the
+  essential needs' incidence @ K, so p = p0 x exp(E @ log f); each need's A(n) minus E as its
+  closure row with E's entries taken out, so its product of feasibilities is one more
+  log-sum, and k a bincount of w(n) x that product over the needs;
 - engineering, weights and coverage as bincounts over the flattened needs; NPV, ROI and the
   discounted payback as array operations over (idea x year).
 
@@ -36,10 +40,13 @@ from valuechain.engine.chain import (
 from valuechain.engine.finance import (
     LadderStep,
     RoiReport,
+    Verdict,
     annual_run_cost,
     deployment_cost,
+    expected_annual_benefit,
     one_off_investment,
     online_features,
+    verdict,
 )
 
 MAX_HORIZON = 30
@@ -155,6 +162,7 @@ class BatchResult:
     one_off: np.ndarray
     annual_run: np.ndarray
     probability: np.ndarray
+    expected_coverage: np.ndarray  # k
     expected_benefit: np.ndarray
     npv: np.ndarray
     roi: np.ndarray  # NaN where nothing is spent
@@ -170,10 +178,18 @@ class BatchResult:
     ladder_run: np.ndarray
     ladder_probability: np.ndarray
     ladder_coverage: np.ndarray
+    ladder_expected_coverage: np.ndarray
     ladder_npv: np.ndarray
     ladder_roi: np.ndarray
     negative_from_tier: np.ndarray  # 0 when never
-    best_stop_tier: np.ndarray
+    best_stop_tier: np.ndarray  # 0 when no step has a positive NPV: do not build
+
+    @property
+    def verdicts(self) -> list[Verdict]:
+        return [
+            verdict(int(best) or None, int(tier))
+            for best, tier in zip(self.best_stop_tier, self.tier, strict=True)
+        ]
 
     def reports(self) -> list[RoiReport]:
         """The same RoiReport objects finance.roi_reports returns."""
@@ -189,6 +205,7 @@ class BatchResult:
                 self.one_off,
                 self.annual_run,
                 self.probability,
+                self.expected_coverage,
                 self.expected_benefit,
                 self.npv,
                 self.roi,
@@ -210,6 +227,7 @@ class BatchResult:
                 self.ladder_run,
                 self.ladder_probability,
                 self.ladder_coverage,
+                self.ladder_expected_coverage,
                 self.ladder_npv,
                 self.ladder_roi,
             )
@@ -221,6 +239,7 @@ class BatchResult:
                 one_off,
                 run,
                 p,
+                k,
                 benefit,
                 value,
                 ratio,
@@ -234,7 +253,9 @@ class BatchResult:
                 setup,
                 yearly,
             ) = (h[i] for h in head)
-            investment, step_run, step_p, coverage, step_npv, step_roi = (s[i] for s in steps)
+            investment, step_run, step_p, coverage, step_k, step_npv, step_roi = (
+                s[i] for s in steps
+            )
             ladder = tuple(
                 LadderStep(
                     tier=t + 1,
@@ -244,6 +265,7 @@ class BatchResult:
                     benefit_coverage=coverage[t],
                     npv=step_npv[t],
                     roi=_none_if_nan(step_roi[t]),
+                    expected_coverage=step_k[t],
                 )
                 for t in range(tier)
             )
@@ -260,7 +282,7 @@ class BatchResult:
                     pv_costs=present,
                     payback_years=_none_if_nan(payback),
                     negative_from_tier=negative or None,
-                    best_stop_tier=best,
+                    best_stop_tier=best or None,
                     ladder=ladder,
                     need_engineering_cost=engineering,
                     asset_build_cost=build,
@@ -268,6 +290,7 @@ class BatchResult:
                     deployment_setup_cost=setup,
                     deployment_run_cost=yearly,
                     charged_assets=tuple([keys[j] for j in indices[indptr[i] : indptr[i + 1]]]),
+                    expected_coverage=k,
                 )
             )
         return reports
@@ -293,10 +316,47 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     return out
 
 
+def _reach(
+    ideas: np.ndarray, assets: np.ndarray, n_ideas: int, arrays: CatalogueArrays
+) -> sparse.csr_matrix:
+    """0/1 (idea x asset): what the needs (idea, asset) reach, the union of their closures."""
+    incidence = sparse.csr_matrix(
+        (np.ones(len(ideas)), (ideas, assets)), shape=(n_ideas, len(arrays.keys))
+    )
+    reached = (incidence @ arrays.closure).tocsr()
+    reached.data[:] = 1.0
+    return reached
+
+
+def _feasibility(reached: sparse.spmatrix, arrays: CatalogueArrays) -> np.ndarray:
+    """Product of the feasibilities of the charged assets in each row (1 for none)."""
+    return np.where(
+        reached @ arrays.zero_feasibility > 0, 0.0, np.exp(reached @ arrays.log_feasibility)
+    )
+
+
+def _arrival(
+    asset_of_need: np.ndarray,
+    idea_of_need: np.ndarray,
+    optional: np.ndarray,
+    essential: sparse.csr_matrix,
+    arrays: CatalogueArrays,
+) -> np.ndarray:
+    """Per need, the product of f(a) over A(n) minus E of its idea: its closure row with the
+    assets E holds taken out (an asset an essential need reaches too is in E). 1 for an
+    essential need, whose assets are all in E."""
+    arrival = np.ones(len(asset_of_need))
+    if optional.any():
+        rows = arrays.closure[asset_of_need[optional]]
+        outside = rows - rows.multiply(essential[idea_of_need[optional]])
+        arrival[optional] = _feasibility(outside, arrays)
+    return arrival
+
+
 def compute(ideas: Sequence[Idea], catalogue: Catalogue) -> BatchResult:
     """Every figure of finance.roi_report for all ideas, as arrays."""
     arrays = CatalogueArrays.build_from(catalogue)
-    n_ideas, n_assets = len(ideas), len(arrays.keys)
+    n_ideas = len(ideas)
 
     # Flatten the needs, in idea order then need order (the order finance sums them in).
     needs = [need for idea in ideas for need in idea.needs]
@@ -338,6 +398,12 @@ def compute(ideas: Sequence[Idea], catalogue: Catalogue) -> BatchResult:
     np.maximum.at(idea_tier, idea_of_need, need_tier)
     has_needs = np.bincount(idea_of_need, minlength=n_ideas) > 0
     total_weight = np.bincount(idea_of_need, weights=need_weight, minlength=n_ideas)
+    safe_total = np.where(has_needs, total_weight, 1.0)
+
+    # E of the whole idea, and each need's chance that its assets outside E arrive.
+    essential = _reach(idea_of_need[need_essential], asset_of_need[need_essential], n_ideas, arrays)
+    arrival = _arrival(asset_of_need, idea_of_need, ~need_essential, essential, arrays)
+    earned_weight = need_weight * arrival
 
     years = np.arange(1, MAX_HORIZON + 1, dtype=np.float64)
     in_horizon = years[np.newaxis, :] <= horizon[:, np.newaxis]
@@ -352,6 +418,7 @@ def compute(ideas: Sequence[Idea], catalogue: Catalogue) -> BatchResult:
             "run",
             "probability",
             "coverage",
+            "expected_coverage",
             "npv",
             "roi",
             "engineering",
@@ -361,24 +428,16 @@ def compute(ideas: Sequence[Idea], catalogue: Catalogue) -> BatchResult:
             "yearly",
         )
     }
-    reached = sparse.csr_matrix((n_ideas, n_assets))
+    reached = sparse.csr_matrix((n_ideas, len(arrays.keys)))
     for column, t in enumerate(TIERS):
         met = need_tier <= t
-        incidence = sparse.csr_matrix(
-            (np.ones(int(met.sum())), (idea_of_need[met], asset_of_need[met])),
-            shape=(n_ideas, n_assets),
-        )
-        reached = (incidence @ arrays.closure).tocsr()
-        reached.data[:] = 1.0
+        reached = _reach(idea_of_need[met], asset_of_need[met], n_ideas, arrays)
 
         engineering_t = np.bincount(
             idea_of_need[met], weights=need_engineering[met], minlength=n_ideas
         )
         build_t = reached @ arrays.build
         asset_run_t = reached @ arrays.run
-        feasibility_t = np.where(
-            reached @ arrays.zero_feasibility > 0, 0.0, np.exp(reached @ arrays.log_feasibility)
-        )
         offline = reached @ arrays.offline_feature + np.bincount(
             idea_of_need[met], weights=need_new_feature[met], minlength=n_ideas
         )
@@ -387,17 +446,27 @@ def compute(ideas: Sequence[Idea], catalogue: Catalogue) -> BatchResult:
         yearly_t = deployment_cost(run_base, online_run, features)
         one_off = one_off_investment(engineering_t, build_t, setup_t)
         run = annual_run_cost(asset_run_t, yearly_t)
-        p = probability * feasibility_t
 
-        met_weight = np.bincount(idea_of_need[met], weights=need_weight[met], minlength=n_ideas)
-        essential_missing = (need_essential & ~met).astype(np.float64)
-        essential_above = np.bincount(idea_of_need, essential_missing, minlength=n_ideas) > 0
-        coverage = np.where(
-            ~has_needs,
-            1.0,
-            np.where(essential_above, 0.0, met_weight / np.where(has_needs, total_weight, 1.0)),
+        # E_t: the essential needs met so far; it is all of E once the step earns anything.
+        waiting = need_essential & ~met
+        essential_t = (
+            _reach(
+                idea_of_need[need_essential & met],
+                asset_of_need[need_essential & met],
+                n_ideas,
+                arrays,
+            )
+            if waiting.any()
+            else essential
         )
-        net = p * benefit * coverage - run
+        p = probability * _feasibility(essential_t, arrays)
+
+        blocked = np.bincount(idea_of_need[waiting], minlength=n_ideas) > 0
+        met_weight = np.bincount(idea_of_need[met], weights=need_weight[met], minlength=n_ideas)
+        met_earned = np.bincount(idea_of_need[met], weights=earned_weight[met], minlength=n_ideas)
+        coverage = np.where(~has_needs, 1.0, np.where(blocked, 0.0, met_weight / safe_total))
+        k = np.where(~has_needs, 1.0, np.where(blocked, 0.0, met_earned / safe_total))
+        net = expected_annual_benefit(p, k, benefit) - run
         value = -one_off + net * annuity
         present = one_off + run * annuity
         for name, array in (
@@ -405,6 +474,7 @@ def compute(ideas: Sequence[Idea], catalogue: Catalogue) -> BatchResult:
             ("run", run),
             ("probability", p),
             ("coverage", coverage),
+            ("expected_coverage", k),
             ("npv", value),
             ("roi", _ratio(value, present)),
             ("engineering", engineering_t),
@@ -420,7 +490,8 @@ def compute(ideas: Sequence[Idea], catalogue: Catalogue) -> BatchResult:
     one_off = ladder["investment"][:, last]
     run = ladder["run"][:, last]
     p = ladder["probability"][:, last]
-    expected_benefit = p * benefit
+    k = ladder["expected_coverage"][:, last]
+    expected_benefit = expected_annual_benefit(p, k, benefit)
     net = expected_benefit - run
     value = -one_off + net * annuity
     present = one_off + run * annuity
@@ -429,12 +500,9 @@ def compute(ideas: Sequence[Idea], catalogue: Catalogue) -> BatchResult:
     charged.eliminate_zeros()
     charged.sort_indices()
 
-    tiers = np.array(TIERS)
-    within = tiers[np.newaxis, :] <= idea_tier[:, np.newaxis]
-    negative = within & (ladder["roi"] < 0)  # NaN compares False: no cost, no verdict
-    negative_from = np.where(negative.any(axis=1), tiers[np.argmax(negative, axis=1)], 0)
-    best_stop = tiers[np.argmax(np.where(within, ladder["npv"], -np.inf), axis=1)]
-
+    negative_from, best_stop = _decisions(
+        idea_tier, ladder["coverage"], ladder["npv"], ladder["roi"]
+    )
     return BatchResult(
         ideas=ideas,
         arrays=arrays,
@@ -442,6 +510,7 @@ def compute(ideas: Sequence[Idea], catalogue: Catalogue) -> BatchResult:
         one_off=one_off,
         annual_run=run,
         probability=p,
+        expected_coverage=k,
         expected_benefit=expected_benefit,
         npv=value,
         roi=_ratio(value, present),
@@ -457,11 +526,27 @@ def compute(ideas: Sequence[Idea], catalogue: Catalogue) -> BatchResult:
         ladder_run=ladder["run"],
         ladder_probability=ladder["probability"],
         ladder_coverage=ladder["coverage"],
+        ladder_expected_coverage=ladder["expected_coverage"],
         ladder_npv=ladder["npv"],
         ladder_roi=ladder["roi"],
         negative_from_tier=negative_from,
         best_stop_tier=best_stop,
     )
+
+
+def _decisions(
+    idea_tier: np.ndarray, coverage: np.ndarray, npv: np.ndarray, roi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """finance.negative_from_tier and finance.best_stop_tier over (idea, tier); 0 for None."""
+    tiers = np.array(TIERS)
+    within = tiers[np.newaxis, :] <= idea_tier[:, np.newaxis]
+    # An earning step that loses money; NaN ROI compares False: no cost, no verdict.
+    negative = within & (coverage > 0) & (roi < 0)
+    negative_from = np.where(negative.any(axis=1), tiers[np.argmax(negative, axis=1)], 0)
+    # The highest positive NPV; argmax takes the first, the most downstream on a tie.
+    worth = within & (npv > 0)
+    best = tiers[np.argmax(np.where(worth, npv, -np.inf), axis=1)]
+    return negative_from, np.where(worth.any(axis=1), best, 0)
 
 
 def _discounted_payback(

@@ -2,6 +2,11 @@
 
 Expected values use the PERT mean of every estimate. An asset charged by several needs of an
 idea is paid once.
+
+Success: the idea delivers at all with p = p0 x the feasibility of E, the charged assets of
+its essential needs; an optional need earns its weight share only when its own charged assets
+outside E arrive too, so the expected yearly benefit is p x k x B with the expected coverage
+k = sum over needs of w(n) / W x product of f(a) over A(n) minus E.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 from typing import TypeVar
 
@@ -25,6 +31,7 @@ from valuechain.engine.chain import (
 )
 
 Closures = Callable[[AssetKey], frozenset[AssetKey]]
+Feasibility = Callable[[AssetKey], float]
 # The cost make-up below serves one idea (floats) and many at once (numpy arrays) alike.
 Money = TypeVar("Money", float, np.ndarray)
 
@@ -50,9 +57,94 @@ def annual_run_cost(asset_run: Money, deployment_run: Money) -> Money:
     return asset_run + deployment_run
 
 
+def expected_annual_benefit(probability: Money, coverage: Money, benefit: Money) -> Money:
+    """p x k x B: what the idea earns a year, on average over its successes and failures."""
+    return probability * coverage * benefit
+
+
+# --- what a set of needs reaches, and what its success depends on ----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NeedShare:
+    """A need's part of the expected coverage k: its weight share w(n) / W, earned only when
+    its charged assets outside E (`outside`) arrive too. An essential need has none outside."""
+
+    need: Need
+    weight_share: float
+    outside: frozenset[AssetKey]
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """The assets a set of needs of an idea reaches, split by what they put at risk."""
+
+    keys: frozenset[AssetKey]  # every asset in the needs' closures
+    charged: frozenset[AssetKey]
+    essential: frozenset[AssetKey]  # E: the charged assets of the essential needs among them
+    shares: tuple[NeedShare, ...]  # one per need, in need order
+    benefit_coverage: float  # weight share of the needs; 0 while an essential need is missing
+
+
+def reach(
+    idea: Idea,
+    catalogue: Catalogue,
+    needs: Sequence[Need] | None = None,
+    closures: Closures | None = None,
+) -> Reach:
+    """What the given needs of an idea (all of them by default) reach; W stays the weight of
+    all the idea's needs, so a ladder step's shares are shares of the whole benefit."""
+    needs = idea.needs if needs is None else needs
+    closures = closures or ClosureCache(catalogue)
+    reached = [closures(need.asset) for need in needs]
+    keys = frozenset().union(*reached)
+    charged = frozenset(key for key in keys if catalogue[key].charged)
+    essential = frozenset(
+        key
+        for need, closure in zip(needs, reached, strict=True)
+        if need.essential
+        for key in closure
+        if key in charged
+    )
+    total = sum(need.weight for need in idea.needs) or 1.0
+    shares = tuple(
+        NeedShare(need, need.weight / total, (closure & charged) - essential)
+        for need, closure in zip(needs, reached, strict=True)
+    )
+    return Reach(keys, charged, essential, shares, benefit_coverage(idea, needs))
+
+
+def feasibility_in(catalogue: Catalogue) -> Feasibility:
+    """Each charged asset's feasibility as the catalogue holds it (already defaulted)."""
+    return lambda key: catalogue[key].feasibility
+
+
+def probability_of_success(
+    idea_probability: float, reached: Reach, feasibility: Feasibility
+) -> float:
+    """p = p0 x product of f(a) over E: without its essential needs the idea earns nothing."""
+    return idea_probability * math.prod(feasibility(key) for key in reached.essential)
+
+
+def expected_coverage(reached: Reach, feasibility: Feasibility) -> float:
+    """k = sum over the needs of w(n) / W x product of f(a) over A(n) minus E; 0 while an
+    essential need is missing, 1 for an idea without needs (nothing to cover)."""
+    if reached.benefit_coverage <= 0:
+        return 0.0
+    if not reached.shares:
+        return reached.benefit_coverage
+    return sum(
+        share.weight_share * math.prod(feasibility(key) for key in share.outside)
+        for share in reached.shares
+    )
+
+
+# --- costs -----------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True, slots=True)
 class Investment:
-    """What funding a set of needs costs: C0, R and the combined probability p."""
+    """What funding a set of needs costs (C0, R) and how likely it pays (p, k)."""
 
     one_off: float
     annual_run: float
@@ -64,6 +156,9 @@ class Investment:
     asset_run: float
     deployment_setup: float
     deployment_run: float
+    expected_coverage: float = 1.0
+    benefit_coverage: float = 1.0
+    essential: frozenset[AssetKey] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +170,22 @@ class LadderStep:
     benefit_coverage: float
     npv: float
     roi: float | None
+    # k of the step; the default keeps steps made by hand (charts, tests) whole.
+    expected_coverage: float = 1.0
+
+
+class Verdict(StrEnum):
+    """The ladder in one word: build the whole idea, stop at a lower tier, or do not build."""
+
+    BUILD = "build"
+    STOP_EARLY = "stop_early"
+    DO_NOT_BUILD = "do_not_build"
+
+
+def verdict(best_stop: int | None, tier: int) -> Verdict:
+    if best_stop is None:
+        return Verdict.DO_NOT_BUILD
+    return Verdict.BUILD if best_stop == tier else Verdict.STOP_EARLY
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +201,7 @@ class RoiReport:
     pv_costs: float
     payback_years: float | None
     negative_from_tier: int | None
-    best_stop_tier: int
+    best_stop_tier: int | None  # None: no step has a positive NPV, do not build
     ladder: tuple[LadderStep, ...]
     need_engineering_cost: float
     asset_build_cost: float
@@ -98,6 +209,11 @@ class RoiReport:
     deployment_setup_cost: float
     deployment_run_cost: float
     charged_assets: tuple[AssetKey, ...]
+    expected_coverage: float = 1.0  # k of the whole idea
+
+    @property
+    def verdict(self) -> Verdict:
+        return verdict(self.best_stop_tier, self.tier)
 
 
 @lru_cache(maxsize=4096)
@@ -154,22 +270,21 @@ def investment(
     needs: Sequence[Need] | None = None,
     closures: Closures | None = None,
 ) -> Investment:
-    """C0, R and p for the given needs of an idea (all of them by default)."""
+    """C0, R, p and k for the given needs of an idea (all of them by default)."""
     needs = idea.needs if needs is None else needs
-    closures = closures or ClosureCache(catalogue)
-    keys: set[AssetKey] = set()
-    for need in needs:
-        keys |= closures(need.asset)
-    charged = frozenset(key for key in keys if catalogue[key].charged)
+    reached = reach(idea, catalogue, needs, closures)
+    charged = reached.charged
 
     engineering = sum(need.engineering.mean for need in needs)
     build = sum(catalogue[key].build.mean for key in charged)
     run = sum(catalogue[key].run.mean for key in charged)
-    feasibility = math.prod(catalogue[key].feasibility for key in charged)
+    feasibility = feasibility_in(catalogue)
 
     deployment = idea.deployment
     # Counting is skipped when nothing is served online: most ideas, and the hot path.
-    offline = offline_feature_count(catalogue, needs, keys) if deployment.online_serving else 0
+    offline = (
+        offline_feature_count(catalogue, needs, reached.keys) if deployment.online_serving else 0
+    )
     features = float(online_features(deployment.online_serving, offline))
     setup = deployment_cost(deployment.setup.mean, deployment.online_feature_setup.mean, features)
     yearly = deployment_cost(deployment.run.mean, deployment.online_feature_run.mean, features)
@@ -177,14 +292,17 @@ def investment(
     return Investment(
         one_off=one_off_investment(engineering, build, setup),
         annual_run=annual_run_cost(run, yearly),
-        probability=idea.probability * feasibility,
-        tier=tier_of(keys),
+        probability=probability_of_success(idea.probability, reached, feasibility),
+        tier=tier_of(reached.keys),
         charged=charged,
         need_engineering=engineering,
         asset_build=build,
         asset_run=run,
         deployment_setup=setup,
         deployment_run=yearly,
+        expected_coverage=expected_coverage(reached, feasibility),
+        benefit_coverage=reached.benefit_coverage,
+        essential=reached.essential,
     )
 
 
@@ -200,54 +318,87 @@ def benefit_coverage(idea: Idea, needs: Iterable[Need]) -> float:
     return sum(need.weight for need in met) / total
 
 
+# --- the ladder ------------------------------------------------------------------------------
+
+
+def ladder_needs(idea: Idea, closures: Closures) -> list[tuple[int, list[Need]]]:
+    """For t = 1 .. tier(idea): the needs of tier <= t, downstream ones always included."""
+    tiers = [tier_of(closures(need.asset)) for need in idea.needs]
+    top = max(tiers, default=1)
+    return [
+        (tier, [need for need, t in zip(idea.needs, tiers, strict=True) if t <= tier])
+        for tier in range(1, top + 1)
+    ]
+
+
+def ladder_investments(
+    idea: Idea, catalogue: Catalogue, closures: Closures | None = None
+) -> list[tuple[int, Investment]]:
+    """The investment of every ladder step; the last one is the whole idea."""
+    closures = closures or ClosureCache(catalogue)
+    return [
+        (tier, investment(idea, catalogue, needs, closures))
+        for tier, needs in ladder_needs(idea, closures)
+    ]
+
+
+def ladder_step(idea: Idea, tier: int, cost: Investment) -> LadderStep:
+    rate, horizon = idea.discount_rate, idea.horizon_years
+    earned = expected_annual_benefit(cost.probability, cost.expected_coverage, idea.benefit.mean)
+    value = npv(cost.one_off, earned - cost.annual_run, rate, horizon)
+    return LadderStep(
+        tier=tier,
+        cumulative_investment=cost.one_off,
+        annual_run_cost=cost.annual_run,
+        probability_of_success=cost.probability,
+        benefit_coverage=cost.benefit_coverage,
+        npv=value,
+        roi=roi(value, pv_costs(cost.one_off, cost.annual_run, rate, horizon)),
+        expected_coverage=cost.expected_coverage,
+    )
+
+
 def ladder(
     idea: Idea, catalogue: Catalogue, closures: Closures | None = None
 ) -> tuple[LadderStep, ...]:
     """Walk upstream one tier at a time, always paying for everything downstream."""
-    closures = closures or ClosureCache(catalogue)
-    tiers = [tier_of(closures(need.asset)) for need in idea.needs]
-    top = max(tiers, default=1)
-    benefit = idea.benefit.mean
-    steps = []
-    for tier in range(1, top + 1):
-        needs = [need for need, t in zip(idea.needs, tiers, strict=True) if t <= tier]
-        cost = investment(idea, catalogue, needs, closures)
-        coverage = benefit_coverage(idea, needs)
-        net = cost.probability * benefit * coverage - cost.annual_run
-        value = npv(cost.one_off, net, idea.discount_rate, idea.horizon_years)
-        present = pv_costs(cost.one_off, cost.annual_run, idea.discount_rate, idea.horizon_years)
-        steps.append(
-            LadderStep(
-                tier=tier,
-                cumulative_investment=cost.one_off,
-                annual_run_cost=cost.annual_run,
-                probability_of_success=cost.probability,
-                benefit_coverage=coverage,
-                npv=value,
-                roi=roi(value, present),
-            )
-        )
-    return tuple(steps)
+    return tuple(
+        ladder_step(idea, tier, cost)
+        for tier, cost in ladder_investments(idea, catalogue, closures)
+    )
+
+
+def earns(step: LadderStep | Investment) -> bool:
+    """A step earns something once every essential need is met and some benefit is covered."""
+    return step.benefit_coverage > 0
 
 
 def negative_from_tier(steps: Sequence[LadderStep]) -> int | None:
-    return next((step.tier for step in steps if step.roi is not None and step.roi < 0), None)
+    """The first step that earns something yet loses money; steps earning nothing are
+    "no benefit yet", never where the idea turns negative."""
+    return next(
+        (step.tier for step in steps if earns(step) and step.roi is not None and step.roi < 0),
+        None,
+    )
 
 
-def best_stop_tier(steps: Sequence[LadderStep]) -> int:
-    """The tier where NPV is highest; the most downstream one on a tie."""
-    best = max(steps, key=lambda step: (step.npv, -step.tier))
-    return best.tier
+def best_stop_tier(steps: Sequence[LadderStep]) -> int | None:
+    """The step of highest positive NPV, the most downstream one on a tie (a step adding no
+    need adds nothing); None when no step has a positive NPV: do not build."""
+    worth = [step for step in steps if step.npv > 0]
+    if not worth:
+        return None
+    return max(worth, key=lambda step: (step.npv, -step.tier)).tier
 
 
 def roi_report(idea: Idea, catalogue: Catalogue, closures: Closures | None = None) -> RoiReport:
     closures = closures or ClosureCache(catalogue)
-    cost = investment(idea, catalogue, closures=closures)
-    benefit = cost.probability * idea.benefit.mean
+    costs = ladder_investments(idea, catalogue, closures)
+    steps = tuple(ladder_step(idea, tier, cost) for tier, cost in costs)
+    # The last step funds every need: the whole idea, its headline.
+    cost, whole = costs[-1][1], steps[-1]
+    benefit = expected_annual_benefit(cost.probability, cost.expected_coverage, idea.benefit.mean)
     net = benefit - cost.annual_run
-    value = npv(cost.one_off, net, idea.discount_rate, idea.horizon_years)
-    present = pv_costs(cost.one_off, cost.annual_run, idea.discount_rate, idea.horizon_years)
-    steps = ladder(idea, catalogue, closures)
     return RoiReport(
         idea_id=idea.id,
         tier=cost.tier,
@@ -255,9 +406,9 @@ def roi_report(idea: Idea, catalogue: Catalogue, closures: Closures | None = Non
         annual_run_cost=cost.annual_run,
         probability_of_success=cost.probability,
         expected_annual_benefit=benefit,
-        npv=value,
-        roi=roi(value, present),
-        pv_costs=present,
+        npv=whole.npv,
+        roi=whole.roi,
+        pv_costs=pv_costs(cost.one_off, cost.annual_run, idea.discount_rate, idea.horizon_years),
         payback_years=discounted_payback(cost.one_off, net, idea.discount_rate, idea.horizon_years),
         negative_from_tier=negative_from_tier(steps),
         best_stop_tier=best_stop_tier(steps),
@@ -268,6 +419,7 @@ def roi_report(idea: Idea, catalogue: Catalogue, closures: Closures | None = Non
         deployment_setup_cost=cost.deployment_setup,
         deployment_run_cost=cost.deployment_run,
         charged_assets=tuple(sorted(cost.charged)),
+        expected_coverage=cost.expected_coverage,
     )
 
 
@@ -275,3 +427,69 @@ def roi_reports(ideas: Iterable[Idea], catalogue: Catalogue) -> list[RoiReport]:
     """Reports for many ideas over one catalogue, sharing the closure computations."""
     closures = ClosureCache(catalogue)
     return [roi_report(idea, catalogue, closures) for idea in ideas]
+
+
+# --- why p and k are what they are -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FeasibilityFactor:
+    """A charged asset that may not arrive, and its feasibility."""
+
+    asset: AssetKey
+    name: str
+    feasibility: float
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageTerm:
+    """One need's term of k: weight share x the feasibility of its assets outside E."""
+
+    need: str
+    essential: bool
+    weight_share: float
+    factors: tuple[FeasibilityFactor, ...]  # its charged assets outside E with f < 1
+
+    @property
+    def value(self) -> float:
+        return self.weight_share * math.prod(f.feasibility for f in self.factors)
+
+
+@dataclass(frozen=True, slots=True)
+class SuccessFactors:
+    """p and k of a whole idea taken apart, for a page to say "0.60 you entered x 0.80
+    feasibility of the weather feed x ..." and which optional need is likely to be missing."""
+
+    idea_probability: float  # p0, as entered
+    essential_factors: tuple[FeasibilityFactor, ...]  # charged assets of E with f < 1
+    probability_of_success: float  # p
+    coverage_terms: tuple[CoverageTerm, ...]  # one per need, in need order
+    expected_coverage: float  # k
+
+
+def success_factors(
+    idea: Idea, catalogue: Catalogue, closures: Closures | None = None
+) -> SuccessFactors:
+    """The factors of p and k of the whole idea (those below 1 only)."""
+    reached = reach(idea, catalogue, None, closures)
+    feasibility = feasibility_in(catalogue)
+
+    def factors(keys: Iterable[AssetKey]) -> tuple[FeasibilityFactor, ...]:
+        return tuple(
+            FeasibilityFactor(key, catalogue[key].name, catalogue[key].feasibility)
+            for key in sorted(keys)
+            if catalogue[key].feasibility < 1
+        )
+
+    return SuccessFactors(
+        idea_probability=idea.probability,
+        essential_factors=factors(reached.essential),
+        probability_of_success=probability_of_success(idea.probability, reached, feasibility),
+        coverage_terms=tuple(
+            CoverageTerm(
+                share.need.name, share.need.essential, share.weight_share, factors(share.outside)
+            )
+            for share in reached.shares
+        ),
+        expected_coverage=expected_coverage(reached, feasibility),
+    )

@@ -1,11 +1,14 @@
-"""The portfolio: cost views, shared-cost selection under a budget and the frontier.
+"""The portfolio: options by stop tier, cost views, shared-cost selection and the frontier.
 
 A portfolio is valued with one discount rate and one horizon for all its ideas, so that the
-cost of a shared asset means the same to every idea that needs it. An idea's value excluding
-its charged assets is v_i = A (p_i B_i - R_own,i) - C0_own,i; a charged asset costs
-c_a = build_a + A run_a, paid once however many selected ideas use it. Selection maximises
-sum v_i x_i - sum c_a y_a with y_a >= x_i for every charged asset a of idea i, optionally
-under a budget on one-off investment, as an exact MILP solved by HiGHS (scipy.optimize.milp).
+cost of a shared asset means the same to every idea that needs it. Every idea may be funded up
+to any ladder step that earns something, or not at all: option (i, t) is worth, excluding its
+charged assets, v = A (p_t k_t B_i - R_own) - C0_own (its need engineering and deployment); a
+charged asset costs c_a = build_a + A run_a, paid once however many selected options use it.
+Selection maximises sum v_o x_o - sum c_a y_a with at most one option per idea and
+y_a >= the options of idea i that use a, optionally under a budget on one-off investment, as an
+exact MILP solved by HiGHS (scipy.optimize.milp). A step that adds no need to the one below is
+the same option, named by its lower tier.
 """
 
 from __future__ import annotations
@@ -13,17 +16,23 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from valuechain.engine.chain import AssetKey, Catalogue, ClosureCache, Idea
-from valuechain.engine.finance import annuity_factor
-from valuechain.engine.uncertainty import idea_terms
+from valuechain.engine.finance import (
+    annuity_factor,
+    earns,
+    expected_annual_benefit,
+    investment,
+    ladder_needs,
+)
 
 Progress = Callable[[float], None]
+Stops = tuple[tuple[int, int], ...]  # (idea id, tier), by idea id
 
 DEFAULT_TIME_LIMIT = 30.0
 DEFAULT_GAP = 1e-6
@@ -35,13 +44,29 @@ class InfeasiblePortfolio(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class PortfolioIdea:
-    id: int
-    title: str
-    value: float  # A (p B - R_own) - C0_own: everything but the charged assets
+class PortfolioOption:
+    """Idea `idea` (a position in PortfolioProblem.ideas) funded up to ladder step `tier`."""
+
+    idea: int
+    tier: int
+    value: float  # A (p k B - R_own) - C0_own: everything but the charged assets
     own_one_off: float
     own_run: float
     charged: tuple[int, ...]  # indices into PortfolioProblem.assets
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioIdea:
+    """An idea funded whole (its own tier's option), and where its options are."""
+
+    id: int
+    title: str
+    value: float  # A (p k B - R_own) - C0_own: everything but the charged assets
+    own_one_off: float
+    own_run: float
+    charged: tuple[int, ...]  # indices into PortfolioProblem.assets
+    tier: int = 1
+    options: tuple[int, ...] = ()  # indices into PortfolioProblem.options; the last is whole
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +84,21 @@ class PortfolioProblem:
     assets: tuple[PortfolioAsset, ...]
     discount_rate: float
     horizon_years: int
+    options: tuple[PortfolioOption, ...] = ()
     index: dict[int, int] = field(init=False)
 
     def __post_init__(self) -> None:
+        if not self.options and self.ideas:
+            # Ideas given without options: each is its whole idea, one option.
+            options = tuple(
+                PortfolioOption(
+                    i, idea.tier, idea.value, idea.own_one_off, idea.own_run, idea.charged
+                )
+                for i, idea in enumerate(self.ideas)
+            )
+            ideas = tuple(replace(idea, options=(i,)) for i, idea in enumerate(self.ideas))
+            object.__setattr__(self, "options", options)
+            object.__setattr__(self, "ideas", ideas)
         object.__setattr__(self, "index", {idea.id: i for i, idea in enumerate(self.ideas)})
 
     def positions(self, idea_ids: Iterable[int]) -> list[int]:
@@ -70,54 +107,133 @@ class PortfolioProblem:
             raise KeyError(f"unknown ideas: {sorted(missing)}")
         return [self.index[i] for i in idea_ids]
 
-    def assets_of(self, positions: Iterable[int]) -> set[int]:
+    # --- options: an idea funded up to a stop tier --------------------------------------------
+
+    def whole(self, positions: Iterable[int]) -> list[int]:
+        """The option funding each idea whole."""
+        return [self.ideas[i].options[-1] for i in positions]
+
+    def option_at(self, idea_id: int, tier: int) -> int:
+        """The option funding an idea up to `tier`: its highest option at or below it."""
+        idea = self.ideas[self.positions([idea_id])[0]]
+        below = [o for o in idea.options if self.options[o].tier <= tier]
+        if not below:
+            raise KeyError(f"idea {idea_id} earns nothing up to tier {tier}")
+        return below[-1]
+
+    def stop_options(self, stops: Iterable[tuple[int, int]]) -> list[int]:
+        return [self.option_at(idea_id, tier) for idea_id, tier in stops]
+
+    def stops(self, options: Iterable[int]) -> Stops:
+        return tuple(
+            sorted((self.ideas[self.options[o].idea].id, self.options[o].tier) for o in options)
+        )
+
+    def option_assets(self, options: Iterable[int]) -> set[int]:
         used: set[int] = set()
-        for i in positions:
-            used.update(self.ideas[i].charged)
+        for o in options:
+            used.update(self.options[o].charged)
         return used
 
-    def npv(self, positions: Iterable[int]) -> float:
-        """Total NPV of a set of ideas, each shared asset paid once."""
-        chosen = list(positions)
-        used = self.assets_of(chosen)
-        return sum(self.ideas[i].value for i in chosen) - sum(self.assets[a].cost for a in used)
+    def option_npv(self, options: Iterable[int]) -> float:
+        """Total NPV of some options, each shared asset paid once."""
+        chosen = list(options)
+        used = self.option_assets(chosen)
+        return sum(self.options[o].value for o in chosen) - sum(self.assets[a].cost for a in used)
 
-    def one_off(self, positions: Iterable[int]) -> float:
-        chosen = list(positions)
-        used = self.assets_of(chosen)
-        return sum(self.ideas[i].own_one_off for i in chosen) + sum(
+    def option_one_off(self, options: Iterable[int]) -> float:
+        chosen = list(options)
+        used = self.option_assets(chosen)
+        return sum(self.options[o].own_one_off for o in chosen) + sum(
             self.assets[a].build for a in used
         )
 
+    def option_annual_run(self, options: Iterable[int]) -> float:
+        chosen = list(options)
+        used = self.option_assets(chosen)
+        return sum(self.options[o].own_run for o in chosen) + sum(self.assets[a].run for a in used)
+
+    # --- whole ideas ------------------------------------------------------------------------
+
+    def assets_of(self, positions: Iterable[int]) -> set[int]:
+        return self.option_assets(self.whole(positions))
+
+    def npv(self, positions: Iterable[int]) -> float:
+        """Total NPV of a set of whole ideas, each shared asset paid once."""
+        return self.option_npv(self.whole(positions))
+
+    def one_off(self, positions: Iterable[int]) -> float:
+        return self.option_one_off(self.whole(positions))
+
     def annual_run(self, positions: Iterable[int]) -> float:
-        chosen = list(positions)
-        used = self.assets_of(chosen)
-        return sum(self.ideas[i].own_run for i in chosen) + sum(self.assets[a].run for a in used)
+        return self.option_annual_run(self.whole(positions))
 
 
 def portfolio_problem(
     ideas: Sequence[Idea], catalogue: Catalogue, discount_rate: float, horizon_years: int
 ) -> PortfolioProblem:
-    """Expected values (PERT means) of every idea under one rate and horizon."""
+    """Every earning ladder step of every idea as an option, at expected values (PERT means)
+    under one rate and horizon."""
     annuity = annuity_factor(discount_rate, horizon_years)
     closures = ClosureCache(catalogue)
     asset_index: dict[AssetKey, int] = {}
     assets: list[PortfolioAsset] = []
+    options: list[PortfolioOption] = []
     rows = []
-    for idea in ideas:
-        terms = idea_terms(idea, catalogue, closures)
-        own_one_off, own_run = terms.own_one_off, terms.own_run
-        charged = []
-        for key in terms.charged:
+
+    def charged_indices(keys: Iterable[AssetKey]) -> tuple[int, ...]:
+        found = []
+        for key in sorted(keys):
             if key not in asset_index:
                 asset = catalogue[key]
                 build, run = asset.build.mean, asset.run.mean
                 asset_index[key] = len(assets)
                 assets.append(PortfolioAsset(key, asset.name, build, run, build + annuity * run))
-            charged.append(asset_index[key])
-        value = annuity * (terms.probability * idea.benefit.mean - own_run) - own_one_off
-        rows.append(PortfolioIdea(idea.id, idea.title, value, own_one_off, own_run, tuple(charged)))
-    return PortfolioProblem(tuple(rows), tuple(assets), discount_rate, horizon_years)
+            found.append(asset_index[key])
+        return tuple(found)
+
+    for position, idea in enumerate(ideas):
+        mine: list[int] = []
+        funded = -1
+        for tier, needs in ladder_needs(idea, closures):
+            if len(needs) == funded:
+                continue  # adds no need: the option below, already named
+            funded = len(needs)
+            cost = investment(idea, catalogue, needs, closures)
+            if not earns(cost):
+                continue
+            benefit = expected_annual_benefit(
+                cost.probability, cost.expected_coverage, idea.benefit.mean
+            )
+            own_one_off = cost.need_engineering + cost.deployment_setup
+            value = annuity * (benefit - cost.deployment_run) - own_one_off
+            mine.append(len(options))
+            options.append(
+                PortfolioOption(
+                    position,
+                    tier,
+                    value,
+                    own_one_off,
+                    cost.deployment_run,
+                    charged_indices(cost.charged),
+                )
+            )
+        whole = options[mine[-1]]
+        rows.append(
+            PortfolioIdea(
+                idea.id,
+                idea.title,
+                whole.value,
+                whole.own_one_off,
+                whole.own_run,
+                whole.charged,
+                tier=whole.tier,
+                options=tuple(mine),
+            )
+        )
+    return PortfolioProblem(
+        tuple(rows), tuple(assets), discount_rate, horizon_years, options=tuple(options)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +248,25 @@ class Selection:
     budget: float | None
     dual_bound: float | None = None
     method: str = "milp"
+    stops: Stops = ()  # (idea id, tier) of every selected idea
+    stop_tiers: bool = True  # False: whole ideas only
+
+
+def _candidates(problem: PortfolioProblem, exclude: set[int], stop_tiers: bool) -> list[int]:
+    """The options open to selection: every earning step, or only whole ideas."""
+    return [
+        o
+        for i, idea in enumerate(problem.ideas)
+        if i not in exclude
+        for o in (idea.options if stop_tiers else idea.options[-1:])
+    ]
+
+
+def _floor(problem: PortfolioProblem, include: Sequence[int], stop_tiers: bool) -> float:
+    """The least one-off investment the must-include ideas need: each at its lowest option
+    (options of an idea are nested, so the lowest costs least)."""
+    cheapest = [problem.ideas[i].options[0 if stop_tiers else -1] for i in include]
+    return problem.option_one_off(cheapest)
 
 
 def _check_choice(
@@ -139,6 +274,7 @@ def _check_choice(
     budget: float | None,
     must_include: Iterable[int],
     must_exclude: Iterable[int],
+    stop_tiers: bool = True,
 ) -> tuple[list[int], set[int]]:
     include = problem.positions(must_include)
     exclude = set(problem.positions(must_exclude))
@@ -147,13 +283,90 @@ def _check_choice(
     if budget is not None:
         if budget < 0:
             raise InfeasiblePortfolio("the budget cannot be negative")
-        floor = problem.one_off(include)
+        floor = _floor(problem, include, stop_tiers)
         if floor > budget * (1 + 1e-9) + 1e-9:
             raise InfeasiblePortfolio(
                 f"the must-include ideas need {floor:,.0f} of one-off investment, "
                 f"above the budget of {budget:,.0f}"
             )
     return include, exclude
+
+
+@dataclass(frozen=True)
+class _Program:
+    """The MILP over candidate options x and shared assets y (used by 2+ candidate ideas);
+    an asset only one idea uses is folded into that idea's options."""
+
+    objective: np.ndarray
+    lower: np.ndarray
+    constraints: list[LinearConstraint]
+
+
+def _program(
+    problem: PortfolioProblem, options: list[int], included: set[int], budget: float | None
+) -> _Program:
+    users: dict[int, set[int]] = {}
+    for o in options:
+        for a in problem.options[o].charged:
+            users.setdefault(a, set()).add(problem.options[o].idea)
+    shared = {a: j for j, a in enumerate(sorted(a for a, who in users.items() if len(who) > 1))}
+    n, m = len(options), len(shared)
+    value = np.array([problem.options[o].value for o in options], dtype=float)
+    one_off = np.array([problem.options[o].own_one_off for o in options], dtype=float)
+    # One row per (idea, shared asset): the idea's options using it (at most one is chosen)
+    # need y_a. Tighter than a row per option, and fewer rows.
+    link: dict[tuple[int, int], int] = {}
+    link_rows: list[int] = []
+    link_cols: list[int] = []
+    for pos, o in enumerate(options):
+        option = problem.options[o]
+        for a in option.charged:
+            if a in shared:
+                row = link.setdefault((option.idea, a), len(link))
+                link_rows.append(row)
+                link_cols.append(pos)
+            else:
+                value[pos] -= problem.assets[a].cost
+                one_off[pos] += problem.assets[a].build
+    shared_assets = list(shared)
+    asset_cost = np.array([problem.assets[a].cost for a in shared_assets], dtype=float)
+    asset_build = np.array([problem.assets[a].build for a in shared_assets], dtype=float)
+
+    constraints = []
+    if link:
+        rows = link_rows + list(range(len(link)))
+        cols = link_cols + [n + shared[a] for _, a in link]
+        values = [1.0] * len(link_rows) + [-1.0] * len(link)
+        matrix = sparse.csr_matrix((values, (rows, cols)), shape=(len(link), n + m))
+        constraints.append(LinearConstraint(matrix, -np.inf, 0.0))
+    lower = np.zeros(n + m)
+    constraints.extend(_one_option_per_idea(problem, options, included, lower, n + m))
+    if budget is not None:
+        spend = sparse.csr_matrix(np.concatenate([one_off, asset_build])[None, :])
+        constraints.append(LinearConstraint(spend, -np.inf, budget))
+    objective = -np.concatenate([value, -asset_cost])
+    return _Program(objective, lower, constraints)
+
+
+def _one_option_per_idea(
+    problem: PortfolioProblem, options: list[int], included: set[int], lower: np.ndarray, size: int
+) -> list[LinearConstraint]:
+    """At most one option of each idea, exactly one of a must-include idea (a lower bound of
+    1 when it has a single option)."""
+    by_idea: dict[int, list[int]] = {}
+    for pos, o in enumerate(options):
+        by_idea.setdefault(problem.options[o].idea, []).append(pos)
+    several = [(i, positions) for i, positions in by_idea.items() if len(positions) > 1]
+    for i, positions in by_idea.items():
+        if len(positions) == 1 and i in included:
+            lower[positions[0]] = 1.0
+    if not several:
+        return []
+    rows = [r for r, (_, positions) in enumerate(several) for _ in positions]
+    cols = [pos for _, positions in several for pos in positions]
+    choice = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(several), size))
+    floor = np.array([1.0 if i in included else 0.0 for i, _ in several])
+    return [LinearConstraint(choice, floor, 1.0)]
 
 
 def select(
@@ -163,63 +376,29 @@ def select(
     must_exclude: Iterable[int] = (),
     time_limit: float = DEFAULT_TIME_LIMIT,
     gap: float = DEFAULT_GAP,
+    stop_tiers: bool = True,
 ) -> Selection:
-    """The selection of highest total NPV, each shared asset paid once (exact MILP)."""
+    """The options of highest total NPV, at most one per idea, each shared asset paid once
+    (exact MILP). `stop_tiers=False` funds whole ideas only."""
     started = time.perf_counter()
-    include, exclude = _check_choice(problem, budget, must_include, must_exclude)
-    candidates = [i for i in range(len(problem.ideas)) if i not in exclude]
-    if not candidates:
-        return _selection(problem, [], budget, 0.0, True, started)
-
-    # Assets used by one candidate only are folded into it; the rest become y variables.
-    users: dict[int, list[int]] = {}
-    for pos, i in enumerate(candidates):
-        for a in problem.ideas[i].charged:
-            users.setdefault(a, []).append(pos)
-    shared = [a for a, who in users.items() if len(who) > 1]
-    n, m = len(candidates), len(shared)
-    value = np.array([problem.ideas[i].value for i in candidates], dtype=float)
-    one_off = np.array([problem.ideas[i].own_one_off for i in candidates], dtype=float)
-    for a, who in users.items():
-        if len(who) == 1:
-            value[who[0]] -= problem.assets[a].cost
-            one_off[who[0]] += problem.assets[a].build
-    asset_cost = np.array([problem.assets[a].cost for a in shared], dtype=float)
-    asset_build = np.array([problem.assets[a].build for a in shared], dtype=float)
-
-    objective = -np.concatenate([value, -asset_cost])
-    lower = np.zeros(n + m)
-    upper = np.ones(n + m)
-    included = {problem.ideas[i].id for i in include}
-    for pos, i in enumerate(candidates):
-        if problem.ideas[i].id in included:
-            lower[pos] = 1.0
-
-    constraints = []
-    pairs = [(pos, j) for j, a in enumerate(shared) for pos in users[a]]
-    if pairs:
-        k = len(pairs)
-        link_rows = np.repeat(np.arange(k), 2)
-        link_cols = np.array([[pos, n + j] for pos, j in pairs]).ravel()
-        link_vals = np.tile([1.0, -1.0], k)
-        links = sparse.csr_matrix((link_vals, (link_rows, link_cols)), shape=(k, n + m))
-        constraints.append(LinearConstraint(links, -np.inf, 0.0))
-    if budget is not None:
-        spend = sparse.csr_matrix(np.concatenate([one_off, asset_build])[None, :])
-        constraints.append(LinearConstraint(spend, -np.inf, budget))
-
+    include, exclude = _check_choice(problem, budget, must_include, must_exclude, stop_tiers)
+    options = _candidates(problem, exclude, stop_tiers)
+    if not options:
+        return _selection(problem, [], budget, 0.0, True, started, stop_tiers=stop_tiers)
+    program = _program(problem, options, set(include), budget)
+    size = len(program.objective)
     result = milp(
-        objective,
-        integrality=np.ones(n + m),
-        bounds=Bounds(lower, upper),
-        constraints=constraints,
+        program.objective,
+        integrality=np.ones(size),
+        bounds=Bounds(program.lower, np.ones(size)),
+        constraints=program.constraints,
         options={"time_limit": time_limit, "mip_rel_gap": gap, "disp": False},
     )
     if result.x is None:
         if result.status == 2:
             raise InfeasiblePortfolio("no selection satisfies the budget and the choices")
         raise RuntimeError(f"the solver stopped without a selection: {result.message}")
-    chosen = [candidates[pos] for pos in range(n) if result.x[pos] > 0.5]
+    chosen = [o for pos, o in enumerate(options) if result.x[pos] > 0.5]
     reported_gap = float(result.mip_gap) if result.mip_gap is not None else 0.0
     dual = getattr(result, "mip_dual_bound", None)
     return _selection(
@@ -230,6 +409,7 @@ def select(
         result.status == 0,
         started,
         dual_bound=-float(dual) if dual is not None else None,
+        stop_tiers=stop_tiers,
     )
 
 
@@ -242,18 +422,22 @@ def _selection(
     started: float,
     dual_bound: float | None = None,
     method: str = "milp",
+    stop_tiers: bool = True,
 ) -> Selection:
+    """The figures of the chosen options."""
     return Selection(
-        selected=tuple(sorted(problem.ideas[i].id for i in chosen)),
-        total_npv=problem.npv(chosen),
-        one_off_investment=problem.one_off(chosen),
-        annual_run_cost=problem.annual_run(chosen),
+        selected=tuple(sorted(problem.ideas[problem.options[o].idea].id for o in chosen)),
+        total_npv=problem.option_npv(chosen),
+        one_off_investment=problem.option_one_off(chosen),
+        annual_run_cost=problem.option_annual_run(chosen),
         gap=gap,
         optimal=optimal,
         solve_seconds=time.perf_counter() - started,
         budget=budget,
         dual_bound=dual_bound,
         method=method,
+        stops=problem.stops(chosen),
+        stop_tiers=stop_tiers,
     )
 
 
@@ -262,38 +446,49 @@ def greedy(
     budget: float | None = None,
     must_include: Iterable[int] = (),
     must_exclude: Iterable[int] = (),
+    stop_tiers: bool = True,
 ) -> Selection:
-    """The baseline heuristic: repeatedly fund the idea with the best marginal NPV per
-    marginal one-off investment that still fits, until none adds value."""
+    """The baseline heuristic: repeatedly fund the option (or move a funded idea up to one)
+    with the best marginal NPV per marginal one-off investment that still fits, until none
+    adds value."""
     started = time.perf_counter()
-    include, exclude = _check_choice(problem, budget, must_include, must_exclude)
-    n, m = len(problem.ideas), len(problem.assets)
-    rows = [i for i, idea in enumerate(problem.ideas) for _ in idea.charged]
-    cols = [a for idea in problem.ideas for a in idea.charged]
-    incidence = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, m))
-    value = np.array([idea.value for idea in problem.ideas])
-    own = np.array([idea.own_one_off for idea in problem.ideas])
+    include, exclude = _check_choice(problem, budget, must_include, must_exclude, stop_tiers)
+    options = np.array(_candidates(problem, exclude, stop_tiers), dtype=np.int64)
+    rows = [pos for pos, o in enumerate(options) for _ in problem.options[o].charged]
+    cols = [a for o in options for a in problem.options[o].charged]
+    incidence = sparse.csr_matrix(
+        (np.ones(len(rows)), (rows, cols)), shape=(len(options), len(problem.assets))
+    )
+    idea = np.array([problem.options[o].idea for o in options], dtype=np.int64)
+    tier = np.array([problem.options[o].tier for o in options], dtype=np.int64)
+    value = np.array([problem.options[o].value for o in options])
+    own = np.array([problem.options[o].own_one_off for o in options])
     cost = np.array([a.cost for a in problem.assets])
     build = np.array([a.build for a in problem.assets])
-    paid = np.zeros(m, dtype=bool)
-    open_ = np.ones(n, dtype=bool)
-    open_[list(exclude)] = False
-    chosen: list[int] = []
+    # What each idea is funded at so far (0: not funded).
+    funded_value = np.zeros(len(problem.ideas))
+    funded_own = np.zeros(len(problem.ideas))
+    funded_tier = np.zeros(len(problem.ideas), dtype=np.int64)
+    funded: dict[int, int] = {}
+    paid = np.zeros(len(problem.assets), dtype=bool)
 
-    def take(i: int) -> None:
-        chosen.append(i)
-        open_[i] = False
-        paid[list(problem.ideas[i].charged)] = True
+    def take(pos: int) -> None:
+        i = int(idea[pos])
+        funded[i] = int(options[pos])
+        funded_value[i], funded_own[i], funded_tier[i] = value[pos], own[pos], tier[pos]
+        paid[list(problem.options[int(options[pos])].charged)] = True
 
+    position = {int(o): pos for pos, o in enumerate(options)}
     for i in include:
-        take(i)
-    spent = problem.one_off(chosen)
+        take(position[problem.ideas[i].options[0 if stop_tiers else -1]])
+    spent = problem.option_one_off(funded.values())
     limit = math.inf if budget is None else budget
-    while open_.any():
+    while True:
         unpaid = ~paid
-        gain = value - incidence @ (cost * unpaid)
-        extra = own + incidence @ (build * unpaid)
-        fits = open_ & (gain > 0) & (spent + extra <= limit + 1e-9)
+        gain = value - funded_value[idea] - incidence @ (cost * unpaid)
+        extra = own - funded_own[idea] + incidence @ (build * unpaid)
+        # Only upward: a funded idea may move up its ladder, never back down.
+        fits = (tier > funded_tier[idea]) & (gain > 0) & (spent + extra <= limit + 1e-9)
         if not fits.any():
             break
         ratio = np.where(extra > 0, gain / np.maximum(extra, 1e-300), np.inf)
@@ -301,7 +496,16 @@ def greedy(
         best = int(np.argmax(ratio))
         spent += float(extra[best])
         take(best)
-    return _selection(problem, chosen, budget, math.nan, False, started, method="greedy")
+    return _selection(
+        problem,
+        list(funded.values()),
+        budget,
+        math.nan,
+        False,
+        started,
+        method="greedy",
+        stop_tiers=stop_tiers,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +514,7 @@ class FrontierPoint:
     npv: float
     one_off_investment: float
     selected: tuple[int, ...]
+    stops: Stops = ()
 
 
 def frontier(
@@ -320,13 +525,14 @@ def frontier(
     time_limit: float = DEFAULT_TIME_LIMIT,
     gap: float = DEFAULT_GAP,
     progress: Progress | None = None,
+    stop_tiers: bool = True,
 ) -> list[FrontierPoint]:
     """Best NPV at budgets from what the must-include ideas need to what the unconstrained
     optimum spends; beyond that more budget buys nothing."""
     include = list(must_include)
     exclude = list(must_exclude)
-    unconstrained = select(problem, None, include, exclude, time_limit, gap)
-    floor = problem.one_off(problem.positions(include))
+    unconstrained = select(problem, None, include, exclude, time_limit, gap, stop_tiers)
+    floor = _floor(problem, problem.positions(include), stop_tiers)
     top = unconstrained.one_off_investment
     budgets = sorted({float(b) for b in np.linspace(floor, max(floor, top), max(points, 1))})
     result = []
@@ -334,9 +540,13 @@ def frontier(
         best = (
             unconstrained
             if budget >= top
-            else select(problem, budget, include, exclude, time_limit, gap)
+            else select(problem, budget, include, exclude, time_limit, gap, stop_tiers)
         )
-        result.append(FrontierPoint(budget, best.total_npv, best.one_off_investment, best.selected))
+        result.append(
+            FrontierPoint(
+                budget, best.total_npv, best.one_off_investment, best.selected, best.stops
+            )
+        )
         if progress is not None:
             progress(done / len(budgets))
     return result
@@ -344,7 +554,7 @@ def frontier(
 
 @dataclass(frozen=True, slots=True)
 class CostView:
-    """What an idea costs seen four ways, one-off and yearly."""
+    """What an idea, funded up to `tier`, costs seen four ways, one-off and yearly."""
 
     idea_id: int
     title: str
@@ -358,21 +568,39 @@ class CostView:
     fair_share_annual_run: float
     funded_share_one_off: float
     funded_share_annual_run: float
+    tier: int = 0  # the funded stop tier; the idea's own tier when it is not funded
 
 
-def cost_views(problem: PortfolioProblem, selected_ids: Iterable[int]) -> list[CostView]:
-    """Standalone: the idea alone. Marginal: what it adds to the other funded ideas.
+def cost_views(
+    problem: PortfolioProblem,
+    selected_ids: Iterable[int],
+    stops: Iterable[tuple[int, int]] | None = None,
+) -> list[CostView]:
+    """One view per idea: its funded option (`stops` gives the tier of each selected idea;
+    whole when missing), or the whole idea when it is not funded.
+
+    Standalone: the option alone. Marginal: what it adds to the other funded options.
     Fair share (DESIGN): each shared asset's cost split equally among all the candidate
-    ideas that need it. Funded share: split among the funded ideas that need it instead (an
+    ideas that need it. Funded share: split among the funded options that use it instead (an
     unfunded idea counted as joining them), so the funded shares add up to the selection's
     total."""
-    funded = set(problem.positions(selected_ids))
+    tiers = dict(stops or ())
+    funded: dict[int, int] = {}
+    for idea_id in selected_ids:
+        position = problem.positions([idea_id])[0]
+        funded[position] = (
+            problem.option_at(idea_id, tiers[idea_id])
+            if idea_id in tiers
+            else problem.whole([position])[0]
+        )
     candidates = {a: 0 for a in range(len(problem.assets))}
     funded_users = dict(candidates)
-    for i, idea in enumerate(problem.ideas):
+    for idea in problem.ideas:
         for a in idea.charged:
             candidates[a] += 1
-            funded_users[a] += i in funded
+    for o in funded.values():
+        for a in problem.options[o].charged:
+            funded_users[a] += 1
 
     def split(mine: set[int], users: Mapping[int, int], joining: int) -> tuple[float, float]:
         build = sum(problem.assets[a].build / (users[a] + joining) for a in mine)
@@ -381,8 +609,10 @@ def cost_views(problem: PortfolioProblem, selected_ids: Iterable[int]) -> list[C
 
     views = []
     for i, idea in enumerate(problem.ideas):
-        others = problem.assets_of(funded - {i})
-        mine = set(idea.charged)
+        o = funded.get(i, problem.whole([i])[0])
+        option = problem.options[o]
+        others = problem.option_assets(f for j, f in funded.items() if j != i)
+        mine = set(option.charged)
         new = mine - others
         fair_build, fair_run = split(mine, candidates, 0)
         funded_build, funded_run = split(mine, funded_users, 0 if i in funded else 1)
@@ -391,15 +621,16 @@ def cost_views(problem: PortfolioProblem, selected_ids: Iterable[int]) -> list[C
                 idea_id=idea.id,
                 title=idea.title,
                 selected=i in funded,
-                standalone_npv=problem.npv([i]),
-                standalone_one_off=problem.one_off([i]),
-                standalone_annual_run=problem.annual_run([i]),
-                marginal_one_off=idea.own_one_off + sum(problem.assets[a].build for a in new),
-                marginal_annual_run=idea.own_run + sum(problem.assets[a].run for a in new),
-                fair_share_one_off=idea.own_one_off + fair_build,
-                fair_share_annual_run=idea.own_run + fair_run,
-                funded_share_one_off=idea.own_one_off + funded_build,
-                funded_share_annual_run=idea.own_run + funded_run,
+                standalone_npv=problem.option_npv([o]),
+                standalone_one_off=problem.option_one_off([o]),
+                standalone_annual_run=problem.option_annual_run([o]),
+                marginal_one_off=option.own_one_off + sum(problem.assets[a].build for a in new),
+                marginal_annual_run=option.own_run + sum(problem.assets[a].run for a in new),
+                fair_share_one_off=option.own_one_off + fair_build,
+                fair_share_annual_run=option.own_run + fair_run,
+                funded_share_one_off=option.own_one_off + funded_build,
+                funded_share_annual_run=option.own_run + funded_run,
+                tier=option.tier,
             )
         )
     return views

@@ -2,8 +2,9 @@
 
 Product managers know these frameworks; here their inputs come from the value chain instead
 of being guessed. Effort (RICE), ease (ICE) and job size (WSJF) all derive from the one-off
-investment the chain says the idea needs; confidence is the probability of success including
-the feasibility of every charged asset. Relative scales (1 to 10) are taken across the ideas
+investment the chain says the idea needs; confidence is the probability of success p (with the
+feasibility of the essential needs' charged assets) and the yearly value is p x k x B, k the
+expected coverage of the needs. Relative scales (1 to 10) are taken across the ideas
 scored together, as teams do when they score a backlog side by side.
 """
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from statistics import median
 
 from valuechain.engine.chain import Catalogue, ClosureCache, Idea
+from valuechain.engine.finance import expected_annual_benefit
 from valuechain.engine.portfolio import PortfolioProblem
 from valuechain.engine.uncertainty import idea_terms
 
@@ -78,7 +80,13 @@ def score(
         return []
     closures = ClosureCache(catalogue)
     benefits = [idea.benefit.mean for idea in ideas]
-    probabilities = [idea_terms(idea, catalogue, closures).probability for idea in ideas]
+    terms = [idea_terms(idea, catalogue, closures) for idea in ideas]
+    probabilities = [t.probability for t in terms]
+    # What the idea earns a year on average: p x k x B.
+    earned = [
+        expected_annual_benefit(t.probability, t.expected_coverage, b)
+        for t, b in zip(terms, benefits, strict=True)
+    ]
     npv = [problem.npv([i]) for i in range(n)]
     investment = [problem.one_off([i]) for i in range(n)]
     run = [problem.annual_run([i]) for i in range(n)]
@@ -91,7 +99,7 @@ def score(
 
     impact = relative(list(benefits))
     ease = [SCALE_MAX + 1.0 - s for s in relative(investment)]
-    net_yearly = [p * b - r for p, b, r in zip(probabilities, benefits, run, strict=True)]
+    net_yearly = [e - r for e, r in zip(earned, run, strict=True)]
     business_value = relative(net_yearly)
     # An idea's own horizon is its window of value: a year's delay loses 1 / H of it.
     time_criticality = relative([1.0 / idea.horizon_years for idea in ideas])
@@ -112,9 +120,9 @@ def score(
                 title=idea.title,
                 npv=npv[i],
                 one_off_investment=investment[i],
-                expected_annual_benefit=benefits[i] * p,
+                expected_annual_benefit=earned[i],
                 probability=p,
-                rice=benefits[i] * p / effort,
+                rice=earned[i] / effort,
                 impact=impact[i],
                 confidence=confidence,
                 ease=ease[i],

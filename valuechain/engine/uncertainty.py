@@ -2,16 +2,18 @@
 
 Every three-point estimate is drawn from its PERT distribution (a Beta scaled to [low, high]
 with the standard lambda = 4, so its mean is (low + 4 likely + high) / 6). A charged asset is
-drawn once per draw for every idea that uses it, and so is the success of building it: an idea
-succeeds when its own Bernoulli(probability) and every charged asset's Bernoulli(feasibility)
-come up, so its marginal chance of success is the p of the ROI report. Everything is
-vectorised over ideas x draws and processed in chunks of draws to bound memory.
+drawn once per draw for every idea that uses it, and so is the success of building it
+(Bernoulli(feasibility)). An idea delivers when its own Bernoulli(probability) and every asset
+of E (its essential needs' charged assets) come up; it then earns B x the weight share of the
+needs whose charged assets all arrived. So its expected yearly benefit is the p x k x B of the
+ROI report. Everything is vectorised over ideas x draws and processed in chunks of draws to
+bound memory.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,9 +25,21 @@ from valuechain.engine.chain import (
     ClosureCache,
     Estimate,
     Idea,
+    Need,
     offline_feature_count,
 )
-from valuechain.engine.finance import annuity_factor, investment, online_features
+from valuechain.engine.finance import (
+    Closures,
+    NeedShare,
+    annuity_factor,
+    expected_coverage,
+    feasibility_in,
+    investment,
+    ladder_needs,
+    online_features,
+    probability_of_success,
+    reach,
+)
 
 PERT_LAMBDA = 4.0
 HISTOGRAM_BINS = 40
@@ -91,12 +105,16 @@ class CostItem:
 
 @dataclass(frozen=True, slots=True)
 class IdeaTerms:
-    """What an idea's NPV is made of: NPV = -C0 + A(r, H) (p B - R)."""
+    """What an idea's NPV is made of: NPV = -C0 + A(r, H) (p k B - R)."""
 
     idea: Idea
     charged: tuple[AssetKey, ...]
     items: tuple[CostItem, ...]
-    feasibility: float
+    feasibility: float  # product of f(a) over E, the essential needs' charged assets
+    essential: tuple[AssetKey, ...] = ()  # E
+    shares: tuple[NeedShare, ...] = ()  # each need's weight share and its assets outside E
+    expected_coverage: float = 1.0  # k
+    benefit_coverage: float = 1.0  # 0 while an essential need is missing
 
     @property
     def probability(self) -> float:
@@ -113,21 +131,24 @@ class IdeaTerms:
         return sum(item.estimate.mean * item.factor for item in self.items if item.yearly)
 
 
-def idea_terms(idea: Idea, catalogue: Catalogue, closures: ClosureCache | None = None) -> IdeaTerms:
-    """Split an idea into its charged assets and its own cost items, as finance.investment."""
-    closures = closures or ClosureCache(catalogue)
-    keys: set[AssetKey] = set()
-    for need in idea.needs:
-        keys |= closures(need.asset)
-    charged = tuple(sorted(key for key in keys if catalogue[key].charged))
+def idea_terms(
+    idea: Idea,
+    catalogue: Catalogue,
+    closures: Closures | None = None,
+    needs: Sequence[Need] | None = None,
+) -> IdeaTerms:
+    """Split an idea (or some of its needs, a ladder step) into its charged assets, its own
+    cost items and what its success depends on, as finance.investment."""
+    needs = idea.needs if needs is None else needs
+    reached = reach(idea, catalogue, needs, closures)
     # The parts of finance.one_off_investment and annual_run_cost, each drawn on its own.
-    items = [CostItem(f"Engineering: {need.name}", need.engineering) for need in idea.needs]
+    items = [CostItem(f"Engineering: {need.name}", need.engineering) for need in needs]
     deployment = idea.deployment
     items.append(CostItem("Deployment setup", deployment.setup))
     items.append(CostItem("Deployment run", deployment.run, yearly=True))
     features = float(
         online_features(
-            deployment.online_serving, offline_feature_count(catalogue, idea.needs, keys)
+            deployment.online_serving, offline_feature_count(catalogue, needs, reached.keys)
         )
     )
     if features:
@@ -135,8 +156,25 @@ def idea_terms(idea: Idea, catalogue: Catalogue, closures: ClosureCache | None =
         items.append(
             CostItem("Online feature run", deployment.online_feature_run, features, yearly=True)
         )
-    feasibility = math.prod(catalogue[key].feasibility for key in charged)
-    return IdeaTerms(idea=idea, charged=charged, items=tuple(items), feasibility=feasibility)
+    feasibility = feasibility_in(catalogue)
+    return IdeaTerms(
+        idea=idea,
+        charged=tuple(sorted(reached.charged)),
+        items=tuple(items),
+        feasibility=probability_of_success(1.0, reached, feasibility),
+        essential=tuple(sorted(reached.essential)),
+        shares=reached.shares,
+        expected_coverage=expected_coverage(reached, feasibility),
+        benefit_coverage=reached.benefit_coverage,
+    )
+
+
+def needs_up_to(idea: Idea, tier: int, closures: Closures) -> list[Need]:
+    """The needs a ladder step funds: those of tier <= `tier`."""
+    steps = dict(ladder_needs(idea, closures))
+    if tier not in steps:
+        raise ValueError(f"idea {idea.id} has no ladder step at tier {tier}")
+    return steps[tier]
 
 
 # --- Monte Carlo -----------------------------------------------------------------------------
@@ -227,7 +265,11 @@ class _Rows:
 
 
 class SimulationModel:
-    """Ideas compiled into arrays once, so they can be drawn many times."""
+    """Ideas compiled into arrays once, so they can be drawn many times.
+
+    `stops` (idea id -> tier) funds an idea only up to that ladder step, as a portfolio
+    selection by stop tier does; the others are funded whole.
+    """
 
     def __init__(
         self,
@@ -235,9 +277,19 @@ class SimulationModel:
         catalogue: Catalogue,
         discount_rate: float | None = None,
         horizon_years: int | None = None,
+        stops: Mapping[int, int] | None = None,
     ) -> None:
         closures = ClosureCache(catalogue)
-        self.terms = [idea_terms(idea, catalogue, closures) for idea in ideas]
+        stops = stops or {}
+        self.terms = [
+            idea_terms(
+                idea,
+                catalogue,
+                closures,
+                needs_up_to(idea, stops[idea.id], closures) if idea.id in stops else None,
+            )
+            for idea in ideas
+        ]
         self.idea_ids = tuple(idea.id for idea in ideas)
         n = len(ideas)
         self.annuity = np.array(
@@ -319,7 +371,7 @@ class SimulationModel:
             [catalogue[key].feasibility for key in self.assets], dtype=float
         )
         self.risky_assets = np.flatnonzero(self.asset_feasibility < 1.0)
-        self.risky_incidence = self.incidence[:, self.risky_assets].tocsr()
+        self._compile_coverage(asset_index)
 
         variable = self.rows.variable
         self.variable_rows = np.flatnonzero(variable)
@@ -344,6 +396,53 @@ class SimulationModel:
         # How many more times than once the standalone NPVs pay each asset.
         self.extra_users = np.asarray(self.incidence.sum(axis=0)).ravel() - 1.0
 
+    def _compile_coverage(self, asset_index: Mapping[AssetKey, int]) -> None:
+        """What a failed asset takes away: the whole idea when it is in E (risky_incidence),
+        a need's weight share when it is among that need's assets outside E (coverage_*)."""
+        risky = {int(a): r for r, a in enumerate(self.risky_assets)}
+        n, n_risky = self.size, len(self.risky_assets)
+
+        def risky_of(keys: Sequence[AssetKey] | frozenset[AssetKey]) -> list[int]:
+            return [risky[asset_index[key]] for key in keys if asset_index[key] in risky]
+
+        rows, cols = [], []
+        for i, t in enumerate(self.terms):
+            for r in risky_of(t.essential):
+                rows.append(i)
+                cols.append(r)
+        self.risky_incidence = sparse.csr_matrix(
+            (np.ones(len(rows)), (rows, cols)), shape=(n, n_risky)
+        )
+        # Shares no failure can take away are sure; the others each get a row.
+        self.sure_coverage = np.zeros(n)
+        share_rows: list[int] = []
+        share_cols: list[int] = []
+        weight_rows: list[int] = []
+        weight_cols: list[int] = []
+        weights: list[float] = []
+        for i, t in enumerate(self.terms):
+            if t.benefit_coverage <= 0:
+                continue  # an essential need is missing: nothing to earn
+            if not t.shares:
+                self.sure_coverage[i] = t.benefit_coverage  # an idea without needs
+            for share in t.shares:
+                at_risk = risky_of(share.outside)
+                if not at_risk:
+                    self.sure_coverage[i] += share.weight_share
+                    continue
+                row = len(weights)
+                share_rows += [row] * len(at_risk)
+                share_cols += at_risk
+                weight_rows.append(i)
+                weight_cols.append(row)
+                weights.append(share.weight_share)
+        self.coverage_incidence = sparse.csr_matrix(
+            (np.ones(len(share_rows)), (share_rows, share_cols)), shape=(len(weights), n_risky)
+        )
+        self.coverage_weights = sparse.csr_matrix(
+            (np.array(weights, dtype=float), (weight_rows, weight_cols)), shape=(n, len(weights))
+        )
+
     @property
     def size(self) -> int:
         return len(self.idea_ids)
@@ -358,17 +457,30 @@ class SimulationModel:
             self.alpha, self.beta, size=(len(self.variable_rows), k)
         )
 
-    def draw_success(self, rng: np.random.Generator, k: int) -> np.ndarray:
-        """Each idea's success in each draw; a risky asset fails for all its ideas at once."""
+    def draw_outcome(self, rng: np.random.Generator, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each idea's success (its own and E's) and the weight share of its needs whose
+        assets arrived, in each draw; a risky asset fails for all its ideas at once."""
         success = rng.random((self.size, k)) < self.idea_probability[:, None]
+        coverage = np.broadcast_to(self.sure_coverage[:, None], (self.size, k))
         if len(self.risky_assets):
             failed = (
                 rng.random((len(self.risky_assets), k))
                 >= self.asset_feasibility[self.risky_assets, None]
-            )
-            failures = self.risky_incidence @ failed.astype(np.float64)
-            success &= failures == 0
-        return success
+            ).astype(np.float64)
+            success &= (self.risky_incidence @ failed) == 0
+            if self.coverage_weights.shape[1]:
+                arrived = (self.coverage_incidence @ failed) == 0
+                coverage = coverage + self.coverage_weights @ arrived.astype(np.float64)
+        return success, coverage
+
+    def draw_success(self, rng: np.random.Generator, k: int) -> np.ndarray:
+        """Each idea's success in each draw: its own and every asset of E."""
+        return self.draw_outcome(rng, k)[0]
+
+    def draw_earned(self, rng: np.random.Generator, k: int) -> np.ndarray:
+        """The share of its benefit each idea earns in each draw."""
+        success, coverage = self.draw_outcome(rng, k)
+        return np.where(success, coverage, 0.0)
 
     def _rows_values(self, estimates: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
         """Values of the given estimate rows in each draw: (rows, k)."""
@@ -396,14 +508,14 @@ class SimulationModel:
         while done < draws:
             k = min(chunk, draws - done)
             estimates = self.draw_estimates(rng, k)
-            success = self.draw_success(rng, k)
+            earned = self.draw_earned(rng, k)
             benefit = np.empty((n, k))
             if n:
                 benefit[:] = self.benefit_constant[:, None]
                 variable = self.benefit_is_variable
                 benefit[variable] = estimates[self.benefit_variable_pos[variable]]
             cost = self.cost_pv_variable @ estimates + self.cost_pv_constant[:, None]
-            gain = self.annuity[:, None] * np.where(success, benefit, 0.0)
+            gain = self.annuity[:, None] * earned * benefit
             block = npv[:, done : done + k]
             np.subtract(gain, cost, out=block)
             if portfolio is not None and self.portfolio_annuity is not None:
@@ -435,9 +547,11 @@ def simulate(
     horizon_years: int | None = None,
     progress: Progress | None = None,
     steps: int = 1,
+    stops: Mapping[int, int] | None = None,
 ) -> SimulationResult:
-    """Monte Carlo of NPV for each idea and for the ideas together (shared assets once)."""
-    model = SimulationModel(ideas, catalogue, discount_rate, horizon_years)
+    """Monte Carlo of NPV for each idea and for the ideas together (shared assets once);
+    `stops` funds some ideas only up to a ladder step (idea id -> tier)."""
+    model = SimulationModel(ideas, catalogue, discount_rate, horizon_years, stops)
     return model.simulate(draws, seed, progress, steps)
 
 
@@ -482,28 +596,34 @@ def tornado(
     probability_swing: float = 0.2,
     rate_swing: float = 0.05,
     horizon_swing: int = 1,
+    feasibility_swing: float = 0.2,
 ) -> Tornado:
     """NPV swing of each input between its low and high, the others at expected values.
 
     Estimates swing between their low and high. Point inputs swing by a relative
-    `probability_swing` on the idea's probability of success, `rate_swing` (absolute) on
-    the discount rate and `horizon_swing` years on the horizon, within their valid ranges.
+    `probability_swing` on the idea's probability of success, a relative `feasibility_swing`
+    on each charged asset that may not arrive (through p when an essential need uses it,
+    through k when only optional ones do), `rate_swing` (absolute) on the discount rate and
+    `horizon_swing` years on the horizon, within their valid ranges.
     """
-    t = idea_terms(idea, catalogue)
+    closures = ClosureCache(catalogue)
+    t = idea_terms(idea, catalogue, closures)
     rate, horizon = idea.discount_rate, idea.horizon_years
     benefit = idea.benefit.mean
-    base = investment(idea, catalogue)
-    one_off, yearly, p = base.one_off, base.annual_run, base.probability
+    base = investment(idea, catalogue, closures=closures)
+    one_off, yearly = base.one_off, base.annual_run
+    p, k = base.probability, base.expected_coverage
 
     def value(
         c0: float = one_off,
         r_cost: float = yearly,
         b: float = benefit,
         prob: float = p,
+        cov: float = k,
         r: float = rate,
         h: int = horizon,
     ) -> float:
-        return -c0 + annuity_factor(r, h) * (prob * b - r_cost)
+        return -c0 + annuity_factor(r, h) * (prob * cov * b - r_cost)
 
     bars: list[TornadoBar] = []
 
@@ -541,9 +661,32 @@ def tornado(
             value(prob=p_high),
         )
     )
+    reached = reach(idea, catalogue, None, closures)
+    for key in t.charged:
+        asset = catalogue[key]
+        if asset.feasibility >= 1:
+            continue  # sure to arrive: nothing to swing
+        f_low = max(0.0, asset.feasibility * (1 - feasibility_swing))
+        f_high = min(1.0, asset.feasibility * (1 + feasibility_swing))
+        if f_high == f_low:
+            continue
+        at_low, at_high = (
+            value(
+                prob=probability_of_success(idea.probability, reached, feasibility),
+                cov=expected_coverage(reached, feasibility),
+            )
+            for feasibility in (_with(catalogue, key, f_low), _with(catalogue, key, f_high))
+        )
+        name = asset.name or f"{key[0].value} {key[1]}"
+        bars.append(TornadoBar(f"Feasibility: {name}", f_low, f_high, at_low, at_high))
     r_low, r_high = max(0.0, rate - rate_swing), min(1.0, rate + rate_swing)
     bars.append(TornadoBar("Discount rate", r_low, r_high, value(r=r_low), value(r=r_high)))
     h_low, h_high = max(1, horizon - horizon_swing), min(30, horizon + horizon_swing)
     bars.append(TornadoBar("Horizon (years)", h_low, h_high, value(h=h_low), value(h=h_high)))
     bars.sort(key=lambda bar: bar.swing, reverse=True)
     return Tornado(base_npv=value(), bars=tuple(bars))
+
+
+def _with(catalogue: Catalogue, changed: AssetKey, value: float) -> Callable[[AssetKey], float]:
+    """The catalogue's feasibilities with one of them set to `value`."""
+    return lambda key: value if key == changed else catalogue[key].feasibility
