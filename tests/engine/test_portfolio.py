@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 from valuechain.engine.chain import Asset, AssetKind, Estimate, Idea, Need
+from valuechain.engine.cost_views import cost_views
 from valuechain.engine.finance import annuity_factor, roi_report
 from valuechain.engine.portfolio import (
     InfeasiblePortfolio,
     PortfolioAsset,
     PortfolioIdea,
     PortfolioProblem,
-    cost_views,
     frontier,
     greedy,
     portfolio_problem,

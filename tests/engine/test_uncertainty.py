@@ -7,12 +7,12 @@ import pytest
 
 from valuechain.engine.chain import Asset, AssetKind, Deployment, Estimate, Idea, Need
 from valuechain.engine.finance import annuity_factor, roi_report
+from valuechain.engine.tornado import tornado
 from valuechain.engine.uncertainty import (
     pert_mean,
     pert_variance,
     sample_pert,
     simulate,
-    tornado,
 )
 
 F = AssetKind.FEATURE

@@ -123,7 +123,7 @@ def test_every_demo_idea_has_a_report_and_together_they_tell_the_story(demo):
     # ROI turns negative further upstream, after positive steps
     assert any(r.negative_from_tier in (3, 4) and r.ladder[0].npv > 0 for r in reports.values())
     # stopping before the top tier is best for at least one idea
-    assert any(r.best_stop_tier < r.tier for r in reports.values())
+    assert any(r.best_stop_tier is not None and r.best_stop_tier < r.tier for r in reports.values())
     # a spread of headline verdicts
     assert any(r.npv > 0 for r in reports.values())
     assert any(r.npv < 0 for r in reports.values())
@@ -207,8 +207,10 @@ def test_churn_early_warning_worked_by_hand(demo):
       Zendesk: curation (10, 15, 30) = 50/3 days x 850 = 14,166.67, run 4,166.67,
         feasibility: the raw tier's default 0.75
       C0 = 5,550 + 11,400 + 17,333.33 + 14,166.67 = 48,450; R = 8,333.33
-      p = 0.65 x 0.8 x 0.75 = 0.39
-      NPV = -48,450 + (37,050 - 8,333.33) x 2.486852 = -48,450 + 71,414.10 = 22,964.10
+      The need is optional, so its data's feasibility leaves p at 0.65 and discounts only
+      its own weight share: k = 5/6 x 1 + 1/6 x (0.8 x 0.75) = 0.93333
+      expected benefit = 0.65 x 0.93333 x 95,000 = 57,633.33
+      NPV = -48,450 + (57,633.33 - 8,333.33) x 2.486852 = -48,450 + 122,601.80 = 74,151.80
     Still positive at tier 3, but tier 1 is where to stop.
     """
     idea = selectors.ideas().get(title="Customer churn early warning")
@@ -220,8 +222,10 @@ def test_churn_early_warning_worked_by_hand(demo):
     assert t2.npv == t1.npv
     assert t3.cumulative_investment == pytest.approx(48_450)
     assert t3.annual_run_cost == pytest.approx(8_333.33, abs=0.01)
-    assert t3.probability_of_success == pytest.approx(0.39)
-    assert t3.npv == pytest.approx(22_964.10, abs=0.01)
+    assert t3.probability_of_success == pytest.approx(0.65)
+    assert t3.expected_coverage == pytest.approx(0.93333, abs=1e-5)
+    assert t3.npv == pytest.approx(74_151.80, abs=0.01)
     assert report.npv == pytest.approx(t3.npv)
     assert report.negative_from_tier is None
     assert report.best_stop_tier == 1
+    assert report.verdict == "stop_early"

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from valuechain import mappers
 from valuechain import models as m
-from valuechain.engine import finance, portfolio, scoring, uncertainty
+from valuechain.engine import cost_views, finance, portfolio, scoring, uncertainty
 from valuechain.ideas import selectors as idea_selectors
 from valuechain.platform import leases
 
@@ -125,13 +125,15 @@ def portfolio_result(params: Mapping[str, Any], progress: portfolio.Progress) ->
     problem = portfolio.portfolio_problem(ideas, catalogue, rate, horizon)
     progress(0.02)
 
-    chosen = portfolio.select(problem, budget, include, exclude)
+    # Whole ideas until runs carry their stop tiers through results, pages and the API.
+    chosen = portfolio.select(problem, budget, include, exclude, stop_tiers=False)
     progress(0.10)
     points = portfolio.frontier(
         problem,
         include,
         exclude,
         progress=lambda f: progress(0.10 + 0.70 * f),
+        stop_tiers=False,
     )
     selected_ideas = [idea for idea in ideas if idea.id in set(chosen.selected)]
     distribution = None
@@ -148,7 +150,7 @@ def portfolio_result(params: Mapping[str, Any], progress: portfolio.Progress) ->
         )
         assert outcome.portfolio is not None  # one rate and horizon for all
         distribution = outcome.portfolio.as_dict()
-    views = portfolio.cost_views(problem, chosen.selected)
+    views = cost_views.cost_views(problem, chosen.selected)
     scores = scoring.score(problem, ideas, catalogue)
     users: dict[int, list[int]] = {}
     for idea in problem.ideas:

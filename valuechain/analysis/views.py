@@ -21,7 +21,7 @@ from valuechain.analysis import selectors, services
 from valuechain.analysis.forms import PortfolioRunForm, SimulationForm
 from valuechain.charts import analysis as charts
 from valuechain.charts.theme import figure_json
-from valuechain.engine import uncertainty
+from valuechain.engine import tornado
 from valuechain.ideas import selectors as ideas
 from valuechain.platform.display import currency, is_htmx
 from valuechain.platform.roles import can_run_analysis
@@ -52,12 +52,12 @@ def idea_uncertainty(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_object_or_404(ideas.ideas(), pk=pk)
     rates = mappers.day_rates()
     catalogue = mappers.load_catalogue(rates)
-    tornado = uncertainty.tornado(mappers.idea_to_engine(idea, rates), catalogue)
+    swings = tornado.tornado(mappers.idea_to_engine(idea, rates), catalogue)
     run = selectors.latest_simulation(idea.pk)
     context = _simulation_context(idea, run)
     context.update(
-        tornado=tornado,
-        tornado_chart=figure_json(charts.tornado_figure(tornado, currency())),
+        tornado=swings,
+        tornado_chart=figure_json(charts.tornado_figure(swings, currency())),
         form=SimulationForm(initial={"draws": run.draws if run else 10_000}),
         can_run=can_run_analysis(request.user),
     )

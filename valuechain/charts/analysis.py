@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from valuechain.charts.theme import ACCENT, GAIN, GRID, INK, LOSS, MUTED, styled
 from valuechain.engine.scoring import BIG_BET, FILL_IN, MONEY_PIT, QUICK_WIN
-from valuechain.engine.uncertainty import Tornado
+from valuechain.engine.tornado import Tornado
 
 QUADRANT_COLOURS = {QUICK_WIN: GAIN, BIG_BET: ACCENT, FILL_IN: MUTED, MONEY_PIT: LOSS}
 MARGIN = {"l": 70, "r": 30, "t": 30, "b": 50}

@@ -82,22 +82,36 @@ def ladder_figure(report: RoiReport, currency: str = "EUR") -> go.Figure:
         showarrow=False,
         font={"color": LOSS, "size": 11},
     )
-    best = next(step for step in steps if step.tier == report.best_stop_tier)
-    figure.add_annotation(
-        name="best stop tier",
-        x=tier_label(best.tier),
-        xref="x",
-        y=best.cumulative_investment,
-        yref="y",
-        text=f"Best stop: tier {best.tier}",
-        showarrow=True,
-        arrowhead=2,
-        ax=0,
-        ay=-40,
-        font={"color": BEST_COLOUR},
-        bgcolor="rgba(255,255,255,0.85)",
-        bordercolor=BEST_COLOUR,
-    )
+    best = next((step for step in steps if step.tier == report.best_stop_tier), None)
+    if best is None:  # no step has a positive NPV
+        figure.add_annotation(
+            name="do not build",
+            xref="paper",
+            x=0,
+            xanchor="left",
+            yref="paper",
+            y=1,
+            yanchor="bottom",
+            text="No tier pays off: do not build",
+            showarrow=False,
+            font={"color": LOSS},
+        )
+    else:
+        figure.add_annotation(
+            name="best stop tier",
+            x=tier_label(best.tier),
+            xref="x",
+            y=best.cumulative_investment,
+            yref="y",
+            text=f"Best stop: tier {best.tier}",
+            showarrow=True,
+            arrowhead=2,
+            ax=0,
+            ay=-40,
+            font={"color": BEST_COLOUR},
+            bgcolor="rgba(255,255,255,0.85)",
+            bordercolor=BEST_COLOUR,
+        )
     return styled(
         figure,
         height=380,

@@ -141,16 +141,21 @@ def test_roi_report_matches_the_hand_worked_ladder(client_as):
     response = client_as("exec").get(f"/api/ideas/{idea.pk}/roi/")
     assert response.status_code == 200, response.json()
     report = response.json()
-    # C0 = 1000 engineering + 5000 curation + 100000 acquisition; R = 1000; p = 0.5
+    # C0 = 1000 engineering + 5000 curation + 100000 acquisition; R = 1000.
+    # The only essential need is on an available feature, so p = 1: the uncertain
+    # acquisition (f = 0.5) is optional and only its weight share is at risk:
+    # k = 2/4 x 1 + 1/4 x 1 + 1/4 x 0.5 = 0.875.
     assert report["tier"] == 4
     assert report["one_off_investment"] == pytest.approx(106000)
     assert report["annual_run_cost"] == pytest.approx(1000)
-    assert report["probability_of_success"] == pytest.approx(0.5)
-    assert report["npv"] == pytest.approx(-106000 + 2 * (0.5 * 20000 - 1000))
-    assert report["roi"] == pytest.approx(-88000 / 108000)
+    assert report["probability_of_success"] == pytest.approx(1.0)
+    assert report["expected_coverage"] == pytest.approx(0.875)
+    assert report["npv"] == pytest.approx(-106000 + 2 * (0.875 * 20000 - 1000))
+    assert report["roi"] == pytest.approx(-73000 / 108000)
     assert report["payback_years"] is None
     assert report["negative_from_tier"] == 4
     assert report["best_stop_tier"] == 3
+    assert report["verdict"] == "stop_early"
     assert report["deployment_setup_cost"] == 0 and report["deployment_run_cost"] == 0
     assert report["charged_assets"] == [
         {"asset_type": "acquisition_option", "asset_id": idea.option.pk},
@@ -167,6 +172,7 @@ def test_roi_report_matches_the_hand_worked_ladder(client_as):
     assert ladder[3]["npv"] == pytest.approx(22000)
     assert ladder[3]["roi"] == pytest.approx(2.75)
     assert ladder[4]["cumulative_investment"] == pytest.approx(106000)
+    assert ladder[4]["expected_coverage"] == pytest.approx(0.875)
 
 
 def test_roi_report_prices_person_days_at_the_role_rate(client_as):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from valuechain.charts import analysis as charts
 from valuechain.charts.theme import GAIN, LOSS, figure_json
 from valuechain.engine.chain import Estimate, Idea
-from valuechain.engine.uncertainty import tornado
+from valuechain.engine.tornado import tornado
 
 
 def test_histogram_marks_losses_red_and_gains_green_and_shares_sum_to_one():

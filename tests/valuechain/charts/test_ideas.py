@@ -70,6 +70,7 @@ def test_the_best_stopping_tier_is_annotated_on_its_bar():
         report = report_for(raw_cost)
         figure = parts(report)
         (marker,) = [a for a in figure["layout"]["annotations"] if "Best stop" in a["text"]]
+        assert report.best_stop_tier is not None
         best = report.ladder[report.best_stop_tier - 1]
         assert marker["x"] == f"Tier {report.best_stop_tier}"
         assert marker["y"] == best.cumulative_investment

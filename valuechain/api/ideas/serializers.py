@@ -144,6 +144,9 @@ class LadderStepSerializer(serializers.Serializer):
     annual_run_cost = serializers.FloatField()
     probability_of_success = serializers.FloatField()
     benefit_coverage = serializers.FloatField()
+    expected_coverage = serializers.FloatField(
+        help_text="k: the share of the benefit expected once this step's optional data arrives."
+    )
     npv = serializers.FloatField()
     roi = serializers.FloatField(allow_null=True)
 
@@ -167,8 +170,19 @@ class RoiReportSerializer(serializers.Serializer):
     roi = serializers.FloatField(allow_null=True)
     pv_costs = serializers.FloatField()
     payback_years = serializers.FloatField(allow_null=True)
-    negative_from_tier = serializers.IntegerField(allow_null=True)
-    best_stop_tier = serializers.IntegerField()
+    expected_coverage = serializers.FloatField(
+        help_text="k: the share of the benefit expected, given the optional needs' data."
+    )
+    negative_from_tier = serializers.IntegerField(
+        allow_null=True, help_text="The first earning step whose ROI is below 0; null if none."
+    )
+    best_stop_tier = serializers.IntegerField(
+        allow_null=True, help_text="The step with the highest positive NPV; null: do not build."
+    )
+    verdict = serializers.ChoiceField(
+        choices=[(v.value, v.value) for v in finance.Verdict],
+        help_text="build, stop_early (build only up to best_stop_tier) or do_not_build.",
+    )
     ladder = LadderStepSerializer(many=True)
     need_engineering_cost = serializers.FloatField()
     asset_build_cost = serializers.FloatField()
