@@ -31,7 +31,7 @@ from tests.engine.worked_example import (
     money,
     walk_idea,
 )
-from valuechain.engine.chain import Deployment, Estimate, Idea, Need
+from valuechain.engine.chain import Asset, AssetKind, Deployment, Estimate, Idea, Need
 from valuechain.engine.finance import (
     Verdict,
     annuity_factor,
@@ -440,3 +440,28 @@ def test_the_second_reading_agrees_with_the_hand_worked_example():
     assert [step.npv for step in expected.ladder] == pytest.approx(
         [92_474.08, 127_232.16, 127_232.16, 15_767.36], abs=0.01
     )
+
+
+def test_figures_do_not_depend_on_the_order_the_charged_assets_are_walked_in():
+    """Charged assets are a set, walked in an order that changes from one process to the
+    next; sums and products of them are exact or ordered, so every worker answers alike."""
+    builds = (0.1, 0.2, 0.3)  # 0.1 + 0.2 + 0.3 != 0.3 + 0.2 + 0.1 in floating point
+    feasibilities = (0.7, 0.9, 0.3)
+    catalogue = {
+        (AssetKind.CURATED_DATASET, i): Asset(
+            AssetKind.CURATED_DATASET,
+            i,
+            available=False,
+            build=Estimate.exact(build),
+            run=Estimate.exact(build),
+            feasibility=f,
+        )
+        for i, (build, f) in enumerate(zip(builds, feasibilities, strict=True))
+    }
+    needs = tuple(Need(f"n{i}", (AssetKind.CURATED_DATASET, i)) for i in range(3))
+    idea = Idea(1, Estimate.exact(100.0), 0.5, needs=needs)
+
+    cost = investment(idea, catalogue)
+
+    assert cost.asset_build == 0.6 and cost.asset_run == 0.6
+    assert cost.probability == 0.5 * (0.3 * 0.7 * 0.9)

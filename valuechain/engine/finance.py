@@ -114,6 +114,11 @@ def reach(
     return Reach(keys, charged, essential, shares, benefit_coverage(idea, needs))
 
 
+def _product(factors: Iterable[float]) -> float:
+    """The product in a fixed order (sorted), the same whichever order a set is walked in."""
+    return math.prod(sorted(factors))
+
+
 def feasibility_in(catalogue: Catalogue) -> Feasibility:
     """Each charged asset's feasibility as the catalogue holds it (already defaulted)."""
     return lambda key: catalogue[key].feasibility
@@ -123,7 +128,7 @@ def probability_of_success(
     idea_probability: float, reached: Reach, feasibility: Feasibility
 ) -> float:
     """p = p0 x product of f(a) over E: without its essential needs the idea earns nothing."""
-    return idea_probability * math.prod(feasibility(key) for key in reached.essential)
+    return idea_probability * _product(feasibility(key) for key in reached.essential)
 
 
 def expected_coverage(reached: Reach, feasibility: Feasibility) -> float:
@@ -134,7 +139,7 @@ def expected_coverage(reached: Reach, feasibility: Feasibility) -> float:
     if not reached.shares:
         return reached.benefit_coverage
     return sum(
-        share.weight_share * math.prod(feasibility(key) for key in share.outside)
+        share.weight_share * _product(feasibility(key) for key in share.outside)
         for share in reached.shares
     )
 
@@ -276,8 +281,10 @@ def investment(
     charged = reached.charged
 
     engineering = sum(need.engineering.mean for need in needs)
-    build = sum(catalogue[key].build.mean for key in charged)
-    run = sum(catalogue[key].run.mean for key in charged)
+    # Exactly rounded, so the figures do not depend on the order a set is walked in (which
+    # changes from one process to the next): every worker answers the same to the last digit.
+    build = math.fsum(catalogue[key].build.mean for key in charged)
+    run = math.fsum(catalogue[key].run.mean for key in charged)
     feasibility = feasibility_in(catalogue)
 
     deployment = idea.deployment
