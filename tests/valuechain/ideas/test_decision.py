@@ -104,7 +104,7 @@ def test_p_reads_as_a_product_of_what_you_entered_and_the_essential_data():
     engine_idea = idea(SALES, WEATHER, FOOTFALL, probability=0.6)
     factors = finance.success_factors(engine_idea, catalogue())
     said = d.explanation(factors)
-    assert said.p.text == "0.60 you entered × 0.80 feasibility of Weather = 0.48"
+    assert said.p.text == "0.60 you entered × 0.80 feasibility of Weather = 0.48"  # noqa: RUF001
     assert math.prod(f.value for f in said.p.factors) == pytest.approx(
         report_of(engine_idea).probability_of_success
     )
@@ -112,7 +112,7 @@ def test_p_reads_as_a_product_of_what_you_entered_and_the_essential_data():
     assert "Footfall" not in said.p.text
     footfall = said.k_lines[2]
     assert footfall.text == (
-        "footfall (optional): 0.143 weight share × 0.50 feasibility of Footfall = 0.071"
+        "footfall (optional): 0.143 weight share × 0.50 feasibility of Footfall = 0.071"  # noqa: RUF001
     )
     assert (
         said.k_lines[0].text == "sales (essential: its data's chance is in p): 0.429 weight share"

@@ -131,13 +131,13 @@ def test_p_reads_as_the_product_of_what_you_entered_and_the_essential_data(clien
     html = page_of(client, weather_idea)
     why = section(html, "why")
     p_line = text_of(why[why.index('id="p-explained"') :].split("</dd>")[0])
-    assert p_line.endswith("0.60 you entered × 0.80 feasibility of Weather feed = 0.48")
+    assert p_line.endswith("0.60 you entered × 0.80 feasibility of Weather feed = 0.48")  # noqa: RUF001
     assert 'data-metric="p">0.480<' in html
     # the optional footfall's chance is in k, not in p
     assert "Footfall counter" not in p_line
     k_lines = text_of(why[why.index('id="k-explained"') :].split("</ul>")[0])
     assert (
-        "footfall (optional): 0.25 weight share × 0.50 feasibility of Footfall counter" in k_lines
+        "footfall (optional): 0.25 weight share × 0.50 feasibility of Footfall counter" in k_lines  # noqa: RUF001
     )
     assert "k = 0.50 + 0.25 + 0.125 = 0.875" in text_of(why)
     assert 'data-metric="k">0.875<' in html
