@@ -87,6 +87,34 @@ def test_an_idea_no_tier_pays_for_says_do_not_build_and_why(client, pm_user):
 
 
 @pytest.mark.django_db
+def test_a_dip_below_zero_the_idea_recovers_from_is_explained_beside_the_verdict(client, pm_user):
+    idea = IdeaFactory(
+        owner=pm_user, benefit_low=2_000, benefit_likely=2_000, benefit_high=2_000, discount_rate=0
+    )
+    NeedFactory(idea=idea)
+    NeedFactory(
+        idea=idea,
+        feature=None,
+        raw_source=RawSourceFactory(
+            build_low=1_000, build_likely=1_000, build_high=1_000, feasibility=0.5
+        ),
+        essential=False,
+    )
+    NeedFactory(
+        idea=idea,
+        feature=None,
+        acquisition_option=AcquisitionOptionFactory(
+            build_low=10, build_likely=10, build_high=10, feasibility=0.9
+        ),
+        weight=50,
+        essential=False,
+    )
+    verdict = text_of(section(page_of(client, idea), "verdict"))
+    assert verdict.startswith("The decision Build ")
+    assert "The ROI dips below 0 at tier 3, yet the steps up to tier 4 pay it back." in verdict
+
+
+@pytest.mark.django_db
 def test_steps_earning_nothing_say_no_benefit_until_the_tier_that_unblocks_them(client, pm_user):
     idea = IdeaFactory(owner=pm_user)
     NeedFactory(idea=idea, name="sales")
