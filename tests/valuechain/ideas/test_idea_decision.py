@@ -110,7 +110,7 @@ def test_a_dip_below_zero_the_idea_recovers_from_is_explained_beside_the_verdict
         essential=False,
     )
     verdict = text_of(section(page_of(client, idea), "verdict"))
-    assert verdict.startswith("The decision Build ")
+    assert "The decision Build The whole idea pays best" in verdict
     assert "The ROI dips below 0 at tier 3, yet the steps up to tier 4 pay it back." in verdict
 
 
