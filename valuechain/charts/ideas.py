@@ -1,11 +1,15 @@
-"""An idea's figures: the ladder of cumulative investment and ROI as it walks upstream."""
+"""An idea's figures: the ladder of cumulative investment and ROI as it walks upstream.
+
+A step that earns nothing yet (an essential need's data lies further upstream) has no ROI
+point: its bar says "no benefit until tier N" instead of a misleading loss.
+"""
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 
 from valuechain.charts.theme import GAIN, GRID, INK, LOSS, TIER_COLOURS, styled
-from valuechain.engine.finance import RoiReport
+from valuechain.engine.finance import LadderStep, RoiReport, earns
 
 INVESTMENT_COLOUR = TIER_COLOURS[2]
 ROI_COLOUR = INK
@@ -24,13 +28,36 @@ def _roi_range(rois: list[float]) -> tuple[float, float]:
     return low - pad, high + pad
 
 
+def _benefit_from(steps: tuple[LadderStep, ...], index: int) -> int | None:
+    return next((later.tier for later in steps[index + 1 :] if earns(later)), None)
+
+
+def _no_benefit_notes(figure: go.Figure, steps: tuple[LadderStep, ...]) -> None:
+    for index, step in enumerate(steps):
+        if earns(step):
+            continue
+        until = _benefit_from(steps, index)
+        figure.add_annotation(
+            name="no benefit",
+            x=tier_label(step.tier),
+            xref="x",
+            y=step.cumulative_investment,
+            yref="y",
+            yanchor="bottom",
+            text=f"no benefit<br>until tier {until}" if until else "no benefit",
+            showarrow=False,
+            font={"color": INK, "size": 11},
+        )
+
+
 def ladder_figure(report: RoiReport, currency: str = "EUR") -> go.Figure:
-    """Cumulative investment per tier as bars, ROI per tier as a line on a second axis,
-    the zone below ROI 0 shaded, and the best stopping tier annotated."""
+    """Cumulative investment per tier as bars, ROI per tier as a line on a second axis (none
+    at steps that earn nothing yet, which say so), the zone below ROI 0 shaded, and the best
+    stopping tier annotated."""
     steps = report.ladder
     tiers = [tier_label(step.tier) for step in steps]
     investments = [step.cumulative_investment for step in steps]
-    rois = [step.roi for step in steps]
+    rois = [step.roi if earns(step) else None for step in steps]
 
     figure = go.Figure()
     figure.add_trace(
@@ -82,6 +109,7 @@ def ladder_figure(report: RoiReport, currency: str = "EUR") -> go.Figure:
         showarrow=False,
         font={"color": LOSS, "size": 11},
     )
+    _no_benefit_notes(figure, steps)
     best = next((step for step in steps if step.tier == report.best_stop_tier), None)
     if best is None:  # no step has a positive NPV
         figure.add_annotation(

@@ -342,12 +342,14 @@ HEADLINE = (
     "one_off_investment",
     "annual_run_cost",
     "probability_of_success",
+    "expected_coverage",
     "expected_annual_benefit",
     "npv",
     "roi",
     "payback_years",
     "negative_from_tier",
     "best_stop_tier",
+    "verdict",
 )
 STEP = (
     "cumulative_investment",
@@ -376,6 +378,7 @@ def export_frame(idea_rows: Sequence[IdeaRow]) -> pd.DataFrame:
             "owner": _safe_text(row.idea.owner),
         }
         record.update({name: getattr(report, name) for name in HEADLINE})
+        record["verdict"] = report.verdict.value  # build, stop_early or do_not_build
         steps = {step.tier: step for step in report.ladder}
         for tier in TIERS:
             step = steps.get(tier)

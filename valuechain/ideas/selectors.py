@@ -8,12 +8,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, QuerySet
 
 from valuechain import mappers
 from valuechain import models as m
 from valuechain.engine import batch, chain, finance
 from valuechain.engine.stakeholders import stakeholder_gaps
+from valuechain.ideas import decision as decide
 from valuechain.platform.display import percent
 
 # From this many ideas on the vectorised engine is faster (same figures to 1e-9 relative);
@@ -60,6 +62,38 @@ def roi_report(idea: m.Idea) -> finance.RoiReport:
     return roi_reports([idea])[idea.pk]
 
 
+def deployment_planned(idea: m.Idea) -> bool:
+    """Whether the idea has a deployment plan, so that its costs are in the figures (an idea
+    from `ideas()` has it selected: no query)."""
+    try:
+        idea.deployment_plan  # type: ignore[attr-defined]  # noqa: B018
+    except ObjectDoesNotExist:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class ExplainedReport:
+    """An idea's ROI report with p and k taken apart and whether its deployment is planned."""
+
+    report: finance.RoiReport
+    factors: finance.SuccessFactors
+    deployment_planned: bool
+
+
+def explained_report(idea: m.Idea) -> ExplainedReport:
+    """The ROI report of an idea from `ideas()`, with the factors of its p and k."""
+    rates = mappers.day_rates()
+    catalogue = mappers.load_catalogue(rates)
+    engine_idea = mappers.idea_to_engine(idea, rates)
+    closures = chain.ClosureCache(catalogue)
+    return ExplainedReport(
+        report=finance.roi_report(engine_idea, catalogue, closures),
+        factors=finance.success_factors(engine_idea, catalogue, closures),
+        deployment_planned=deployment_planned(idea),
+    )
+
+
 def roi_reports_of(idea_ids: Iterable[int]) -> dict[int, finance.RoiReport]:
     """ROI reports of the ideas as stored now (read afresh, e.g. just after a write)."""
     return roi_reports(ideas().filter(pk__in=list(idea_ids)))
@@ -101,7 +135,7 @@ def assignment_taken(idea: m.Idea, tier: int, role: m.Role, person: Any) -> bool
 
 # --- the idea list ----------------------------------------------------------------------------
 
-SORTS = ("npv", "roi", "tier", "title")
+SORTS = ("npv", "roi", "tier", "verdict", "title")
 DEFAULT_SORT = "-npv"
 
 
@@ -114,6 +148,14 @@ class IdeaRow:
     def roi_percent(self) -> float | None:
         return percent(self.report.roi)
 
+    @property
+    def verdict_label(self) -> str:
+        return decide.verdict_label(self.report)
+
+    @property
+    def loss(self) -> decide.LossMarker | None:
+        return decide.loss_marker(self.report)
+
 
 def _sort_rows(rows: list[IdeaRow], sort: str) -> list[IdeaRow]:
     key, descending = sort.lstrip("-"), sort.startswith("-")
@@ -125,6 +167,8 @@ def _sort_rows(rows: list[IdeaRow], sort: str) -> list[IdeaRow]:
         "npv": lambda row: row.report.npv,
         "roi": lambda row: row.report.roi,
         "tier": lambda row: row.report.tier,
+        # build, then stop early, then do not build (descending); NPV inside each
+        "verdict": lambda row: (decide.verdict_rank(row.report), row.report.npv),
     }[key]
     # Ideas without a value (an ROI with nothing spent) go last either way.
     known = [row for row in rows if values(row) is not None]
@@ -159,14 +203,18 @@ class NeedRow:
 class IdeaReport:
     report: finance.RoiReport
     need_rows: list[NeedRow]
-    ladder: list[dict[str, Any]]
+    ladder: list[decide.StepRow]
     # Below this tier an essential need is unmet: those steps cost and earn nothing.
     benefit_from_tier: int | None
+    decision: decide.Decision
+    explanation: decide.Explanation
+    deployment_planned: bool
 
 
 def idea_report(idea: m.Idea) -> IdeaReport:
     """The ROI report of an idea from `ideas_with_named_needs()`, each need with its tier and
-    the assets it is charged for, and the ladder marked where ROI is negative and best."""
+    the assets it is charged for, the ladder marked where it earns nothing yet, loses and is
+    best, the verdict, and p and k taken apart."""
     rates = mappers.day_rates()
     catalogue_assets = mappers.load_catalogue(rates)
     engine_idea = mappers.idea_to_engine(idea, rates)
@@ -187,17 +235,16 @@ def idea_report(idea: m.Idea) -> IdeaReport:
                 ),
             )
         )
-    ladder = [
-        {
-            "step": step,
-            "roi_percent": percent(step.roi),
-            "negative": step.roi is not None and step.roi < 0,
-            "best": step.tier == report.best_stop_tier,
-        }
-        for step in report.ladder
-    ]
-    benefit_from = next((step.tier for step in report.ladder if step.benefit_coverage > 0), None)
-    return IdeaReport(report, need_rows, ladder, benefit_from)
+    factors = finance.success_factors(engine_idea, catalogue_assets, closures)
+    return IdeaReport(
+        report=report,
+        need_rows=need_rows,
+        ladder=decide.ladder_rows(report),
+        benefit_from_tier=decide.benefit_from_tier(report.ladder),
+        decision=decide.decision(report, [(row.need.name, row.tier) for row in need_rows]),
+        explanation=decide.explanation(factors),
+        deployment_planned=deployment_planned(idea),
+    )
 
 
 # --- stakeholders -----------------------------------------------------------------------------

@@ -75,3 +75,26 @@ def test_the_best_stopping_tier_is_annotated_on_its_bar():
         assert marker["x"] == f"Tier {report.best_stop_tier}"
         assert marker["y"] == best.cumulative_investment
     assert report_for(1_000).best_stop_tier != report_for(500_000).best_stop_tier
+
+
+def test_steps_that_earn_nothing_have_no_roi_point_and_say_until_which_tier():
+    catalogue = {
+        (FEATURE, 1): Asset(FEATURE, 1, available=True),
+        (RAW, 1): Asset(RAW, 1, available=True, build=Estimate.exact(5_000)),
+    }
+    idea = Idea(
+        id=8,
+        benefit=Estimate.exact(50_000),
+        probability=1.0,
+        needs=(
+            Need("ready", (FEATURE, 1), engineering=Estimate.exact(1_000)),
+            Need("raw", (RAW, 1), essential=True),
+        ),
+    )
+    report = finance.roi_report(idea, catalogue)
+    figure = parts(report)
+    line = figure["data"][1]
+    assert line["y"][:2] == [None, None] and line["y"][2] == report.ladder[2].roi
+    notes = [a for a in figure["layout"]["annotations"] if "no benefit" in a["text"]]
+    assert [a["x"] for a in notes] == ["Tier 1", "Tier 2"]
+    assert all("until tier 3" in a["text"] for a in notes)

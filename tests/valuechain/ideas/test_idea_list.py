@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import (
+    AcquisitionOptionFactory,
     CuratedDatasetFactory,
     FeatureFactory,
     IdeaFactory,
@@ -62,6 +63,7 @@ def test_the_list_runs_the_same_number_of_queries_for_10_and_200_ideas(
     second = client.get(reverse("idea-list") + "?page=2").content.decode()
     # 100 ideas a page: all 200 are reachable, each once.
     assert first.count('class="idea-row"') == 100
+    assert first.count("data-verdict=") == 100  # a verdict per idea, in the same queries
     assert second.count('class="idea-row"') == 100
     shown = re.findall(r'data-idea="(\d+)"', first + second)
     assert len(set(shown)) == 200
@@ -168,3 +170,83 @@ def test_filtering_by_status_keeps_only_those_ideas(client_for, exec_user, three
     bogus = client.get(reverse("idea-list"), {"status": "nonsense"})
     assert bogus.status_code == 200
     assert len(titles_in_order(bogus.content.decode())) == 3
+
+
+def row_of(html: str, idea) -> str:
+    row = html[html.index(f'data-idea="{idea.pk}"') :]
+    return row[: row.index("</tr>")]
+
+
+@pytest.fixture
+def verdicts(pm_user):
+    """An idea per verdict, and one whose ROI dips at tier 3 before the vendor feed pays."""
+    build = IdeaFactory(owner=pm_user, title="Build me")
+    NeedFactory(idea=build)
+    vendor = AcquisitionOptionFactory(build_low=900_000, build_likely=900_000, build_high=900_000)
+    stop = IdeaFactory(owner=pm_user, title="Stop early")
+    NeedFactory(idea=stop, weight=3)
+    NeedFactory(idea=stop, feature=None, acquisition_option=vendor, essential=False)
+    never = IdeaFactory(owner=pm_user, title="Never")
+    NeedFactory(idea=never)
+    NeedFactory(idea=never, feature=None, acquisition_option=vendor)
+    dip = IdeaFactory(
+        owner=pm_user,
+        title="Dip",
+        benefit_low=2_000,
+        benefit_likely=2_000,
+        benefit_high=2_000,
+        discount_rate=0.0,
+    )
+    NeedFactory(idea=dip)
+    NeedFactory(
+        idea=dip,
+        feature=None,
+        raw_source=RawSourceFactory(
+            build_low=1_000, build_likely=1_000, build_high=1_000, feasibility=0.5
+        ),
+        essential=False,
+    )
+    NeedFactory(
+        idea=dip,
+        feature=None,
+        acquisition_option=AcquisitionOptionFactory(
+            build_low=10, build_likely=10, build_high=10, feasibility=0.9
+        ),
+        weight=50,
+        essential=False,
+    )
+    return {"build": build, "stop": stop, "never": never, "dip": dip}
+
+
+@pytest.mark.django_db
+def test_each_row_shows_its_verdict_and_loses_money_only_where_an_earning_step_does(
+    client_for, exec_user, verdicts
+):
+    html = client_for(exec_user).get(reverse("idea-list")).content.decode()
+    build, stop = row_of(html, verdicts["build"]), row_of(html, verdicts["stop"])
+    never, dip = row_of(html, verdicts["never"]), row_of(html, verdicts["dip"])
+    assert 'data-verdict="build">Build</span>' in build and ">never<" in build
+    assert 'data-verdict="stop_early">Build to tier 1</span>' in stop
+    assert ">loses from tier 4</span>" in stop
+    assert 'data-verdict="do_not_build">Do not build</span>' in never
+    # tiers 1-3 earn nothing (an essential need waits on the vendor feed): not where it loses
+    assert ">loses from tier 4</span>" in never
+    # its whole NPV is positive: a dip at tier 3 is said as such, never "loses"
+    assert 'data-verdict="build">Build</span>' in dip
+    assert 'class="badge warn">dips at tier 3</span>' in dip and "loses" not in dip
+    legend = html[html.index('id="list-help"') :]
+    assert "Do not build: no tier has a positive NPV" in legend
+
+
+@pytest.mark.django_db
+def test_sorting_by_verdict_puts_ideas_to_build_first(client_for, exec_user, verdicts):
+    client = client_for(exec_user)
+    descending = titles_in_order(
+        client.get(reverse("idea-list"), {"sort": "-verdict"}).content.decode()
+    )
+    assert descending[-1] == "Never" and descending[-2] == "Stop early"
+    assert set(descending[:2]) == {"Build me", "Dip"}
+    ascending = titles_in_order(
+        client.get(reverse("idea-list"), {"sort": "verdict"}).content.decode()
+    )
+    assert ascending[:2] == ["Never", "Stop early"]

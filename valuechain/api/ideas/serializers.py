@@ -24,11 +24,25 @@ from valuechain.engine.chain import weight_problem
 from valuechain.ideas import services
 from valuechain.platform.display import currency
 
+VERDICT_HELP = (
+    "build (the whole idea pays best), stop_early (build only up to best_stop_tier) or "
+    "do_not_build (no ladder step has a positive NPV)."
+)
+BEST_STOP_HELP = "The ladder step with the highest positive NPV; null: do not build."
+
+
+def verdict_field() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=[(v.value, v.value) for v in finance.Verdict], help_text=VERDICT_HELP
+    )
+
 
 class RoiSummarySerializer(serializers.Serializer):
     tier = serializers.IntegerField()
     npv = serializers.FloatField()
     roi = serializers.FloatField(allow_null=True)
+    verdict = verdict_field()
+    best_stop_tier = serializers.IntegerField(allow_null=True, help_text=BEST_STOP_HELP)
 
 
 class IdeaSerializer(ApiModelSerializer):
@@ -64,7 +78,13 @@ class IdeaSerializer(ApiModelSerializer):
         report = self.context.get("roi_reports", {}).get(idea.pk)
         if report is None:
             return None
-        return {"tier": report.tier, "npv": report.npv, "roi": report.roi}
+        return {
+            "tier": report.tier,
+            "npv": report.npv,
+            "roi": report.roi,
+            "verdict": report.verdict.value,
+            "best_stop_tier": report.best_stop_tier,
+        }
 
     def validate_owner(self, owner: User | None) -> User | None:
         request = self.context.get("request")
@@ -156,8 +176,61 @@ class ChargedAssetSerializer(serializers.Serializer):
     asset_id = serializers.IntegerField()
 
 
+class FeasibilityFactorSerializer(serializers.Serializer):
+    asset_type = serializers.SerializerMethodField(help_text="The asset's kind (its tier).")
+    asset_id = serializers.SerializerMethodField(help_text="The asset's id in its kind.")
+    name = serializers.CharField(help_text="The asset's name.")
+    feasibility = serializers.FloatField(
+        help_text="The chance the asset's build succeeds: its own, or its tier's default."
+    )
+
+    @extend_schema_field(serializers.ChoiceField(choices=m.AssetType.choices))
+    def get_asset_type(self, factor: finance.FeasibilityFactor) -> str:
+        return str(factor.asset[0])
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_asset_id(self, factor: finance.FeasibilityFactor) -> int:
+        return factor.asset[1]
+
+
+class CoverageTermSerializer(serializers.Serializer):
+    need = serializers.CharField(help_text="The need's name.")
+    essential = serializers.BooleanField(
+        help_text="An essential need's data is in p, so its term is its weight share alone."
+    )
+    weight_share = serializers.FloatField(help_text="w(n) / W: the need's share of the benefit.")
+    factors = FeasibilityFactorSerializer(
+        many=True,
+        help_text="The need's own charged assets outside the essential ones whose feasibility "
+        "is below 1: the chance they all arrive scales its share.",
+    )
+    value = serializers.FloatField(help_text="weight_share x the factors' feasibility.")
+
+
+class ExplanationSerializer(serializers.Serializer):
+    """p and k taken apart: p = idea_probability x the feasibility of each essential factor;
+    k = the sum of the coverage terms' values. Assets of feasibility 1 change nothing and are
+    left out."""
+
+    idea_probability = serializers.FloatField(help_text="p0: the probability you entered.")
+    essential_factors = FeasibilityFactorSerializer(
+        many=True,
+        help_text="The charged assets of the essential needs with feasibility below 1: without "
+        "them the idea earns nothing.",
+    )
+    probability_of_success = serializers.FloatField(
+        help_text="p = idea_probability x the product of essential_factors' feasibility."
+    )
+    coverage_terms = CoverageTermSerializer(many=True, help_text="One term per need, in order.")
+    expected_coverage = serializers.FloatField(help_text="k = the sum of coverage_terms' value.")
+
+
 class RoiReportSerializer(serializers.Serializer):
-    """The engine's RoiReport as JSON; money in the configured currency."""
+    """The engine's RoiReport as JSON; money in the configured currency.
+
+    Serialise with the context `deployment_planned` (bool) and `factors` (the idea's
+    finance.SuccessFactors), as valuechain.ideas.selectors.explained_report gives them.
+    """
 
     idea = serializers.IntegerField(source="idea_id")
     currency = serializers.SerializerMethodField()
@@ -176,12 +249,14 @@ class RoiReportSerializer(serializers.Serializer):
     negative_from_tier = serializers.IntegerField(
         allow_null=True, help_text="The first earning step whose ROI is below 0; null if none."
     )
-    best_stop_tier = serializers.IntegerField(
-        allow_null=True, help_text="The step with the highest positive NPV; null: do not build."
+    best_stop_tier = serializers.IntegerField(allow_null=True, help_text=BEST_STOP_HELP)
+    verdict = verdict_field()
+    deployment_planned = serializers.SerializerMethodField(
+        help_text="false: the idea has no deployment plan, so no deployment cost is in these "
+        "figures (deployment_setup_cost and deployment_run_cost are 0)."
     )
-    verdict = serializers.ChoiceField(
-        choices=[(v.value, v.value) for v in finance.Verdict],
-        help_text="build, stop_early (build only up to best_stop_tier) or do_not_build.",
+    explanation = serializers.SerializerMethodField(
+        help_text="Why p and k are what they are, factor by factor."
     )
     ladder = LadderStepSerializer(many=True)
     need_engineering_cost = serializers.FloatField()
@@ -194,6 +269,14 @@ class RoiReportSerializer(serializers.Serializer):
     @extend_schema_field(OpenApiTypes.STR)
     def get_currency(self, report: finance.RoiReport) -> str:
         return currency()
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_deployment_planned(self, report: finance.RoiReport) -> bool:
+        return bool(self.context["deployment_planned"])
+
+    @extend_schema_field(ExplanationSerializer)
+    def get_explanation(self, report: finance.RoiReport) -> dict[str, Any]:
+        return ExplanationSerializer(self.context["factors"]).data
 
     @extend_schema_field(ChargedAssetSerializer(many=True))
     def get_charged_assets(self, report: finance.RoiReport) -> list[dict[str, Any]]:

@@ -159,8 +159,12 @@ class IdeaViewSet(ApiModelViewSet):
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def roi(self, request: Request, pk: str | None = None) -> Response:
         idea = self.get_object()
-        report = selectors.roi_report(idea)
-        return Response(s.RoiReportSerializer(report).data)
+        explained = selectors.explained_report(idea)
+        context = {
+            "deployment_planned": explained.deployment_planned,
+            "factors": explained.factors,
+        }
+        return Response(s.RoiReportSerializer(explained.report, context=context).data)
 
     @extend_schema(
         summary="Default roles of every tier the idea reaches that nobody fills",
