@@ -167,8 +167,11 @@ def _portfolio_context(run: m.PortfolioRun | None) -> dict[str, Any]:
         gap_percent=result["gap"] * 100,
         selected_views=[v for v in views if v["idea_id"] in selected],
         selected_rows=_selected_rows(result),
-        funded_share_total=sum(
-            v.get("funded_share_one_off", 0.0) for v in views if v["idea_id"] in selected
+        # runs stored before funded shares have none to add up
+        funded_share_total=(
+            sum(v["funded_share_one_off"] for v in views if v["idea_id"] in selected)
+            if all("funded_share_one_off" in v for v in views)
+            else None
         ),
         cost_views=sorted(views, key=lambda v: (not v["selected"], v["title"])),
         scores=sorted(result["scores"], key=lambda s: -s["wsjf"]),
