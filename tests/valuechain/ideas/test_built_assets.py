@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import FeatureFactory
+from tests.factories import FeatureFactory, IdeaFactory, NeedFactory
 from valuechain import models as m
 from valuechain.ideas import selectors, services
 
@@ -41,7 +41,13 @@ def test_the_assets_offered_are_exactly_the_charged_features_and_curated_dataset
         ("curated_dataset", "Store footfall"),
     ]
     assert [a.key for a in offered] == keys(shipped)
-    assert len(queries) < 20
+    # as many queries for an idea with one need as for one with four
+    small = IdeaFactory(status=m.Idea.Status.SHIPPED)
+    NeedFactory(idea=small, feature=shipped.new_feature)
+    small_idea = selectors.ideas().get(pk=small.pk)
+    with CaptureQueriesContext(connection) as few:
+        assert [a.name for a in selectors.built_assets(small_idea)] == ["Promotion uplift"]
+    assert len(queries) == len(few)
 
 
 def test_a_data_lead_marks_them_available(shipped, lead_user):
