@@ -35,8 +35,15 @@ def test_executive_reads_the_dashboard_filters_it_and_exports(page, live_server)
     # plotly.js drew the three figures from the server-built JSON
     for chart in ("tier-chart", "negative-chart", "scatter-chart"):
         page.wait_for_selector(f"#{chart} .main-svg")
-    reports = selectors.roi_reports(list(selectors.ideas()))
-    positive = sum(r.npv for r in reports.values() if r.npv > 0)
+    rows = list(selectors.ideas())
+    reports = selectors.roi_reports(rows)
+    # ideas still to build (not shipped, not rejected), each up to its best tier
+    positive = sum(
+        next(s.npv for s in reports[idea.pk].ladder if s.tier == reports[idea.pk].best_stop_tier)
+        for idea in rows
+        if reports[idea.pk].best_stop_tier is not None
+        and idea.status not in (m.Idea.Status.SHIPPED, m.Idea.Status.REJECTED)
+    )
     assert page.locator("[data-kpi=ideas]").inner_text() == str(len(reports))
     assert page.locator("[data-kpi=positive-npv]").inner_text() == f"{positive:,.0f}"
     # one marker per idea in the scatter, whatever the tier

@@ -41,6 +41,13 @@ class PortfolioRunForm(forms.Form):
     )
     discount_rate = forms.FloatField(required=False, min_value=0, max_value=1)
     horizon_years = forms.IntegerField(required=False, min_value=1, max_value=30)
+    stop_tiers = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Ideas may stop at a tier",
+        help_text="Fund each idea only up to the tier where it is worth most (for example "
+        "skip an acquisition that costs more than it earns). Unticked: whole ideas only.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from valuechain import mappers
 from valuechain import models as m
-from valuechain.engine import cost_views, finance, portfolio, scoring, uncertainty
+from valuechain.analysis import selectors as analysis_selectors
+from valuechain.engine import chain, cost_views, finance, portfolio, scoring, uncertainty
 from valuechain.ideas import selectors as idea_selectors
 from valuechain.platform import leases
 
@@ -109,13 +110,34 @@ def simulation_result(run: m.SimulationRun, progress: portfolio.Progress) -> dic
     }
 
 
+def stop_details(
+    ideas: Sequence[chain.Idea], catalogue: chain.Catalogue, stops: portfolio.Stops
+) -> list[dict[str, Any]]:
+    """For each selected idea: the tier it is funded to, its own tier and the needs it
+    leaves out (those above the stop tier), to say in words what stopping skips."""
+    by_id = {idea.id: idea for idea in ideas}
+    closures = chain.ClosureCache(catalogue)
+    details = []
+    for idea_id, tier in stops:
+        needs = [(need.name, chain.tier_of(closures(need.asset))) for need in by_id[idea_id].needs]
+        details.append(
+            {
+                "idea": idea_id,
+                "tier": tier,
+                "idea_tier": max((t for _, t in needs), default=1),
+                "skipped_needs": [{"name": name, "tier": t} for name, t in needs if t > tier],
+            }
+        )
+    return details
+
+
 def portfolio_result(params: Mapping[str, Any], progress: portfolio.Progress) -> dict[str, Any]:
     """Selection, frontier, cost views, scores and the selection's NPV distribution."""
     rate, horizon = float(params["discount_rate"]), int(params["horizon_years"])
     budget = params.get("budget")
     include = [int(i) for i in params.get("must_include", [])]
-    # An idea deleted or rejected since the run started is no longer a candidate.
-    rows = list(idea_selectors.ideas().exclude(status=m.Idea.Status.REJECTED).order_by("id"))
+    # An idea deleted, shipped or rejected since the run started is no longer a candidate.
+    rows = list(analysis_selectors.candidates(idea_selectors.ideas()).order_by("id"))
     present = {row.pk for row in rows}
     include = [i for i in include if i in present]
     exclude = [int(i) for i in params.get("must_exclude", []) if int(i) in present]
@@ -123,17 +145,18 @@ def portfolio_result(params: Mapping[str, Any], progress: portfolio.Progress) ->
     catalogue = mappers.load_catalogue(rates)
     ideas = mappers.ideas_to_engine(rows, rates)
     problem = portfolio.portfolio_problem(ideas, catalogue, rate, horizon)
+    # Old runs were stored without the choice: they funded whole ideas only.
+    stop_tiers = bool(params.get("stop_tiers", False))
     progress(0.02)
 
-    # Whole ideas until runs carry their stop tiers through results, pages and the API.
-    chosen = portfolio.select(problem, budget, include, exclude, stop_tiers=False)
+    chosen = portfolio.select(problem, budget, include, exclude, stop_tiers=stop_tiers)
     progress(0.10)
     points = portfolio.frontier(
         problem,
         include,
         exclude,
         progress=lambda f: progress(0.10 + 0.70 * f),
-        stop_tiers=False,
+        stop_tiers=stop_tiers,
     )
     selected_ideas = [idea for idea in ideas if idea.id in set(chosen.selected)]
     distribution = None
@@ -147,10 +170,11 @@ def portfolio_result(params: Mapping[str, Any], progress: portfolio.Progress) ->
             horizon_years=horizon,
             progress=lambda f: progress(0.80 + 0.15 * f),
             steps=5,
+            stops=dict(chosen.stops),
         )
         assert outcome.portfolio is not None  # one rate and horizon for all
         distribution = outcome.portfolio.as_dict()
-    views = cost_views.cost_views(problem, chosen.selected)
+    views = cost_views.cost_views(problem, chosen.selected, chosen.stops)
     scores = scoring.score(problem, ideas, catalogue)
     users: dict[int, list[int]] = {}
     for idea in problem.ideas:
@@ -172,6 +196,9 @@ def portfolio_result(params: Mapping[str, Any], progress: portfolio.Progress) ->
     ]
     return {
         "selected": list(chosen.selected),
+        "stops": [{"idea": idea_id, "tier": tier} for idea_id, tier in chosen.stops],
+        "stop_tiers": stop_tiers,
+        "stop_details": stop_details(ideas, catalogue, chosen.stops),
         "total_npv": chosen.total_npv,
         "one_off_investment": chosen.one_off_investment,
         "annual_run_cost": chosen.annual_run_cost,
@@ -188,10 +215,17 @@ def portfolio_result(params: Mapping[str, Any], progress: portfolio.Progress) ->
                 "npv": p.npv,
                 "one_off_investment": p.one_off_investment,
                 "selected": list(p.selected),
+                "stops": [{"idea": idea_id, "tier": tier} for idea_id, tier in p.stops],
             }
             for p in points
         ],
-        "cost_views": [{name: getattr(view, name) for name in view.__slots__} for view in views],
+        "cost_views": [
+            {
+                **{name: getattr(view, name) for name in view.__slots__},
+                "idea_tier": problem.ideas[problem.index[view.idea_id]].tier,
+            }
+            for view in views
+        ],
         "scores": [s.as_dict() for s in scores],
         "shared_assets": shared_assets,
         "distribution": distribution,

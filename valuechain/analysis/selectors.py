@@ -15,9 +15,18 @@ from valuechain.ideas import selectors as ideas
 NEWEST_FIRST = ("-created_at", "-id")
 
 
+# Shipped work is sunk and rejected ideas are not on the table: neither is a candidate.
+NOT_CANDIDATES = (m.Idea.Status.SHIPPED, m.Idea.Status.REJECTED)
+
+
+def candidates(queryset: QuerySet[m.Idea]) -> QuerySet[m.Idea]:
+    """The ideas of `queryset` a portfolio may fund: neither shipped nor rejected."""
+    return queryset.exclude(status__in=NOT_CANDIDATES)
+
+
 def candidate_ideas() -> QuerySet[m.Idea]:
-    """Every idea that is not rejected is a candidate for the portfolio."""
-    return m.Idea.objects.exclude(status=m.Idea.Status.REJECTED)
+    """Every idea neither shipped nor rejected is a candidate for the portfolio."""
+    return candidates(m.Idea.objects.all())
 
 
 def simulation_runs(idea_id: int) -> QuerySet[m.SimulationRun]:
@@ -55,10 +64,15 @@ def idea_titles(idea_ids: Sequence[int]) -> dict[int, str]:
     return dict(m.Idea.objects.filter(pk__in=idea_ids).values_list("pk", "title"))
 
 
-def one_off_investment(idea_ids: Sequence[int], rate: float, horizon: int) -> float:
-    """What building these ideas together costs once, shared upstream work paid once."""
+def one_off_investment(
+    idea_ids: Sequence[int], rate: float, horizon: int, stop_tiers: bool = False
+) -> float:
+    """What building these ideas together costs once, shared upstream work paid once: whole,
+    or each only up to its lowest step that earns something (`stop_tiers`)."""
     rates = mappers.day_rates()
     catalogue = mappers.load_catalogue(rates)
     engine_ideas = mappers.ideas_to_engine(ideas.ideas().filter(pk__in=idea_ids), rates)
     problem = portfolio.portfolio_problem(engine_ideas, catalogue, rate, horizon)
+    if stop_tiers:
+        return problem.option_one_off(idea.options[0] for idea in problem.ideas)
     return problem.one_off(range(len(problem.ideas)))

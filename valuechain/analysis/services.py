@@ -64,6 +64,7 @@ class PortfolioParams:
     discount_rate: float
     horizon_years: int
     seed: int
+    stop_tiers: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -73,6 +74,7 @@ class PortfolioParams:
             "discount_rate": self.discount_rate,
             "horizon_years": self.horizon_years,
             "seed": self.seed,
+            "stop_tiers": self.stop_tiers,
         }
 
 
@@ -92,10 +94,12 @@ def start_portfolio_run(
     discount_rate: float | None = None,
     horizon_years: int | None = None,
     seed: int | None = None,
+    stop_tiers: bool = True,
     user: User = None,
 ) -> m.PortfolioRun:
-    """A pending portfolio run over every idea not rejected; bad choices are refused here,
-    naming the field, before anything is written."""
+    """A pending portfolio run over every idea neither shipped nor rejected, each funded up
+    to its best tier (`stop_tiers`) or whole; bad choices are refused here, naming the field,
+    before anything is written."""
     defaults = settings.VALUECHAIN
     errors: dict[str, list[str]] = {}
     if budget is not None and (not math.isfinite(budget) or budget < 0):
@@ -114,14 +118,14 @@ def start_portfolio_run(
     for field, ids in (("must_include", include), ("must_exclude", exclude)):
         unknown = [i for i in ids if i not in candidates]
         if unknown and field not in errors:
-            errors[field] = [f"Not candidate ideas (unknown or rejected): {unknown}."]
+            errors[field] = [f"Not candidate ideas (unknown, shipped or rejected): {unknown}."]
     both = sorted(set(include) & set(exclude))
     if both:
         errors.setdefault("must_exclude", []).append(
             f"Ideas cannot be both included and excluded: {both}."
         )
     if not errors and budget is not None and include:
-        needed = selectors.one_off_investment(include, rate, horizon)
+        needed = selectors.one_off_investment(include, rate, horizon, stop_tiers)
         if needed > budget * (1 + 1e-9):
             errors["budget"] = [
                 f"The must-include ideas alone need {needed:,.0f} of one-off investment."
@@ -130,7 +134,9 @@ def start_portfolio_run(
         raise ValidationError(errors)
     if seed is None:
         seed = secrets.randbelow(2**31)
-    params = PortfolioParams(budget, include, exclude, float(rate), int(horizon), seed)
+    params = PortfolioParams(
+        budget, include, exclude, float(rate), int(horizon), seed, bool(stop_tiers)
+    )
     run = m.PortfolioRun.objects.create(params=params.as_dict(), created_by=_user(user))
     run_portfolio.delay_on_commit(run.pk)
     return run

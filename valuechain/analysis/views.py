@@ -105,6 +105,55 @@ def idea_simulation_status(request: HttpRequest, pk: int, run_pk: int) -> HttpRe
 # --- the portfolio ---------------------------------------------------------------------------
 
 
+# What stopping below a tier leaves out, in words.
+SKIPPED_TIER_WORDS = {
+    1: "the features",
+    2: "the curated data",
+    3: "the raw data",
+    4: "the acquisition",
+}
+
+
+def stop_words(detail: dict[str, Any] | None) -> str:
+    """ "Fund to tier 2: skip the acquisition" or "Fund the whole idea (tier 3)"; a run
+    stored before stop tiers funded whole ideas."""
+    if not detail:
+        return "Fund the whole idea"
+    tier, own = detail["tier"], detail.get("idea_tier", detail["tier"])
+    if tier >= own:
+        return f"Fund the whole idea (tier {tier})"
+    skipped = sorted({need["tier"] for need in detail.get("skipped_needs", [])}) or [own]
+    words = [SKIPPED_TIER_WORDS.get(t, f"tier {t}") for t in skipped]
+    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return f"Fund to tier {tier}: skip {listed}"
+
+
+def _selected_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each selected idea with its cost view, its stop tier and what stopping skips."""
+    views = {v["idea_id"]: v for v in result["cost_views"]}
+    details = {d["idea"]: d for d in result.get("stop_details", [])}
+    tiers = {s["idea"]: s["tier"] for s in result.get("stops", [])}
+    rows = []
+    for idea_id in result["selected"]:
+        view = views.get(idea_id)
+        if view is None:
+            continue
+        detail = details.get(idea_id)
+        if detail is None and idea_id in tiers:
+            detail = {"idea": idea_id, "tier": tiers[idea_id], "idea_tier": view.get("idea_tier")}
+            detail["idea_tier"] = detail["idea_tier"] or detail["tier"]
+        rows.append(
+            {
+                "view": view,
+                "stop_tier": detail["tier"] if detail else None,
+                "stopped": bool(detail and detail["tier"] < detail["idea_tier"]),
+                "words": stop_words(detail),
+                "skipped_needs": [n["name"] for n in (detail or {}).get("skipped_needs", [])],
+            }
+        )
+    return rows
+
+
 def _portfolio_context(run: m.PortfolioRun | None) -> dict[str, Any]:
     context: dict[str, Any] = {"run": run, "currency": currency()}
     context["polling"] = run is not None and run.status not in FINISHED
@@ -117,6 +166,13 @@ def _portfolio_context(run: m.PortfolioRun | None) -> dict[str, Any]:
         result=result,
         gap_percent=result["gap"] * 100,
         selected_views=[v for v in views if v["idea_id"] in selected],
+        selected_rows=_selected_rows(result),
+        # runs stored before funded shares have none to add up
+        funded_share_total=(
+            sum(v["funded_share_one_off"] for v in views if v["idea_id"] in selected)
+            if all("funded_share_one_off" in v for v in views)
+            else None
+        ),
         cost_views=sorted(views, key=lambda v: (not v["selected"], v["title"])),
         scores=sorted(result["scores"], key=lambda s: -s["wsjf"]),
         frontier_chart=figure_json(charts.frontier_figure(result["frontier"], result, currency())),
@@ -153,6 +209,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
                     must_exclude=[idea.pk for idea in data["must_exclude"]],
                     discount_rate=data["discount_rate"],
                     horizon_years=data["horizon_years"],
+                    stop_tiers=data["stop_tiers"],
                     user=request.user,
                 )
             except ValidationError as exc:
@@ -175,7 +232,14 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         # Start from the choices of the run on show, to adjust them.
         initial = {
             key: run.params.get(key)
-            for key in ("budget", "must_include", "must_exclude", "discount_rate", "horizon_years")
+            for key in (
+                "budget",
+                "must_include",
+                "must_exclude",
+                "discount_rate",
+                "horizon_years",
+                "stop_tiers",
+            )
             if run is not None and run.params.get(key) is not None
         }
         form = PortfolioRunForm(initial=initial)

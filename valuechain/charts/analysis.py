@@ -107,25 +107,37 @@ def tornado_figure(tornado: Tornado, currency: str = "EUR", limit: int = 15) -> 
     )
 
 
+def _frontier_points(points: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """One point per distinct selection, at what it actually spends (stored runs without that
+    figure: at the budget), cheapest first."""
+    seen: dict[float, Mapping[str, Any]] = {}
+    for p in points:
+        spent = float(p.get("one_off_investment", p["budget"]))
+        if spent not in seen or p["npv"] > seen[spent]["npv"]:
+            seen[spent] = {**p, "spent": spent}
+    return [seen[spent] for spent in sorted(seen)]
+
+
 def frontier_figure(
     points: Sequence[Mapping[str, Any]],
     chosen: Mapping[str, Any] | None = None,
     currency: str = "EUR",
 ) -> go.Figure:
-    """Best total NPV at each budget; the chosen selection marked."""
+    """Best total NPV against what each best selection spends once; the chosen one marked.
+    A budget between two points buys the cheaper one."""
+    shown = _frontier_points(points)
     figure = go.Figure(
         go.Scatter(
             name="Efficient frontier",
-            x=[p["budget"] for p in points],
-            y=[p["npv"] for p in points],
+            x=[p["spent"] for p in shown],
+            y=[p["npv"] for p in shown],
             mode="lines+markers",
             line={"shape": "hv", "color": ACCENT, "width": 3},
-            customdata=[
-                [len(p.get("selected", [])), p.get("one_off_investment", 0)] for p in points
-            ],
+            customdata=[[len(p.get("selected", [])), p["budget"]] for p in shown],
             hovertemplate=(
-                f"Budget %{{x:,.0f}} {currency}<br>NPV %{{y:,.0f}}<br>"
-                "%{customdata[0]} ideas, spending %{customdata[1]:,.0f}<extra></extra>"
+                f"Spends %{{x:,.0f}} {currency}<br>NPV %{{y:,.0f}}<br>"
+                "%{customdata[0]} ideas (best under a budget of %{customdata[1]:,.0f})"
+                "<extra></extra>"
             ),
         )
     )
@@ -143,7 +155,7 @@ def frontier_figure(
     return _layout(
         figure,
         xaxis={
-            "title": {"text": f"Budget on one-off investment ({currency})"},
+            "title": {"text": f"One-off investment of the selection ({currency})"},
             "tickformat": ",.0f",
             "gridcolor": GRID,
             "rangemode": "tozero",

@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # the dashboard's rows, plotted as they are
 
 INVESTMENT_COLOUR = MUTED
 NEVER_COLOUR = GAIN
+DO_NOT_BUILD_COLOUR = INK
 MIN_MARKER, MAX_MARKER = 8.0, 34.0
 MARGIN = {"l": 80, "r": 20, "t": 30, "b": 50}
 
@@ -115,12 +116,27 @@ def value_investment_figure(rows: Sequence[IdeaRow], currency: str = "EUR") -> g
     )
 
 
-def negative_from_figure(counts: Sequence[tuple[str, int]], never: str) -> go.Figure:
-    """How many ideas turn negative first at each tier, and how many (labelled `never`) never
-    do."""
-    labels = [label if label != never else "Never" for label, _ in counts]
-    # Every tier bar is a loss; only "never" is good news.
-    colours = [NEVER_COLOUR if label == never else LOSS for label, _ in counts]
+def negative_from_figure(
+    counts: Sequence[tuple[str, int]], never: str, do_not_build: str = "do not build"
+) -> go.Figure:
+    """Every idea in one bar: ideas worth building up to some tier by the tier where their ROI
+    first turns negative (steps that earn nothing do not count), those that never do
+    (labelled `never`), and those not worth building at any tier (`do_not_build`)."""
+    names = {never: "Never", do_not_build: "Do not build"}
+    labels = [names.get(label, label) for label, _ in counts]
+    # Every tier bar is a loss upstream; "never" is good news; "do not build" a plain no.
+    colours = [
+        NEVER_COLOUR if label == never else DO_NOT_BUILD_COLOUR if label == do_not_build else LOSS
+        for label, _ in counts
+    ]
+    hover = [
+        "%{y} ideas are not worth building at any tier"
+        if label == do_not_build
+        else "%{y} ideas never turn negative"
+        if label == never
+        else "ROI turns negative from %{x}: %{y} ideas (each worth building at some tier)"
+        for label, _ in counts
+    ]
     figure = go.Figure(
         go.Bar(
             name="Ideas",
@@ -130,7 +146,7 @@ def negative_from_figure(counts: Sequence[tuple[str, int]], never: str) -> go.Fi
             text=[count for _, count in counts],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="ROI turns negative from %{x}: %{y} ideas<extra></extra>",
+            hovertemplate=[h + "<extra></extra>" for h in hover],
         )
     )
     return _layout(

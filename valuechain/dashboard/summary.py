@@ -18,7 +18,10 @@ from valuechain.engine.finance import RoiReport
 from valuechain.engine.stakeholders import stakeholder_gaps
 
 NEVER = "never"
+DO_NOT_BUILD = "do not build"
 TOP = 5
+# Shipped work is sunk and rejected ideas are off the table: neither is still worth building.
+NOT_TO_BUILD_STATUSES = ("shipped", "rejected")
 # Ideas whose ROI first turns negative this far upstream (raw data, acquisition) are the
 # ones where the data, not the model, is what costs too much.
 UPSTREAM_TIERS = (3, 4)
@@ -54,12 +57,23 @@ class IdeaRow:
     report: RoiReport
 
     @property
+    def worth_building(self) -> bool:
+        """Some ladder step has a positive NPV (the report's best stop tier)."""
+        return self.report.best_stop_tier is not None
+
+    @property
     def best_stop_npv(self) -> float:
-        return max((step.npv for step in self.report.ladder), default=self.report.npv)
+        """NPV when built up to the best tier; 0 for an idea not worth building at any tier
+        (not building it costs nothing)."""
+        tier = self.report.best_stop_tier
+        if tier is None:
+            return 0.0
+        return next((step.npv for step in self.report.ladder if step.tier == tier), self.report.npv)
 
     @property
     def npv_given_up(self) -> float:
-        """What building all the way up loses against stopping at the best tier."""
+        """What building all the way up loses against stopping at the best tier, or against
+        not building at all when no tier is worth it."""
         return self.best_stop_npv - self.report.npv
 
 
@@ -74,11 +88,13 @@ def rows(ideas: Iterable[IdeaFacts], reports: Mapping[int, RoiReport]) -> list[I
 @dataclass(frozen=True, slots=True)
 class Kpis:
     ideas: int
-    positive_npv_total: float
+    positive_npv_total: float  # best-stop NPV of the ideas still open and worth building
     positive_npv_count: int
     one_off_total: float
     negative_count: int
-    upstream_negative_count: int
+    upstream_negative_count: int  # first earning step with ROI < 0 is tier 3 or 4
+    upstream_do_not_build_count: int = 0  # of those, not worth building at any tier
+    closed_count: int = 0  # shipped or rejected ideas, left out of the worth-building total
 
     @property
     def upstream_negative_share(self) -> float | None:
@@ -87,16 +103,21 @@ class Kpis:
 
 
 def kpis(idea_rows: Sequence[IdeaRow]) -> Kpis:
-    positive = [row.report.npv for row in idea_rows if row.report.npv > 0]
+    """The headline figures. Worth building: ideas neither shipped nor rejected with a best
+    stop tier, each counted at the NPV of building it up to that tier. Upstream negatives:
+    ideas whose first step that earns something and loses money is tier 3 or 4."""
+    open_rows = [row for row in idea_rows if row.idea.status not in NOT_TO_BUILD_STATUSES]
+    worth = [row.best_stop_npv for row in open_rows if row.worth_building]
+    upstream = [row for row in idea_rows if row.report.negative_from_tier in UPSTREAM_TIERS]
     return Kpis(
         ideas=len(idea_rows),
-        positive_npv_total=sum(positive),
-        positive_npv_count=len(positive),
+        positive_npv_total=sum(worth),
+        positive_npv_count=len(worth),
         one_off_total=sum(row.report.one_off_investment for row in idea_rows),
         negative_count=sum(1 for row in idea_rows if row.report.npv < 0),
-        upstream_negative_count=sum(
-            1 for row in idea_rows if row.report.negative_from_tier in UPSTREAM_TIERS
-        ),
+        upstream_negative_count=len(upstream),
+        upstream_do_not_build_count=sum(1 for row in upstream if not row.worth_building),
+        closed_count=len(idea_rows) - len(open_rows),
     )
 
 
@@ -149,9 +170,16 @@ def tier_totals(idea_rows: Sequence[IdeaRow]) -> list[TierTotal]:
 
 
 def negative_from_counts(idea_rows: Sequence[IdeaRow]) -> list[tuple[str, int]]:
-    """How many ideas turn negative first at each tier, then how many never do."""
-    counts = Counter(row.report.negative_from_tier for row in idea_rows)
-    return [*((f"Tier {tier}", counts.get(tier, 0)) for tier in TIERS), (NEVER, counts[None])]
+    """Every idea in one bucket: among the ideas worth building up to some tier, how many
+    turn negative first at each tier (the first step that earns something with ROI < 0) and
+    how many never do; then the ideas not worth building at any tier."""
+    worth = [row for row in idea_rows if row.worth_building]
+    counts = Counter(row.report.negative_from_tier for row in worth)
+    return [
+        *((f"Tier {tier}", counts.get(tier, 0)) for tier in TIERS),
+        (NEVER, counts[None]),
+        (DO_NOT_BUILD, len(idea_rows) - len(worth)),
+    ]
 
 
 # --- tables ---------------------------------------------------------------------------------
@@ -312,6 +340,7 @@ class PortfolioSummary:
     candidates: int
     optimal: bool
     finished: str  # ISO date-time, or ""
+    stops: dict[int, int] = field(default_factory=dict)  # idea id -> funded tier, when stored
 
 
 def portfolio_summary(
@@ -332,6 +361,11 @@ def portfolio_summary(
         candidates=int(result.get("candidates") or 0),
         optimal=bool(result.get("optimal")),
         finished=finished,
+        stops={
+            int(stop["idea"]): int(stop["tier"])
+            for stop in result.get("stops") or []
+            if isinstance(stop, dict) and "idea" in stop and "tier" in stop
+        },
     )
 
 

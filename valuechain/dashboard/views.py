@@ -53,7 +53,9 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "portfolio": selectors.latest_portfolio(),
         "tier_chart": figure_json(charts.tier_figure(totals, money)),
         "scatter_chart": figure_json(charts.value_investment_figure(loaded.rows, money)),
-        "negative_chart": figure_json(charts.negative_from_figure(negative_from, summary.NEVER)),
+        "negative_chart": figure_json(
+            charts.negative_from_figure(negative_from, summary.NEVER, summary.DO_NOT_BUILD)
+        ),
     }
     return render(request, "valuechain/dashboard/dashboard.html", context)
 

@@ -332,3 +332,37 @@ def stakeholders(idea: m.Idea, idea_tier: int) -> Stakeholders:
         )
     beyond = [a for a in people if a.tier > idea_tier]
     return Stakeholders(tiers, len(gaps), beyond)
+
+
+# --- what a shipped idea built ---------------------------------------------------------------
+
+# The assets a shipped idea can have built and left ready for use: raw data is curated
+# anew for every use and an acquisition option is never available.
+BUILT_KINDS = (chain.AssetKind.FEATURE, chain.AssetKind.CURATED_DATASET)
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltAsset:
+    asset_type: str  # "feature" or "curated_dataset"
+    id: int
+    name: str
+    tier: int
+
+    @property
+    def key(self) -> str:
+        """The checkbox value: "feature:12"."""
+        return f"{self.asset_type}:{self.id}"
+
+
+def built_assets(idea: m.Idea) -> list[BuiltAsset]:
+    """The features and curated datasets in the idea's closure that it charges (not yet
+    available): what building the idea built. Read in a constant number of queries."""
+    rates = mappers.day_rates()
+    catalogue = mappers.load_catalogue(rates)
+    closure = chain.idea_closure(mappers.idea_to_engine(idea, rates), catalogue)
+    found = [
+        BuiltAsset(str(kind), pk, catalogue[(kind, pk)].name, kind.tier)
+        for kind, pk in chain.charged(catalogue, closure)
+        if kind in BUILT_KINDS and not catalogue[(kind, pk)].available
+    ]
+    return sorted(found, key=lambda a: (a.tier, a.name.lower(), a.id))

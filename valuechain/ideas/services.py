@@ -12,14 +12,17 @@ from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from valuechain import models as m
 from valuechain.catalogue.services import check_asset_ids
 from valuechain.engine.chain import weight_problem
 from valuechain.estimates import EstimateInput
+from valuechain.ideas import selectors
 from valuechain.platform.changes import apply_changes
+from valuechain.platform.roles import is_data_lead
 
 
 class IdeaChanges(TypedDict, total=False):
@@ -209,3 +212,43 @@ def update_assignment(
 @transaction.atomic
 def unassign_stakeholder(*, assignment: m.StakeholderAssignment) -> None:
     assignment.delete()
+
+
+# --- a shipped idea's assets, marked available -----------------------------------------------
+
+
+def _mark_available(model: type[m.Feature] | type[m.CuratedDataset], ids: Sequence[int]) -> int:
+    if not ids:
+        return 0
+    return model.objects.filter(pk__in=ids, available=False).update(
+        available=True, updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def mark_built_available(*, idea: m.Idea, keys: Sequence[str], user: Any) -> int:
+    """Mark features and curated datasets a shipped idea built as available, all or none.
+
+    Only a data lead (or staff) may, only once the idea is shipped, and only the assets the
+    idea charged (selectors.built_assets: never raw data or an acquisition option). `keys`
+    are "feature:12" / "curated_dataset:3". Returns how many assets changed."""
+    if not is_data_lead(user):
+        raise PermissionDenied("Only data leads mark assets available.")
+    current = selectors.ideas().get(pk=idea.pk)  # as stored now, with its needs
+    if current.status != m.Idea.Status.SHIPPED:
+        raise ValidationError({"assets": ["Mark what an idea built only once it is shipped."]})
+    offered = {asset.key: asset for asset in selectors.built_assets(current)}
+    wanted = list(dict.fromkeys(keys))
+    unknown = [key for key in wanted if key not in offered]
+    if unknown:
+        raise ValidationError(
+            {"assets": [f"Not a feature or curated dataset this idea built: {', '.join(unknown)}."]}
+        )
+    if not wanted:
+        raise ValidationError({"assets": ["Choose at least one asset."]})
+    by_type: dict[str, list[int]] = {}
+    for key in wanted:
+        by_type.setdefault(offered[key].asset_type, []).append(offered[key].id)
+    changed = _mark_available(m.Feature, by_type.get("feature", []))
+    changed += _mark_available(m.CuratedDataset, by_type.get("curated_dataset", []))
+    return changed

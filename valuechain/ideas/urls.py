@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern] = [
     path("ideas/<int:pk>/", views.idea_detail, name="idea-detail"),
     path("ideas/<int:pk>/edit/", views.idea_edit, name="idea-edit"),
     path("ideas/<int:pk>/stakeholders/", views.idea_stakeholders, name="idea-stakeholders"),
+    path("ideas/<int:pk>/built/", views.idea_built_assets, name="idea-built-assets"),
 ]

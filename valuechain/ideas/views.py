@@ -266,3 +266,41 @@ def idea_stakeholders(request: HttpRequest, pk: int) -> HttpResponse:
             "can_assign": can_assign,
         },
     )
+
+
+# --- what a shipped idea built -------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def idea_built_assets(request: HttpRequest, pk: int) -> HttpResponse:
+    """Once an idea is shipped, a data lead marks the features and curated datasets it built
+    as available, so later ideas no longer pay for them."""
+    idea = get_object_or_404(selectors.ideas(), pk=pk)
+    can_mark = is_data_lead(request.user)
+    status = 200
+    if request.method == "POST":
+        if not can_mark:
+            raise PermissionDenied
+        try:
+            changed = services.mark_built_available(
+                idea=idea, keys=request.POST.getlist("assets"), user=request.user
+            )
+        except ValidationError as exc:
+            for message in exc.message_dict.get("assets", exc.messages):
+                messages.error(request, message)
+            status = 400
+        else:
+            messages.success(request, f"Marked {changed} asset{'s' * (changed != 1)} available.")
+            return redirect("idea-built-assets", pk=idea.pk)
+    return render(
+        request,
+        "valuechain/ideas/built_assets.html",
+        {
+            "idea": idea,
+            "shipped": idea.status == m.Idea.Status.SHIPPED,
+            "assets": selectors.built_assets(idea),
+            "can_mark": can_mark,
+        },
+        status=status,
+    )

@@ -36,6 +36,8 @@ def report(
     ladder: tuple[LadderStep, ...] | None = None,
 ) -> RoiReport:
     steps = ladder or tuple(step(t, npv, one_off) for t in range(1, tier + 1))
+    earning = [s for s in steps if s.npv > 0]
+    best = max(earning, key=lambda s: (s.npv, -s.tier)).tier if earning else None
     return RoiReport(
         idea_id=idea_id,
         tier=tier,
@@ -48,7 +50,7 @@ def report(
         pv_costs=one_off,
         payback_years=None,
         negative_from_tier=negative_from,
-        best_stop_tier=1,
+        best_stop_tier=best,
         ladder=steps,
         need_engineering_cost=0.0,
         asset_build_cost=0.0,
@@ -120,7 +122,14 @@ def test_negative_from_counts_every_tier_and_never():
         report(5, 1),
     )
     counts = d.negative_from_counts(rows)
-    assert counts == [("Tier 1", 0), ("Tier 2", 0), ("Tier 3", 2), ("Tier 4", 1), ("never", 2)]
+    assert counts == [
+        ("Tier 1", 0),
+        ("Tier 2", 0),
+        ("Tier 3", 2),
+        ("Tier 4", 1),
+        ("never", 2),
+        ("do not build", 0),
+    ]
     assert sum(n for _, n in counts) == len(rows)
 
 
@@ -267,7 +276,104 @@ def test_tier_and_negative_figures_show_every_category():
     assert [trace.name for trace in tier.data] == ["Total NPV", "One-off investment"]
     assert list(tier.data[0].x) == ["Tier 1", "Tier 2", "Tier 3", "Tier 4"]
     assert list(tier.data[0].y) == [0, -10, 0, 0]
-    negative = charts.negative_from_figure(d.negative_from_counts(rows), d.NEVER)
-    assert list(negative.data[0].x) == ["Tier 1", "Tier 2", "Tier 3", "Tier 4", "Never"]
-    assert list(negative.data[0].y) == [0, 1, 0, 0, 0]
+    negative = charts.negative_from_figure(d.negative_from_counts(rows), d.NEVER, d.DO_NOT_BUILD)
+    assert list(negative.data[0].x) == [
+        "Tier 1",
+        "Tier 2",
+        "Tier 3",
+        "Tier 4",
+        "Never",
+        "Do not build",
+    ]
+    # the one idea loses money at every tier: not worth building
+    assert list(negative.data[0].y) == [0, 0, 0, 0, 0, 1]
     assert figure_json(negative)["data"][0]["type"] == "bar"
+
+
+def earning_step(tier: int, npv: float, coverage: float = 1.0) -> LadderStep:
+    return LadderStep(
+        tier=tier,
+        cumulative_investment=1_000.0,
+        annual_run_cost=100.0,
+        probability_of_success=0.5,
+        benefit_coverage=coverage,
+        npv=npv,
+        roi=npv / 1_000.0,
+    )
+
+
+def hand_made_backlog() -> list[d.IdeaRow]:
+    """Worth building to tier 2 then negative at 3; no benefit until tier 3 and negative
+    there (do not build); negative from tier 1 yet worth building at tier 2; never negative;
+    and a shipped and a rejected winner."""
+    stop_early = report(
+        1,
+        -2_000,
+        tier=3,
+        negative_from=3,
+        ladder=(earning_step(1, 1_000), earning_step(2, 3_000), earning_step(3, -2_000)),
+    )
+    no_benefit_until_3 = report(
+        2,
+        -5_000,
+        tier=3,
+        negative_from=3,
+        ladder=(earning_step(1, -300, 0.0), earning_step(2, -800, 0.0), earning_step(3, -5_000)),
+    )
+    dips_first = report(
+        3,
+        4_000,
+        tier=2,
+        negative_from=1,
+        ladder=(earning_step(1, -100, 0.5), earning_step(2, 4_000)),
+    )
+    never = report(4, 9_000, tier=4)
+    shipped = report(5, 7_000, tier=1)
+    rejected = report(6, 6_000, tier=1)
+    reports = [stop_early, no_benefit_until_3, dips_first, never, shipped, rejected]
+    statuses = ["proposed", "draft", "approved", "approved", "shipped", "rejected"]
+    return d.rows(
+        [facts(r.idea_id, status=s) for r, s in zip(reports, statuses, strict=True)],
+        {r.idea_id: r for r in reports},
+    )
+
+
+def test_where_ideas_turn_negative_puts_ideas_not_worth_building_in_their_own_bucket():
+    counts = dict(d.negative_from_counts(hand_made_backlog()))
+    assert counts == {
+        "Tier 1": 1,  # dips at tier 1, still worth building to tier 2
+        "Tier 2": 0,
+        "Tier 3": 1,  # worth building to tier 2, loses money from tier 3
+        "Tier 4": 0,
+        "never": 3,  # the tier-4 idea, and the shipped and rejected winners
+        "do not build": 1,  # earns nothing until tier 3, and loses there
+    }
+    assert sum(counts.values()) == 6
+
+
+def test_kpis_leave_shipped_and_rejected_ideas_out_of_the_value_still_to_build():
+    kpis = d.kpis(hand_made_backlog())
+    # each open idea at its best tier: 3,000 (tier 2) + 4,000 + 9,000; shipped, rejected out
+    assert kpis.positive_npv_total == 16_000
+    assert kpis.positive_npv_count == 3
+    assert kpis.closed_count == 2
+    # first earning step negative at tier 3: the stop-early idea and the do-not-build one
+    assert kpis.upstream_negative_count == 2
+    assert kpis.upstream_do_not_build_count == 1
+
+
+def test_an_idea_not_worth_building_has_nothing_to_stop_at():
+    rows = {row.idea.id: row for row in hand_made_backlog()}
+    dead = rows[2]
+    assert not dead.worth_building
+    assert dead.best_stop_npv == 0
+    assert dead.npv_given_up == 5_000  # not building at all saves the loss
+    assert rows[1].best_stop_npv == 3_000 and rows[1].npv_given_up == 5_000
+
+
+def test_the_latest_portfolio_names_each_ideas_stop_tier_and_old_runs_have_none():
+    result = {"selected": [3, 4], "stops": [{"idea": 3, "tier": 2}, {"idea": 4, "tier": 4}]}
+    summary = d.portfolio_summary(1, result, {3: "Three", 4: "Four"})
+    assert summary is not None and summary.stops == {3: 2, 4: 4}
+    old = d.portfolio_summary(1, {"selected": [3]}, {3: "Three"})
+    assert old is not None and old.stops == {}

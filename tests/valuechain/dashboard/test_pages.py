@@ -84,7 +84,13 @@ def test_every_logged_in_user_sees_the_dashboard_in_the_navigation(
 def test_kpis_match_the_roi_reports(client_for, exec_user, backlog):
     reports = selectors.roi_reports(list(selectors.ideas()))
     html = client_for(exec_user).get("/dashboard/").content.decode()
-    positive = sum(r.npv for r in reports.values() if r.npv > 0)
+    # worth building: each idea up to its best tier, the rejected one not counted
+    positive = sum(
+        next(s.npv for s in r.ladder if s.tier == r.best_stop_tier)
+        for idea_id, r in reports.items()
+        if r.best_stop_tier is not None and idea_id != backlog["rejected"].pk
+    )
+    assert reports[backlog["rejected"].pk].npv > 0
     one_off = sum(r.one_off_investment for r in reports.values())
     assert kpi(html, "ideas") == "3"
     assert kpi(html, "positive-npv") == f"{positive:,.0f}"
@@ -269,3 +275,18 @@ def test_the_dashboard_only_answers_reads(client_for, exec_user):
     client = client_for(exec_user)
     assert client.post("/dashboard/").status_code == 405
     assert client.post("/ideas/export.csv").status_code == 405
+
+
+def test_every_kpi_explains_itself_and_the_downside_says_do_not_build(
+    client_for, exec_user, backlog
+):
+    reports = selectors.roi_reports(list(selectors.ideas()))
+    assert reports[backlog["loser"].pk].best_stop_tier is None
+    html = client_for(exec_user).get("/dashboard/").content.decode()
+    for name in ("ideas", "positive-npv", "one-off", "negative", "upstream-share"):
+        assert f'data-help="{name}">' in html, name
+    assert "1 shipped or rejected not counted" in html
+    downside = html.split('id="downside-ideas"')[1].split("</section>")[0]
+    assert 'data-best-stop="none">do not build: 0' in downside
+    chart = html.split('id="negative-chart-data" type="application/json">')[1]
+    assert '"Do not build"' in chart.split("</script>")[0]

@@ -38,6 +38,12 @@ class PortfolioRunStartSerializer(serializers.Serializer):
     seed = serializers.IntegerField(
         min_value=0, max_value=services.MAX_SEED, required=False, allow_null=True
     )
+    stop_tiers = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="True (default): each idea may be funded only up to a ladder tier; "
+        "false: whole ideas only.",
+    )
 
 
 RUN_FIELDS = [
@@ -78,6 +84,7 @@ class PortfolioRunSerializer(serializers.ModelSerializer):
     discount_rate = serializers.SerializerMethodField()
     horizon_years = serializers.SerializerMethodField()
     seed = serializers.SerializerMethodField()
+    stop_tiers = serializers.SerializerMethodField()
     result = serializers.SerializerMethodField()
 
     class Meta:
@@ -90,6 +97,7 @@ class PortfolioRunSerializer(serializers.ModelSerializer):
             "discount_rate",
             "horizon_years",
             "seed",
+            "stop_tiers",
             "result",
         ]
         read_only_fields = fields
@@ -112,6 +120,10 @@ class PortfolioRunSerializer(serializers.ModelSerializer):
     def get_seed(self, run: m.PortfolioRun) -> int | None:
         return run.params.get("seed")
 
+    def get_stop_tiers(self, run: m.PortfolioRun) -> bool:
+        # runs stored before the choice existed funded whole ideas
+        return bool(run.params.get("stop_tiers", False))
+
     def get_result(self, run: m.PortfolioRun) -> dict[str, Any] | None:
         return run.result if run.status == m.RunStatus.SUCCEEDED else None
 
@@ -126,5 +138,6 @@ class PortfolioRunListSerializer(PortfolioRunSerializer):
             "discount_rate",
             "horizon_years",
             "seed",
+            "stop_tiers",
         ]
         read_only_fields = fields

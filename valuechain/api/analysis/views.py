@@ -108,7 +108,7 @@ class IdeaSimulationDetail(AnalysisView, generics.RetrieveAPIView):
 
 class PortfolioRunList(AnalysisView, generics.ListAPIView):
     """Portfolio runs; POST {budget, must_include, must_exclude, discount_rate,
-    horizon_years} starts one over every idea that is not rejected."""
+    horizon_years, stop_tiers} starts one over every idea neither shipped nor rejected."""
 
     queryset = selectors.portfolio_runs()
 
@@ -130,6 +130,7 @@ class PortfolioRunList(AnalysisView, generics.ListAPIView):
             discount_rate=values.get("discount_rate"),
             horizon_years=values.get("horizon_years"),
             seed=values.get("seed"),
+            stop_tiers=values.get("stop_tiers", True),
         )
         return _started(PortfolioRunSerializer(), run)
 
