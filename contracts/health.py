@@ -18,7 +18,7 @@ all read health from `idea_health`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 Ref = tuple[str, int]  # (asset type, asset id)
 
@@ -119,6 +119,8 @@ class AssetGovernance:
     own: tuple[int, ...]  # contracts on the asset itself
     governed_by: tuple[int, ...]  # own contracts, else those of its inputs
     governed: bool
+    # its data reaches the idea without passing a contracted asset on the way down
+    exposed: bool = True
 
     @property
     def tier(self) -> int:
@@ -127,6 +129,11 @@ class AssetGovernance:
     @property
     def through_upstream(self) -> bool:
         return self.governed and not self.own
+
+    @property
+    def is_gap(self) -> bool:
+        """Ungoverned data that reaches the idea as it is: no contract downstream covers it."""
+        return self.exposed and not self.governed
 
 
 @dataclass(frozen=True)
@@ -194,6 +201,23 @@ def governance(
     for ref in refs:
         visit(ref, frozenset())
     return found
+
+
+def exposed(
+    upstream: Mapping[Ref, Sequence[Ref]], roots: Iterable[Ref], own: Mapping[Ref, Sequence[int]]
+) -> set[Ref]:
+    """The assets whose data reaches the roots without passing through an asset that has a
+    contract of its own (that contract answers for what it is made of)."""
+    seen: set[Ref] = set()
+    stack = list(roots)
+    while stack:
+        ref = stack.pop()
+        if ref in seen:
+            continue
+        seen.add(ref)
+        if not own.get(ref):
+            stack.extend(upstream.get(ref, ()))
+    return seen
 
 
 def _plural(n: int, word: str) -> str:
@@ -279,6 +303,8 @@ def idea_health(
             direct.append(facts)
     own = {ref: [c.id for c in rows] for ref, rows in on_asset.items()}
     states = governance(upstream, refs, own, names)
+    open_refs = exposed(upstream, roots, own)
+    states = {ref: replace(state, exposed=ref in open_refs) for ref, state in states.items()}
     if not refs and not direct:
         return IdeaHealth(NO_DATA, (Reason(NO_DATA, "This idea uses no catalogue data yet."),))
 

@@ -241,7 +241,13 @@ class AssetRow:
 
     @property
     def is_risk(self) -> bool:
-        return not self.governance.governed
+        return self.governance.is_gap
+
+    @property
+    def covered_downstream(self) -> bool:
+        """Without a contract of its own, but only reaching the idea through a contracted
+        asset, whose contract answers for it."""
+        return not self.governance.governed and not self.governance.exposed
 
 
 @dataclass(frozen=True)

@@ -131,3 +131,11 @@ def test_contracts_linked_by_hand_count_and_others_are_ignored():
 def test_an_idea_without_data_has_no_health_to_report():
     state = h.idea_health(needs=[], upstream=UPSTREAM, names=NAMES, contracts=[])
     assert state.level == h.NO_DATA and not state.is_risk
+
+
+def test_an_uncontracted_source_behind_a_contracted_dataset_is_no_gap():
+    state = health_of(contract(1, ORDERS), contract(2, PAYMENTS))
+    raw = next(a for a in state.assets if a.ref == ORDERS_RAW)
+    assert not raw.governed and not raw.exposed and not raw.is_gap
+    loose = health_of(contract(1, ORDERS))
+    assert next(a for a in loose.assets if a.ref == PAYMENTS_RAW).is_gap
