@@ -14,7 +14,11 @@ from django.urls import reverse
 
 from contracts.models import DataContract
 from contracts.registry import selectors as contract_selectors
-from tests.contracts.factories import DataContractFactory
+from tests.contracts.factories import (
+    DataContractFactory,
+    SlaBreachFactory,
+    ValidationRunFactory,
+)
 from tests.factories import (
     CuratedDatasetFactory,
     FeatureFactory,
@@ -214,8 +218,12 @@ def make_ideas(count: int, owner) -> None:
         NeedFactory(idea=idea)
         NeedFactory(idea=idea, feature=FeatureFactory(available=False, curated_datasets=[curated]))
         StakeholderAssignmentFactory(idea=idea, tier=1, role=roles[index % 2])
-        if index % 3 == 0:
-            DataContractFactory(asset_type="feature", asset_id=idea.needs.first().feature_id)
+        if index % 3 == 0:  # some contracted, with runs and a breach in the window
+            contract = DataContractFactory(
+                asset_type="feature", asset_id=idea.needs.first().feature_id
+            )
+            run = ValidationRunFactory(contract=contract, dead_letter_count=index)
+            SlaBreachFactory(contract=contract, version=run.version)
 
 
 @pytest.mark.parametrize("url", ["/dashboard/", "/dashboard/?status=proposed", "/ideas/export.csv"])
