@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,7 +28,7 @@ from contracts.demo import (
     missing,
     record,
 )
-from contracts.models import ContractVersion, DataContract, SlaBreach, ValidationRun
+from contracts.models import ContractVersion, DataContract, DeadLetter, SlaBreach, ValidationRun
 
 PRODUCTS_V1 = record(
     "Product",
@@ -101,6 +102,43 @@ class RunSpec:
     dead: int
 
 
+# What a dead-lettered record of each contract looked like, and the rule it broke.
+BAD_RECORDS: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
+    "hafen-orders": (
+        {"order_id": "HM-2025-00012", "line_number": 1, "sku": "GRD-HOSE-25", "quantity": 0},
+        {
+            "pointer": "/quantity",
+            "schema_pointer": "/properties/quantity/minimum",
+            "message": "0 is less than the minimum of 1",
+        },
+    ),
+    "hafen-payments": (
+        {"payment_id": "psp_8812", "order_id": 88120, "method": "voucher", "amount": 19.9},
+        {
+            "pointer": "/method",
+            "schema_pointer": "/properties/method/enum",
+            "message": "'voucher' is not one of ['card', 'paypal', 'invoice', 'instalments']",
+        },
+    ),
+    "hafen-sessions": (
+        {"session_id": "s-77a1", "started_at": "2025-04-02T09:12:00Z", "page_views": -1},
+        {
+            "pointer": "/page_views",
+            "schema_pointer": "/properties/page_views/minimum",
+            "message": "-1 is less than the minimum of 0",
+        },
+    ),
+    "hafen-products": (
+        {"sku": "LGT-SOLAR-4", "title": "Solar lights", "list_price": -4.5},
+        {
+            "pointer": "/list_price",
+            "schema_pointer": "/properties/list_price/minimum",
+            "message": "-4.5 is less than the minimum of 0",
+        },
+    ),
+}
+
+
 # Payments: 260 of 4,000 records dead-lettered (6.5 %), above the 5 % a healthy contract keeps.
 RUNS = (
     RunSpec("hafen-orders", "orders-daily-1.jsonl", 1, 11_982, 18),
@@ -146,6 +184,29 @@ BREACHES = (
 )
 
 
+def _dead_letters(run: ValidationRun, spec: RunSpec) -> None:
+    """The run's dead letters, one per dead-lettered record, each once (by its index)."""
+    if not spec.dead:
+        return
+    payload, error = BAD_RECORDS[spec.contract]
+    step = (spec.valid + spec.dead) // spec.dead  # spread over the batch
+    DeadLetter.objects.bulk_create(
+        [
+            DeadLetter(
+                contract=run.contract,
+                run=run,
+                record_index=i * step,
+                received_at=run.received_at,
+                payload=payload,
+                errors=[error],
+            )
+            for i in range(spec.dead)
+        ],
+        ignore_conflicts=True,
+    )
+    DeadLetter.objects.filter(run=run).update(received_at=run.received_at)
+
+
 @transaction.atomic
 def load_demo_activity() -> dict[str, int]:
     """Create or refresh the demo's validation runs and SLA breaches."""
@@ -164,7 +225,7 @@ def load_demo_activity() -> dict[str, int]:
     for spec in RUNS:
         contract = contracts[spec.contract]
         at = now - timedelta(days=spec.days_ago)
-        ValidationRun.objects.update_or_create(
+        run, _ = ValidationRun.objects.update_or_create(
             contract=contract,
             filename=spec.filename,
             defaults={
@@ -181,6 +242,7 @@ def load_demo_activity() -> dict[str, int]:
                 "finished_at": at + timedelta(minutes=3),
             },
         )
+        _dead_letters(run, spec)
     for breach in BREACHES:
         contract = contracts[breach.contract]
         at = now - timedelta(days=breach.days_ago)

@@ -40,3 +40,4 @@ def test_a_product_manager_sees_why_an_idea_is_at_risk_and_opens_the_contract(pa
     panel.locator("a", has_text="Payments: 6.5%").click()
     page.wait_for_url(f"{live_server.url}/contracts/*/")
     assert "Payments" in page.locator("h1").inner_text()
+    assert "260 dead letters" in page.content()  # the run's dead-lettered records are kept

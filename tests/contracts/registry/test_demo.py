@@ -11,7 +11,14 @@ from contracts import compatibility as compat
 from contracts.demo import DEMO_CONTRACTS, ORDERS_V2
 from contracts.demo_activity import MORE_CONTRACTS
 from contracts.enforcement import selectors as enforcement
-from contracts.models import Consumer, ContractVersion, DataContract, SlaBreach, ValidationRun
+from contracts.models import (
+    Consumer,
+    ContractVersion,
+    DataContract,
+    DeadLetter,
+    SlaBreach,
+    ValidationRun,
+)
 from contracts.registry import selectors
 from valuechain import models as vm
 from valuechain.ideas import selectors as core_selectors
@@ -45,6 +52,7 @@ def _state() -> dict[str, object]:
             )
         ),
         "breaches": sorted(SlaBreach.objects.values_list("pk", "contract_id", "key")),
+        "dead letters": sorted(DeadLetter.objects.values_list("pk", "run_id", "record_index")),
         "portfolio runs": sorted(vm.PortfolioRun.objects.values_list("pk", "status")),
         "simulations": sorted(vm.SimulationRun.objects.values_list("pk", "status")),
     }
@@ -115,6 +123,11 @@ def test_recent_validation_runs_dead_letters_and_one_breach_in_the_window(load):
     assert sum(1 for a in by_name.values() if a.dead_letters) >= 4
     rates = {name: a.dead_letters / a.records for name, a in by_name.items() if a.records}
     assert rates["Payments"] > policy.max_dead_letter_rate
+    # every dead-lettered record is there to read on the contract's page, with its error
+    for run in ValidationRun.objects.all():
+        letters = DeadLetter.objects.filter(run=run)
+        assert letters.count() == run.dead_letter_count
+        assert all(letter.errors and letter.errors[0]["message"] for letter in letters[:3])
     assert all(
         rate < policy.max_dead_letter_rate for name, rate in rates.items() if name != "Payments"
     )
