@@ -497,20 +497,20 @@ def _asset_id(spec: ContractSpec) -> int:
 
 
 @transaction.atomic
-def load_demo_contracts() -> dict[str, int]:
+def load_demo_contracts(specs: tuple[ContractSpec, ...] = DEMO_CONTRACTS) -> dict[str, int]:
     """Create or update the demo contracts; existing versions are kept as published."""
     users = {
         user.username: user
-        for user in User.objects.filter(username__in={spec.owner for spec in DEMO_CONTRACTS})
+        for user in User.objects.filter(username__in={spec.owner for spec in specs})
     }
     ideas = {
         idea.title: idea
         for idea in vm.Idea.objects.filter(
-            title__in={title for spec in DEMO_CONTRACTS for title in spec.ideas}
+            title__in={title for spec in specs for title in spec.ideas}
         )
     }
     versions = 0
-    for spec in DEMO_CONTRACTS:
+    for spec in specs:
         values: dict[str, Any] = {
             "name": spec.name,
             "asset_type": spec.asset_type,
@@ -545,7 +545,7 @@ def load_demo_contracts() -> dict[str, int]:
         for name, major in spec.consumers:
             services.pin_consumer(contract=contract, name=name, pinned_major=major)
     return {
-        "data contracts": len(DEMO_CONTRACTS),
+        "data contracts": len(specs),
         "contract versions": versions,
-        "contract consumers": sum(len(spec.consumers) for spec in DEMO_CONTRACTS),
+        "contract consumers": sum(len(spec.consumers) for spec in specs),
     }

@@ -1,4 +1,7 @@
-"""Deployment plans for the demo company's ideas (one of each type, and one that cannot work)."""
+"""Deployment plans for the demo company's ideas: batch for back-office scoring,
+request-response where a page waits for the answer, stream where events flow, and an edge
+plan that cannot work. One idea (customer churn) is left unplanned on purpose: its page says
+its deployment is not in its figures."""
 
 from __future__ import annotations
 
@@ -74,6 +77,80 @@ DEMO_PLANS: dict[str, tuple[str, dict[str, Any]]] = {
             "edge_platform": "android",
             "model_size_budget_mb": 20,
             "notes": "Drafted as an app feature; the data it needs only lives on our servers.",
+        },
+    ),
+    "Delivery promise accuracy": (
+        "request_response",
+        {
+            "latency_ms": 150,
+            "requests_per_day": 900_000,
+            "freshness": "minutes",
+            "data_location": "server",
+            "connectivity": "always",
+            "api_protocol": "rest",
+            "api_contract": "GET /delivery-promise?sku=&postcode= -> {earliest, latest}",
+        },
+    ),
+    "Dynamic pricing against competitors": (
+        "batch",
+        {
+            "latency_ms": 86_400_000,
+            "requests_per_day": 40_000,
+            "freshness": "days",
+            "data_location": "server",
+            "connectivity": "always",
+            "inputs_enumerable": True,
+            "batch_schedule": "30 4 * * *",
+        },
+    ),
+    "Garden season demand forecast": (
+        "batch",
+        {
+            "latency_ms": 86_400_000,
+            "requests_per_day": 12_000,
+            "freshness": "days",
+            "data_location": "server",
+            "connectivity": "always",
+            "inputs_enumerable": True,
+            "batch_schedule": "0 5 * * 1",
+        },
+    ),
+    "Marketing budget allocation": (
+        "batch",
+        {
+            "latency_ms": 86_400_000,
+            "requests_per_day": 50,
+            "freshness": "days",
+            "data_location": "server",
+            "connectivity": "always",
+            "inputs_enumerable": True,
+            "batch_schedule": "0 6 * * 1",
+        },
+    ),
+    "Support ticket triage": (
+        "stream",
+        {
+            "latency_ms": 2_000,
+            "requests_per_day": 3_000,
+            "freshness": "seconds",
+            "data_location": "server",
+            "connectivity": "always",
+            "privacy_sensitive": True,
+            "continuous_events": True,
+            "input_contract": "Zendesk tickets v1",
+            "output_stream": "support.ticket-routes",
+        },
+    ),
+    "Seller stock-out alerts": (
+        "batch",
+        {
+            "latency_ms": 86_400_000,
+            "requests_per_day": 5_000,
+            "freshness": "days",
+            "data_location": "server",
+            "connectivity": "always",
+            "inputs_enumerable": True,
+            "batch_schedule": "0 7 * * *",
         },
     ),
 }

@@ -13,7 +13,8 @@ from typing import Any
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
-from contracts.demo import load_demo_contracts
+from contracts.demo import DEMO_CONTRACTS, load_demo_contracts
+from contracts.demo_activity import MORE_CONTRACTS, load_demo_activity
 from deployments.demo import load_demo_plans
 from valuechain import models as m
 from valuechain.analysis import services as analysis
@@ -1103,7 +1104,8 @@ def load_demo() -> dict[str, int]:
         )
 
     plans = load_demo_plans()  # the deployments app seeds its own part
-    contracts = load_demo_contracts()  # the contracts app seeds its own part
+    contracts = load_demo_contracts(DEMO_CONTRACTS + MORE_CONTRACTS)  # the contracts app
+    activity = load_demo_activity()  # seeds its own part, with recent validation runs
     runs = _demo_runs(users)
     return {
         "users": len(users),
@@ -1116,6 +1118,7 @@ def load_demo() -> dict[str, int]:
         "stakeholder assignments": len(ASSIGNMENTS),
         "deployment plans": plans,
         **contracts,
+        **activity,
         **runs,
     }
 

@@ -215,6 +215,10 @@ VALUECHAIN = {
     "VALIDATION_CHUNK": env.int("VALUECHAIN_VALIDATION_CHUNK", default=1000),
     # Valid records kept per contract for consumers to read on.
     "KEEP_VALID_RECORDS": env.int("VALUECHAIN_KEEP_VALID_RECORDS", default=10_000),
+    # Contract health: SLA breaches and dead letters of the last this many days count.
+    "CONTRACT_HEALTH_WINDOW_DAYS": env.int("VALUECHAIN_CONTRACT_HEALTH_WINDOW_DAYS", default=7),
+    # A contract dead-lettering more than this share of its records in the window is at risk.
+    "MAX_DEAD_LETTER_RATE": env.float("VALUECHAIN_MAX_DEAD_LETTER_RATE", default=0.05),
 }
 
 LOGGING = {

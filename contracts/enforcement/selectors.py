@@ -3,12 +3,16 @@ records, breaches and alerts, each list in a fixed number of queries whatever it
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.utils import timezone
 
+from contracts import health
 from contracts.models import (
     Alert,
     ContractVersion,
@@ -119,3 +123,44 @@ def enforcement_summary(contract: DataContract, recent: int = RECENT) -> Enforce
         breaches=list(breaches(contract)[:recent]),
         dead_letter_total=dead_letters(contract).count(),
     )
+
+
+def health_policy() -> health.Policy:
+    """The window and dead-letter threshold of contract health, from the settings."""
+    return health.Policy(
+        window_days=int(settings.VALUECHAIN["CONTRACT_HEALTH_WINDOW_DAYS"]),
+        max_dead_letter_rate=float(settings.VALUECHAIN["MAX_DEAD_LETTER_RATE"]),
+    )
+
+
+def activity(
+    contract_ids: Iterable[int], *, days: int, now: datetime | None = None
+) -> dict[int, health.Activity]:
+    """Each contract's SLA breaches detected and records validated (dead letters among
+    them) in the last ``days``: two queries whatever the number of contracts or runs. A run
+    counts when its batch was received or it finished in the window."""
+    ids = set(contract_ids)
+    if not ids:
+        return {}
+    since = (now or timezone.now()) - timedelta(days=days)
+    breaches_of = dict(
+        SlaBreach.objects.filter(contract_id__in=ids, detected_at__gte=since)
+        .values_list("contract_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    runs_of: dict[int, tuple[int, int]] = {
+        pk: (int(valid or 0), int(dead or 0))
+        for pk, valid, dead in ValidationRun.objects.filter(contract_id__in=ids)
+        .filter(Q(received_at__gte=since) | Q(finished_at__gte=since))
+        .values_list("contract_id")
+        .annotate(valid=Sum("valid_count"), dead=Sum("dead_letter_count"))
+        .order_by()
+    }
+    result = {}
+    for pk in ids:
+        valid, dead = runs_of.get(pk, (0, 0))
+        result[pk] = health.Activity(
+            breaches=int(breaches_of.get(pk, 0)), dead_letters=dead, records=valid + dead
+        )
+    return result

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from contracts import compatibility as compat
+from contracts import health
+from contracts.enforcement import selectors as enforcement
 from contracts.models import Consumer, ContractVersion, DataContract
 from contracts.registry.terms import term_changes_between
 from valuechain import mappers
@@ -226,81 +228,153 @@ def plan_version(
     )
 
 
-# --- an idea's contracts -------------------------------------------------------------------
+# --- an idea's contracts and their health ---------------------------------------------------
 
 
 @dataclass(frozen=True)
-class AssetHealth:
-    asset_type: str
-    asset_id: int
-    asset_name: str
-    tier: int
-    contracts: list[DataContract]
-    risk: str  # "" when fine, else why it is a risk
+class AssetRow:
+    """One asset of the idea's lineage, with the contracts on it and those governing it."""
+
+    governance: health.AssetGovernance
+    own: list[DataContract]
+    upstream: list[DataContract]  # the contracts of its inputs, when it has none of its own
 
     @property
     def is_risk(self) -> bool:
-        return bool(self.risk)
+        return self.governance.is_gap
+
+    @property
+    def covered_downstream(self) -> bool:
+        """Without a contract of its own, but only reaching the idea through a contracted
+        asset, whose contract answers for it."""
+        return not self.governance.governed and not self.governance.exposed
 
 
 @dataclass(frozen=True)
 class IdeaContractHealth:
-    contracts: list[DataContract]  # closure contracts and direct links, once each
-    assets: list[AssetHealth]
+    """contracts.health.idea_health of an idea, with the contract rows to link to."""
+
+    state: health.IdeaHealth
+    contracts: list[DataContract]  # lineage contracts and direct links, once each, by name
+    policy: health.Policy
 
     @property
-    def risks(self) -> list[AssetHealth]:
-        return [a for a in self.assets if a.is_risk]
+    def level(self) -> str:
+        return self.state.level
+
+    @property
+    def label(self) -> str:
+        return self.state.label
+
+    @property
+    def reasons(self) -> tuple[health.Reason, ...]:
+        return self.state.reasons
+
+    @property
+    def risks(self) -> tuple[health.Reason, ...]:
+        return self.state.risks
+
+    @property
+    def is_risk(self) -> bool:
+        return self.state.is_risk
+
+    @property
+    def rows(self) -> list[tuple[DataContract, health.ContractHealth]]:
+        by_id = {c.contract.id: c for c in self.state.contracts}
+        return [(c, by_id[c.pk]) for c in self.contracts if c.pk in by_id]
+
+    @property
+    def assets(self) -> list[AssetRow]:
+        by_id = {c.pk: c for c in self.contracts}
+        return [
+            AssetRow(
+                governance=a,
+                own=[by_id[i] for i in a.own if i in by_id],
+                upstream=[] if a.own else [by_id[i] for i in a.governed_by if i in by_id],
+            )
+            for a in self.state.assets
+        ]
 
 
-def _risk_of(governing: list[DataContract]) -> str:
-    if not governing:
-        return "no contract"
-    statuses = {c.status for c in governing}
-    if DataContract.Status.ACTIVE in statuses:
-        return ""
-    if statuses & {DataContract.Status.DEPRECATED, DataContract.Status.RETIRED}:
-        return (
-            "deprecated contract"
-            if DataContract.Status.DEPRECATED in statuses
-            else ("retired contract")
+def lineage_inputs(
+    catalogue: Mapping[chain.AssetKey, chain.Asset],
+) -> tuple[dict[AssetRef, list[AssetRef]], dict[AssetRef, str]]:
+    """Every asset's inputs and name, keyed by (asset type, id), from a loaded catalogue."""
+    upstream = {
+        (str(kind), pk): [(str(k), i) for k, i in asset.upstream]
+        for (kind, pk), asset in catalogue.items()
+    }
+    names = {(str(kind), pk): asset.name for (kind, pk), asset in catalogue.items()}
+    return upstream, names
+
+
+def _facts(contract: DataContract) -> health.ContractFacts:
+    return health.ContractFacts(contract.pk, contract.name, contract.status, contract.asset_key)
+
+
+def ideas_contract_health(
+    ideas: Sequence[vm.Idea],
+    catalogue: Mapping[chain.AssetKey, chain.Asset] | None = None,
+    *,
+    policy: health.Policy | None = None,
+) -> dict[int, IdeaContractHealth]:
+    """Contract health of each idea, in a constant number of queries whatever the number of
+    ideas, needs, assets, contracts or runs: the needs' assets, the catalogue (unless given),
+    the contracts on the lineage or linked by hand (with their versions and ideas) and their
+    behaviour in the window."""
+    policy = policy or enforcement.health_policy()
+    catalogue = mappers.load_catalogue() if catalogue is None else catalogue
+    upstream, names = lineage_inputs(catalogue)
+    ids = [idea.pk for idea in ideas]
+    roots: dict[int, list[AssetRef]] = defaultdict(list)
+    fields = ["idea_id", *(f"{name}_id" for name in vm.Need.ASSET_FIELDS)]
+    for idea_id, *pointers in vm.Need.objects.filter(idea_id__in=ids).values_list(*fields):
+        for kind, pk in zip(vm.Need.ASSET_FIELDS, pointers, strict=True):
+            if pk is not None:
+                roots[idea_id].append((kind, pk))
+    reach = {pk: health.lineage(upstream, roots[pk]) for pk in ids}
+    reached = {ref for refs in reach.values() for ref in refs}
+    rows = list(
+        contracts().filter(Q(asset_id__in={pk for _, pk in reached}) | Q(ideas__in=ids)).distinct()
+    )
+    wanted = set(ids)
+    rows = [c for c in rows if c.asset_key in reached or any(i.pk in wanted for i in c.ideas.all())]
+    linked: dict[int, set[int]] = defaultdict(set)
+    for contract in rows:
+        for idea in contract.ideas.all():
+            linked[idea.pk].add(contract.pk)
+    facts = [_facts(c) for c in rows]
+    acts = enforcement.activity([c.pk for c in rows], days=policy.window_days)
+    result = {}
+    for pk in ids:
+        state = health.idea_health(
+            needs=roots[pk],
+            upstream=upstream,
+            names=names,
+            contracts=facts,
+            linked=linked[pk],
+            activity=acts,
+            policy=policy,
         )
-    return "draft contract only"
+        used = {c.contract.id for c in state.contracts}
+        result[pk] = IdeaContractHealth(
+            state=state, contracts=[c for c in rows if c.pk in used], policy=policy
+        )
+    return result
 
 
 def idea_contract_health(
-    idea: vm.Idea, catalogue: dict[chain.AssetKey, chain.Asset] | None = None
+    idea: vm.Idea, catalogue: Mapping[chain.AssetKey, chain.Asset] | None = None
 ) -> IdeaContractHealth:
-    """The idea's contracts (those of the assets in its closure plus those linked directly)
-    and, per asset of the closure, whether its contract is a risk."""
-    catalogue = mappers.load_catalogue() if catalogue is None else catalogue
-    closure = chain.idea_closure(mappers.idea_to_engine(idea), catalogue)
-    keys = sorted(closure, key=lambda k: (k[0].tier, str(k[0]), k[1]))
-    refs = [(str(kind), pk) for kind, pk in keys]
-    by_asset: dict[AssetRef, list[DataContract]] = defaultdict(list)
-    governing = contracts().filter(asset_id__in={pk for _, pk in refs}) if refs else []
-    ref_set = set(refs)
-    found: dict[int, DataContract] = {}
-    for contract in governing:
-        ref = (contract.asset_type, contract.asset_id or 0)
-        if ref in ref_set:
-            by_asset[ref].append(contract)
-            found[contract.pk] = contract
-    for contract in contracts().filter(ideas=idea):
-        found.setdefault(contract.pk, contract)
-    assets = [
-        AssetHealth(
-            asset_type=str(kind),
-            asset_id=pk,
-            asset_name=catalogue[(kind, pk)].name if (kind, pk) in catalogue else f"#{pk}",
-            tier=kind.tier,
-            contracts=by_asset.get((str(kind), pk), []),
-            risk=_risk_of(by_asset.get((str(kind), pk), [])),
-        )
-        for kind, pk in keys
-    ]
-    ordered = sorted(found.values(), key=lambda c: (c.name, c.pk))
-    return IdeaContractHealth(contracts=ordered, assets=assets)
+    """The idea's contracts (those on the lineage of its needs, plus those linked directly)
+    and their health; see contracts.health."""
+    return ideas_contract_health([idea], catalogue)[idea.pk]
+
+
+def status_counts() -> dict[str, int]:
+    """How many contracts of the registry have each status."""
+    rows = DataContract.objects.values_list("status").annotate(n=Count("id")).order_by()
+    return {status: int(n) for status, n in rows}
 
 
 def find_idea(pk: int) -> vm.Idea | None:

@@ -7,7 +7,7 @@ from typing import Any
 import factory
 from django.utils import timezone
 
-from contracts.models import Consumer, ContractVersion, DataContract
+from contracts.models import Consumer, ContractVersion, DataContract, SlaBreach, ValidationRun
 from tests.factories import CuratedDatasetFactory, UserFactory
 
 ORDER_SCHEMA: dict[str, Any] = {
@@ -56,6 +56,38 @@ class ConsumerFactory(factory.django.DjangoModelFactory):
     contract = factory.SubFactory(DataContractFactory)
     name = factory.Sequence(lambda n: f"consumer {n}")
     pinned_major = 1
+
+
+class ValidationRunFactory(factory.django.DjangoModelFactory):
+    """A finished run: its counts as validation left them, its batch cleared."""
+
+    class Meta:
+        model = ValidationRun
+
+    contract = factory.SubFactory(DataContractFactory)
+    version = factory.LazyAttribute(lambda r: ContractVersionFactory(contract=r.contract))
+    source = ValidationRun.Source.API
+    status = ValidationRun.Status.SUCCEEDED
+    received_at = factory.LazyFunction(timezone.now)
+    finished_at = factory.LazyAttribute(lambda r: r.received_at)
+    received_count = factory.LazyAttribute(lambda r: r.valid_count + r.dead_letter_count)
+    valid_count = 100
+    dead_letter_count = 0
+
+
+class SlaBreachFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SlaBreach
+
+    contract = factory.SubFactory(DataContractFactory)
+    version = factory.LazyAttribute(lambda b: ContractVersionFactory(contract=b.contract))
+    kind = SlaBreach.Kind.LATENESS
+    observed = 7200.0
+    limit = 3600.0
+    unit = "seconds"
+    detail = "Records arrived two hours late; the contract allows one."
+    key = factory.Sequence(lambda n: f"lateness:{n}")
+    detected_at = factory.LazyFunction(timezone.now)
 
 
 # Records of ORDER_SCHEMA: valid, breaking the amount's minimum, lacking the required amount.

@@ -17,8 +17,17 @@ def test_demo_plans_cover_the_four_types_and_enter_the_roi() -> None:
     again = load_demo()
 
     plans = list(DeploymentPlan.objects.select_related("deployment_type", "idea"))
-    assert counts["deployment plans"] == again["deployment plans"] == len(plans) == 5
+    assert counts["deployment plans"] == again["deployment plans"] == len(plans) == 11
     assert {plan.deployment_type.kind for plan in plans} == set(recommend.DEPLOYMENT_TYPES)
+    kinds = {plan.idea.title: plan.deployment_type.kind for plan in plans}
+    # back-office scoring in batch, a page waiting for an answer in request-response,
+    # events flowing in stream
+    assert kinds["Garden season demand forecast"] == kinds["Marketing budget allocation"] == "batch"
+    assert kinds["Delivery promise accuracy"] == "request_response"
+    assert kinds["Payment fraud scoring"] == kinds["Support ticket triage"] == "stream"
+    # one idea left unplanned on purpose: its page says deployment is not in its figures
+    unplanned = core_selectors.ideas().filter(deployment_plan__isnull=True)
+    assert [idea.title for idea in unplanned] == ["Customer churn early warning"]
     reports = core_selectors.roi_reports(
         core_selectors.ideas().filter(deployment_plan__isnull=False)
     )

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 
-from contracts.models import DataContract
+from contracts.registry import selectors as contracts
 from valuechain import mappers
 from valuechain import models as m
 from valuechain.analysis import selectors as analysis
@@ -59,30 +59,16 @@ def status_counts() -> dict[str, int]:
 
 
 def risk_inputs(loaded: Loaded, statuses: Sequence[str]) -> dict[str, Any]:
-    """What summary.risk_signals needs: stakeholder gaps' inputs, the assets each idea reaches
-    and every contract's governed asset and status."""
+    """What summary.risk_signals needs: stakeholder gaps' inputs, each idea's contract health
+    (the same reading as the idea page's) and the registry's contracts by status."""
     gaps = ideas.stakeholder_gap_inputs(statuses=statuses)
-    closures = {
-        idea.pk: [
-            (str(kind), pk)
-            for kind, pk in chain.idea_closure(
-                mappers.idea_to_engine(idea, loaded.rates), loaded.catalogue
-            )
-        ]
-        for idea in loaded.ideas
-    }
-    contracts = [
-        ((asset_type, asset_id) if asset_type and asset_id else None, status)
-        for asset_type, asset_id, status in DataContract.objects.values_list(
-            "asset_type", "asset_id", "status"
-        )
-    ]
+    health = contracts.ideas_contract_health(loaded.ideas, loaded.catalogue)
     return {
         "default_roles": gaps.default_roles,
         "role_names": gaps.role_names,
         "assignments": gaps.assigned,
-        "closures": closures,
-        "contracts": contracts,
+        "contract_health": {pk: found.state for pk, found in health.items()},
+        "contract_statuses": contracts.status_counts(),
     }
 
 

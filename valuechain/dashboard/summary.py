@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from contracts import health
 from valuechain.engine.chain import TIERS
 from valuechain.engine.finance import RoiReport
 from valuechain.engine.stakeholders import stakeholder_gaps
@@ -28,16 +29,7 @@ UPSTREAM_TIERS = (3, 4)
 # Spreadsheet programs run cells starting with these as formulas (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-# A contract status per asset, read as contracts.registry.selectors.idea_contract_health does.
-ACTIVE, DRAFT, DEPRECATED, RETIRED = "active", "draft", "deprecated", "retired"
-HEALTHY = "healthy"
-NO_CONTRACT = "no contract"
-DRAFT_ONLY = "draft contract only"
-DEPRECATED_CONTRACT = "deprecated contract"
-RETIRED_CONTRACT = "retired contract"
-HEALTH_ORDER = (HEALTHY, DRAFT_ONLY, DEPRECATED_CONTRACT, RETIRED_CONTRACT, NO_CONTRACT)
-
-AssetRef = tuple[str, int]
+CONTRACT_STATUSES = ("active", "draft", "deprecated", "retired")
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,42 +198,32 @@ def largest_downside(idea_rows: Sequence[IdeaRow], limit: int = TOP) -> list[Ide
 # --- risk signals ---------------------------------------------------------------------------
 
 
-def asset_health(statuses: Iterable[str]) -> str:
-    """An asset is healthy with an active contract; otherwise its best contract names the
-    risk (draft only, deprecated, retired), or it has no contract at all."""
-    present = set(statuses)
-    if not present:
-        return NO_CONTRACT
-    if ACTIVE in present:
-        return HEALTHY
-    if DEPRECATED in present:
-        return DEPRECATED_CONTRACT
-    if RETIRED in present:
-        return RETIRED_CONTRACT
-    return DRAFT_ONLY
-
-
 @dataclass(frozen=True, slots=True)
 class RiskRow:
     idea: IdeaFacts
     tier: int
     stakeholder_gaps: list[tuple[int, str]]  # (tier, role name)
-    contract_health: dict[str, int]  # health -> number of the idea's assets
+    contract_health: health.IdeaHealth | None  # contracts.health, as the idea page shows it
 
     @property
-    def contract_risks(self) -> int:
-        return sum(n for health, n in self.contract_health.items() if health != HEALTHY)
+    def contract_risk(self) -> bool:
+        return self.contract_health is not None and self.contract_health.is_risk
 
     @property
     def has_risk(self) -> bool:
-        return bool(self.stakeholder_gaps) or self.contract_risks > 0
+        return bool(self.stakeholder_gaps) or self.contract_risk
+
+    @property
+    def severity(self) -> int:
+        level = self.contract_health.level if self.contract_health else health.HEALTHY
+        return len(self.stakeholder_gaps) + health.LEVELS.index(level)
 
 
 @dataclass(frozen=True)
 class RiskSignals:
     ideas: list[RiskRow]
-    # over the distinct assets the shown ideas use: how many are in each health state
-    asset_health: dict[str, int] = field(default_factory=dict)
+    # over the shown ideas: how many are at each contract health level
+    health_levels: dict[str, int] = field(default_factory=dict)
     # every contract of the registry by status
     contract_statuses: dict[str, int] = field(default_factory=dict)
 
@@ -254,27 +236,24 @@ class RiskSignals:
         return sum(len(row.stakeholder_gaps) for row in self.ideas)
 
     @property
-    def assets(self) -> int:
-        return sum(self.asset_health.values())
+    def ideas_with_data(self) -> int:
+        return sum(n for level, n in self.health_levels.items() if level != health.NO_DATA)
 
     @property
-    def healthy_assets(self) -> int:
-        return self.asset_health.get(HEALTHY, 0)
+    def healthy_ideas(self) -> int:
+        return self.health_levels.get(health.HEALTHY, 0)
 
     @property
-    def draft_only_assets(self) -> int:
-        return self.asset_health.get(DRAFT_ONLY, 0)
+    def at_risk_ideas(self) -> int:
+        return self.health_levels.get(health.AT_RISK, 0)
 
     @property
-    def ended_assets(self) -> int:
-        """Assets whose contract is deprecated or retired."""
-        return self.asset_health.get(DEPRECATED_CONTRACT, 0) + self.asset_health.get(
-            RETIRED_CONTRACT, 0
-        )
+    def deprecated_ideas(self) -> int:
+        return self.health_levels.get(health.DEPRECATED, 0)
 
     @property
-    def uncontracted_assets(self) -> int:
-        return self.asset_health.get(NO_CONTRACT, 0)
+    def ungoverned_ideas(self) -> int:
+        return self.health_levels.get(health.UNGOVERNED, 0)
 
 
 def risk_signals(
@@ -283,29 +262,19 @@ def risk_signals(
     default_roles: Mapping[int, Iterable[int]],
     role_names: Mapping[int, str],
     assignments: Mapping[int, Iterable[tuple[int, int]]],
-    closures: Mapping[int, Iterable[AssetRef]],
-    contracts: Iterable[tuple[AssetRef | None, str]],
+    contract_health: Mapping[int, health.IdeaHealth],
+    contract_statuses: Mapping[str, int],
 ) -> RiskSignals:
     """Stakeholder gaps and contract health per idea.
 
-    `assignments` maps an idea id to its (tier, role id) pairs; `closures` an idea id to the
-    assets its needs reach; `contracts` holds (governed asset or None, status) per contract.
+    `assignments` maps an idea id to its (tier, role id) pairs; `contract_health` an idea id
+    to its contracts.health.idea_health (the idea page's reading); `contract_statuses` counts
+    the registry's contracts by status.
     """
-    contract_list = list(contracts)
-    governed: dict[AssetRef, list[str]] = {}
-    for ref, status in contract_list:
-        if ref is not None:
-            governed.setdefault(ref, []).append(status)
     roles = {tier: list(ids) for tier, ids in default_roles.items()}
-    seen_assets: dict[AssetRef, str] = {}
     result = []
     for row in idea_rows:
         gaps = stakeholder_gaps(row.report.tier, roles, assignments.get(row.idea.id, ()))
-        health: Counter[str] = Counter()
-        for ref in closures.get(row.idea.id, ()):
-            state = asset_health(governed.get(ref, ()))
-            health[state] += 1
-            seen_assets[ref] = state
         result.append(
             RiskRow(
                 idea=row.idea,
@@ -313,16 +282,15 @@ def risk_signals(
                 stakeholder_gaps=[
                     (tier, role_names.get(role, f"role {role}")) for tier, role in gaps
                 ],
-                contract_health={h: health[h] for h in HEALTH_ORDER if health[h]},
+                contract_health=contract_health.get(row.idea.id),
             )
         )
-    result.sort(key=lambda r: (-len(r.stakeholder_gaps) - r.contract_risks, r.idea.title))
-    by_state = Counter(seen_assets.values())
-    status_counts_ = Counter(status for _, status in contract_list)
+    result.sort(key=lambda r: (-r.severity, r.idea.title))
+    levels = Counter(r.contract_health.level for r in result if r.contract_health is not None)
     return RiskSignals(
         ideas=result,
-        asset_health={h: by_state[h] for h in HEALTH_ORDER},
-        contract_statuses={s: status_counts_[s] for s in (ACTIVE, DRAFT, DEPRECATED, RETIRED)},
+        health_levels={level: levels[level] for level in health.LEVELS},
+        contract_statuses={s: int(contract_statuses.get(s, 0)) for s in CONTRACT_STATUSES},
     )
 
 

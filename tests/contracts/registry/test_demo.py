@@ -9,7 +9,16 @@ from django.core.management import call_command
 
 from contracts import compatibility as compat
 from contracts.demo import DEMO_CONTRACTS, ORDERS_V2
-from contracts.models import Consumer, ContractVersion, DataContract
+from contracts.demo_activity import MORE_CONTRACTS
+from contracts.enforcement import selectors as enforcement
+from contracts.models import (
+    Consumer,
+    ContractVersion,
+    DataContract,
+    DeadLetter,
+    SlaBreach,
+    ValidationRun,
+)
 from contracts.registry import selectors
 from valuechain import models as vm
 from valuechain.ideas import selectors as core_selectors
@@ -37,6 +46,13 @@ def _state() -> dict[str, object]:
             ContractVersion.objects.values_list("pk", "contract_id", "version", "published_at")
         ),
         "consumers": sorted(Consumer.objects.values_list("contract_id", "name", "pinned_major")),
+        "validation runs": sorted(
+            ValidationRun.objects.values_list(
+                "pk", "contract_id", "valid_count", "dead_letter_count"
+            )
+        ),
+        "breaches": sorted(SlaBreach.objects.values_list("pk", "contract_id", "key")),
+        "dead letters": sorted(DeadLetter.objects.values_list("pk", "run_id", "record_index")),
         "portfolio runs": sorted(vm.PortfolioRun.objects.values_list("pk", "status")),
         "simulations": sorted(vm.SimulationRun.objects.values_list("pk", "status")),
     }
@@ -84,25 +100,56 @@ def test_every_version_states_its_terms_against_its_own_schema(load):
         assert {c.pinned_major for c in consumers} <= published
 
 
-def test_one_draft_only_and_one_deprecated_contract(load):
+def test_two_draft_only_and_one_deprecated_contract(load):
     load()
-    draft = DataContract.objects.get(status=DataContract.Status.DRAFT)
-    assert not draft.versions.filter(published_at__isnull=False).exists()
-    assert draft.versions.count() == 1
+    drafts = DataContract.objects.filter(status=DataContract.Status.DRAFT)
+    assert drafts.count() == 2
+    for draft in drafts:
+        assert not draft.versions.filter(published_at__isnull=False).exists()
+        assert draft.versions.count() == 1
     assert DataContract.objects.filter(status=DataContract.Status.DEPRECATED).count() == 1
-    assert DataContract.objects.count() == len(DEMO_CONTRACTS)
+    assert DataContract.objects.count() == len(DEMO_CONTRACTS) + len(MORE_CONTRACTS)
 
 
-def test_idea_pages_show_healthy_and_risky_contracts(load):
+def test_recent_validation_runs_dead_letters_and_one_breach_in_the_window(load):
     load()
-    risks: set[str] = set()
-    healthy_ideas = 0
-    for idea in vm.Idea.objects.prefetch_related("needs"):
-        health = selectors.idea_contract_health(idea)
-        risks |= {a.risk for a in health.assets if a.contracts}
-        healthy_ideas += any(a.contracts and not a.risk for a in health.assets)
-    assert {"", "draft contract only", "deprecated contract"} <= risks
-    assert healthy_ideas >= 3
+    policy = enforcement.health_policy()
+    contracts = list(DataContract.objects.all())
+    activity = enforcement.activity([c.pk for c in contracts], days=policy.window_days)
+    by_name = {c.name: activity[c.pk] for c in contracts}
+    assert sum(a.breaches for a in by_name.values()) == 1
+    assert by_name["Product catalogue"].breaches == 1
+    assert SlaBreach.objects.count() == 2  # the other one is older than the window
+    assert sum(1 for a in by_name.values() if a.dead_letters) >= 4
+    rates = {name: a.dead_letters / a.records for name, a in by_name.items() if a.records}
+    assert rates["Payments"] > policy.max_dead_letter_rate
+    # every dead-lettered record is there to read on the contract's page, with its error
+    for run in ValidationRun.objects.all():
+        letters = DeadLetter.objects.filter(run=run)
+        assert letters.count() == run.dead_letter_count
+        assert all(letter.errors and letter.errors[0]["message"] for letter in letters[:3])
+    assert all(
+        rate < policy.max_dead_letter_rate for name, rate in rates.items() if name != "Payments"
+    )
+
+
+def test_idea_pages_show_every_level_of_contract_health(load):
+    load()
+    ideas = list(vm.Idea.objects.all())
+    health = selectors.ideas_contract_health(ideas)
+    levels = {idea.title: health[idea.pk].level for idea in ideas}
+    assert set(levels.values()) == {"healthy", "at_risk", "deprecated", "ungoverned"}
+    assert levels["Homepage personalisation"] == "healthy"
+    assert levels["Support ticket triage"] == "deprecated"
+    # the product catalogue's stale delivery two days ago
+    search = health[next(i.pk for i in ideas if i.title.startswith("Search ranking"))]
+    assert search.level == "at_risk"
+    assert search.risks[0].text == "Product catalogue: 1 SLA breach in the last 7 days."
+    # governed through available assets: the payments dataset behind the fraud features
+    fraud = health[next(i.pk for i in ideas if i.title == "Payment fraud scoring")]
+    assert fraud.level == "at_risk"
+    assert any("Payments: 6.5% of the 4,000 records" in r.text for r in fraud.risks)
+    assert any("draft contract only (CrediScore buyer scores)" in r.text for r in fraud.risks)
 
 
 def test_a_finished_portfolio_run_and_a_simulation_of_the_top_idea(load):

@@ -17,6 +17,8 @@ from tests.contracts.factories import (
     ConsumerFactory,
     ContractVersionFactory,
     DataContractFactory,
+    SlaBreachFactory,
+    ValidationRunFactory,
 )
 from tests.contracts.odcs_samples import NESTED
 from tests.factories import (
@@ -198,7 +200,7 @@ def test_idea_contract_health_flags_risky_assets() -> None:
     feature = FeatureFactory(name="session length", available=False, curated_datasets=[curated])
     idea = IdeaFactory()
     NeedFactory(idea=idea, feature=feature)
-    DataContractFactory(
+    sessions = DataContractFactory(
         name="Sessions",
         asset_type="curated_dataset",
         asset_id=curated.pk,
@@ -210,7 +212,7 @@ def test_idea_contract_health_flags_risky_assets() -> None:
         asset_id=raw.pk,
         status=DataContract.Status.DRAFT,
     )
-    DataContractFactory(
+    vendor = DataContractFactory(
         name="Vendor old",
         asset_type="acquisition_option",
         asset_id=option.pk,
@@ -229,28 +231,52 @@ def test_idea_contract_health_flags_risky_assets() -> None:
         "Sessions",
         "Vendor old",
     ]
-    risks = {a.asset_name: a.risk for a in health.assets}
-    assert risks == {
-        "session length": "no contract",
-        "sessions": "",
-        "clickstream raw": "draft contract only",
-        "vendor feed": "deprecated contract",
-    }
+    assert health.level == "deprecated"
+    texts = [r.text for r in health.reasons]
+    assert texts == [
+        "vendor feed relies on a deprecated contract: Vendor old.",
+        "clickstream raw: draft contract only (Clicks draft), not agreed yet.",
+    ]
+    upstream = {a.governance.name: [c.name for c in a.upstream] for a in health.assets}
+    assert upstream["session length"] == ["Sessions"]  # governed through its input
     html = _render_health(idea)
-    assert "3 risks" in html
-    assert "risk: no contract" in html and "risk: draft contract only" in html
+    assert "deprecated contract in use" in html
+    assert f'href="/contracts/{vendor.pk}/">vendor feed relies on a deprecated' in html
+    assert f'href="/contracts/{sessions.pk}/"' in html
     assert "Unrelated" not in html
 
 
-def test_available_assets_stop_the_closure() -> None:
-    curated = CuratedDatasetFactory(available=True, name="upstream golden data")
-    feature = FeatureFactory(available=True, curated_datasets=[curated])
+def test_governance_follows_the_lineage_through_available_assets() -> None:
+    """An available feature computed from two contracted curated datasets is governed by
+    those two contracts, not "no contract"."""
+    orders = CuratedDatasetFactory(available=True, name="orders")
+    payments = CuratedDatasetFactory(available=True, name="payments")
+    feature = FeatureFactory(available=True, curated_datasets=[orders, payments])
     idea = IdeaFactory()
     NeedFactory(idea=idea, feature=feature)
-    DataContractFactory(asset_type="feature", asset_id=feature.pk)
+    for name, asset in (("Orders", orders), ("Payments", payments)):
+        DataContractFactory(name=name, asset_type="curated_dataset", asset_id=asset.pk)
+    from contracts.registry.selectors import idea_contract_health
+
+    health = idea_contract_health(idea)
+    assert health.level == "healthy"
+    assert [c.name for c in health.contracts] == ["Orders", "Payments"]
     html = _render_health(idea)
-    assert "all covered" in html
+    assert "No contract governs" not in html
+    assert 'data-health="healthy"' in html
     assert "upstream golden data" not in html
+
+
+def test_an_uncontracted_input_leaves_the_idea_ungoverned() -> None:
+    orders = CuratedDatasetFactory(available=True, name="orders")
+    loose = CuratedDatasetFactory(available=True, name="spreadsheet export")
+    feature = FeatureFactory(available=True, name="basket mix", curated_datasets=[orders, loose])
+    idea = IdeaFactory()
+    NeedFactory(idea=idea, feature=feature)
+    DataContractFactory(name="Orders", asset_type="curated_dataset", asset_id=orders.pk)
+    html = _render_health(idea)
+    assert 'data-health="ungoverned"' in html
+    assert "No contract governs the data behind basket mix." in html
 
 
 def test_idea_page_shows_contract_health(pm_user) -> None:
@@ -283,7 +309,9 @@ def test_contract_health_query_count_is_constant() -> None:
     def add_need_with_contract() -> None:
         curated = CuratedDatasetFactory(available=False, raw_sources=[RawSourceFactory()])
         NeedFactory(idea=idea, curated_dataset=curated)
-        DataContractFactory(asset_type="curated_dataset", asset_id=curated.pk)
+        contract = DataContractFactory(asset_type="curated_dataset", asset_id=curated.pk)
+        ValidationRunFactory(contract=contract, valid_count=90, dead_letter_count=10)
+        SlaBreachFactory(contract=contract, version=contract.versions.get())
         DataContractFactory().ideas.add(idea)
 
     add_need_with_contract()
@@ -298,7 +326,10 @@ def test_contract_health_query_count_is_constant() -> None:
     for _ in range(4):
         add_need_with_contract()
     assert count() == small
-    assert "5 risks" in _render_health(idea)  # five raw sources without a contract
+    html = _render_health(idea)
+    assert 'data-health="at_risk"' in html
+    assert html.count("1 SLA breach in the last 7 days") == 5
+    assert html.count("10.0% of 100") == 5
 
 
 def test_detail_page_query_count_does_not_grow_with_history(pm_user) -> None:

@@ -7,6 +7,7 @@ import io
 import pandas as pd
 import pytest
 
+from contracts import health as h
 from valuechain.charts import dashboard as charts
 from valuechain.charts.theme import figure_json
 from valuechain.dashboard import summary as d
@@ -150,47 +151,29 @@ def test_largest_downside_lists_losses_biggest_first_with_the_value_of_stopping_
     assert downside[0].npv_given_up == 13_000
 
 
-@pytest.mark.parametrize(
-    ("statuses", "health"),
-    [
-        ((), d.NO_CONTRACT),
-        (("draft",), d.DRAFT_ONLY),
-        (("draft", "active"), d.HEALTHY),
-        (("deprecated", "draft"), d.DEPRECATED_CONTRACT),
-        (("retired",), d.RETIRED_CONTRACT),
-    ],
-)
-def test_an_asset_is_healthy_only_with_an_active_contract(statuses, health):
-    assert d.asset_health(statuses) == health
+def _health(level: str) -> h.IdeaHealth:
+    return h.IdeaHealth(level, (h.Reason(level, f"because {level}"),))
 
 
-def test_risk_signals_name_missing_roles_and_count_each_asset_once():
+def test_risk_signals_name_missing_roles_and_count_ideas_by_contract_health():
     rows = make_rows(report(1, 10, tier=2), report(2, 10, tier=1), report(3, 10, tier=1))
-    shared, only_1 = ("curated_dataset", 7), ("raw_source", 8)
     signals = d.risk_signals(
         rows,
         default_roles={1: [10, 11], 2: [12]},
         role_names={10: "Data scientist", 11: "ML engineer", 12: "Data engineer"},
         assignments={1: [(1, 10), (1, 11)], 2: [(1, 10), (1, 11)], 3: [(1, 10)]},
-        closures={1: [shared, only_1], 2: [shared], 3: []},
-        contracts=[
-            (shared, "deprecated"),
-            (shared, "draft"),
-            (None, "active"),
-            (("feature", 99), "active"),
-        ],
+        contract_health={1: _health(h.DEPRECATED), 2: _health(h.HEALTHY), 3: _health(h.AT_RISK)},
+        contract_statuses={"active": 2, "draft": 1, "deprecated": 1, "unknown": 4},
     )
     by_idea = {row.idea.id: row for row in signals.ideas}
     assert by_idea[1].stakeholder_gaps == [(2, "Data engineer")]
     assert by_idea[3].stakeholder_gaps == [(1, "ML engineer")]
-    assert by_idea[2].stakeholder_gaps == []
-    assert by_idea[1].contract_health == {d.DEPRECATED_CONTRACT: 1, d.NO_CONTRACT: 1}
-    assert by_idea[2].contract_risks == 1 and by_idea[2].has_risk
-    assert by_idea[3].has_risk and by_idea[3].contract_health == {}
-    # two distinct assets over all ideas, the shared one counted once
-    assert signals.assets == 2
-    assert signals.ended_assets == 1 and signals.uncontracted_assets == 1
-    assert signals.healthy_assets == 0
+    assert by_idea[2].stakeholder_gaps == [] and not by_idea[2].has_risk
+    assert by_idea[1].contract_risk and by_idea[3].contract_risk
+    assert by_idea[1].contract_health is not None
+    assert by_idea[1].contract_health.reasons[0].text == "because deprecated"
+    assert (signals.healthy_ideas, signals.at_risk_ideas, signals.deprecated_ideas) == (1, 1, 1)
+    assert signals.ungoverned_ideas == 0 and signals.ideas_with_data == 3
     assert signals.contract_statuses == {"active": 2, "draft": 1, "deprecated": 1, "retired": 0}
     assert signals.ideas_with_gaps == 2 and signals.total_gaps == 2
     assert signals.ideas[0].idea.id == 1  # the most signals first

@@ -14,7 +14,11 @@ from django.urls import reverse
 
 from contracts.models import DataContract
 from contracts.registry import selectors as contract_selectors
-from tests.contracts.factories import DataContractFactory
+from tests.contracts.factories import (
+    DataContractFactory,
+    SlaBreachFactory,
+    ValidationRunFactory,
+)
 from tests.factories import (
     CuratedDatasetFactory,
     FeatureFactory,
@@ -171,18 +175,18 @@ def test_stakeholder_gaps_and_contract_health_are_signalled(
     loser_row = re.search(rf'<tr data-idea="{loser.pk}">(.*?)</tr>', risk_table, re.S)
     assert loser_row is not None
     assert "tier 2: Analytics engineer" in loser_row.group(1)
-    assert "1 deprecated contract" in loser_row.group(1)
-    assert "1 healthy" in loser_row.group(1)
+    assert 'data-health="deprecated"' in loser_row.group(1)
+    assert "Returns relies on a deprecated contract" in loser_row.group(1)
     # the same verdict as the idea page's contract panel
     health = contract_selectors.idea_contract_health(loser)
-    assert [a.risk for a in health.assets if a.asset_type == "curated_dataset"] == [
-        "deprecated contract"
-    ]
+    assert health.level == "deprecated"
     # the winner has its tier-1 roles and only an uncontracted feature: a contract risk only
     winner_row = re.search(rf'<tr data-idea="{winner.pk}">(.*?)</tr>', risk_table, re.S)
-    assert winner_row is not None and "1 no contract" in winner_row.group(1)
+    assert winner_row is not None and 'data-health="ungoverned"' in winner_row.group(1)
+    assert "No contract governs the data behind Basket value." in winner_row.group(1)
     assert re.search(r'data-risk="deprecated">1<', html)
-    assert re.search(r'data-risk="healthy">1<', html)
+    assert re.search(r'data-risk="ungoverned">2<', html)  # the rejected idea too
+    assert re.search(r'data-risk="healthy">0<', html)
 
 
 def test_the_latest_finished_portfolio_run_is_summarised(
@@ -220,8 +224,12 @@ def make_ideas(count: int, owner) -> None:
         NeedFactory(idea=idea)
         NeedFactory(idea=idea, feature=FeatureFactory(available=False, curated_datasets=[curated]))
         StakeholderAssignmentFactory(idea=idea, tier=1, role=roles[index % 2])
-        if index % 3 == 0:
-            DataContractFactory(asset_type="feature", asset_id=idea.needs.first().feature_id)
+        if index % 3 == 0:  # some contracted, with runs and a breach in the window
+            contract = DataContractFactory(
+                asset_type="feature", asset_id=idea.needs.first().feature_id
+            )
+            run = ValidationRunFactory(contract=contract, dead_letter_count=index)
+            SlaBreachFactory(contract=contract, version=run.version)
 
 
 @pytest.mark.parametrize("url", ["/dashboard/", "/dashboard/?status=proposed", "/ideas/export.csv"])
