@@ -31,6 +31,12 @@ class IdeaChanges(TypedDict, total=False):
     probability_of_success: float
     horizon_years: int
     discount_rate: float
+    reach: int | None
+    impact: float | None
+    confidence: float | None
+    business_value: int | None
+    time_criticality: int | None
+    risk_reduction: int | None
 
 
 class NeedChanges(TypedDict, total=False):
@@ -51,6 +57,15 @@ class AssignmentChanges(TypedDict, total=False):
     note: str
 
 
+# What the product manager judges for RICE, ICE and WSJF (blank: not scored yet).
+SCORE_FIELDS = (
+    "reach",
+    "impact",
+    "confidence",
+    "business_value",
+    "time_criticality",
+    "risk_reduction",
+)
 IDEA_FIELDS = frozenset(
     {
         "title",
@@ -60,6 +75,7 @@ IDEA_FIELDS = frozenset(
         "probability_of_success",
         "horizon_years",
         "discount_rate",
+        *SCORE_FIELDS,
     }
 )
 

@@ -83,6 +83,7 @@ def _idea_changes(form: IdeaForm) -> services.IdeaChanges:
         "probability_of_success": data["probability_of_success"],
         "horizon_years": data["horizon_years"],
         "discount_rate": data["discount_rate"],
+        **{name: data[name] for name in services.SCORE_FIELDS},  # type: ignore[typeddict-item]
     }
 
 
