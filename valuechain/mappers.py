@@ -148,17 +148,21 @@ def deployment_of(idea: m.Idea, rates: DayRates | None = None) -> chain.Deployme
     return to_engine_deployment(plan, rates)
 
 
-def idea_to_engine(idea: m.Idea, rates: DayRates | None = None) -> chain.Idea:
-    """An idea with its needs (prefetch `needs` to keep query counts constant)."""
+def idea_to_engine(
+    idea: m.Idea, rates: DayRates | None = None, needs: Iterable[m.Need] | None = None
+) -> chain.Idea:
+    """An idea with its needs (prefetch `needs` to keep query counts constant), or with the
+    given needs instead (an idea as edited, not saved: its id is 0 until it is)."""
     rates = day_rates() if rates is None else rates
+    needs = idea.needs.all() if needs is None else needs
     return chain.Idea(
-        id=idea.pk,
+        id=idea.pk or 0,
         title=idea.title,
         benefit=estimate_of(idea, "benefit", rates),
         probability=float(idea.probability_of_success),
         horizon_years=int(idea.horizon_years),
         discount_rate=float(idea.discount_rate),
-        needs=tuple(need_to_engine(need, rates) for need in idea.needs.all()),
+        needs=tuple(need_to_engine(need, rates) for need in needs),
         deployment=deployment_of(idea, rates),
     )
 
