@@ -30,7 +30,7 @@ from statistics import median
 from typing import Any
 
 from valuechain.engine.chain import Catalogue, ClosureCache, Idea
-from valuechain.engine.finance import expected_annual_benefit, investment
+from valuechain.engine.finance import Investment, expected_annual_benefit, investment
 from valuechain.engine.portfolio import PortfolioProblem
 
 PERSON_DAYS_PER_MONTH = 20.0
@@ -70,13 +70,13 @@ def tier_day_rates(default_roles_rates: Mapping[int, Sequence[float]]) -> dict[i
 
 
 def person_days(
-    idea: Idea, catalogue: Catalogue, day_rates: Mapping[int, float], closures: ClosureCache
+    cost: Investment, catalogue: Catalogue, day_rates: Mapping[int, float]
 ) -> float | None:
-    """The work the chain says the whole idea needs, in person-days (None without day rates):
-    its needs' engineering plus the build of every charged asset, each at its tier's rate."""
+    """The work the chain says an idea needs (`cost`: its finance.investment), in person-days
+    (None without day rates): its needs' engineering plus the build of every charged asset,
+    each at its tier's rate."""
     if not day_rates:
         return None
-    cost = investment(idea, catalogue, closures=closures)
     days = cost.need_engineering / day_rates[NEED_ENGINEERING_TIER]
     for key in cost.charged:
         asset = catalogue[key]
@@ -192,7 +192,7 @@ def score(
     for i, (row, idea) in enumerate(zip(problem.ideas, ideas, strict=True)):
         given = inputs.get(idea.id, NOT_SCORED)
         cost = investment(idea, catalogue, closures=closures)
-        days = person_days(idea, catalogue, rates, closures)
+        days = person_days(cost, catalogue, rates)
         effort = effort_months(days) if days is not None else None
         ease_points = ease(days) if days is not None else None
         npv = problem.npv([i])
