@@ -207,7 +207,7 @@ def value_investment_figure(
             x=middle,
             line={"color": MUTED, "dash": "dash", "width": 1},
             annotation_text=f"median investment {middle:,.0f}",
-            annotation_position="top",
+            annotation_position="bottom right",
         )
     return _layout(
         figure,

@@ -54,7 +54,7 @@ def test_scores_use_the_pms_inputs_and_the_chains_effort(
     assert stored["ice"] == pytest.approx(2.0 * 0.5 * stored["ease"])
 
     row = score_row(html, "Churn")
-    assert f"{stored['rice']:.1f}" in row and f"{stored['wsjf']:.2f}" in row
+    assert f"{stored['rice']:,.0f}" in row and f"{stored['wsjf']:.2f}" in row
     # Upsell was never scored: it says so instead of showing a number
     assert score_row(html, "Upsell").count("not scored") == 4
     # scored ideas come first
