@@ -180,3 +180,21 @@ def test_only_who_may_edit_the_idea_previews_it(client_for, other_pm, exec_user,
     assert client_for(other_pm).post(url, data, **HTMX).status_code == 403
     assert client_for(exec_user).post(reverse("idea-preview-new"), data, **HTMX).status_code == 403
     assert client_for(other_pm).get(reverse("idea-preview-new")).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        {},
+        {"needs-TOTAL_FORMS": "lots"},
+        {"needs-TOTAL_FORMS": "100000", "needs-INITIAL_FORMS": "0"},
+        {"title": "x" * 5000, "horizon_years": "1e309", "needs-INITIAL_FORMS": "-3"},
+        idea_data(benefit_low="1e308", benefit_likely="1e308", benefit_high="1e308"),
+        idea_data(reach="1e309", confidence="nan"),
+    ],
+)
+def test_preview_garbage_never_breaks_the_panel(client_for, pm_user, garbage):
+    for headers in (HTMX, {}):
+        response = client_for(pm_user).post(reverse("idea-preview-new"), garbage, **headers)
+        assert response.status_code == 200
+    assert m.Idea.objects.count() == 0
