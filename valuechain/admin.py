@@ -258,6 +258,17 @@ class IdeaAdmin(admin.ModelAdmin):
             "Economics",
             {"fields": ("probability_of_success", "horizon_years", "discount_rate", "roi_summary")},
         ),
+        (
+            "Scores (blank: not scored yet)",
+            {
+                "fields": (
+                    ("reach", "impact", "confidence"),
+                    ("business_value", "time_criticality", "risk_reduction"),
+                ),
+                "description": "The product manager's judgement for RICE, ICE and WSJF; "
+                "effort and job size come from the value chain.",
+            },
+        ),
     )
 
     def get_search_results(

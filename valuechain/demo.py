@@ -958,6 +958,105 @@ IDEAS = [
 ]
 
 # (idea title, tier, role, username); gaps are left on purpose (see stakeholder gaps).
+# What each product manager judged for RICE (reach a quarter, impact, confidence) and WSJF
+# (user-business value, time criticality, risk reduction or opportunity enablement, on 1..20).
+# The two drafts are not fully scored yet: their product managers have not got round to it.
+SCORES: dict[str, dict[str, float | int]] = {
+    "Homepage personalisation": {
+        "reach": 400_000,
+        "impact": 1.0,
+        "confidence": 0.8,
+        "business_value": 8,
+        "time_criticality": 3,
+        "risk_reduction": 2,
+    },
+    "Cart abandonment nudges": {
+        "reach": 60_000,
+        "impact": 1.0,
+        "confidence": 0.8,
+        "business_value": 5,
+        "time_criticality": 3,
+        "risk_reduction": 1,
+    },
+    "Search ranking with query understanding": {
+        "reach": 500_000,
+        "impact": 2.0,
+        "confidence": 0.5,
+        "business_value": 13,
+        "time_criticality": 5,
+        "risk_reduction": 8,
+    },
+    "Return risk at checkout": {
+        "reach": 90_000,
+        "impact": 0.5,
+        "confidence": 0.5,
+        "business_value": 5,
+        "time_criticality": 2,
+        "risk_reduction": 3,
+    },
+    # fraud losses grow every quarter it waits, and the scores feed the payments team's rules
+    "Payment fraud scoring": {
+        "reach": 250_000,
+        "impact": 2.0,
+        "confidence": 0.8,
+        "business_value": 13,
+        "time_criticality": 13,
+        "risk_reduction": 8,
+    },
+    "Delivery promise accuracy": {
+        "reach": 300_000,
+        "impact": 1.0,
+        "confidence": 0.5,
+        "business_value": 8,
+        "time_criticality": 5,
+        "risk_reduction": 5,
+    },
+    # a draft: RICE judged, WSJF not yet
+    "Dynamic pricing against competitors": {"reach": 200_000, "impact": 2.0, "confidence": 0.5},
+    # the garden season will not wait
+    "Garden season demand forecast": {
+        "reach": 20_000,
+        "impact": 1.0,
+        "confidence": 0.8,
+        "business_value": 5,
+        "time_criticality": 13,
+        "risk_reduction": 2,
+    },
+    "Marketing budget allocation": {
+        "reach": 150_000,
+        "impact": 0.5,
+        "confidence": 0.5,
+        "business_value": 8,
+        "time_criticality": 3,
+        "risk_reduction": 2,
+    },
+    "Seller stock-out alerts": {
+        "reach": 2_000,
+        "impact": 2.0,
+        "confidence": 0.8,
+        "business_value": 3,
+        "time_criticality": 2,
+        "risk_reduction": 5,
+    },
+    "Customer churn early warning": {
+        "reach": 120_000,
+        "impact": 1.0,
+        "confidence": 0.5,
+        "business_value": 8,
+        "time_criticality": 5,
+        "risk_reduction": 3,
+    },
+    # "Support ticket triage" is a draft nobody has scored yet
+}
+SCORE_FIELDS = (
+    "reach",
+    "impact",
+    "confidence",
+    "business_value",
+    "time_criticality",
+    "risk_reduction",
+)
+
 ASSIGNMENTS = [
     ("Homepage personalisation", 1, DS, "ana"),
     ("Homepage personalisation", 1, MLE, "ben"),
@@ -1080,6 +1179,8 @@ def load_demo() -> dict[str, int]:
                 "probability_of_success": idea_spec.probability,
                 "horizon_years": idea_spec.horizon_years,
                 "discount_rate": idea_spec.discount_rate,
+                # blank where the product manager has not scored it yet
+                **{name: SCORES.get(idea_spec.title, {}).get(name) for name in SCORE_FIELDS},
             },
         )
         ideas[idea.title] = idea

@@ -16,7 +16,7 @@ from django.db import models
 
 from deployments.mappers import to_engine_deployment
 from valuechain import models as m
-from valuechain.engine import chain
+from valuechain.engine import chain, scoring
 from valuechain.estimates import DayRates, estimate_of
 
 # A page shows several panels (ROI, contracts, deployment, analysis) that each need the
@@ -148,20 +148,53 @@ def deployment_of(idea: m.Idea, rates: DayRates | None = None) -> chain.Deployme
     return to_engine_deployment(plan, rates)
 
 
-def idea_to_engine(idea: m.Idea, rates: DayRates | None = None) -> chain.Idea:
-    """An idea with its needs (prefetch `needs` to keep query counts constant)."""
+def idea_to_engine(
+    idea: m.Idea, rates: DayRates | None = None, needs: Iterable[m.Need] | None = None
+) -> chain.Idea:
+    """An idea with its needs (prefetch `needs` to keep query counts constant), or with the
+    given needs instead (an idea as edited, not saved: its id is 0 until it is)."""
     rates = day_rates() if rates is None else rates
+    needs = idea.needs.all() if needs is None else needs
     return chain.Idea(
-        id=idea.pk,
+        id=idea.pk or 0,
         title=idea.title,
         benefit=estimate_of(idea, "benefit", rates),
         probability=float(idea.probability_of_success),
         horizon_years=int(idea.horizon_years),
         discount_rate=float(idea.discount_rate),
-        needs=tuple(need_to_engine(need, rates) for need in idea.needs.all()),
+        needs=tuple(need_to_engine(need, rates) for need in needs),
         deployment=deployment_of(idea, rates),
     )
 
 
 def ideas_to_engine(ideas: Iterable[m.Idea], rates: DayRates) -> list[chain.Idea]:
     return [idea_to_engine(idea, rates) for idea in ideas]
+
+
+def score_inputs(ideas: Iterable[m.Idea]) -> dict[int, scoring.ScoreInputs]:
+    """What each idea's product manager entered for RICE, ICE and WSJF, by idea id."""
+
+    def number(value: float | None) -> float | None:
+        return float(value) if value is not None else None
+
+    return {
+        idea.pk: scoring.ScoreInputs(
+            reach=number(idea.reach),
+            impact=number(idea.impact),
+            confidence=number(idea.confidence),
+            business_value=number(idea.business_value),
+            time_criticality=number(idea.time_criticality),
+            risk_reduction=number(idea.risk_reduction),
+        )
+        for idea in ideas
+    }
+
+
+def tier_day_rates() -> dict[int, float]:
+    """The average day rate of each tier's default roles (scoring.tier_day_rates), one query."""
+    rates: dict[int, list[float]] = defaultdict(list)
+    for tier, day_rate in m.TierProfile.default_roles.through.objects.values_list(
+        "tierprofile__tier", "role__day_rate"
+    ):
+        rates[tier].append(float(day_rate))
+    return scoring.tier_day_rates(rates)

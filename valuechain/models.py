@@ -12,11 +12,14 @@ from django.db import models
 from django.db.models import Q
 
 from valuechain.engine.chain import availability_problem, estimate_problem, weight_problem
+from valuechain.engine.scales import IMPACT_SCALE, MAX_REACH, WSJF_SCALE
 
 NON_NEGATIVE = [MinValueValidator(0.0)]
 UNIT_INTERVAL = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 TIER_RANGE = [MinValueValidator(1), MaxValueValidator(4)]
 ESTIMATE_PARTS = ("low", "likely", "high")
+WSJF_CHOICES = [(value, str(value)) for value in WSJF_SCALE]
+IMPACT_CHOICES = [(value, f"{value:g} · {label}") for value, label in IMPACT_SCALE]
 
 
 class Tier(models.IntegerChoices):
@@ -302,6 +305,43 @@ class Idea(models.Model):
         default=3, validators=[MinValueValidator(1), MaxValueValidator(30)]
     )
     discount_rate = models.FloatField(default=0.10, validators=UNIT_INTERVAL)
+    # Scores: what the product manager judges; blank means not scored yet.
+    reach = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_REACH)],
+        help_text="RICE reach: how many people (or events) the idea affects each quarter.",
+    )
+    impact = models.FloatField(
+        null=True,
+        blank=True,
+        choices=IMPACT_CHOICES,
+        help_text="RICE and ICE impact on each person reached, 0.25 (minimal) to 3 (massive).",
+    )
+    confidence = models.FloatField(
+        null=True,
+        blank=True,
+        validators=UNIT_INTERVAL,
+        help_text="How sure you are of reach and impact, 0 to 1: 1 high, 0.8 medium, 0.5 low.",
+    )
+    business_value = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        choices=WSJF_CHOICES,
+        help_text="WSJF user-business value, relative to your other ideas.",
+    )
+    time_criticality = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        choices=WSJF_CHOICES,
+        help_text="WSJF time criticality: how fast the value decays if the idea waits.",
+    )
+    risk_reduction = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        choices=WSJF_CHOICES,
+        help_text="WSJF risk reduction or opportunity enablement: what else it makes possible.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -320,6 +360,14 @@ class Idea(models.Model):
             models.CheckConstraint(
                 condition=Q(discount_rate__gte=0, discount_rate__lte=1),
                 name="idea_discount_rate_unit_interval",
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__isnull=True) | Q(confidence__gte=0, confidence__lte=1),
+                name="idea_confidence_unit_interval",
+            ),
+            models.CheckConstraint(
+                condition=Q(reach__isnull=True) | Q(reach__lte=MAX_REACH),
+                name="idea_reach_range",
             ),
         ]
 

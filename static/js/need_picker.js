@@ -11,7 +11,10 @@
     var box = picker(button);
     if (!box) return;
     box.querySelector('input[name$="-asset_type"]').value = button.dataset.assetType;
-    box.querySelector('input[name$="-asset_id"]').value = button.dataset.assetId;
+    var assetId = box.querySelector('input[name$="-asset_id"]');
+    assetId.value = button.dataset.assetId;
+    // Hidden inputs fire no events of their own: tell the form (and its ROI preview).
+    assetId.dispatchEvent(new Event("change", { bubbles: true }));
     box.querySelector(".picked-label").textContent = button.dataset.label;
     box.querySelectorAll(".asset-result.picked-result").forEach(function (li) {
       li.classList.remove("picked-result");

@@ -21,6 +21,7 @@ from tests.engine.worked_example import (
 from valuechain.engine.chain import (
     NEVER_AVAILABLE,
     WEIGHT_NOT_POSITIVE,
+    Asset,
     AssetKind,
     ClosureCache,
     Estimate,
@@ -30,6 +31,7 @@ from valuechain.engine.chain import (
     availability_problem,
     charged,
     closure,
+    closure_cost,
     feasibility_of,
     idea_closure,
     idea_tier,
@@ -164,3 +166,43 @@ def test_feasibility_is_the_assets_own_else_its_tiers_else_certain():
 def test_a_need_weighs_more_than_nothing(weight):
     assert weight_problem(weight) == WEIGHT_NOT_POSITIVE
     assert weight_problem(0.5) is None
+
+
+def test_closure_cost_reaches_the_licence_and_adds_its_cost():
+
+    raw = (AssetKind.RAW_SOURCE, 1)
+    licence = (AssetKind.ACQUISITION_OPTION, 1)
+    cat = {
+        licence: Asset(
+            kind=AssetKind.ACQUISITION_OPTION,
+            id=1,
+            available=False,
+            build=Estimate(10, 40, 70),
+            run=Estimate.exact(12),
+            name="licence",
+        ),
+        raw: Asset(
+            kind=AssetKind.RAW_SOURCE,
+            id=1,
+            available=False,
+            build=Estimate.exact(9),
+            run=Estimate.exact(3),
+            upstream=(licence,),
+        ),
+    }
+    cost = closure_cost(cat, raw, ClosureCache(cat))
+    assert (cost.tier, cost.one_off, cost.yearly) == (4, 49, 15)
+    assert cost.charged == (raw, licence)
+    # once the raw data arrives, the licence is no longer pulled in
+    arrived = {
+        **cat,
+        raw: Asset(
+            kind=AssetKind.RAW_SOURCE,
+            id=1,
+            available=True,
+            build=Estimate.exact(9),
+            upstream=(licence,),
+        ),
+    }
+    assert closure_cost(arrived, raw).tier == 3
+    assert closure_cost(arrived, raw).one_off == 9

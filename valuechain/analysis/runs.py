@@ -175,7 +175,9 @@ def portfolio_result(params: Mapping[str, Any], progress: portfolio.Progress) ->
         assert outcome.portfolio is not None  # one rate and horizon for all
         distribution = outcome.portfolio.as_dict()
     views = cost_views.cost_views(problem, chosen.selected, chosen.stops)
-    scores = scoring.score(problem, ideas, catalogue)
+    scores = scoring.score(
+        problem, ideas, catalogue, mappers.score_inputs(rows), mappers.tier_day_rates()
+    )
     users: dict[int, list[int]] = {}
     for idea in problem.ideas:
         for a in idea.charged:

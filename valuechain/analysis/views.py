@@ -21,7 +21,7 @@ from valuechain.analysis import selectors, services
 from valuechain.analysis.forms import PortfolioRunForm, SimulationForm
 from valuechain.charts import analysis as charts
 from valuechain.charts.theme import figure_json
-from valuechain.engine import tornado
+from valuechain.engine import scoring, tornado
 from valuechain.ideas import selectors as ideas
 from valuechain.platform.display import currency, is_htmx
 from valuechain.platform.roles import can_run_analysis
@@ -162,6 +162,7 @@ def _portfolio_context(run: m.PortfolioRun | None) -> dict[str, Any]:
     result = run.result
     selected = set(result["selected"])
     views = result["cost_views"]
+    scores = scoring.stored_rows(result["scores"])
     context.update(
         result=result,
         gap_percent=result["gap"] * 100,
@@ -174,10 +175,11 @@ def _portfolio_context(run: m.PortfolioRun | None) -> dict[str, Any]:
             else None
         ),
         cost_views=sorted(views, key=lambda v: (not v["selected"], v["title"])),
-        scores=sorted(result["scores"], key=lambda s: -s["wsjf"]),
+        scores=scoring.ranked(scores),
+        investment_line=scoring.investment_line([s["one_off_investment"] for s in scores]),
         frontier_chart=figure_json(charts.frontier_figure(result["frontier"], result, currency())),
         matrix_chart=figure_json(
-            charts.value_investment_figure(result["scores"], result["selected"], currency())
+            charts.value_investment_figure(scores, result["selected"], currency())
         ),
         frontier_id=f"frontier-data-{run.pk}",
         matrix_id=f"matrix-data-{run.pk}",

@@ -206,18 +206,33 @@ def catalogue_sections(query: str) -> list[dict[str, Any]]:
 
 
 def search_assets(tier: int, query: str) -> tuple[list[dict[str, Any]], bool]:
-    """Assets of one tier matching `query` for the need picker, with their build cost, and
-    whether more than SEARCH_LIMIT matched."""
+    """Assets of one tier matching `query` for the need picker, and whether more than
+    SEARCH_LIMIT matched. Each result says what choosing it brings, computed by the engine over
+    its closure (for the page of results only): the tier it really reaches, the cumulative
+    one-off and yearly cost of the charged assets in it (PERT means, day rates applied), and the
+    charged assets upstream of it that it pulls in. A constant number of queries."""
     model = next(model for model in m.ASSET_MODELS.values() if tier == model.TIER)
     assets = model._default_manager.select_related("owner").order_by("name")
     if query:
         assets = assets.filter(Q(name__icontains=query) | Q(description__icontains=query))
-    rates = mappers.day_rates()
     found = list(assets[: SEARCH_LIMIT + 1])
-    results = [
-        {"asset": asset, "build_mean": estimate_of(asset, "build", rates).mean}
-        for asset in found[:SEARCH_LIMIT]
-    ]
+    rates = mappers.day_rates()
+    catalogue_assets = mappers.load_catalogue(rates)
+    closures = chain.ClosureCache(catalogue_assets)
+    results = []
+    for asset in found[:SEARCH_LIMIT]:
+        key = (chain.AssetKind(asset.asset_type), asset.pk)
+        cost = chain.closure_cost(catalogue_assets, key, closures)
+        results.append(
+            {
+                "asset": asset,
+                "build_mean": estimate_of(asset, "build", rates).mean,
+                "reach_tier": cost.tier,
+                "one_off": cost.one_off,
+                "yearly": cost.yearly,
+                "pulls_in": [catalogue_assets[k] for k in cost.charged if k != key],
+            }
+        )
     return results, len(found) > SEARCH_LIMIT
 
 

@@ -10,7 +10,14 @@ from typing import Any
 import plotly.graph_objects as go
 
 from valuechain.charts.theme import ACCENT, GAIN, GRID, INK, LOSS, MUTED, styled
-from valuechain.engine.scoring import BIG_BET, FILL_IN, MONEY_PIT, QUICK_WIN
+from valuechain.engine.scoring import (
+    BIG_BET,
+    FILL_IN,
+    MONEY_PIT,
+    QUICK_WIN,
+    VALUE_LINE,
+    investment_line,
+)
 from valuechain.engine.tornado import Tornado
 
 QUADRANT_COLOURS = {QUICK_WIN: GAIN, BIG_BET: ACCENT, FILL_IN: MUTED, MONEY_PIT: LOSS}
@@ -171,7 +178,8 @@ def frontier_figure(
 def value_investment_figure(
     scores: Sequence[Mapping[str, Any]], selected: Sequence[int] = (), currency: str = "EUR"
 ) -> go.Figure:
-    """Standalone NPV against one-off investment, one colour per quadrant."""
+    """Standalone NPV against one-off investment, one colour per quadrant. The lines that
+    make the quadrants: NPV = 0 (above it an idea creates value) and the median investment."""
     chosen = set(selected)
     figure = go.Figure()
     for name in (QUICK_WIN, BIG_BET, FILL_IN, MONEY_PIT):
@@ -199,7 +207,20 @@ def value_investment_figure(
                 ),
             )
         )
-    figure.add_hline(y=0, line={"color": LOSS, "dash": "dot", "width": 1})
+    figure.add_hline(
+        y=VALUE_LINE,
+        line={"color": LOSS, "dash": "dot", "width": 1},
+        annotation_text="NPV = 0",
+        annotation_position="bottom right",
+    )
+    if scores:
+        middle = investment_line([s["one_off_investment"] for s in scores])
+        figure.add_vline(
+            x=middle,
+            line={"color": MUTED, "dash": "dash", "width": 1},
+            annotation_text=f"median investment {middle:,.0f}",
+            annotation_position="bottom right",
+        )
     return _layout(
         figure,
         xaxis={

@@ -247,6 +247,30 @@ def charged(catalogue: Catalogue, keys: Iterable[AssetKey]) -> frozenset[AssetKe
     return frozenset(key for key in keys if catalogue[key].charged)
 
 
+@dataclass(frozen=True, slots=True)
+class ClosureCost:
+    """What choosing one asset for a need brings: the tier its closure really reaches and the
+    PERT means of the build and yearly run of every charged asset in it."""
+
+    tier: int
+    one_off: float
+    yearly: float
+    charged: tuple[AssetKey, ...]  # downstream first, then by id
+
+
+def closure_cost(
+    catalogue: Catalogue, key: AssetKey, closures: ClosureCache | None = None
+) -> ClosureCost:
+    reach = closures(key) if closures is not None else closure(catalogue, key)
+    paid = sorted(charged(catalogue, reach), key=lambda k: (k[0].tier, k[1]))
+    return ClosureCost(
+        tier=tier_of(reach),
+        one_off=sum(catalogue[k].build.mean for k in paid),
+        yearly=sum(catalogue[k].run.mean for k in paid),
+        charged=tuple(paid),
+    )
+
+
 def serves_offline_only(asset: Asset) -> bool:
     """A feature the online store does not serve yet: online serving must materialise it."""
     return asset.kind == AssetKind.FEATURE and not asset.online

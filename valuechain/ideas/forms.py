@@ -11,6 +11,7 @@ from valuechain import models as m
 from valuechain.catalogue import selectors as catalogue
 from valuechain.engine.chain import weight_problem
 from valuechain.ideas import selectors
+from valuechain.ideas.services import SCORE_FIELDS
 from valuechain.platform.roles import active_users
 
 MAX_NEEDS = 50
@@ -36,6 +37,7 @@ class IdeaForm(forms.ModelForm):
             "probability_of_success",
             "horizon_years",
             "discount_rate",
+            *SCORE_FIELDS,
         ]
         labels = {
             "benefit_low": "Yearly benefit: low",
@@ -44,6 +46,8 @@ class IdeaForm(forms.ModelForm):
             "probability_of_success": "Probability of success",
             "horizon_years": "Horizon (years)",
             "discount_rate": "Discount rate",
+            "reach": "Reach (per quarter)",
+            "business_value": "User-business value",
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -53,7 +57,17 @@ class IdeaForm(forms.ModelForm):
             "probability_of_success": _number(min="0", max="1"),
             "horizon_years": _number("1", min="1", max="30"),
             "discount_rate": _number(min="0", max="1"),
+            "reach": _number("1", min="0"),
+            "confidence": _number(min="0", max="1"),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in SCORE_FIELDS:
+            field = self.fields[name]
+            if isinstance(field, forms.TypedChoiceField):
+                scale = m.IMPACT_CHOICES if name == "impact" else m.WSJF_CHOICES
+                field.choices = [("", "not scored"), *scale]
 
 
 class NeedForm(forms.ModelForm):

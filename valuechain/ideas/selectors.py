@@ -94,6 +94,15 @@ def explained_report(idea: m.Idea) -> ExplainedReport:
     )
 
 
+def preview_report(idea: m.Idea, needs: Sequence[m.Need]) -> finance.RoiReport:
+    """The ROI report an idea would have with these needs, both as edited and not saved (a new
+    idea has no deployment plan yet; an existing one keeps its own). Reads only."""
+    rates = mappers.day_rates()
+    catalogue_assets = mappers.load_catalogue(rates)
+    engine_idea = mappers.idea_to_engine(idea, rates, needs=needs)
+    return finance.roi_report(engine_idea, catalogue_assets)
+
+
 def roi_reports_of(idea_ids: Iterable[int]) -> dict[int, finance.RoiReport]:
     """ROI reports of the ideas as stored now (read afresh, e.g. just after a write)."""
     return roi_reports(ideas().filter(pk__in=list(idea_ids)))

@@ -34,6 +34,12 @@ class IdeaChanges(TypedDict, total=False):
     probability_of_success: float
     horizon_years: int
     discount_rate: float
+    reach: int | None
+    impact: float | None
+    confidence: float | None
+    business_value: int | None
+    time_criticality: int | None
+    risk_reduction: int | None
 
 
 class NeedChanges(TypedDict, total=False):
@@ -54,6 +60,15 @@ class AssignmentChanges(TypedDict, total=False):
     note: str
 
 
+# What the product manager judges for RICE, ICE and WSJF (blank: not scored yet).
+SCORE_FIELDS = (
+    "reach",
+    "impact",
+    "confidence",
+    "business_value",
+    "time_criticality",
+    "risk_reduction",
+)
 IDEA_FIELDS = frozenset(
     {
         "title",
@@ -63,6 +78,7 @@ IDEA_FIELDS = frozenset(
         "probability_of_success",
         "horizon_years",
         "discount_rate",
+        *SCORE_FIELDS,
     }
 )
 

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from valuechain import models as m
 from valuechain.catalogue import selectors as catalogue
@@ -26,7 +26,7 @@ from valuechain.charts.theme import figure_json
 from valuechain.estimates import EstimateInput
 from valuechain.ideas import selectors, services
 from valuechain.ideas.forms import IdeaForm, NeedFormSet, StakeholderAssignmentForm
-from valuechain.platform.display import attach_errors, currency, percent
+from valuechain.platform.display import attach_errors, currency, is_htmx, percent
 from valuechain.platform.roles import can_edit_idea, is_data_lead, is_product_manager
 
 IDEAS_PER_PAGE = 100
@@ -83,6 +83,7 @@ def _idea_changes(form: IdeaForm) -> services.IdeaChanges:
         "probability_of_success": data["probability_of_success"],
         "horizon_years": data["horizon_years"],
         "discount_rate": data["discount_rate"],
+        **{name: data[name] for name in services.SCORE_FIELDS},  # type: ignore[typeddict-item]
     }
 
 
@@ -173,6 +174,93 @@ def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_edit_idea(request.user, idea.owner_id):
         raise PermissionDenied("Only the idea's owner or staff edit it.")
     return _idea_form_page(request, idea)
+
+
+# --- the live ROI preview -------------------------------------------------------------------
+
+
+def _kept_needs(formset: Any) -> list[m.Need]:
+    """The needs the idea would have once saved: not removed, and not an untouched blank."""
+    deleted = set(formset.deleted_forms)
+    return [
+        need_form.instance
+        for need_form in formset.forms
+        if need_form not in deleted
+        and (need_form.instance.pk is not None or need_form.has_changed())
+    ]
+
+
+ESTIMATE_NAMES = {"benefit": "Yearly benefit", "engineering": "Engineering"}
+
+
+def _field_name(form: Any, name: str) -> str:
+    """A field as the form names it; an estimate's parts with the estimate they belong to."""
+    prefix, _, part = name.rpartition("_")
+    if prefix in ESTIMATE_NAMES and part in ("low", "likely", "high"):
+        return f"{ESTIMATE_NAMES[prefix]} ({part})"
+    if name in ("asset_type", "asset_id"):
+        return "data"
+    field = form.fields.get(name)
+    return str(field.label) if field is not None and field.label else "Idea"
+
+
+def _form_problems(form: IdeaForm, formset: Any) -> list[str]:
+    """Every error of the idea form and its need forms, each named by its field."""
+    problems = [
+        f"{_field_name(form, name)}: {' '.join(str(e) for e in errors)}"
+        for name, errors in form.errors.items()
+    ]
+    problems += [str(error) for error in formset.non_form_errors()]
+    for number, need_form in enumerate(formset.forms, start=1):
+        for name, errors in need_form.errors.items():
+            text = " ".join(str(e) for e in errors)
+            problems.append(f"Need {number}, {_field_name(need_form, name)}: {text}")
+    return problems
+
+
+def _preview(request: HttpRequest, idea: m.Idea) -> HttpResponse:
+    """What the ROI report would be with the form as it stands, saving nothing: the panel for
+    htmx, or the whole form page with the preview for a browser without JavaScript."""
+    form = IdeaForm(request.POST, instance=idea)
+    formset = NeedFormSet(
+        request.POST,
+        instance=idea,
+        prefix="needs",
+        form_kwargs={"role_choices": catalogue.role_choices()},
+    )
+    context: dict[str, Any] = {"idea": idea, "report": None, "problems": []}
+    if form.is_valid() and formset.is_valid():
+        try:
+            report = selectors.preview_report(idea, _kept_needs(formset))
+        except (ValueError, KeyError) as problem:  # the catalogue changed under the form
+            context["problems"] = [f"Cannot compute the report: {problem}"]
+        else:
+            context.update(report=report, roi_percent=percent(report.roi))
+    else:
+        context["problems"] = _form_problems(form, formset)
+    if is_htmx(request):
+        return render(request, "valuechain/ideas/_roi_preview.html", context)
+    context.update(
+        creating=idea.pk is None, form=form, formset=formset, search_form=AssetSearchForm()
+    )
+    return render(request, "valuechain/ideas/form.html", context)
+
+
+@login_required
+@require_POST
+def idea_preview_new(request: HttpRequest) -> HttpResponse:
+    if not is_product_manager(request.user):
+        raise PermissionDenied("Only product managers create ideas.")
+    return _preview(request, m.Idea(owner=request.user))  # type: ignore[misc]
+
+
+@login_required
+@require_POST
+def idea_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_object_or_404(selectors.plain_ideas(), pk=pk)
+    if not can_edit_idea(request.user, idea.owner_id):
+        raise PermissionDenied("Only the idea's owner or staff edit it.")
+    return _preview(request, idea)
 
 
 # --- the ROI report -----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from valuechain.api.fields import (
 )
 from valuechain.engine import finance
 from valuechain.engine.chain import weight_problem
+from valuechain.engine.scales import MAX_REACH, WSJF_SCALE, impact_problem, wsjf_problem
 from valuechain.ideas import services
 from valuechain.platform.display import currency
 
@@ -35,6 +36,9 @@ def verdict_field() -> serializers.ChoiceField:
     return serializers.ChoiceField(
         choices=[(v.value, v.value) for v in finance.Verdict], help_text=VERDICT_HELP
     )
+
+
+WSJF_HELP = "relative, one of " + ", ".join(str(v) for v in WSJF_SCALE) + "; null: not scored yet"
 
 
 class RoiSummarySerializer(serializers.Serializer):
@@ -53,6 +57,36 @@ class IdeaSerializer(ApiModelSerializer):
     probability_of_success = FiniteFloatField(min_value=0, max_value=1, required=False)
     horizon_years = WholeNumberField(min_value=1, max_value=30, required=False)
     discount_rate = FiniteFloatField(min_value=0, max_value=1, required=False)
+    reach = WholeNumberField(
+        min_value=0,
+        max_value=MAX_REACH,
+        required=False,
+        allow_null=True,
+        help_text="RICE reach: people (or events) affected each quarter; null: not scored yet.",
+    )
+    impact = FiniteFloatField(
+        required=False,
+        allow_null=True,
+        help_text="RICE and ICE impact: 0.25, 0.5, 1, 2 or 3; null: not scored yet.",
+    )
+    confidence = FiniteFloatField(
+        min_value=0,
+        max_value=1,
+        required=False,
+        allow_null=True,
+        help_text="How sure the product manager is of reach and impact, 0 to 1.",
+    )
+    business_value = WholeNumberField(
+        required=False, allow_null=True, help_text=f"WSJF user-business value: {WSJF_HELP}."
+    )
+    time_criticality = WholeNumberField(
+        required=False, allow_null=True, help_text=f"WSJF time criticality: {WSJF_HELP}."
+    )
+    risk_reduction = WholeNumberField(
+        required=False,
+        allow_null=True,
+        help_text=f"WSJF risk reduction or opportunity enablement: {WSJF_HELP}.",
+    )
     roi_summary = serializers.SerializerMethodField()
 
     class Meta:
@@ -67,6 +101,12 @@ class IdeaSerializer(ApiModelSerializer):
             "probability_of_success",
             "horizon_years",
             "discount_rate",
+            "reach",
+            "impact",
+            "confidence",
+            "business_value",
+            "time_criticality",
+            "risk_reduction",
             "roi_summary",
             "created_at",
             "updated_at",
@@ -85,6 +125,27 @@ class IdeaSerializer(ApiModelSerializer):
             "verdict": report.verdict.value,
             "best_stop_tier": report.best_stop_tier,
         }
+
+    def validate_impact(self, impact: float | None) -> float | None:
+        problem = impact_problem(impact)
+        if problem is not None:
+            raise serializers.ValidationError(problem)
+        return impact
+
+    def _wsjf_part(self, value: int | None) -> int | None:
+        problem = wsjf_problem(value)
+        if problem is not None:
+            raise serializers.ValidationError(problem)
+        return value
+
+    def validate_business_value(self, value: int | None) -> int | None:
+        return self._wsjf_part(value)
+
+    def validate_time_criticality(self, value: int | None) -> int | None:
+        return self._wsjf_part(value)
+
+    def validate_risk_reduction(self, value: int | None) -> int | None:
+        return self._wsjf_part(value)
 
     def validate_owner(self, owner: User | None) -> User | None:
         request = self.context.get("request")
