@@ -300,3 +300,33 @@ def test_imported_version_keeps_its_odcs_document(imported: Any) -> None:
     _, contract = imported
     stored = ContractVersion.objects.get(contract=contract)
     assert stored.odcs_document["servers"][0]["server"] == "warehouse"
+
+
+def test_kept_keywords_that_are_not_json_schema_are_400(
+    api_client_for: Client, lead_user: Any
+) -> None:
+    raw = IMPORTED.replace(
+        "      - name: payment_id\n        logicalType: string\n",
+        "      - name: payment_id\n        logicalType: string\n"
+        "        customProperties:\n          - property: jsonSchema\n"
+        "            value: {type: 5}\n",
+    )
+    response = _import(api_client_for(lead_user), raw)
+    assert response.status_code == 400
+    assert "json_schema" in response.json()
+    assert not DataContract.objects.exists()
+
+
+def test_kept_keywords_come_back_from_an_odcs_document(
+    api_client_for: Client, lead_user: Any
+) -> None:
+    raw = IMPORTED.replace(
+        "      - name: payment_id\n        logicalType: string\n",
+        "      - name: payment_id\n        logicalType: string\n"
+        "        customProperties:\n          - property: jsonSchema\n"
+        "            value: {minLength: 3}\n",
+    )
+    response = _import(api_client_for(lead_user), raw)
+    assert response.status_code == 201, response.json()
+    schema = ContractVersion.objects.get().json_schema
+    assert schema["properties"]["payment_id"]["minLength"] == 3

@@ -13,6 +13,8 @@ import pytest
 
 from contracts import odcs
 from contracts.compatibility import Mode, check_compatibility
+from contracts.demo import DEMO_CONTRACTS
+from contracts.demo_activity import MORE_CONTRACTS
 from contracts.odcs.keywords import without_metadata
 
 RICH_SCHEMA: dict[str, Any] = {
@@ -260,3 +262,29 @@ def test_blank_id_is_refused_naming_id(blank: str) -> None:
         odcs.parse(raw)
     assert "id" in caught.value.message
     assert caught.value.errors[0]["path"] == "/id"
+
+
+def _demo_versions() -> list[Any]:
+    return [(spec, v) for spec in [*DEMO_CONTRACTS, *MORE_CONTRACTS] for v in spec.versions]
+
+
+@pytest.mark.parametrize(
+    ("spec", "version"),
+    _demo_versions(),
+    ids=[f"{s.odcs_id}-{v.version}" for s, v in _demo_versions()],
+)
+def test_every_demo_contract_exports_to_the_standard_and_comes_back(
+    spec: Any, version: Any
+) -> None:
+    data = odcs.contract_from_fields(
+        odcs_id=spec.odcs_id,
+        name=spec.odcs_id,
+        version=version.version,
+        status="active",
+        json_schema=copy.deepcopy(version.json_schema),
+        sla=version.sla,
+        missing_thresholds=version.missing_thresholds,
+    )
+    odcs.validate_document(odcs.to_document(data))
+    back = odcs.parse(odcs.dump(data))
+    assert without_metadata(back.json_schema) == without_metadata(version.json_schema)
