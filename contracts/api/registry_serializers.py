@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contracts import compatibility as compat
@@ -20,6 +21,13 @@ from valuechain.api.fields import (
 
 MAX_THRESHOLDS = 1000
 MAX_TEXT = 10_000
+# parts of an ODCS document a version takes from elsewhere: the contract, the version, the schema
+_ODCS_MAPPED_KEYS = ("id", "version", "kind", "schema")
+
+
+@extend_schema_field({"type": "object", "additionalProperties": True})
+class JsonObjectField(serializers.JSONField):
+    """A JSON object, in responses as an object (not its text) and typed so in the OpenAPI."""
 
 
 class ConsumerSerializer(ApiModelSerializer):
@@ -164,6 +172,23 @@ class PublishVersionSerializer(RejectUnknownFieldsMixin, serializers.Serializer)
         many=True, required=False, max_length=MAX_THRESHOLDS
     )
     change_notes = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    odcs_document = JsonObjectField(
+        required=False,
+        help_text="Changes to the rest of the ODCS document (servers, team, roles, support, "
+        "price, tags, customProperties, apiVersion, status...), key by key over the latest "
+        "version's; null removes a key. Unsent keys are kept as they were.",
+    )
+
+    def validate_odcs_document(self, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Give an object of ODCS top-level keys.")
+        taken = [k for k in _ODCS_MAPPED_KEYS if k in value]
+        if taken:
+            raise serializers.ValidationError(
+                f"{', '.join(taken)} cannot be set here: the id is the contract's, the version "
+                "and schema are this request's, kind is always DataContract."
+            )
+        return value
 
     def validate_version(self, value: str) -> str:
         try:
@@ -236,6 +261,13 @@ class CompatibilityResponseSerializer(serializers.Serializer):
 
 class ContractVersionSerializer(serializers.ModelSerializer):
     published = serializers.BooleanField(source="is_published", read_only=True)
+    json_schema = JsonObjectField(read_only=True, help_text="Draft 2020-12 JSON Schema.")
+    semantics = JsonObjectField(
+        read_only=True, help_text="What a record represents and what each field means."
+    )
+    sla = JsonObjectField(
+        read_only=True, help_text="production_use, max_lateness, freshness, retention."
+    )
     created_by = serializers.SerializerMethodField()
 
     class Meta:

@@ -3,6 +3,7 @@ export, and the stateless compatibility check."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -15,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -36,6 +38,7 @@ from contracts.api.registry_serializers import (
     PinConsumerSerializer,
     PublishVersionSerializer,
 )
+from contracts.api.renderers import OdcsTextYamlRenderer, OdcsXYamlRenderer, OdcsYamlRenderer
 from contracts.models import DataContract
 from contracts.registry import selectors, services
 
@@ -152,6 +155,7 @@ class ContractViewSet(
         body = PublishVersionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
+        data["document_changes"] = data.pop("odcs_document", None)
         version = data.pop("version", None)
         if version is None:
             terms = {k: data[k] for k in ("semantics", "sla", "missing_thresholds") if k in data}
@@ -220,11 +224,27 @@ class ContractViewSet(
 
     @extend_schema(
         parameters=[OpenApiParameter("version", str, description="Default: the latest.")],
-        responses={(200, "application/yaml"): OpenApiTypes.STR},
+        responses={
+            (200, "application/yaml"): OpenApiTypes.STR,
+            (200, "application/x-yaml"): OpenApiTypes.STR,
+            (200, "text/yaml"): OpenApiTypes.STR,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+        },
     )
-    @action(detail=True, methods=["get"], url_path="export")
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="export",
+        renderer_classes=[
+            OdcsYamlRenderer,
+            OdcsXYamlRenderer,
+            OdcsTextYamlRenderer,
+            JSONRenderer,
+        ],
+    )
     def export(self, request: Request, pk: str | None = None) -> HttpResponse:
-        """The contract as an ODCS v3 YAML document."""
+        """The contract as an ODCS v3 document: YAML (application/yaml, application/x-yaml,
+        text/yaml or any type) or JSON (application/json), as the Accept header asks."""
         contract = self.get_object()
         wanted = request.query_params.get("version")
         row = selectors.published_version(contract, wanted)
@@ -234,9 +254,16 @@ class ContractViewSet(
                 if wanted
                 else "This contract has no published version to export."
             )
-        text = services.export_odcs(contract, row)
-        response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
-        filename = f"contract-{contract.pk}-{row.version}.odcs.yaml"
+        media_type = request.accepted_renderer.media_type
+        if media_type == JSONRenderer.media_type:
+            document = services.export_odcs_document(contract, row)
+            text = json.dumps(document, ensure_ascii=False, indent=2)
+            extension = "json"
+        else:
+            text = services.export_odcs(contract, row)
+            extension = "yaml"
+        response = HttpResponse(text, content_type=f"{media_type}; charset=utf-8")
+        filename = f"contract-{contract.pk}-{row.version}.odcs.{extension}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 

@@ -10,9 +10,10 @@ verbatim under ``x-odcs`` in the JSON Schema, which the compatibility engine tre
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from contracts.odcs import keywords as kw
 from contracts.odcs.model import JSON_SCHEMA_DIALECT, X_OBJECTS, X_ODCS, json_pointer
 
 _LOGICAL_TO_JSON: dict[str, tuple[str, str | None]] = {
@@ -46,11 +47,45 @@ _MAPPED_PROPERTY_KEYS = (
 )
 
 
-def _property_to_json(prop: Mapping[str, Any], *, nullable: bool) -> dict[str, Any]:
+def _property_to_json(
+    prop: Mapping[str, Any], *, nullable: bool, keyed: bool = True
+) -> dict[str, Any]:
+    """One ODCS property -> its JSON Schema. ``keyed`` is False for array ``items``, whose
+    name (they have no key in the parent) is kept as metadata."""
+    prop, to_set, to_unset = kw.take_keywords(prop)
     out: dict[str, Any] = {}
     extra: dict[str, Any] = {
-        k: copy.deepcopy(v) for k, v in prop.items() if k not in _MAPPED_PROPERTY_KEYS
+        k: copy.deepcopy(v)
+        for k, v in prop.items()
+        if k not in _MAPPED_PROPERTY_KEYS or (k == "name" and not keyed)
     }
+    _logical_to_json(prop, out, extra, nullable=nullable)
+    if "properties" in prop:
+        out.update(_properties_to_json(prop.get("properties") or []))
+    if "items" in prop and isinstance(prop["items"], Mapping):
+        out["items"] = _property_to_json(prop["items"], nullable=False, keyed=False)
+    elif "items" in prop:
+        extra["items"] = copy.deepcopy(prop["items"])
+    if prop.get("required") is False:
+        extra["required"] = False
+    if "name" in prop and not isinstance(prop["name"], str):
+        extra["name"] = prop["name"]
+    values = kw.valid_values(prop.get("quality"))
+    if values is not None:
+        # a rule that no value may be outside the valid values is an enum (null stays
+        # allowed where the property may be null: ODCS checks nulls with nullValues)
+        out["enum"] = [*values, None] if nullable and None not in values else values
+    if extra:
+        out[X_ODCS] = extra
+    kw.lay_over(out, to_set, to_unset)
+    return out
+
+
+def _logical_to_json(
+    prop: Mapping[str, Any], out: dict[str, Any], extra: dict[str, Any], *, nullable: bool
+) -> None:
+    """``logicalType`` and ``logicalTypeOptions`` (with description and examples) -> the
+    JSON Schema's type and keywords; what JSON Schema cannot say goes to ``extra``."""
     logical = prop.get("logicalType")
     if isinstance(logical, str) and logical in _LOGICAL_TO_JSON:
         json_type, fmt = _LOGICAL_TO_JSON[logical]
@@ -74,19 +109,6 @@ def _property_to_json(prop: Mapping[str, Any], *, nullable: bool) -> dict[str, A
             else:
                 rest[key] = copy.deepcopy(value)
         extra["logicalTypeOptions"] = rest  # kept, even empty, to say the key was there
-    if "properties" in prop:
-        out.update(_properties_to_json(prop.get("properties") or []))
-    if "items" in prop and isinstance(prop["items"], Mapping):
-        out["items"] = _property_to_json(prop["items"], nullable=False)
-    elif "items" in prop:
-        extra["items"] = copy.deepcopy(prop["items"])
-    if prop.get("required") is False:
-        extra["required"] = False
-    if "name" in prop and not isinstance(prop["name"], str):
-        extra["name"] = prop["name"]
-    if extra:
-        out[X_ODCS] = extra
-    return out
 
 
 def _properties_to_json(props: list[Mapping[str, Any]]) -> dict[str, Any]:
@@ -105,6 +127,7 @@ def _properties_to_json(props: list[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def _object_to_json(obj: Mapping[str, Any]) -> dict[str, Any]:
+    obj, to_set, to_unset = kw.take_keywords(obj)
     out: dict[str, Any] = {"type": "object"}
     if "description" in obj:
         out["description"] = obj["description"]
@@ -113,23 +136,33 @@ def _object_to_json(obj: Mapping[str, Any]) -> dict[str, Any]:
     extra = {k: copy.deepcopy(v) for k, v in obj.items() if k not in ("description", "properties")}
     if extra:
         out[X_ODCS] = extra
+    kw.lay_over(out, to_set, to_unset)
     return out
 
 
-def schema_to_json_schema(objects: list[Mapping[str, Any]]) -> dict[str, Any]:
+def schema_to_json_schema(objects: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """ODCS ``schema`` list -> one JSON Schema: the record schema itself when there is one
     object, else an object with one property per schema object."""
     if len(objects) == 1:
-        root = _object_to_json(objects[0])
-    else:
-        root = {
-            "type": "object",
-            "properties": {
-                str(o.get("name", i)): _object_to_json(o) for i, o in enumerate(objects)
-            },
-            X_OBJECTS: [str(o.get("name", i)) for i, o in enumerate(objects)],
-        }
-    return {"$schema": JSON_SCHEMA_DIALECT, **root}
+        return {"$schema": JSON_SCHEMA_DIALECT, **_object_to_json(objects[0])}
+    record: Any = None
+    if objects:
+        first, record = kw.take(objects[0], kw.RECORD)
+        objects = [first, *objects[1:]]
+    root = {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "type": "object",
+        "properties": {str(o.get("name", i)): _object_to_json(o) for i, o in enumerate(objects)},
+        X_OBJECTS: [str(o.get("name", i)) for i, o in enumerate(objects)],
+    }
+    if isinstance(record, Mapping):
+        to_set, unset = record.get("set"), record.get("unset")
+        kw.lay_over(
+            root,
+            to_set if isinstance(to_set, Mapping) else {},
+            [str(k) for k in unset] if isinstance(unset, list) else [],
+        )
+    return root
 
 
 def _json_type(schema: Mapping[str, Any]) -> tuple[str | None, bool]:
@@ -176,12 +209,16 @@ def _logical_type_options(
     return options if options or kept_options is not None else None
 
 
-def _json_to_property(name: str | None, schema: Any, required: bool | None) -> dict[str, Any]:
-    if not isinstance(schema, Mapping):
-        schema = {}
+def _json_to_property(name: str | None, original: Any, required: bool | None) -> dict[str, Any]:
+    """One JSON Schema property (``name`` None for array items) -> its ODCS property, with the
+    keywords ODCS cannot say kept in its customProperties."""
+    schema: Mapping[str, Any] = original if isinstance(original, Mapping) else {}
     extra: dict[str, Any] = dict(copy.deepcopy(schema.get(X_ODCS) or {}))
     prop: dict[str, Any] = {}
-    if name is not None and "name" not in extra:
+    if "name" in extra and (name is None or not isinstance(extra["name"], str)):
+        prop["name"] = extra.pop("name")
+    elif name is not None:
+        extra.pop("name", None)
         prop["name"] = name
     logical = _logical_type(schema, extra)
     if logical is not None:
@@ -203,7 +240,36 @@ def _json_to_property(name: str | None, schema: Any, required: bool | None) -> d
     if isinstance(schema.get("items"), Mapping):
         prop["items"] = _json_to_property(None, schema["items"], None)
     prop.update(extra)
+    _sync_valid_values(prop, schema)
+    keyed = name is not None  # array items are never null: they have no ``required``
+    rebuilt = _property_to_json(prop, nullable=keyed and not required, keyed=keyed)
+    kw.attach(prop, *kw.difference(_as_schema(original), rebuilt))
     return prop
+
+
+def _as_schema(value: Any) -> dict[str, Any]:
+    """A boolean schema as the object schema it means, for comparison."""
+    if value is True:
+        return {}
+    if value is False:
+        return {"not": {}}
+    return dict(value) if isinstance(value, Mapping) else {}
+
+
+def _sync_valid_values(prop: dict[str, Any], schema: Mapping[str, Any]) -> None:
+    """The property's ``invalidValues`` rule says what its enum (or const) allows: a rule
+    that says otherwise is dropped, and one is written where none says it."""
+    values = kw.allowed_values(schema)
+    quality = prop.get("quality")
+    rules = quality if isinstance(quality, list) else []
+    kept = [r for r in rules if kw.rule_valid_values(r) in (None, values)]
+    if values is not None and not any(kw.rule_valid_values(r) == values for r in kept):
+        kept.append(kw.valid_values_rule(values))
+    if kept != rules:
+        if kept:
+            prop["quality"] = kept
+        else:
+            prop.pop("quality", None)
 
 
 def _json_to_properties(schema: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -214,7 +280,8 @@ def _json_to_properties(schema: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _json_to_object(name: str, schema: Mapping[str, Any]) -> dict[str, Any]:
+def _json_to_object(name: str, original: Any, *, root: bool = False) -> dict[str, Any]:
+    schema: Mapping[str, Any] = original if isinstance(original, Mapping) else {}
     extra: dict[str, Any] = dict(copy.deepcopy(schema.get(X_ODCS) or {}))
     obj: dict[str, Any] = {}
     if "name" not in extra:
@@ -224,14 +291,24 @@ def _json_to_object(name: str, schema: Mapping[str, Any]) -> dict[str, Any]:
         obj["description"] = schema["description"]
     if "properties" in schema:
         obj["properties"] = _json_to_properties(schema)
+    rebuilt = _object_to_json(obj)
+    if root:
+        rebuilt = {"$schema": JSON_SCHEMA_DIALECT, **rebuilt}
+    kw.attach(obj, *kw.difference(_as_schema(original), rebuilt))
     return obj
 
 
 def json_schema_to_schema(schema: Mapping[str, Any], default_name: str) -> list[dict[str, Any]]:
-    if X_OBJECTS in schema:
-        props = schema.get("properties") or {}
-        return [_json_to_object(n, props.get(n, {})) for n in schema[X_OBJECTS] if n in props]
-    return [_json_to_object(default_name, schema)]
+    """A JSON Schema -> the ODCS ``schema`` list, such that schema_to_json_schema gives the
+    same JSON Schema back (metadata aside)."""
+    if X_OBJECTS not in schema:
+        return [_json_to_object(default_name, schema, root=True)]
+    props = schema.get("properties") or {}
+    names = schema[X_OBJECTS] if isinstance(schema[X_OBJECTS], list) else []
+    objects = [_json_to_object(str(n), props.get(n, {})) for n in names if n in props]
+    if objects:
+        kw.attach_record(objects[0], *kw.difference(schema, schema_to_json_schema(objects)))
+    return objects
 
 
 def walk_properties(schema: Any, path: str = "") -> list[tuple[str, Mapping[str, Any]]]:

@@ -177,6 +177,17 @@ def _check_unique_names(doc: Mapping[str, Any]) -> None:
             walk(obj.get("properties"), ["schema", i, "properties"])
 
 
+def _check_id(doc: Mapping[str, Any]) -> None:
+    """The id finds the contract a document is a version of: an empty one would match any
+    contract without an ODCS id."""
+    if not str(doc.get("id", "")).strip():
+        raise OdcsError(
+            "The document's id is empty: give the contract a stable, non-blank id "
+            "(the id names the contract across its versions).",
+            [{"path": "/id", "message": "id must not be empty or blank"}],
+        )
+
+
 def _check_finite(doc: Any) -> None:
     """JSON has no NaN or infinity; YAML does (.nan, .inf). Refuse them where they stand."""
     stack: list[tuple[Any, tuple[object, ...]]] = [(doc, ())]
@@ -197,6 +208,7 @@ def _check_finite(doc: Any) -> None:
 def from_document(doc: Mapping[str, Any]) -> ContractData:
     _check_finite(doc)
     validate_document(doc)
+    _check_id(doc)
     _check_unique_names(doc)
     objects = list(doc.get("schema") or [])
     json_schema = schema_to_json_schema(objects)

@@ -3,6 +3,7 @@ queries, the version plan (what publishing a schema would mean), and an idea's c
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -53,8 +54,25 @@ def find_contract(pk: int) -> DataContract | None:
     return all_contracts().filter(pk=pk).first()
 
 
+GENERATED_ODCS_ID = re.compile(r"valuechain-contract-([1-9][0-9]{0,9})")
+
+
+def generated_odcs_id(contract: DataContract) -> str:
+    """The id an export gives a contract that has no ODCS id of its own."""
+    return f"valuechain-contract-{contract.pk}"
+
+
 def contract_by_odcs_id(odcs_id: str) -> DataContract | None:
-    return DataContract.objects.filter(odcs_id=odcs_id).first()
+    """The contract an ODCS document with this id is a version of: the one with that ODCS id,
+    else the one an export named (valuechain-contract-<pk>) while it had no ODCS id. A blank id
+    names no contract."""
+    if not odcs_id.strip():
+        return None
+    found = DataContract.objects.filter(odcs_id=odcs_id).first()
+    generated = GENERATED_ODCS_ID.fullmatch(odcs_id)
+    if found is None and generated:
+        found = DataContract.objects.filter(pk=int(generated.group(1)), odcs_id="").first()
+    return found
 
 
 def is_consumer(contract: DataContract, user: Any) -> bool:

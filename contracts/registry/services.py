@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -115,14 +116,20 @@ def publish_version(
     change_notes: str = "",
     user: User | None = None,
     odcs_document: Mapping[str, Any] | None = None,
+    document_changes: Mapping[str, Any] | None = None,
     publish: bool = True,
 ) -> ContractVersion:
     """Add a version. Refused (BreakingChangeError, answered with 409) when the schema breaks
-    the contract's compatibility mode and the version does not start a new major."""
+    the contract's compatibility mode and the version does not start a new major.
+
+    ``odcs_document`` is the rest of an imported ODCS document (servers, team, roles...);
+    without one the version keeps the latest published version's, with ``document_changes``
+    laid over it key by key (None removes a key). The result must follow the standard."""
     # lock the contract so two publishers cannot both take the next number
     DataContract.objects.select_for_update().filter(pk=contract.pk).first()
     major, minor, patch = sel.parsed_version(version)
     history = sel.published_versions(contract)
+    document = _next_document(history, odcs_document, document_changes)
     terms = {
         "semantics": dict(semantics or {}),
         "sla": dict(sla or {}),
@@ -156,10 +163,50 @@ def publish_version(
         compatibility_mode=contract.compatibility_mode,
         change_notes=change_notes,
         changes=plan.changes,
-        odcs_document=dict(odcs_document or {}),
+        odcs_document=document,
         published_at=timezone.now() if publish else None,
         created_by=user,
     )
+
+
+def _next_document(
+    history: list[ContractVersion],
+    odcs_document: Mapping[str, Any] | None,
+    changes: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    if odcs_document is not None:
+        document = copy.deepcopy(dict(odcs_document))
+    else:
+        document = copy.deepcopy(dict(history[-1].odcs_document)) if history else {}
+    for key, value in (changes or {}).items():
+        if value is None:
+            document.pop(key, None)
+        else:
+            document[key] = copy.deepcopy(value)
+    if changes:
+        _check_document(document)
+    return document
+
+
+def _check_document(document: Mapping[str, Any]) -> None:
+    """The parts sent must still make a document that follows the ODCS standard."""
+    probe = odcs.to_document(
+        odcs.contract_from_fields(
+            odcs_id="probe",
+            name="probe",
+            version="1.0.0",
+            status=str(document.get("status") or "draft"),
+            json_schema={},
+            document=document,
+        )
+    )
+    probe.pop("schema", None)
+    try:
+        odcs.validate_document(probe)
+    except odcs.OdcsError as exc:
+        raise ValidationError(
+            {"odcs_document": [f"{e['path'] or '/'}: {e['message']}" for e in exc.errors]}
+        ) from None
 
 
 @transaction.atomic
@@ -291,11 +338,10 @@ def _status_to_odcs(contract: DataContract, version: ContractVersion) -> str:
     return str(contract.status)
 
 
-def export_odcs(contract: DataContract, version: ContractVersion) -> str:
-    """The ODCS YAML of one version of the contract."""
+def _export_data(contract: DataContract, version: ContractVersion) -> odcs.ContractData:
     owner = contract.owner.get_username() if contract.owner else ""
-    data = odcs.contract_from_fields(
-        odcs_id=contract.odcs_id or f"valuechain-contract-{contract.pk}",
+    return odcs.contract_from_fields(
+        odcs_id=contract.odcs_id or sel.generated_odcs_id(contract),
         name=contract.name,
         version=version.version,
         status=_status_to_odcs(contract, version),
@@ -308,4 +354,13 @@ def export_odcs(contract: DataContract, version: ContractVersion) -> str:
         missing_thresholds=version.missing_thresholds,
         document=version.odcs_document,
     )
-    return odcs.dump(data)
+
+
+def export_odcs(contract: DataContract, version: ContractVersion) -> str:
+    """The ODCS YAML of one version of the contract."""
+    return odcs.dump(_export_data(contract, version))
+
+
+def export_odcs_document(contract: DataContract, version: ContractVersion) -> dict[str, Any]:
+    """The ODCS document of one version of the contract, as a mapping (for JSON)."""
+    return odcs.to_document(_export_data(contract, version))
