@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from contracts import odcs
+from contracts import odcs, schema_safety
 from contracts.models import Consumer, ContractVersion, DataContract
 from contracts.permissions import can_write
 from contracts.registry import selectors as sel
@@ -119,6 +119,10 @@ def publish_version(
 ) -> ContractVersion:
     """Add a version. Refused (BreakingChangeError, answered with 409) when the schema breaks
     the contract's compatibility mode and the version does not start a new major."""
+    try:  # nothing unsafe to validate records with: no remote $ref, no backtracking pattern
+        schema_safety.check_schema_safety(json_schema)
+    except schema_safety.UnsafeSchemaError as exc:
+        raise ValidationError({"json_schema": [str(exc)]}) from None
     # lock the contract so two publishers cannot both take the next number
     DataContract.objects.select_for_update().filter(pk=contract.pk).first()
     major, minor, patch = sel.parsed_version(version)
