@@ -7,8 +7,10 @@
 * ``$ref`` and ``$dynamicRef`` resolve inside the schema only: a reference to a file or a URL is
   refused, and nothing is ever fetched (``refusing_registry``).
 * A reference that points at nothing, or a cycle of references that never reaches a part of the
-  record (``{"$ref": "#"}``), is refused: validation would fail or never end. Recursion through
-  properties or items (a tree) terminates on any record and stays allowed.
+  record (``{"$ref": "#"}``), is refused: validation would fail or never end. So is recursion
+  through parts every valid record must have (a required child at every level): only an
+  infinite record could be valid. Recursion through optional properties or items (a tree)
+  terminates on any record and stays allowed.
 * A schema nests at most MAX_DEPTH levels and holds at most MAX_NODES values.
 """
 
@@ -237,27 +239,72 @@ class _References:
             raise UnsafeSchemaError(f"{key} {ref!r} cannot be resolved ({exc}).", where) from None
 
 
-def _same_value_targets(node: _Node, refs: _References) -> Iterator[tuple[Any, str]]:
-    """The subschemas applied to the same value as ``node``, with the pointer of the keyword."""
+def _same_value_targets(node: _Node, refs: _References) -> Iterator[tuple[Any, str, bool]]:
+    """The subschemas applied to the same value as ``node``: each with the pointer of the
+    keyword, and whether every valid value must satisfy it ($ref and allOf)."""
     for key in ("$ref", "$dynamicRef"):
         if isinstance(node.schema.get(key), str):
-            yield refs.target(node, key), json_pointer((*node.path, key))
+            yield refs.target(node, key), json_pointer((*node.path, key)), key == "$ref"
     for key in _SAME_VALUE_ONE:
         if key in node.schema:
-            yield node.schema[key], json_pointer((*node.path, key))
+            yield node.schema[key], json_pointer((*node.path, key)), False
     for key in _SAME_VALUE_LIST:
         subs = node.schema.get(key)
         if isinstance(subs, list):
             for i, sub in enumerate(subs):
-                yield sub, json_pointer((*node.path, key, i))
+                yield sub, json_pointer((*node.path, key, i)), key == "allOf"
     dependent = node.schema.get("dependentSchemas")
     if isinstance(dependent, Mapping):
         for name, sub in dependent.items():
-            yield sub, json_pointer((*node.path, "dependentSchemas", name))
+            yield sub, json_pointer((*node.path, "dependentSchemas", name)), False
 
 
-def _check_cycles(edges: dict[int, list[tuple[int, str]]]) -> None:
-    """Refuse a cycle of references that never moves to a part of the record (iterative DFS)."""
+def _only_type(schema: Mapping[str, Any]) -> str | None:
+    kind = schema.get("type")
+    if isinstance(kind, list) and len(kind) == 1:
+        kind = kind[0]
+    return kind if isinstance(kind, str) else None
+
+
+def _required_parts(node: _Node) -> Iterator[tuple[Any, str]]:
+    """The parts of the value every valid value must have, with the subschema each must
+    satisfy: required properties of an object, the first minItems items of an array."""
+    schema = node.schema
+    kind = _only_type(schema)
+    if kind == "object":
+        props = schema.get("properties")
+        required = schema.get("required")
+        if isinstance(props, Mapping) and isinstance(required, list):
+            for name in required:
+                if isinstance(name, str) and isinstance(props.get(name), Mapping):
+                    yield props[name], json_pointer((*node.path, "properties", name))
+    elif kind == "array":
+        least = schema.get("minItems")
+        if not isinstance(least, int) or least < 1:
+            return
+        prefix = schema.get("prefixItems")
+        prefix = prefix if isinstance(prefix, list) else []
+        for i, sub in enumerate(prefix[:least]):
+            if isinstance(sub, Mapping):
+                yield sub, json_pointer((*node.path, "prefixItems", i))
+        if len(prefix) < least and isinstance(schema.get("items"), Mapping):
+            yield schema["items"], json_pointer((*node.path, "items"))
+
+
+_ENDLESS = (
+    "This reference starts a cycle that never reaches a part of the record (a property or an "
+    "item), so validating any record would never end. Recursion must go through properties "
+    "or items."
+)
+_INFINITE = (
+    "This part is required at every level of a recursion, so only an infinitely nested "
+    "record could be valid and every record would fail. Make the recursive part optional "
+    "(not required, or minItems 0)."
+)
+
+
+def _check_cycles(edges: dict[int, list[tuple[int, str]]], message: str) -> None:
+    """Refuse a cycle in ``edges`` with ``message`` at the edge that closes it (iterative DFS)."""
     state: dict[int, int] = {}  # 1: on the current path, 2: done
     for start in edges:
         if start in state:
@@ -273,12 +320,7 @@ def _check_cycles(edges: dict[int, list[tuple[int, str]]]) -> None:
                 continue
             target, where = step
             if state.get(target) == 1:
-                raise UnsafeSchemaError(
-                    "This reference starts a cycle that never reaches a part of the record "
-                    "(a property or an item), so validating any record would never end. "
-                    "Recursion must go through properties or items.",
-                    where,
-                )
+                raise UnsafeSchemaError(message, where)
             if target not in state:
                 state[target] = 1
                 stack.append((target, iter(edges.get(target, ()))))
@@ -299,18 +341,24 @@ def check_schema_safety(schema: Any) -> None:
         nodes.setdefault(id(node.schema), node)
     queue = list(nodes.values())
     edges: dict[int, list[tuple[int, str]]] = {}
+    must: dict[int, list[tuple[int, str]]] = {}  # what every valid value must also satisfy
     while queue:
         node = queue.pop()
         if id(node.schema) in edges:
             continue
         _check_patterns(node)
         found = edges.setdefault(id(node.schema), [])
-        for target, where in _same_value_targets(node, refs):
+        needed = must.setdefault(id(node.schema), [])
+        needed.extend((id(part), where) for part, where in _required_parts(node))
+        for target, where, mandatory in _same_value_targets(node, refs):
             if isinstance(target, Mapping):
                 found.append((id(target), where))
+                if mandatory:
+                    needed.append((id(target), where))
                 if id(target) not in nodes:  # a part of the schema no keyword reaches
                     for sub in _walk(target, node.base, (*node.path, "$ref")):
                         if id(sub.schema) not in nodes:
                             nodes[id(sub.schema)] = sub
                             queue.append(sub)
-    _check_cycles(edges)
+    _check_cycles(edges, _ENDLESS)
+    _check_cycles(must, _INFINITE)

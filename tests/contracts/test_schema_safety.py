@@ -169,3 +169,53 @@ def test_the_project_schemas_stay_publishable() -> None:
     for path in reference_examples():
         data = odcs.parse(path.read_bytes())
         validate_schema(data.json_schema)
+
+
+def _node(required: list[str], min_items: int = 0) -> dict[str, Any]:
+    children = {"type": "array", "minItems": min_items, "items": {"$ref": "#/$defs/node"}}
+    node = {
+        "type": "object",
+        "required": required,
+        "properties": {"name": {"type": "string"}, "children": children},
+    }
+    return {"$defs": {"node": node}, "$ref": "#/$defs/node"}
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        _node(["children"], min_items=1),
+        {"type": "object", "required": ["parent"], "properties": {"parent": {"$ref": "#"}}},
+        {
+            "$defs": {
+                "a": {
+                    "type": "object",
+                    "required": ["x"],
+                    "properties": {"x": {"allOf": [{"$ref": "#/$defs/a"}]}},
+                }
+            },
+            "$ref": "#/$defs/a",
+        },
+    ],
+)
+def test_recursion_through_parts_every_record_must_have_is_refused(schema: Any) -> None:
+    error = _refusal(schema)
+    assert "infinitely nested" in error.message
+    assert error.pointer.startswith(("/$defs/", "/properties/"))
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        _node(["name"]),
+        _node(["children"]),  # an empty list of children ends the recursion
+        {"required": ["parent"], "properties": {"parent": {"$ref": "#"}}},  # 5 is valid
+        {
+            "type": "object",
+            "required": ["next"],
+            "properties": {"next": {"anyOf": [{"type": "null"}, {"$ref": "#"}]}},
+        },
+    ],
+)
+def test_recursion_that_a_finite_record_can_end_is_allowed(schema: Any) -> None:
+    safety.check_schema_safety(schema)

@@ -55,6 +55,11 @@ UNSAFE = [
                                                  "b": {"$ref": "#/$defs/a"}}}),
         "/$defs/", "cycle", id="a-b-cycle",
     ),
+    pytest.param(
+        _with({"type": "object", "required": ["parent"], "properties": {"parent": {"$ref": "#"}}},
+              **{"$ref": "#/properties/code"}),
+        "/properties/code/properties/parent", "infinitely nested", id="required-recursion",
+    ),
     pytest.param(_deep(100), "/properties/x/properties/x", "nests more than", id="deep"),
 ]  # fmt: skip
 
