@@ -9,10 +9,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client as PageClient
 from rest_framework.test import APIClient
 
+from contracts.compatibility import schema as compat_schema
 from contracts.models import Consumer, ContractVersion, DataContract
+from contracts.registry import services
 from tests.contracts.factories import ORDER_SCHEMA, DataContractFactory
 from tests.contracts.odcs_samples import NESTED
 
@@ -168,3 +171,19 @@ def test_safe_schemas_still_publish_and_recursive_trees_are_allowed(
         )
         assert response.status_code == 201, response.json()
         assert ContractVersion.objects.get(contract=contract).json_schema == schema
+
+
+def test_the_publish_service_refuses_unsafe_schemas_on_its_own(monkeypatch, lead_user) -> None:
+    """Publishing checks safety itself, whatever the schema validation before it lets through."""
+    monkeypatch.setattr(compat_schema, "check_schema_safety", lambda schema: None)
+    contract = DataContractFactory()
+    before = _counts()
+    with pytest.raises(ValidationError) as caught:
+        services.publish_version(
+            contract=contract,
+            version="1.0.0",
+            json_schema={"properties": {"a": {"$ref": "file:///etc/passwd"}}},
+            user=lead_user,
+        )
+    assert "/properties/a/$ref" in caught.value.message_dict["json_schema"][0]
+    assert _counts() == before
