@@ -8,6 +8,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from contracts.schema_safety import UnsafeSchemaError, check_schema_safety
+
 JsonSchema = Mapping[str, Any] | bool
 
 
@@ -87,8 +89,9 @@ def too_deep(node: Any, limit: int = MAX_NESTING) -> tuple[object, ...] | None:
 
 
 def validate_schema(schema: Any) -> None:
-    """Raise InvalidSchemaError unless ``schema`` is a valid draft 2020-12 schema whose local
-    ``$ref``s all resolve."""
+    """Raise InvalidSchemaError unless ``schema`` is a valid draft 2020-12 schema that is safe
+    to validate records with (contracts.schema_safety: bounded, linear-time patterns,
+    references inside the schema that resolve and terminate)."""
     if not isinstance(schema, (Mapping, bool)):
         raise InvalidSchemaError("A JSON Schema must be an object or a boolean.", "")
     deep = too_deep(schema)
@@ -111,3 +114,7 @@ def validate_schema(schema: Any) -> None:
                 raise InvalidSchemaError(
                     f"$ref {ref!r} points at nothing in this schema.", json_pointer(where)
                 ) from None
+    try:
+        check_schema_safety(schema)
+    except UnsafeSchemaError as exc:
+        raise InvalidSchemaError(exc.message, exc.pointer) from None

@@ -23,8 +23,10 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaValidationError
+from referencing.exceptions import Unresolvable
 
 from contracts.enforcement.predicates import compile_predicate, is_number
+from contracts.enforcement.safe_validator import safe_validator
 from contracts.sla import duration_seconds
 
 MAX_ERRORS_PER_RECORD = 20
@@ -67,28 +69,51 @@ def _record_error(error: SchemaValidationError) -> RecordError:
     )
 
 
+def _unjudgeable(message: str) -> RecordError:
+    return RecordError(pointer="", schema_pointer="", keyword="$ref", message=message)
+
+
 class RecordValidator:
-    """Validates records against one JSON Schema (Draft 2020-12, formats checked)."""
+    """Validates records against one JSON Schema (Draft 2020-12, formats checked), safely:
+    patterns run on a linear-time engine and references resolve inside the schema only
+    (safe_validator). A version published before unsafe schemas were refused cannot hang or
+    fetch: a reference that leads outside or loops fails the record with a message."""
 
     def __init__(self, schema: Mapping[str, Any] | bool, *, fast: bool = True) -> None:
+        self.validator = safe_validator(schema)
         checker = Draft202012Validator.FORMAT_CHECKER
-        self.validator = Draft202012Validator(schema, format_checker=checker)
         self.predicate = compile_predicate(schema, checker.conforms) if fast else None
 
     def is_valid(self, record: Any) -> bool:
         if self.predicate is not None:
             return self.predicate(record)
-        return self.validator.is_valid(record)
+        return not self.errors(record, limit=1)
 
     def errors(self, record: Any, limit: int = MAX_ERRORS_PER_RECORD) -> list[RecordError]:
         """The record's errors (at most ``limit``), empty for a valid record."""
         if self.predicate is not None and self.predicate(record):
             return []
         found: list[RecordError] = []
-        for error in self.validator.iter_errors(record):
-            found.append(_record_error(error))
-            if len(found) >= limit:
-                break
+        try:
+            for error in self.validator.iter_errors(record):
+                found.append(_record_error(error))
+                if len(found) >= limit:
+                    break
+        except Unresolvable as exc:
+            ref = getattr(exc, "ref", "") or str(exc)
+            return [
+                _unjudgeable(
+                    f"The schema's reference {ref!r} does not resolve inside the schema; "
+                    "nothing is fetched, so the record cannot be validated."
+                )
+            ]
+        except RecursionError:
+            return [
+                _unjudgeable(
+                    "The schema's references loop without reaching a part of the record; "
+                    "the record cannot be validated."
+                )
+            ]
         return found
 
 

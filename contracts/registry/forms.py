@@ -8,6 +8,7 @@ from django import forms
 from contracts import compatibility as compat
 from contracts import odcs
 from contracts.models import CompatibilityMode
+from contracts.schema_safety import MAX_DEPTH
 from valuechain.models import AssetType
 
 MAX_SCHEMA_CHARS = 1_000_000
@@ -33,6 +34,10 @@ class CompatibilityForm(forms.Form):
         except json.JSONDecodeError as exc:
             raise forms.ValidationError(
                 f"Not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
+            ) from None
+        except RecursionError:
+            raise forms.ValidationError(
+                f"The JSON nests too deeply: a schema nests at most {MAX_DEPTH} levels."
             ) from None
         try:
             compat.validate_schema(value)

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from contracts import odcs
+from contracts import odcs, schema_safety
 from contracts.models import Consumer, ContractVersion, DataContract
 from contracts.permissions import can_write
 from contracts.registry import selectors as sel
@@ -125,6 +125,10 @@ def publish_version(
     ``odcs_document`` is the rest of an imported ODCS document (servers, team, roles...);
     without one the version keeps the latest published version's, with ``document_changes``
     laid over it key by key (None removes a key). The result must follow the standard."""
+    try:  # nothing unsafe to validate records with: no remote $ref, no backtracking pattern
+        schema_safety.check_schema_safety(json_schema)
+    except schema_safety.UnsafeSchemaError as exc:
+        raise ValidationError({"json_schema": [str(exc)]}) from None
     # lock the contract so two publishers cannot both take the next number
     DataContract.objects.select_for_update().filter(pk=contract.pk).first()
     major, minor, patch = sel.parsed_version(version)

@@ -130,6 +130,35 @@ def test_a_consumer_routes_valid_records_on_and_the_rest_to_dead_letters(
     assert client.xpending(names[0], streams.DEFAULT_GROUP)["pending"] == 0
 
 
+def test_a_consumer_judges_a_backtracking_pattern_and_a_remote_reference_without_hanging(
+    client: redis.Redis, names: tuple[str, str], tmp_path: Any
+) -> None:
+    """Versions stored before such schemas were refused: the evil record is dead-lettered with
+    its pattern error, and a reference to a file is never read."""
+    secret = tmp_path / "schema.json"
+    secret.write_text('{"type": "string"}')
+    schema = {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string", "pattern": "^(a+)+$"},
+            "ref": {"$ref": secret.as_uri()},
+        },
+        "required": ["code"],
+    }
+    version = ContractVersionFactory(json_schema=schema)
+    evil = client.xadd(names[0], {"code": "a" * 27 + "!"}).decode()
+    fine = client.xadd(names[0], {"code": "aaaa"}).decode()
+    referring = client.xadd(names[0], {"record": json.dumps({"code": "a", "ref": "x"})}).decode()
+    consumer = _consumer(client, version, names, "solo")
+    assert consumer.consume(block_ms=50, until_empty=True).read == 3
+    assert DeadLetter.objects.get(message_id=evil).errors[0]["schema_pointer"] == (
+        "/properties/code/pattern"
+    )
+    assert ValidRecord.objects.filter(message_id=fine).exists()
+    message = DeadLetter.objects.get(message_id=referring).errors[0]["message"]
+    assert "does not resolve inside the schema" in message
+
+
 def test_a_consumer_killed_before_storing_loses_nothing(
     client: redis.Redis, version: Any, names: tuple[str, str]
 ) -> None:
