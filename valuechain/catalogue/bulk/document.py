@@ -165,13 +165,21 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def shown_errors(self) -> list[RowError]:
+        """The problems a report lists: the first MAX_REPORTED_ERRORS."""
+        return self.errors[:MAX_REPORTED_ERRORS]
+
+    @property
+    def unlisted_errors(self) -> int:
+        return len(self.errors) - len(self.shown_errors)
+
     def count(self, action: Action) -> int:
         return sum(1 for row in self.rows if row.action == action)
 
     def as_dict(self) -> dict[str, Any]:
         if self.errors:
-            shown = self.errors[:MAX_REPORTED_ERRORS]
-            more = len(self.errors) - len(shown)
+            shown, more = self.shown_errors, self.unlisted_errors
             detail = (
                 f"{len(self.errors)} problem(s) in {len({e.row for e in self.errors})} "
                 "row(s); nothing was imported."
