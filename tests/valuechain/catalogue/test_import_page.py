@@ -66,7 +66,7 @@ def test_the_page_lists_the_first_hundred_problems_and_counts_the_rest(client_fo
     assert response.status_code == 400
     html = response.content.decode()
     assert "130 problems" in html
-    assert html.count("<tr><td class=\"num\">") == 100
+    assert html.count('<tr><td class="num">') == 100
     assert "The first 100 are listed; 30 more are not." in html
     assert not m.Feature.objects.exists()
 
