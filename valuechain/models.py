@@ -83,6 +83,11 @@ class Role(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        if self.day_rate is not None and not 0 <= self.day_rate <= MAX_MONEY:
+            raise ValidationError({"day_rate": f"A day rate is between 0 and {MAX_MONEY:.0e}."})
+
 
 class TierProfile(models.Model):
     """Per-tier defaults: editable data, seeded by a migration."""
