@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator
 
 from deployments import recommend
 from deployments.models import (
+    BOUNDS,
+    MAX_LATENCY_MS,
+    MAX_REQUESTS_PER_DAY,
     PLAN_ESTIMATES,
     REQUIREMENT_FIELDS,
     TYPE_SPECIFIC_FIELDS,
@@ -17,6 +21,7 @@ from deployments.models import (
     Freshness,
 )
 from deployments.services import PLAN_INPUT_FIELDS, foreign_fields
+from valuechain.estimates import MAX_MONEY
 
 ESTIMATE_FIELDS = tuple(
     f"{prefix}_{part}"
@@ -61,6 +66,11 @@ class DeploymentPlanForm(forms.ModelForm):
                 self.initial[name] = int(value)  # 200000, not 200000.0
         for name in ESTIMATE_FIELDS:
             self.fields[name].required = False
+            if not name.endswith("_days_role"):
+                self.fields[name].validators.append(MaxValueValidator(MAX_MONEY))
+        for name, bound in BOUNDS.items():
+            if name in self.fields:
+                self.fields[name].validators.append(MaxValueValidator(bound))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or self.cleaned_data
@@ -97,8 +107,12 @@ class DeploymentPlanForm(forms.ModelForm):
 class RequirementsForm(forms.Form):
     """The requirement half of the plan form, for the live recommendation beside it."""
 
-    latency_ms = forms.FloatField(min_value=0, label="Latency target (ms)")
-    requests_per_day = forms.FloatField(min_value=0, label="Requests per day")
+    latency_ms = forms.FloatField(
+        min_value=0, max_value=MAX_LATENCY_MS, label="Latency target (ms)"
+    )
+    requests_per_day = forms.FloatField(
+        min_value=0, max_value=MAX_REQUESTS_PER_DAY, label="Requests per day"
+    )
     freshness = forms.ChoiceField(choices=Freshness.choices, label="Freshness needed within")
     data_location = forms.ChoiceField(choices=DataLocation.choices, label="Where the data lives")
     connectivity = forms.ChoiceField(choices=Connectivity.choices)

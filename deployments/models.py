@@ -17,6 +17,27 @@ from valuechain.models import NON_NEGATIVE, Idea, Role, clean_estimate, estimate
 
 POSITIVE = [MinValueValidator(0.0, message="Must be 0 or more.")]
 API_CONTRACT_MAX_CHARS = 20_000
+# Bounds of the figures a plan or a type profile gives (beyond them a value is a typo, and
+# they keep every figure computed from them finite); money is bounded by MAX_MONEY.
+MAX_LATENCY_MS = 1e9  # about 11 days
+MAX_REQUESTS_PER_DAY = 1e12
+MAX_MODEL_SIZE_MB = 1e9
+BOUNDS = {
+    "latency_ms": MAX_LATENCY_MS,
+    "typical_latency_ms": MAX_LATENCY_MS,
+    "requests_per_day": MAX_REQUESTS_PER_DAY,
+    "model_size_budget_mb": MAX_MODEL_SIZE_MB,
+}
+
+
+def bound_problems(instance: models.Model, names: tuple[str, ...]) -> dict[str, str]:
+    """Field -> message for each figure above its bound in BOUNDS."""
+    problems = {}
+    for name in names:
+        value = getattr(instance, name)
+        if value is not None and not value <= BOUNDS[name]:
+            problems[name] = f"Must be at most {BOUNDS[name]:.0e}."
+    return problems
 
 
 class Kind(models.TextChoices):
@@ -169,6 +190,9 @@ class DeploymentType(models.Model):
             clean_estimate(self, prefix)
         if self.typical_latency_ms is not None and self.typical_latency_ms <= 0:
             raise ValidationError({"typical_latency_ms": "Must be greater than 0."})
+        problems = bound_problems(self, ("typical_latency_ms",))
+        if problems:
+            raise ValidationError(problems)
 
 
 # Type-specific plan fields, keyed by the kind they belong to.
@@ -295,7 +319,7 @@ class DeploymentPlan(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        errors: dict[str, str] = {}
+        errors = bound_problems(self, ("latency_ms", "requests_per_day", "model_size_budget_mb"))
         if self.latency_ms is not None and self.latency_ms <= 0:
             errors["latency_ms"] = "The latency target must be greater than 0."
         if self.model_size_budget_mb is not None and self.model_size_budget_mb <= 0:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from deployments.models import (
@@ -14,6 +15,8 @@ from deployments.models import (
     DeploymentPlan,
     DeploymentType,
 )
+from valuechain.engine import finance
+from valuechain.ideas import selectors as idea_selectors
 from valuechain.models import Idea
 
 PLAN_INPUT_FIELDS = frozenset(
@@ -60,7 +63,17 @@ def save_deployment_plan(
         plan._state.adding = False  # so the unique check on idea skips this very row
     plan.full_clean()
     plan.save(force_insert=existing is None, force_update=existing is not None)
+    _check_prices(idea)
     return plan, existing is None
+
+
+def _check_prices(idea: Idea) -> None:
+    """Raises ValidationError (rolling the write back) when the idea's ROI with the new plan
+    is not a finite number: a plan is never kept that makes the idea's figures unusable."""
+    try:
+        idea_selectors.roi_report(idea_selectors.ideas().get(pk=idea.pk))
+    except finance.NonFiniteResult as exc:
+        raise ValidationError(str(exc)) from None
 
 
 @transaction.atomic

@@ -19,8 +19,7 @@ if TYPE_CHECKING:
 
 DayRates = Mapping[int, float]
 PARTS = ("low", "likely", "high")
-# Money beyond this is a typo, and it keeps every sum the engine makes finite.
-MAX_MONEY = 1e15
+MAX_MONEY = chain.MAX_MONEY
 
 
 @dataclass(frozen=True, slots=True)

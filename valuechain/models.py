@@ -11,7 +11,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from valuechain.engine.chain import availability_problem, estimate_problem, weight_problem
+from valuechain.engine.chain import (
+    MAX_MONEY,
+    availability_problem,
+    estimate_problem,
+    weight_problem,
+)
 from valuechain.engine.scales import IMPACT_SCALE, MAX_REACH, WSJF_SCALE
 
 NON_NEGATIVE = [MinValueValidator(0.0)]
@@ -57,8 +62,11 @@ def clean_estimate(instance: models.Model, prefix: str) -> None:
         return
     problem = estimate_problem(low, likely, high)
     if problem is not None:
-        # Shown on low when low itself is negative, on likely otherwise.
-        raise ValidationError({f"{prefix}_{'low' if low < 0 else 'likely'}": problem})
+        # Shown on the part out of range, else on low when it is negative, else on likely.
+        parts = dict(zip(ESTIMATE_PARTS, (low, likely, high), strict=True))
+        wrong = [part for part, value in parts.items() if not 0 <= value <= MAX_MONEY]
+        where = wrong[0] if wrong else "likely"
+        raise ValidationError({f"{prefix}_{where}": problem})
 
 
 class Role(models.Model):
@@ -74,6 +82,11 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.day_rate is not None and not 0 <= self.day_rate <= MAX_MONEY:
+            raise ValidationError({"day_rate": f"A day rate is between 0 and {MAX_MONEY:.0e}."})
 
 
 class TierProfile(models.Model):

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework.exceptions import ParseError
-from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.parsers import BaseParser
 
 from contracts.odcs import MAX_DOCUMENT_BYTES
+from valuechain.api.parsers import BoundedJSONParser
 
 
-class SafeJSONParser(JSONParser):
-    """JSON that nests beyond what the decoder's stack allows is a 400, not a 500."""
+class SafeJSONParser(BoundedJSONParser):
+    """The API's shared JSON parser: a bounded body; deep nesting, numbers beyond a float
+    (``1e999``), NaN and unpaired surrogate escapes are a 400 naming the problem."""
 
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise ParseError("JSON parse error - the document nests too deeply.") from None
+    too_deep = "JSON parse error - the document nests too deeply."
 
 
 class YamlBodyParser(BaseParser):

@@ -44,7 +44,7 @@ def _decode(raw: bytes) -> str:
 
 def _loads(text: str, where: str) -> Any:
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=finite_float)
     except json.JSONDecodeError as exc:
         raise BatchFormatError(f"{where}: not JSON ({exc.msg}, column {exc.colno}).") from None
     except RecursionError:
@@ -53,6 +53,14 @@ def _loads(text: str, where: str) -> Any:
 
 def _refuse_constant(name: str) -> Any:
     raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
+
+
+def finite_float(text: str) -> float:
+    """A number beyond a float's range (1e999) would be stored as infinity: refused."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise json.JSONDecodeError(f"the number {text[:40]} is out of range", text, 0)
+    return number
 
 
 def coerce_text(value: str, schema: Any) -> Any:

@@ -94,7 +94,9 @@ def entry_of(message_id: str, fields: dict[Any, Any], schema: Any = None) -> ser
     if "record" not in decoded:
         return services.StreamEntry(message_id, records.coerce_fields(decoded, schema), arrival)
     try:
-        record = json.loads(decoded["record"], parse_constant=_refuse)
+        record = json.loads(
+            decoded["record"], parse_constant=_refuse, parse_float=records.finite_float
+        )
     except (ValueError, RecursionError) as exc:
         problem = f"The record field is not JSON: {exc}."[:300]
         return services.StreamEntry(message_id, {"record": decoded["record"][:10_000]}, arrival,

@@ -10,7 +10,7 @@ import math
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pydantic
 import yaml
@@ -27,6 +27,8 @@ from contracts.odcs.terms import (
     team_from,
     thresholds_from_schema,
 )
+from valuechain.safe_yaml import ANCHORS_REFUSED, StrictSafeLoader, load
+from valuechain.safe_yaml import where as yaml_where
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 ODCS_SCHEMA_FILE = SCHEMA_DIR / "odcs-json-schema-v3.1.0.json"
@@ -34,30 +36,11 @@ ODCS_SCHEMA_FILE = SCHEMA_DIR / "odcs-json-schema-v3.1.0.json"
 # --- YAML ----------------------------------------------------------------------------------
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """Safe loader without anchors/aliases (no alias bombs) and without implicit timestamps
-    (ODCS dates are strings)."""
+class _StrictLoader(StrictSafeLoader):
+    """The shared alias-free, timestamp-free loader, refusing with an OdcsError."""
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            mark = event.start_mark
-            raise OdcsError(
-                "YAML anchors and aliases are not accepted.",
-                [
-                    {
-                        "path": f"line {mark.line + 1}, column {mark.column + 1}",
-                        "message": "anchor or alias",
-                    }
-                ],
-            )
-        return super().compose_node(parent, index)
-
-
-_StrictLoader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+    def refuse(self, mark: Any) -> NoReturn:
+        raise OdcsError(ANCHORS_REFUSED, [{"path": yaml_where(mark), "message": "anchor or alias"}])
 
 
 def load_yaml(raw: str | bytes) -> dict[str, Any]:
@@ -74,11 +57,7 @@ def load_yaml(raw: str | bytes) -> dict[str, Any]:
             "The document is not UTF-8 text.", [{"path": f"byte {exc.start}", "message": str(exc)}]
         ) from None
     try:
-        loader = _StrictLoader(text)
-        try:
-            doc = loader.get_single_data()
-        finally:
-            loader.dispose()
+        doc = load(text, _StrictLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -13,6 +13,9 @@ from deployments import recommend, selectors
 from deployments.models import (
     API_CONTRACT_MAX_CHARS,
     EXTRA_ESTIMATES,
+    MAX_LATENCY_MS,
+    MAX_MODEL_SIZE_MB,
+    MAX_REQUESTS_PER_DAY,
     TYPE_SPECIFIC_FIELDS,
     ApiProtocol,
     Connectivity,
@@ -23,6 +26,7 @@ from deployments.models import (
     Freshness,
 )
 from deployments.services import foreign_fields
+from valuechain.api.fields import FiniteFloatField, SafePrimaryKeyRelatedField, money_field
 from valuechain.catalogue import selectors as catalogue_selectors
 from valuechain.engine.chain import estimate_problem
 
@@ -52,10 +56,10 @@ def estimate_dict(row: models.Model, prefix: str) -> dict[str, Any] | None:
 class EstimateSerializer(serializers.Serializer):
     """A three-point estimate: money, or person-days of `days_of_role`."""
 
-    low = serializers.FloatField(min_value=0)
-    likely = serializers.FloatField(min_value=0)
-    high = serializers.FloatField(min_value=0)
-    days_of_role = serializers.PrimaryKeyRelatedField(
+    low = money_field()
+    likely = money_field()
+    high = money_field()
+    days_of_role = SafePrimaryKeyRelatedField(
         queryset=catalogue_selectors.roles(), required=False, allow_null=True
     )
 
@@ -100,9 +104,9 @@ class DeploymentTypeSerializer(serializers.ModelSerializer):
 
 
 class MoneyEstimateSerializer(serializers.Serializer):
-    low = serializers.FloatField(min_value=0)
-    likely = serializers.FloatField(min_value=0)
-    high = serializers.FloatField(min_value=0)
+    low = money_field()
+    likely = money_field()
+    high = money_field()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         return _ordered(attrs)
@@ -117,7 +121,7 @@ class DeploymentTypeUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False)
     description = serializers.CharField(max_length=5_000, required=False)
     typical_latency = serializers.CharField(max_length=200, required=False)
-    typical_latency_ms = serializers.FloatField(min_value=0, required=False)
+    typical_latency_ms = FiniteFloatField(min_value=0, max_value=MAX_LATENCY_MS, required=False)
     requirements = serializers.CharField(max_length=5_000, required=False)
     needs_online_features = serializers.BooleanField(required=False)
     setup_estimate = EstimateSerializer(required=False)
@@ -155,8 +159,8 @@ class DeploymentTypeUpdateSerializer(serializers.Serializer):
 class RequirementsSerializer(serializers.Serializer):
     """What the recommendation reads; also the requirement half of a plan."""
 
-    latency_ms = serializers.FloatField(min_value=0)
-    requests_per_day = serializers.FloatField(min_value=0)
+    latency_ms = FiniteFloatField(min_value=0, max_value=MAX_LATENCY_MS)
+    requests_per_day = FiniteFloatField(min_value=0, max_value=MAX_REQUESTS_PER_DAY)
     freshness = serializers.ChoiceField(choices=Freshness.choices)
     data_location = serializers.ChoiceField(choices=DataLocation.choices)
     connectivity = serializers.ChoiceField(choices=Connectivity.choices)
@@ -227,7 +231,9 @@ class DeploymentPlanSerializer(RequirementsSerializer):
     edge_platform = serializers.ChoiceField(
         choices=EdgePlatform.choices, required=False, allow_blank=True
     )
-    model_size_budget_mb = serializers.FloatField(min_value=0, required=False, allow_null=True)
+    model_size_budget_mb = FiniteFloatField(
+        min_value=0, max_value=MAX_MODEL_SIZE_MB, required=False, allow_null=True
+    )
     setup_estimate = EstimateSerializer(required=False, allow_null=True)
     run_estimate = EstimateSerializer(required=False, allow_null=True)
     notes = serializers.CharField(max_length=5_000, required=False, allow_blank=True)

@@ -9,6 +9,8 @@ from django.conf import settings
 
 from valuechain import models as m
 from valuechain.analysis import selectors, services
+from valuechain.estimates import MAX_MONEY
+from valuechain.platform.changes import MAX_ID
 
 
 class SimulationForm(forms.Form):
@@ -23,18 +25,35 @@ class SimulationForm(forms.Form):
     )
 
 
+class BoundedIdeaChoiceField(forms.ModelMultipleChoiceField):
+    """Ideas chosen by id; a value that is not an id a database column can hold (such as
+    99999999999999999999999) is refused as an invalid choice before the database is asked."""
+
+    def clean(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else ():
+            text = str(pk).strip()
+            if not (text.isdecimal() and len(text) <= 19 and 0 < int(text) <= MAX_ID):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": text[:40]},
+                )
+        return super().clean(value)
+
+
 class PortfolioRunForm(forms.Form):
     budget = forms.FloatField(
         required=False,
         min_value=0,
+        max_value=MAX_MONEY,
         help_text="On one-off investment; empty for no budget.",
     )
-    must_include = forms.ModelMultipleChoiceField(
+    must_include = BoundedIdeaChoiceField(
         queryset=m.Idea.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
-    must_exclude = forms.ModelMultipleChoiceField(
+    must_exclude = BoundedIdeaChoiceField(
         queryset=m.Idea.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),

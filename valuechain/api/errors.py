@@ -13,6 +13,8 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from valuechain.engine.finance import NonFiniteResult
+
 logger = logging.getLogger(__name__)
 
 
@@ -39,6 +41,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             {"detail": "Still in use: remove what refers to it first."},
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, NonFiniteResult):
+        # A stored estimate too large for the arithmetic: say which idea and figure.
+        logger.warning("non-finite figure refused: %s", exc)
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, OverflowError | DataError):
         # A number too large for the database column: the input, not the server, is wrong.
         logger.warning("out-of-range value refused: %s", exc)

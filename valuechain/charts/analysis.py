@@ -9,7 +9,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from valuechain.charts.theme import ACCENT, GAIN, GRID, INK, LOSS, MUTED, styled
+from valuechain.charts.theme import ACCENT, GAIN, GRID, INK, LOSS, MUTED, inert, styled
 from valuechain.engine.scoring import (
     BIG_BET,
     FILL_IN,
@@ -70,7 +70,7 @@ def npv_histogram(distribution: Mapping[str, Any], currency: str = "EUR") -> go.
 def tornado_figure(tornado: Tornado, currency: str = "EUR", limit: int = 15) -> go.Figure:
     """Each input's NPV swing from the base, the widest at the top."""
     bars = list(tornado.bars[:limit])[::-1]
-    names = [bar.input for bar in bars]
+    names = [inert(bar.input) for bar in bars]
     base = tornado.base_npv
     figure = go.Figure()
     for label, values, colour, edge in (
@@ -191,7 +191,7 @@ def value_investment_figure(
                 name=name,
                 x=[s["one_off_investment"] for s in rows],
                 y=[s["npv"] for s in rows],
-                text=[s["title"] for s in rows],
+                text=[inert(s["title"]) for s in rows],
                 mode="markers",
                 marker={
                     "size": [14 if s["idea_id"] in chosen else 9 for s in rows],

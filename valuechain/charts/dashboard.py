@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 
-from valuechain.charts.theme import GAIN, GRID, INK, LOSS, MUTED, TIER_COLOURS, styled
+from valuechain.charts.theme import GAIN, GRID, INK, LOSS, MUTED, TIER_COLOURS, inert, styled
 from valuechain.engine.chain import TIERS
 
 if TYPE_CHECKING:  # the dashboard's rows, plotted as they are
@@ -91,7 +91,7 @@ def value_investment_figure(rows: Sequence[IdeaRow], currency: str = "EUR") -> g
                     "opacity": 0.8,
                     "line": {"width": 1, "color": "#fff"},
                 },
-                text=[row.idea.title for row in members],
+                text=[inert(row.idea.title) for row in members],
                 customdata=[row.report.probability_of_success for row in members],
                 hovertemplate=(
                     "<b>%{text}</b><br>One-off %{x:,.0f} "

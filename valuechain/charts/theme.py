@@ -8,6 +8,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from valuechain.platform.jsonsafe import finite
+
 GAIN = "#1b7f46"
 LOSS = "#b42318"
 ACCENT = "#2356c7"
@@ -19,9 +21,24 @@ MUTED = "#8a93a6"
 TIER_COLOURS = {1: "#2f9e6f", 2: "#3b82c4", 3: "#d08a1e", 4: "#c2410c"}
 
 
+# What plotly reads as markup in a label, a tick or hover text: tags (<a href> makes a live
+# link, <b>, <br>...) and entities.
+_MARKUP = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def inert(text: object) -> str:
+    """A user's string (an asset name, an idea title) as plotly shows it: literally, as text.
+
+    Plotly renders a small HTML subset in labels and hover text (a name such as
+    ``<a href="https://...">`` would become a live link inside the chart); escaping its markup
+    characters makes it show exactly what the user typed, and nothing more."""
+    return str(text).translate(_MARKUP)
+
+
 def figure_json(figure: go.Figure) -> dict[str, Any]:
-    """Plain JSON-ready data (numpy arrays encoded) for `json_script`."""
-    data: dict[str, Any] = json.loads(figure.to_json())
+    """Plain JSON-ready data (numpy arrays encoded) for `json_script`; a non-finite number
+    is null (json_script would otherwise write NaN or Infinity, which is not JSON)."""
+    data: dict[str, Any] = finite(json.loads(figure.to_json()))
     return data
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from contracts import health
+from valuechain import spreadsheet
 from valuechain.engine.chain import TIERS
 from valuechain.engine.finance import RoiReport
 from valuechain.engine.stakeholders import stakeholder_gaps
@@ -26,8 +27,9 @@ NOT_TO_BUILD_STATUSES = ("shipped", "rejected")
 # Ideas whose ROI first turns negative this far upstream (raw data, acquisition) are the
 # ones where the data, not the model, is what costs too much.
 UPSTREAM_TIERS = (3, 4)
-# Spreadsheet programs run cells starting with these as formulas (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheet programs run cells starting with these as formulas (CSV injection): the shared
+# CSV writer (valuechain.spreadsheet) neutralises them.
+FORMULA_START = spreadsheet.FORMULA_START
 
 CONTRACT_STATUSES = ("active", "draft", "deprecated", "retired")
 
@@ -363,10 +365,6 @@ STEP = (
 )
 
 
-def _safe_text(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_START) else value
-
-
 def export_frame(idea_rows: Sequence[IdeaRow]) -> pd.DataFrame:
     """One row per idea: its headline figures, then the ladder flattened per tier
     (`tier_2_npv` ...), empty beyond the idea's own tier."""
@@ -375,9 +373,9 @@ def export_frame(idea_rows: Sequence[IdeaRow]) -> pd.DataFrame:
         report = row.report
         record: dict[str, Any] = {
             "idea_id": row.idea.id,
-            "title": _safe_text(row.idea.title),
+            "title": row.idea.title,
             "status": row.idea.status,
-            "owner": _safe_text(row.idea.owner),
+            "owner": row.idea.owner,
         }
         record.update({name: getattr(report, name) for name in HEADLINE})
         record["verdict"] = report.verdict.value  # build, stop_early or do_not_build
@@ -395,3 +393,15 @@ def export_frame(idea_rows: Sequence[IdeaRow]) -> pd.DataFrame:
     for name in ("idea_id", "tier", "negative_from_tier", "best_stop_tier"):
         frame[name] = frame[name].astype("Int64")
     return frame
+
+
+def export_csv(idea_rows: Sequence[IdeaRow]) -> str:
+    """`export_frame` as CSV through the shared writer: text a spreadsheet would run as a
+    formula (a title such as ``=HYPERLINK(...)``) is kept as text; money to 6 decimals."""
+    frame = export_frame(idea_rows)
+    plain = frame.astype(object).where(frame.notna(), None)
+    return spreadsheet.write_csv(
+        list(frame.columns),
+        plain.itertuples(index=False, name=None),
+        float_format=lambda value: f"{value:.6f}",
+    )

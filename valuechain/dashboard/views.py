@@ -65,9 +65,8 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
 def ideas_export_csv(request: HttpRequest) -> HttpResponse:
     """Every idea's ROI report (the shown statuses only, when filtered) as CSV."""
     loaded = selectors.load(_statuses(request))
-    frame = summary.export_frame(loaded.rows)
     stamp = timezone.localdate().isoformat()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ideas-roi-{stamp}.csv"'
-    response.write(frame.to_csv(index=False, float_format="%.6f", lineterminator="\n"))
+    response.write(summary.export_csv(loaded.rows))
     return response

@@ -42,6 +42,7 @@ from valuechain.engine.finance import (
     RoiReport,
     Verdict,
     annual_run_cost,
+    check_finite,
     deployment_cost,
     expected_annual_benefit,
     one_off_investment,
@@ -568,8 +569,9 @@ def _discounted_payback(
 
 
 def roi_reports(ideas: Sequence[Idea], catalogue: Catalogue) -> list[RoiReport]:
-    """finance.roi_reports, vectorised."""
+    """finance.roi_reports, vectorised (and as finance refuses a non-finite figure, so does
+    this: finance.NonFiniteResult)."""
     ideas = list(ideas)
     if not ideas:
         return []
-    return compute(ideas, catalogue).reports()
+    return [check_finite(report) for report in compute(ideas, catalogue).reports()]

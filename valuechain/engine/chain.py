@@ -6,6 +6,7 @@ Tiers run downstream to upstream: 1 engineered features, 2 curated data, 3 raw d
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -33,16 +34,29 @@ _TIER_OF_KIND = {
 AssetKey = tuple[AssetKind, int]
 # Downstream to upstream: features, curated data, raw data, acquisition.
 TIERS = (1, 2, 3, 4)
+# Money beyond this is a typo, and it keeps every sum the engine makes finite.
+MAX_MONEY = 1e15
 
 
-def estimate_problem(low: float, likely: float, high: float) -> str | None:
-    """What is wrong with a three-point estimate, or None. The one statement of the rule
-    0 <= low <= likely <= high: models, forms, serializers and imports all ask here."""
+def order_problem(low: float, likely: float, high: float) -> str | None:
+    """What breaks 0 <= low <= likely <= high, or None: what every estimate the engine holds
+    keeps (sums and priced person-days may exceed MAX_MONEY; inputs may not)."""
     if min(low, likely, high) < 0:
         return "An estimate cannot be negative."
     if not low <= likely <= high:
         return "An estimate must satisfy low <= likely <= high."
     return None
+
+
+def estimate_problem(low: float, likely: float, high: float) -> str | None:
+    """What is wrong with a three-point estimate given as input, or None. The one statement
+    of the rule 0 <= low <= likely <= high, each finite and at most MAX_MONEY: models, forms,
+    serializers and imports all ask here."""
+    if not all(math.isfinite(part) for part in (low, likely, high)):
+        return "An estimate must be a finite number."
+    if max(low, likely, high) > MAX_MONEY:
+        return f"An estimate cannot be more than {MAX_MONEY:.0e}."
+    return order_problem(low, likely, high)
 
 
 NEVER_AVAILABLE = "An acquisition option is never available."
@@ -81,7 +95,7 @@ class Estimate:
     ZERO: ClassVar[Estimate]
 
     def __post_init__(self) -> None:
-        problem = estimate_problem(self.low, self.likely, self.high)
+        problem = order_problem(self.low, self.likely, self.high)
         if problem is not None:
             raise ValueError(f"{problem} Got {self.low}, {self.likely}, {self.high}.")
 

@@ -398,6 +398,48 @@ def best_stop_tier(steps: Sequence[LadderStep]) -> int | None:
     return max(worth, key=lambda step: (step.npv, -step.tier)).tier
 
 
+class NonFiniteResult(ValueError):
+    """A figure of an idea came out infinite or not a number: some stored input is too large
+    for the arithmetic. Raised instead of handing such a figure on (JSON cannot carry it)."""
+
+    def __init__(self, idea_id: int, figure: str) -> None:
+        self.idea_id = idea_id
+        self.figure = figure
+        super().__init__(
+            f"The {figure.replace('_', ' ')} of idea {idea_id} is not a finite number: one of "
+            "its estimates (or its deployment plan's) is too large. Correct it and try again."
+        )
+
+
+def check_finite(report: RoiReport) -> RoiReport:
+    """The report, if every figure in it (and in its ladder) is a finite number."""
+    figures: list[tuple[str, float | None]] = [
+        (name, getattr(report, name))
+        for name in (
+            "one_off_investment",
+            "annual_run_cost",
+            "probability_of_success",
+            "expected_annual_benefit",
+            "npv",
+            "roi",
+            "pv_costs",
+            "payback_years",
+            "expected_coverage",
+        )
+    ]
+    for step in report.ladder:
+        figures += [
+            ("cumulative_investment", step.cumulative_investment),
+            ("annual_run_cost", step.annual_run_cost),
+            ("npv", step.npv),
+            ("roi", step.roi),
+        ]
+    for name, value in figures:
+        if value is not None and not math.isfinite(value):
+            raise NonFiniteResult(report.idea_id, name)
+    return report
+
+
 def roi_report(idea: Idea, catalogue: Catalogue, closures: Closures | None = None) -> RoiReport:
     closures = closures or ClosureCache(catalogue)
     costs = ladder_investments(idea, catalogue, closures)
@@ -406,27 +448,33 @@ def roi_report(idea: Idea, catalogue: Catalogue, closures: Closures | None = Non
     cost, whole = costs[-1][1], steps[-1]
     benefit = expected_annual_benefit(cost.probability, cost.expected_coverage, idea.benefit.mean)
     net = benefit - cost.annual_run
-    return RoiReport(
-        idea_id=idea.id,
-        tier=cost.tier,
-        one_off_investment=cost.one_off,
-        annual_run_cost=cost.annual_run,
-        probability_of_success=cost.probability,
-        expected_annual_benefit=benefit,
-        npv=whole.npv,
-        roi=whole.roi,
-        pv_costs=pv_costs(cost.one_off, cost.annual_run, idea.discount_rate, idea.horizon_years),
-        payback_years=discounted_payback(cost.one_off, net, idea.discount_rate, idea.horizon_years),
-        negative_from_tier=negative_from_tier(steps),
-        best_stop_tier=best_stop_tier(steps),
-        ladder=steps,
-        need_engineering_cost=cost.need_engineering,
-        asset_build_cost=cost.asset_build,
-        asset_run_cost=cost.asset_run,
-        deployment_setup_cost=cost.deployment_setup,
-        deployment_run_cost=cost.deployment_run,
-        charged_assets=tuple(sorted(cost.charged)),
-        expected_coverage=cost.expected_coverage,
+    return check_finite(
+        RoiReport(
+            idea_id=idea.id,
+            tier=cost.tier,
+            one_off_investment=cost.one_off,
+            annual_run_cost=cost.annual_run,
+            probability_of_success=cost.probability,
+            expected_annual_benefit=benefit,
+            npv=whole.npv,
+            roi=whole.roi,
+            pv_costs=pv_costs(
+                cost.one_off, cost.annual_run, idea.discount_rate, idea.horizon_years
+            ),
+            payback_years=discounted_payback(
+                cost.one_off, net, idea.discount_rate, idea.horizon_years
+            ),
+            negative_from_tier=negative_from_tier(steps),
+            best_stop_tier=best_stop_tier(steps),
+            ladder=steps,
+            need_engineering_cost=cost.need_engineering,
+            asset_build_cost=cost.asset_build,
+            asset_run_cost=cost.asset_run,
+            deployment_setup_cost=cost.deployment_setup,
+            deployment_run_cost=cost.deployment_run,
+            charged_assets=tuple(sorted(cost.charged)),
+            expected_coverage=cost.expected_coverage,
+        )
     )
 
 

@@ -1,7 +1,9 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
+from valuechain.engine.finance import NonFiniteResult
 from valuechain.mappers import read_snapshot
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -18,3 +20,11 @@ class CatalogueSnapshotMiddleware:
             return self.get_response(request)
         with read_snapshot():
             return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A figure too large to compute (an old estimate beyond the bounds) is a page that
+        says so and which idea it is, with status 409, not a server error."""
+        if isinstance(exception, NonFiniteResult):
+            context = {"message": str(exception)}
+            return render(request, "valuechain/errors/figures.html", context, status=409)
+        return None

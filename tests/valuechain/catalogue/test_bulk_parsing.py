@@ -281,10 +281,17 @@ def test_bad_json_and_yaml_records_are_reported_on_their_row(record, column):
     assert (2, column) in problems(errors)
 
 
-def test_yaml_aliases_cannot_smuggle_in_structures():
+def test_yaml_anchors_and_aliases_are_refused_before_anything_expands():
     document = "base: &b [x, x]\nassets:\n  - {kind: feature, name: f, upstream: [*b, *b]}\n"
-    with pytest.raises(ImportFileError, match="Unknown top-level"):
+    with pytest.raises(ImportFileError, match=r"anchors and aliases.*line 1, column 7"):
         read_document(document.encode(), "yaml")
     document = "- &b [x, x]\n- {kind: feature, name: f, upstream: [*b, *b]}\n"
-    _, errors = rows_of(document, "yaml")
-    assert problems(errors) == {(1, ""), (2, "upstream")}
+    with pytest.raises(ImportFileError, match="anchors and aliases"):
+        read_document(document.encode(), "yaml")
+
+
+def test_json_numbers_beyond_a_float_and_unpaired_surrogates_are_refused_by_place():
+    with pytest.raises(ImportFileError, match=r"out of range.*\[0\]\.build_low"):
+        read_document(b'[{"kind": "feature", "name": "f", "build_low": 1e999}]', "json")
+    with pytest.raises(ImportFileError, match=r"surrogate.*\[0\]\.name"):
+        read_document(b'[{"kind": "feature", "name": "\\udcff"}]', "json")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -345,3 +347,45 @@ def test_import_reports_a_need_using_an_asset_is_kept(api_client_for, lead_user)
     assert response.status_code == 200
     feature.refresh_from_db()
     assert feature.description == "now documented" and feature.needs.count() == 1
+
+
+FORMULA_NAMES = [
+    '=HYPERLINK("https://evil.example","open")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "tab\tinside",
+    "'=already quoted",
+    "'plain apostrophe",
+    "Plain; with semicolon",
+]
+
+
+@pytest.mark.django_db
+def test_csv_export_keeps_formulas_as_text_and_imports_back_to_the_same_names(
+    api_client_for, lead_user
+):
+    raw = RawSourceFactory(name="=1+1 raw", description="@risky description", owner=lead_user)
+    curated = CuratedDatasetFactory(name="-curated", raw_sources=[raw], description="=cmd()")
+    for name in FORMULA_NAMES:
+        FeatureFactory(name=name, curated_datasets=[curated], description=f"{name} desc")
+    client = api_client_for(lead_user)
+    exported = client.get(EXPORT, {"format": "csv"})
+    text = exported.content.decode()
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    # No cell a spreadsheet would run: every text cell starting with a formula character is
+    # written behind an apostrophe (numbers are never touched).
+    for row in rows:
+        for column in ("name", "description", "upstream"):
+            assert not row[column].startswith(("=", "+", "-", "@", "\t", "\r")), row
+    by_name = {row["name"]: row for row in rows}
+    assert "'=1+1 raw" in by_name and by_name["'=1+1 raw"]["description"] == "'@risky description"
+    assert by_name["'-curated"]["upstream"] == "'=1+1 raw"
+    before = catalogue_state()
+    for model in (m.Feature, m.CuratedDataset, m.RawSource, m.AcquisitionOption):
+        model.objects.all().delete()
+    restored = client.post(IMPORT, {"file": upload(exported.content)}, format="multipart")
+    assert restored.status_code == 200, restored.json()
+    assert catalogue_state() == before
+    assert set(m.Feature.objects.values_list("name", flat=True)) == set(FORMULA_NAMES)
+    assert client.get(EXPORT, {"format": "csv"}).content == exported.content

@@ -59,6 +59,19 @@ def test_problems_are_listed_by_row_and_column_and_nothing_is_written(client_for
 
 
 @pytest.mark.django_db
+def test_the_page_lists_the_first_hundred_problems_and_counts_the_rest(client_for, lead_user):
+    header = "kind,name,build_low,build_likely,build_high\n"
+    rows = "".join(f"feature,f{i},3,2,1\n" for i in range(130))
+    response = post(client_for(lead_user), header + rows)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "130 problems" in html
+    assert html.count('<tr><td class="num">') == 100
+    assert "The first 100 are listed; 30 more are not." in html
+    assert not m.Feature.objects.exists()
+
+
+@pytest.mark.django_db
 def test_an_unreadable_or_oversized_file_is_refused_on_the_file_field(client_for, lead_user):
     client = client_for(lead_user)
     response = post(client, b"[1,", "catalogue.json")

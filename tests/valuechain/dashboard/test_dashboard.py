@@ -222,7 +222,7 @@ def test_export_flattens_the_ladder_per_tier_and_leaves_higher_tiers_empty():
         ),
         d.IdeaRow(facts(2, "Plain"), report(2, 100.0)),
     ]
-    text = d.export_frame(rows).to_csv(index=False)
+    text = d.export_csv(rows)
     frame = pd.read_csv(io.StringIO(text))
     assert len(frame) == 2
     first = frame.iloc[0]

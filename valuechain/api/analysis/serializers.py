@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from valuechain import models as m
 from valuechain.analysis import services
-from valuechain.platform.changes import MAX_ID
+from valuechain.api.fields import FiniteFloatField, IdField, money_field
 
 
 class SimulationStartSerializer(serializers.Serializer):
@@ -21,17 +21,15 @@ class SimulationStartSerializer(serializers.Serializer):
 
 
 class IdeaIds(serializers.ListField):
-    child = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    child = IdField()
     max_length = services.MAX_LISTED_IDEAS
 
 
 class PortfolioRunStartSerializer(serializers.Serializer):
-    budget = serializers.FloatField(required=False, allow_null=True, min_value=0)
+    budget = money_field(required=False, allow_null=True)
     must_include = IdeaIds(required=False, default=list)
     must_exclude = IdeaIds(required=False, default=list)
-    discount_rate = serializers.FloatField(
-        required=False, allow_null=True, min_value=0, max_value=1
-    )
+    discount_rate = FiniteFloatField(required=False, allow_null=True, min_value=0, max_value=1)
     horizon_years = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=30
     )

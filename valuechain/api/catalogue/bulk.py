@@ -12,11 +12,12 @@ from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from valuechain.api.renderers import FiniteJSONRenderer
 from valuechain.catalogue.bulk import database as bulk
 from valuechain.catalogue.bulk.document import (
     FORMATS,
@@ -67,7 +68,7 @@ class CatalogueImportView(APIView):
     """Upsert catalogue assets by (kind, name) from a CSV, JSON or YAML document."""
 
     parser_classes = [MultiPartParser, JSONDocumentParser, RawDocumentParser]
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [FiniteJSONRenderer]
     permission_classes = [IsAuthenticated]
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
@@ -172,7 +173,7 @@ class CatalogueExportView(APIView):
     """The whole catalogue as a file that imports back to the same catalogue."""
 
     permission_classes = [IsAuthenticated]
-    renderer_classes = [JSONRenderer, CSVRenderer]
+    renderer_classes = [FiniteJSONRenderer, CSVRenderer]
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
         # `format` names the file format here, checked below, not a DRF renderer.

@@ -23,8 +23,10 @@ from typing import Any, Literal
 
 import yaml
 
+from valuechain import safe_yaml, spreadsheet
 from valuechain.catalogue import rules
 from valuechain.estimates import PARTS as ESTIMATE_PARTS
+from valuechain.platform.jsonsafe import check_document, finite, refuse_constant
 
 MAX_BYTES = 1024 * 1024
 # Room for the multipart envelope around a file of the largest allowed size: a request
@@ -35,6 +37,8 @@ MAX_ROWS = 5000
 MAX_UPSTREAM = 1000
 MAX_NAME = 200
 MAX_TEXT = 10_000
+# A report lists this many problems, then says how many more there are.
+MAX_REPORTED_ERRORS = 100
 FORMATS = ("csv", "json", "yaml")
 
 KINDS = (rules.FEATURE, rules.CURATED_DATASET, rules.RAW_SOURCE, rules.ACQUISITION_OPTION)
@@ -161,17 +165,31 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def shown_errors(self) -> list[RowError]:
+        """The problems a report lists: the first MAX_REPORTED_ERRORS."""
+        return self.errors[:MAX_REPORTED_ERRORS]
+
+    @property
+    def unlisted_errors(self) -> int:
+        return len(self.errors) - len(self.shown_errors)
+
     def count(self, action: Action) -> int:
         return sum(1 for row in self.rows if row.action == action)
 
     def as_dict(self) -> dict[str, Any]:
         if self.errors:
+            shown, more = self.shown_errors, self.unlisted_errors
+            detail = (
+                f"{len(self.errors)} problem(s) in {len({e.row for e in self.errors})} "
+                "row(s); nothing was imported."
+            )
+            if more:
+                detail += f" The first {len(shown)} are listed; {more} more are not."
             return {
-                "detail": (
-                    f"{len(self.errors)} problem(s) in {len({e.row for e in self.errors})} "
-                    "row(s); nothing was imported."
-                ),
-                "errors": [error.as_dict() for error in self.errors],
+                "detail": detail,
+                "errors": [error.as_dict() for error in shown],
+                "error_count": len(self.errors),
             }
         return {
             "dry_run": self.dry_run,
@@ -252,8 +270,9 @@ def read_csv(text: str) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError
                     RowError(number, "", f"{len(cells)} cells where the header has {len(header)}.")
                 )
                 continue
-            # Unknown columns are reported once, on the header, not on every row.
-            record = dict(zip(header, cells, strict=True))
+            # Unknown columns are reported once, on the header, not on every row. A cell the
+            # export kept from running as a formula (a leading apostrophe) is restored.
+            record = dict(zip(header, map(spreadsheet.restore, cells), strict=True))
             records.append((number, {k: v for k, v in record.items() if k in KNOWN_COLUMNS}))
     except csv.Error as exc:
         raise ImportFileError(f"Not readable as CSV: {exc}.") from exc
@@ -279,13 +298,22 @@ def read_document(data: bytes, fmt: str) -> tuple[list[tuple[int, Any]], list[Ro
     text = _text(data)
     if fmt == "csv":
         return read_csv(text)
+    label = "JSON" if fmt == "json" else "YAML"
     try:
-        # safe_load builds plain data only; never yaml.load.
-        document = json.loads(text) if fmt == "json" else yaml.safe_load(text)
-    except (ValueError, RecursionError) as exc:
-        raise ImportFileError(f"Not valid JSON: {str(exc)[:200]}") from exc
-    except yaml.YAMLError as exc:
-        raise ImportFileError(f"Not valid YAML: {str(exc)[:200]}") from exc
+        if fmt == "json":
+            document = json.loads(text, parse_constant=refuse_constant)
+        else:
+            # Plain data only, and no anchors or aliases: a few kilobytes of nested aliases
+            # would expand to millions of records.
+            document = safe_yaml.load(text)
+        check_document(document)
+    except safe_yaml.AnchorRefused as exc:
+        where = safe_yaml.where(exc.problem_mark)
+        raise ImportFileError(f"{safe_yaml.ANCHORS_REFUSED} First one at {where}.") from exc
+    except RecursionError as exc:
+        raise ImportFileError(f"Not valid {label}: it nests too deeply.") from exc
+    except (ValueError, yaml.YAMLError) as exc:
+        raise ImportFileError(f"Not valid {label}: {str(exc)[:200]}") from exc
     return list(enumerate(_records_of(document), start=1)), []
 
 
@@ -314,27 +342,17 @@ def join_names(names: Iterable[str]) -> str:
 # --- writing a document ---------------------------------------------------------------------
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, list):
-        return join_names(value)
-    return str(value)
+def _value(value: Any) -> Any:
+    return join_names(value) if isinstance(value, list) else value
 
 
 def to_csv(records: Sequence[Mapping[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for record in records:
-        writer.writerow([_cell(record.get(column)) for column in COLUMNS])
-    return out.getvalue()
+    """Through the shared writer: a name or description a spreadsheet would run as a formula
+    is written as text (read_csv restores it, so the file imports back to the same names)."""
+    rows = ([_value(record.get(column)) for column in COLUMNS] for record in records)
+    return spreadsheet.write_csv(COLUMNS, rows)
 
 
 def to_json(records: Sequence[Mapping[str, Any]]) -> str:
-    document = {"format": "valuechain-catalogue", "version": 1, "assets": list(records)}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    document = {"format": "valuechain-catalogue", "version": 1, "assets": finite(list(records))}
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
