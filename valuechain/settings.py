@@ -139,11 +139,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "valuechain.platform.lockout.lockout_response"
-# Behind a load balancer the client's address is the n-th from the right of X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
-)
+# Behind n proxies the client's address is the n-th from the right of X-Forwarded-For (each
+# proxy appends the address it was reached from); with none, the connection's address.
+AXES_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "valuechain.platform.lockout.client_address"
 
 if REDIS_URL:
     CACHES = {
@@ -218,6 +217,8 @@ REST_FRAMEWORK = {
         "user": env.str("THROTTLE_USER", default="5000/minute"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Throttles tell clients apart by the same address the lockout uses.
+    "NUM_PROXIES": AXES_PROXY_COUNT,
 }
 
 # The API schema and its docs need a signed-in user unless this is set.

@@ -21,6 +21,23 @@ from django.utils import timezone
 LOCKED_OUT = 429
 
 
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address: with `AXES_PROXY_COUNT` proxies in front, the one the outermost
+    proxy saw (n-th from the right of X-Forwarded-For; entries further left are whatever the
+    client claimed and are not trusted); otherwise the connection's."""
+    remote = request.META.get("REMOTE_ADDR")
+    proxies = settings.AXES_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    forwarded = [
+        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    ]
+    forwarded = [part for part in forwarded if part]
+    if len(forwarded) < proxies:
+        return remote
+    return forwarded[-proxies]
+
+
 def unlocks_at(request: HttpRequest, credentials: dict[str, Any] | None = None) -> datetime:
     """When the cool-off of the latest failure counted against this username or address ends."""
     cool_off = get_cool_off(request) or timedelta(0)

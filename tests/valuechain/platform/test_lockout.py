@@ -134,3 +134,34 @@ def test_without_a_lockout_demo_users_log_in_as_before():
     assert not AccessAttempt.objects.exists()
     user = UserFactory(username="fresh")
     assert _token(APIClient(), user.username, PASSWORD).status_code == 200
+
+
+def test_behind_a_proxy_each_client_is_counted_by_its_own_address(settings):
+    """With the load balancer in front (compose: one proxy), every request comes from the
+    proxy's address: clients are told apart by what the proxy appended to X-Forwarded-For, and
+    whatever a client writes further left is not trusted."""
+    settings.AXES_PROXY_COUNT = 1
+    UserFactory(username="colleague")
+    proxy = "10.0.0.2"
+    for n in range(LIMIT):
+        Client().post(
+            "/login/",
+            {"username": f"nobody{n}", "password": "wrong"},
+            REMOTE_ADDR=proxy,
+            # a made-up entry first, then the address the proxy saw
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.66",
+        )
+    attacker = Client().post(
+        "/login/",
+        {"username": "colleague", "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.66",
+    )
+    assert attacker.status_code == 429
+    colleague = Client().post(
+        "/login/",
+        {"username": "colleague", "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
+    assert colleague.status_code == 302  # same proxy, another client: not locked out
