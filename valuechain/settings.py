@@ -141,7 +141,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "valuechain.platform.lockout.lockout_response"
 # Behind n proxies the client's address is the n-th from the right of X-Forwarded-For (each
 # proxy appends the address it was reached from); with none, the connection's address.
-AXES_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "valuechain.platform.lockout.client_address"
 
 if REDIS_URL:
@@ -218,7 +218,7 @@ REST_FRAMEWORK = {
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Throttles tell clients apart by the same address the lockout uses.
-    "NUM_PROXIES": AXES_PROXY_COUNT,
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 # The API schema and its docs need a signed-in user unless this is set.

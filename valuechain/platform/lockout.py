@@ -22,11 +22,11 @@ LOCKED_OUT = 429
 
 
 def client_address(request: HttpRequest) -> str | None:
-    """The client's address: with `AXES_PROXY_COUNT` proxies in front, the one the outermost
+    """The client's address: with `TRUSTED_PROXY_COUNT` proxies in front, the one the outermost
     proxy saw (n-th from the right of X-Forwarded-For; entries further left are whatever the
     client claimed and are not trusted); otherwise the connection's."""
     remote = request.META.get("REMOTE_ADDR")
-    proxies = settings.AXES_PROXY_COUNT
+    proxies = settings.TRUSTED_PROXY_COUNT
     if proxies <= 0:
         return remote
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]

@@ -140,7 +140,7 @@ def test_behind_a_proxy_each_client_is_counted_by_its_own_address(settings):
     """With the load balancer in front (compose: one proxy), every request comes from the
     proxy's address: clients are told apart by what the proxy appended to X-Forwarded-For, and
     whatever a client writes further left is not trusted."""
-    settings.AXES_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_COUNT = 1
     UserFactory(username="colleague")
     proxy = "10.0.0.2"
     for n in range(LIMIT):
