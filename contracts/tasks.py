@@ -11,7 +11,7 @@ import logging
 
 from celery import Task, shared_task
 
-from contracts.enforcement import batches
+from contracts.enforcement import batches, retention
 from valuechain.platform.leases import Claim
 
 logger = logging.getLogger(__name__)
@@ -47,3 +47,18 @@ def requeue_stalled_validations() -> int:
     if stalled:
         logger.info("queued %d stalled validation runs again", len(stalled))
     return len(stalled)
+
+
+@shared_task(ignore_result=True)
+def prune_contract_records() -> dict[str, int]:
+    """Keep each contract's newest dead letters and valid records only (celery beat, hourly);
+    idempotent: a second run right after deletes nothing."""
+    pruned = retention.enforce_retention()
+    if pruned.dead_letters or pruned.valid_records:
+        logger.info(
+            "pruned %d dead letters and %d valid records over %d contracts",
+            pruned.dead_letters,
+            pruned.valid_records,
+            pruned.contracts,
+        )
+    return {"dead_letters": pruned.dead_letters, "valid_records": pruned.valid_records}

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,7 @@ class ValueChainConfig(AppConfig):
     name = "valuechain"
     verbose_name = "Value chain"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Connects the receivers that revoke API tokens on logout and on a password change.
+        import_module("valuechain.platform.tokens")

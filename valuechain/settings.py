@@ -5,6 +5,7 @@ DATABASE_URL selects PostgreSQL; REDIS_URL turns on the real broker, results and
 """
 
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -32,6 +33,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "valuechain",
     "contracts",
     "deployments",
@@ -39,6 +42,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -47,6 +51,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "valuechain.platform.middleware.CatalogueSnapshotMiddleware",
+    # Last: turns a login refused for too many failures into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "valuechain.urls"
@@ -79,6 +85,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+# Axes counts every failed login (pages, admin, API token) and refuses the next ones.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "idea-list"
@@ -120,6 +131,19 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# Brute-force protection: this many failed logins for one username, or from one address,
+# lock that username or address out for the cool-off; a success resets the count.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "valuechain.platform.lockout.lockout_response"
+# Behind n proxies the client's address is the n-th from the right of X-Forwarded-For (each
+# proxy appends the address it was reached from); with none, the connection's address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "valuechain.platform.lockout.client_address"
+
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -155,11 +179,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contracts.tasks.requeue_stalled_validations",
         "schedule": 60.0,
     },
+    # Keeps each contract's newest dead letters and valid records (VALUECHAIN["KEEP_*"]).
+    "prune-contract-records": {
+        "task": "contracts.tasks.prune_contract_records",
+        "schedule": 3600.0,
+    },
 }
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "valuechain.platform.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["valuechain.api.permissions.ReadAuthenticatedWriteByRole"],
@@ -187,10 +216,17 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="60/minute"),
+        # Token requests per client address, on top of the lockout per user and address.
+        "auth": env.str("THROTTLE_AUTH", default="30/minute"),
         "user": env.str("THROTTLE_USER", default="5000/minute"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Throttles tell clients apart by the same address the lockout uses.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+
+# The API schema and its docs need a signed-in user unless this is set.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "ValueChain API",
@@ -201,6 +237,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema is for signed-in users (token or session) unless API_DOCS_PUBLIC is set.
+    "SERVE_PERMISSIONS": [
+        "rest_framework.permissions.AllowAny"
+        if API_DOCS_PUBLIC
+        else "rest_framework.permissions.IsAuthenticated"
+    ],
     # Several models have a `status`; name each choice set after what it belongs to.
     "ENUM_NAME_OVERRIDES": {
         "IdeaStatusEnum": "valuechain.models.Idea.Status",
@@ -223,6 +265,12 @@ VALUECHAIN = {
     "CONTRACT_HEALTH_WINDOW_DAYS": env.int("VALUECHAIN_CONTRACT_HEALTH_WINDOW_DAYS", default=7),
     # A contract dead-lettering more than this share of its records in the window is at risk.
     "MAX_DEAD_LETTER_RATE": env.float("VALUECHAIN_MAX_DEAD_LETTER_RATE", default=0.05),
+    # Records one batch validation request may carry; more are refused with a 413.
+    "MAX_BATCH_RECORDS": env.int("VALUECHAIN_MAX_BATCH_RECORDS", default=10_000),
+    # Dead letters kept per contract, newest first; beat prunes the older ones.
+    "KEEP_DEAD_LETTERS": env.int("VALUECHAIN_KEEP_DEAD_LETTERS", default=10_000),
+    # An API token stops working this many hours after it was issued.
+    "API_TOKEN_LIFETIME_HOURS": env.int("VALUECHAIN_API_TOKEN_LIFETIME_HOURS", default=24),
 }
 
 LOGGING = {
@@ -232,6 +280,35 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
-if not DEBUG:
-    SESSION_COOKIE_HTTPONLY = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+# Production hardening (docker-compose.yml turns these on; behind TLS they all belong on).
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# The container health check speaks plain HTTP to the app itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+# A proxy terminating TLS says so in this header (e.g. X-Forwarded-Proto: https).
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy: scripts only from this origin (no inline script, no eval);
+# plotly and htmx write inline styles, so styles allow them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}

@@ -2,9 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView
 
+from valuechain.platform.auth_views import (
+    ApiDocsView,
+    ObtainTokenView,
+    PasswordChangeDoneView,
+    PasswordChangeView,
+    RevokeTokenView,
+)
 from valuechain.platform.health import healthz
 
 urlpatterns = [
@@ -12,9 +18,12 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("account/password/", PasswordChangeView.as_view(), name="password_change"),
+    path("account/password/done/", PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("api/auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("api/auth/token/revoke/", RevokeTokenView.as_view(), name="api-token-revoke"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("valuechain.api.urls")),
     path("api/", include("contracts.api.urls")),
     path("api/", include("deployments.api.urls")),

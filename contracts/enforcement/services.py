@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,7 +35,7 @@ from contracts.models import (
 from contracts.tasks import validate_batch
 from valuechain.platform import leases
 
-MAX_BATCH_RECORDS = 100_000
+MAX_BATCH_RECORDS = settings.VALUECHAIN["MAX_BATCH_RECORDS"]
 MAX_BATCH_BYTES = 20 * 1024 * 1024
 INLINE_MAX_RECORDS = 1_000  # validated within the request; larger batches go to a worker
 # A stream's missing values are judged per window; a threshold without a duration (none, or

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from tests.engine import reference
 from tests.engine.test_batch import assert_same_report
@@ -129,6 +130,12 @@ def test_every_demo_idea_has_a_report_and_together_they_tell_the_story(demo):
     assert any(r.npv < 0 for r in reports.values())
 
 
+def _log_in(username: str, password: str) -> User | None:
+    """As the login page does: with the request, which the lockout backend requires."""
+    request = RequestFactory().post("/login/", REMOTE_ADDR="127.0.0.1")
+    return authenticate(request=request, username=username, password=password)
+
+
 def test_demo_users_log_in_with_the_demo_password_in_their_groups(demo):
     expected = {
         "pm": PRODUCT_MANAGERS,
@@ -137,11 +144,11 @@ def test_demo_users_log_in_with_the_demo_password_in_their_groups(demo):
         "exec": EXECUTIVES,
     }
     for username, group in expected.items():
-        user = authenticate(username=username, password=DEMO_PASSWORD)
+        user = _log_in(username=username, password=DEMO_PASSWORD)
         assert user is not None, username
         assert list(user.groups.values_list("name", flat=True)) == [group]
         assert not user.is_staff
-    admin = authenticate(username="admin", password=DEMO_PASSWORD)
+    admin = _log_in(username="admin", password=DEMO_PASSWORD)
     assert admin is not None and admin.is_staff and admin.is_superuser
     assert set(m.Idea.objects.values_list("owner__username", flat=True)) == {"pm", "pm2"}
 
@@ -151,7 +158,7 @@ def test_the_demo_password_is_set_again_on_every_run(demo):
     pm.set_password("changed")
     pm.save()
     _load()
-    assert authenticate(username="pm", password=DEMO_PASSWORD) is not None
+    assert _log_in(username="pm", password=DEMO_PASSWORD) is not None
 
 
 def test_stakeholder_assignments_leave_some_gaps(demo):
