@@ -1,0 +1,60 @@
+"""What is known about a schema before it is compared: the local ``$ref``s it uses (so that
+an unchanged subtree is recognised quickly: it means the same on both sides when the
+definitions its refs reach are equal on both sides), and every user pattern checked against
+the linear-time engine (regexes.py), refused with a clear error otherwise.
+
+Both come from the schema's JSON text where possible (C speed); only schemas that hold
+patterns are walked."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from contracts.compatibility.regexes import compile_pattern
+from contracts.compatibility.schema import json_pointer, resolve_pointer
+
+_DATA = ("enum", "const", "default", "examples")
+_REF = re.compile(r'"\$ref": ("(?:[^"\\]|\\.)*")')
+
+
+class SchemaIndex:
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        text = json.dumps(root)
+        # may include "$ref" keys inside enum/const data: that only makes the checker more
+        # careful (an unknown ref is never taken as stable)
+        self.refs = {json.loads(m) for m in _REF.findall(text)}
+        if '"pattern' in text:
+            _check_patterns(root)
+
+
+def _check_patterns(root: Any) -> None:
+    stack: list[tuple[Any, tuple[object, ...]]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, list):
+            stack.extend((v, (*path, i)) for i, v in enumerate(node))
+        elif isinstance(node, Mapping):
+            if isinstance(node.get("pattern"), str):
+                compile_pattern(node["pattern"], json_pointer((*path, "pattern")))
+            patterns = node.get("patternProperties")
+            for key in patterns if isinstance(patterns, Mapping) else ():
+                compile_pattern(key, json_pointer((*path, "patternProperties", key)))
+            stack.extend((v, (*path, k)) for k, v in node.items() if k not in _DATA)
+
+
+def stable_refs(old: SchemaIndex, new: SchemaIndex) -> frozenset[str]:
+    """The refs that lead to equal local targets in both schemas."""
+    stable = set()
+    for ref in old.refs | new.refs:
+        if not ref.startswith("#"):
+            continue
+        try:
+            if resolve_pointer(old.root, ref[1:]) == resolve_pointer(new.root, ref[1:]):
+                stable.add(ref)
+        except KeyError:
+            continue
+    return frozenset(stable)
