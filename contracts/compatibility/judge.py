@@ -21,7 +21,7 @@ from contracts.compatibility.proof_rules import prove
 from contracts.compatibility.index import SchemaIndex
 from contracts.compatibility.schema import owner_of
 from contracts.compatibility.walk import diff_schemas as keyword_diff
-from contracts.compatibility.witness import Evidence, related
+from contracts.compatibility.witness import Evidence
 
 
 def judged_diff(old: Any, new: Any, *, backward: bool = True, forward: bool = True) -> list[Change]:
@@ -38,23 +38,41 @@ def judged_diff(old: Any, new: Any, *, backward: bool = True, forward: bool = Tr
     return [replace(c, evidence=evidence) for c in changes]
 
 
-def _near(a: str, b: str) -> bool:
-    return related(owner_of(a), owner_of(b))
+def _ancestors(pointer: str) -> list[str]:
+    """``pointer`` and every pointer above it, up to the root ``""``."""
+    out = [pointer]
+    while pointer:
+        pointer = pointer[: pointer.rfind("/")]
+        out.append(pointer)
+    return out
+
+
+class _Places:
+    """Where a proof stopped, for quick "is this change about one of them" questions: a
+    change relates to a failure when one's subschema lies at or under the other's."""
+
+    def __init__(self, failures: list[Failure]) -> None:
+        self.owners = {owner_of(f.path) for f in failures}
+        self.above = {a for o in self.owners for a in _ancestors(o)}
+
+    def relate(self, pointer: str) -> bool:
+        owner = owner_of(pointer)
+        return owner in self.above or any(a in self.owners for a in _ancestors(owner))
 
 
 def _settle(changes: list[Change], proof: tuple[bool, list[Failure]], flag: str) -> list[Change]:
     proven, failures = proof
     if proven:
         return [replace(c, **{flag: False}) if getattr(c, flag) else c for c in changes]
-    settled = []
-    for change in changes:
-        if getattr(change, flag) and not any(_near(change.path, f.path) for f in failures):
-            change = replace(change, **{flag: False})
-        settled.append(change)
+    places = _Places(failures)
+    settled = [
+        replace(c, **{flag: False}) if getattr(c, flag) and not places.relate(c.path) else c
+        for c in changes
+    ]
+    flagged = _Places([Failure(c.path, "") for c in settled if getattr(c, flag)])
     seen = set()
     for failure in failures:
-        covered = any(getattr(c, flag) and _near(c.path, failure.path) for c in settled)
-        if covered or failure.path in seen:
+        if flagged.relate(failure.path) or failure.path in seen:
             continue
         seen.add(failure.path)
         settled.append(_unexplained(failure, flag))

@@ -47,6 +47,29 @@ def is_false(schema: Any) -> bool:
     return schema is False or (isinstance(schema, Mapping) and is_true(schema.get("not", False)))
 
 
+_CONTAINERS = (dict, list)
+_DATA = frozenset({"enum", "const", "default", "examples"})
+
+
+def refs_within(node: Any, allowed: frozenset[str]) -> bool:
+    """Every ``$ref`` inside ``node`` is one of ``allowed`` (plain dicts and lists, as JSON
+    decodes them; anything else is walked the slow way)."""
+    if type(node) is dict:
+        ref = node.get("$ref")
+        if ref is not None and ref not in allowed:
+            return False
+        return all(
+            refs_within(v, allowed)
+            for k, v in node.items()
+            if type(v) in _CONTAINERS and k not in _DATA
+        )
+    if type(node) is list:
+        return all(refs_within(v, allowed) for v in node if type(v) in _CONTAINERS)
+    if isinstance(node, (Mapping, list)):
+        return all(ref in allowed for ref, _ in iter_refs(node))
+    return True
+
+
 class ProofBase:
     """State of one proof: the two roots (``OLD`` for the smaller side, ``NEW`` for the one
     that must contain it), the failures found and the guards against loops and blow-ups."""
@@ -91,9 +114,7 @@ class ProofBase:
         """Equal subschemas that mean the same on both sides (their refs agree)."""
         if a is not b and a != b:
             return False
-        if self._all_stable:
-            return True
-        return all(ref in self._stable for ref, _ in iter_refs(a))
+        return self._all_stable or refs_within(a, self._stable)
 
     def resolve(self, node: Any, role: int) -> tuple[Any, str | None]:
         ref_seen = None

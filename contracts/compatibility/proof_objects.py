@@ -93,9 +93,17 @@ class ObjectRules(ValueRules):
         return ok
 
     def _named(self, a: Mapping, b: Mapping, path: Sequence[object], depth: int) -> bool:
-        names = dict.fromkeys([*(a.get("properties") or {}), *(b.get("properties") or {})])
+        a_props: Mapping[str, Any] = a.get("properties") or {}
+        b_props: Mapping[str, Any] = b.get("properties") or {}
+        plain = not a.get("patternProperties") and not b.get("patternProperties")
         results = []
-        for name in names:
+        for name in dict.fromkeys([*a_props, *b_props]):
+            if plain and name in a_props and name in b_props:
+                # the common case, kept quick: listed on both sides, no pattern applies
+                if not self.same(a_props[name], b_props[name]):
+                    p = (*path, "properties", name)
+                    results.append(self.sub(a_props[name], b_props[name], p, depth + 1))
+                continue
             old_side = governing(a, name, OLD)
             for part, where in governing_parts(b, name, NEW):
                 results.append(self.sub(old_side, part, (*path, *where), depth + 1))
