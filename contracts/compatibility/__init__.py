@@ -25,7 +25,9 @@ semver.py (versions and bumps). This module is the facade the rest of the projec
 
 from contracts.compatibility.changes import Change, ChangeType
 from contracts.compatibility.check import CompatibilityResult, VersionCheck, check_compatibility
+from contracts.compatibility.judge import diff_schemas
 from contracts.compatibility.modes import Mode, UnknownModeError, parse_mode
+from contracts.compatibility.regexes import UnsupportedPatternError
 from contracts.compatibility.schema import (
     InvalidSchemaError,
     JsonSchema,
@@ -34,8 +36,6 @@ from contracts.compatibility.schema import (
     validate_schema,
 )
 from contracts.compatibility.semver import bump_level, parse_version, suggest_next_version
-from contracts.compatibility.judge import diff_schemas
-from contracts.compatibility.regexes import UnsupportedPatternError
 from contracts.compatibility.walk import MAX_COMPARISONS
 
 __all__ = [

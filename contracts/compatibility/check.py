@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contracts.compatibility.changes import Change
+from contracts.compatibility.judge import judged_diff
 from contracts.compatibility.modes import Mode, compared_versions, parse_mode
 from contracts.compatibility.schema import JsonSchema
-from contracts.compatibility.judge import judged_diff
 
 
 @dataclass(frozen=True)

@@ -170,6 +170,5 @@ def _dependencies(out: dict[str, Any], dialect: str) -> None:
 
 def _boolean_exclusive(out: dict[str, Any]) -> None:
     for excl, plain in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
-        if isinstance(out.get(excl), bool):
-            if out.pop(excl) and plain in out:
-                out[excl] = out.pop(plain)
+        if isinstance(out.get(excl), bool) and out.pop(excl) and plain in out:
+            out[excl] = out.pop(plain)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from contracts.compatibility.regexes import compile_pattern
-from contracts.compatibility.schema import json_pointer, resolve_pointer
+from contracts.compatibility.schema import iter_refs, json_pointer, resolve_pointer
 
 _DATA = ("enum", "const", "default", "examples")
 _REF = re.compile(r'"\$ref": ("(?:[^"\\]|\\.)*")')
@@ -46,15 +46,47 @@ def _check_patterns(root: Any) -> None:
             stack.extend((v, (*path, k)) for k, v in node.items() if k not in _DATA)
 
 
+_CONTAINERS = (dict, list)
+
+
+def refs_within(node: Any, allowed: frozenset[str]) -> bool:
+    """Every ``$ref`` inside ``node`` is one of ``allowed`` (plain dicts and lists, as JSON
+    decodes them; anything else is walked the slow way)."""
+    if type(node) is dict:
+        ref = node.get("$ref")
+        if ref is not None and ref not in allowed:
+            return False
+        return all(
+            refs_within(v, allowed)
+            for k, v in node.items()
+            if type(v) in _CONTAINERS and k not in _DATA
+        )
+    if type(node) is list:
+        return all(refs_within(v, allowed) for v in node if type(v) in _CONTAINERS)
+    if isinstance(node, (Mapping, list)):
+        return all(ref in allowed for ref, _ in iter_refs(node))
+    return True
+
+
 def stable_refs(old: SchemaIndex, new: SchemaIndex) -> frozenset[str]:
-    """The refs that lead to equal local targets in both schemas."""
-    stable = set()
+    """The refs that mean the same in both schemas: their local targets are equal and every
+    ref inside those targets is stable too (a fixpoint, so a change deep in a chain of
+    definitions unsettles every ref that reaches it)."""
+    targets: dict[str, Any] = {}
     for ref in old.refs | new.refs:
         if not ref.startswith("#"):
             continue
         try:
-            if resolve_pointer(old.root, ref[1:]) == resolve_pointer(new.root, ref[1:]):
-                stable.add(ref)
+            target = resolve_pointer(old.root, ref[1:])
+            if target == resolve_pointer(new.root, ref[1:]):
+                targets[ref] = target
         except KeyError:
             continue
+    inner = {ref: {r for r, _ in iter_refs(t)} for ref, t in targets.items()}
+    stable = set(targets)
+    changed = True
+    while changed:
+        unsettled = {ref for ref in stable if not inner[ref] <= stable}
+        stable -= unsettled
+        changed = bool(unsettled)
     return frozenset(stable)

@@ -16,9 +16,9 @@ from typing import Any
 
 from contracts.compatibility.changes import Change, ChangeType
 from contracts.compatibility.dialects import internal_form
+from contracts.compatibility.index import SchemaIndex
 from contracts.compatibility.proof import Failure
 from contracts.compatibility.proof_rules import prove
-from contracts.compatibility.index import SchemaIndex
 from contracts.compatibility.schema import owner_of
 from contracts.compatibility.walk import diff_schemas as keyword_diff
 from contracts.compatibility.witness import Evidence
@@ -29,7 +29,7 @@ def judged_diff(old: Any, new: Any, *, backward: bool = True, forward: bool = Tr
     ``widens`` when ``forward`` (otherwise as the keyword diff guessed them)."""
     old_i, new_i = internal_form(old), internal_form(new)
     old_x, new_x = SchemaIndex(old_i), SchemaIndex(new_i)  # refuses unsupported patterns
-    changes = keyword_diff(old_i, new_i)
+    changes = keyword_diff(old_i, new_i, (old_x, new_x))
     if backward:
         changes = _settle(changes, prove(old_i, new_i, (old_x, new_x)), "narrows")
     if forward:
@@ -63,11 +63,10 @@ class _Places:
 def _settle(changes: list[Change], proof: tuple[bool, list[Failure]], flag: str) -> list[Change]:
     proven, failures = proof
     if proven:
-        return [replace(c, **{flag: False}) if getattr(c, flag) else c for c in changes]
+        return [_cleared(c, flag) if getattr(c, flag) else c for c in changes]
     places = _Places(failures)
     settled = [
-        replace(c, **{flag: False}) if getattr(c, flag) and not places.relate(c.path) else c
-        for c in changes
+        _cleared(c, flag) if getattr(c, flag) and not places.relate(c.path) else c for c in changes
     ]
     flagged = _Places([Failure(c.path, "") for c in settled if getattr(c, flag)])
     seen = set()
@@ -77,6 +76,11 @@ def _settle(changes: list[Change], proof: tuple[bool, list[Failure]], flag: str)
         seen.add(failure.path)
         settled.append(_unexplained(failure, flag))
     return settled
+
+
+def _cleared(change: Change, flag: str) -> Change:
+    """``change`` without the effect the proof ruled out."""
+    return replace(change, narrows=False) if flag == "narrows" else replace(change, widens=False)
 
 
 def _unexplained(failure: Failure, flag: str) -> Change:

@@ -22,12 +22,12 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from contracts.compatibility.dialects import re2_validator_class
-from contracts.compatibility.index import SchemaIndex, stable_refs
+from contracts.compatibility.index import SchemaIndex, refs_within, stable_refs
 from contracts.compatibility.keywords import is_metadata_key
-from contracts.compatibility.schema import iter_refs, json_pointer, resolve_pointer
+from contracts.compatibility.schema import json_pointer, resolve_pointer
 
 OLD, NEW = 0, 1
-MAX_STEPS = 100_000
+MAX_STEPS = 50_000
 
 
 @dataclass(frozen=True)
@@ -45,29 +45,6 @@ def is_true(schema: Any) -> bool:
 
 def is_false(schema: Any) -> bool:
     return schema is False or (isinstance(schema, Mapping) and is_true(schema.get("not", False)))
-
-
-_CONTAINERS = (dict, list)
-_DATA = frozenset({"enum", "const", "default", "examples"})
-
-
-def refs_within(node: Any, allowed: frozenset[str]) -> bool:
-    """Every ``$ref`` inside ``node`` is one of ``allowed`` (plain dicts and lists, as JSON
-    decodes them; anything else is walked the slow way)."""
-    if type(node) is dict:
-        ref = node.get("$ref")
-        if ref is not None and ref not in allowed:
-            return False
-        return all(
-            refs_within(v, allowed)
-            for k, v in node.items()
-            if type(v) in _CONTAINERS and k not in _DATA
-        )
-    if type(node) is list:
-        return all(refs_within(v, allowed) for v in node if type(v) in _CONTAINERS)
-    if isinstance(node, (Mapping, list)):
-        return all(ref in allowed for ref, _ in iter_refs(node))
-    return True
 
 
 class ProofBase:

@@ -6,6 +6,7 @@ dependentSchemas, propertyNames and the property counts."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from contracts.compatibility.proof import NEW, OLD, is_false, is_true
@@ -121,7 +122,7 @@ class ObjectRules(ValueRules):
                 ok = self.sub(a_pat[pattern], sb, p, depth + 1) and ok
                 continue
             sources = [rest_schema(a, OLD), *a_pat.values()]
-            if not all(self.quietly(lambda s=s: self.sub(s, sb, p, depth + 1)) for s in sources):
+            if not all(self.quietly(partial(self.sub, s, sb, p, depth + 1)) for s in sources):
                 ok = self.fail(
                     p,
                     f"properties matching {pattern!r} must now fit a new schema",
@@ -163,11 +164,11 @@ class ObjectRules(ValueRules):
         a_dep: Mapping[str, Any] = a.get("dependentSchemas") or {}
         for name, sb in (b.get("dependentSchemas") or {}).items():
             p = (*path, "dependentSchemas", name)
-            if name in a_dep and self.same(a_dep[name], sb) or self._forbidden(a, name):
+            if (name in a_dep and self.same(a_dep[name], sb)) or self._forbidden(a, name):
                 continue
-            tries = [lambda sb=sb: self.sub(without(a, "dependentSchemas"), sb, p, depth)]
+            tries = [partial(self.sub, without(a, "dependentSchemas"), sb, p, depth)]
             if name in a_dep:
-                tries.append(lambda sb=sb: self.sub(a_dep[name], sb, p, depth))
+                tries.append(partial(self.sub, a_dep[name], sb, p, depth))
             if not any(self.quietly(t) for t in tries):
                 ok = self.fail(p, f"objects with {name!r} must now also match a new schema")
         return ok

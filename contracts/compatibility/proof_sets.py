@@ -5,6 +5,7 @@ complement. Rules of the prover (proof.py); each one sound on its own."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from contracts.compatibility.keywords import is_metadata_key, types_of
@@ -38,7 +39,7 @@ def merge(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any] | None:
         elif key == "properties" and not set(out[key]) & set(value):
             out[key] = {**out[key], **value}
         elif key == "type":
-            both = [t for t in CONCRETE_TYPES + ("integer",) if t in _types(out) and t in _types(b)]
+            both = [t for t in (*CONCRETE_TYPES, "integer") if t in _types(out) and t in _types(b)]
             if not both:
                 return None
             out[key] = both
@@ -124,7 +125,7 @@ class SetRules(ProofBase):
         # the intersection is inside each of its parts
         candidates = [loosened(merged), *(loosened(x) for x in apart)]
         for candidate in candidates:
-            if self.quietly(lambda c=candidate: self.sub(c, b, path, depth)):
+            if self.quietly(partial(self.sub, candidate, b, path, depth)):
                 return True
         return self.sub(candidates[0], b, path, depth)
 
@@ -152,7 +153,7 @@ class SetRules(ProofBase):
             return all(self._right_union(kw, {**a, "type": t}, b, path, depth) for t in parts)
         branches = list(b[kw])
         for i, branch in enumerate(branches):
-            if not self.quietly(lambda br=branch: self.sub(a, br, (*path, kw, i), depth)):
+            if not self.quietly(partial(self.sub, a, branch, (*path, kw, i), depth)):
                 continue
             if kw == "anyOf" or self._exclusive(a, branch, branches, i):
                 return True
@@ -217,6 +218,3 @@ def finite_values(schema: Mapping[str, Any]) -> list[Any] | None:
     if isinstance(schema.get("enum"), list):
         return list(schema["enum"])
     return None
-
-
-__all__ = ["NEW", "OLD", "SetRules", "finite_values", "merge", "type_parts", "without"]

@@ -18,8 +18,6 @@ from contracts.compatibility.keywords import (
 from contracts.compatibility.proof import NEW, OLD, is_true
 from contracts.compatibility.proof_sets import SetRules, finite_values, type_parts
 
-_FAMILIES = ("number", "integer", "string", "array", "object")
-
 
 def _lower_ok(a: tuple[float, bool] | None, b: tuple[float, bool] | None) -> bool:
     """The old lower bound ``a`` is at least as tight as the new one ``b``."""
@@ -222,6 +220,3 @@ class ValueRules(SetRules):
                     undecided=True,
                 )
         return ok
-
-
-__all__ = ["ValueRules", "_FAMILIES"]
