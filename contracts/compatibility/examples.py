@@ -158,9 +158,9 @@ class Generator:
         for n in sorted(self.hints.numbers, key=abs):
             if step:
                 n = round(n / step) * step
-            if t == "integer" or float(n).is_integer():
-                yield int(n) if float(n).is_integer() else n
-            if t == "number":
+            if float(n).is_integer():
+                yield int(n)
+            elif t == "number":
                 yield n
 
     def _strings(self, schema: Mapping[str, Any]) -> Iterator[str]:

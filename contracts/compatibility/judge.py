@@ -68,6 +68,9 @@ def _settle(changes: list[Change], proof: tuple[bool, list[Failure]], flag: str)
     settled = [
         _cleared(c, flag) if getattr(c, flag) and not places.relate(c.path) else c for c in changes
     ]
+    undecided = [f for f in failures if f.undecided]
+    if undecided:
+        settled = [_why_undecided(c, flag, undecided) for c in settled]
     flagged = _Places([Failure(c.path, "") for c in settled if getattr(c, flag)])
     seen = set()
     for failure in failures:
@@ -76,6 +79,16 @@ def _settle(changes: list[Change], proof: tuple[bool, list[Failure]], flag: str)
         seen.add(failure.path)
         settled.append(_unexplained(failure, flag))
     return settled
+
+
+def _why_undecided(change: Change, flag: str, undecided: list[Failure]) -> Change:
+    """A flagged change where the proof could not decide says so in its message."""
+    if not getattr(change, flag):
+        return change
+    reason = next((f.reason for f in undecided if _Places([f]).relate(change.path)), None)
+    if reason is None or reason in change.message:
+        return change
+    return replace(change, message=f"{change.message}: {reason}")
 
 
 def _cleared(change: Change, flag: str) -> Change:
