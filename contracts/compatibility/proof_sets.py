@@ -76,7 +76,7 @@ class SetRules(ProofBase):
                 rest = without(a, kw)
                 return all(self._left_branch(rest, br, b, path, depth) for br in a[kw])
         if "if" in a:
-            # (if ∧ then) ∨ else: the else case kept without "not if" (looser, so sound)
+            # (if and then) or else: the else case kept without "not if" (looser, so sound)
             rest = without(a, "if", "then", "else")
             guarded = {"allOf": [a["if"], a.get("then", True)]}
             return self._left_branch(rest, guarded, b, path, depth) and self._left_branch(
