@@ -28,8 +28,22 @@ def loosened(schema: Any) -> Any:
     return schema
 
 
+# keywords that only act together: split between two schemas they do nothing, merged into
+# one they would start to act (e.g. maxContains without contains), so such schemas stay apart
+_TOGETHER = (
+    frozenset({"contains", "minContains", "maxContains"}),
+    frozenset({"if", "then", "else"}),
+)
+
+
 def merge(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any] | None:
-    """One schema meaning ``a`` and ``b`` together, or None when their keywords clash."""
+    """One schema accepting at least what ``a`` and ``b`` together accept (exactly that for
+    the keywords that act alone; looser where a keyword reads its siblings, such as
+    additionalProperties), or None when their keywords clash."""
+    for group in _TOGETHER:
+        mine, theirs = group & set(a), group & set(b)
+        if mine and theirs and mine != theirs:
+            return None
     out = dict(a)
     for key, value in b.items():
         if key not in out or out[key] == value or is_metadata_key(key):
