@@ -96,8 +96,8 @@ class Change:
             "path": self.path,
             "breaking": breaking,
             "message": self.message,
-            "undecided": False,
         }
+        # a breaking change shows a document that breaks, or says it is undecided
         if breaking:
             found, document = self.example(mode)
             out["undecided"] = not found
