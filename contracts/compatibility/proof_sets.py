@@ -36,6 +36,30 @@ _TOGETHER = (
 )
 
 
+_READS_SIBLINGS = frozenset(
+    {
+        "additionalProperties",
+        "patternProperties",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+        "items",
+        "prefixItems",
+        "contains",
+        "minContains",
+        "maxContains",
+        "if",
+        "then",
+        "else",
+        "$ref",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "not",
+        "dependentSchemas",
+    }
+)
+
+
 def merge(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any] | None:
     """One schema accepting at least what ``a`` and ``b`` together accept (exactly that for
     the keywords that act alone; looser where a keyword reads its siblings, such as
@@ -97,6 +121,9 @@ class SetRules(ProofBase):
                 rest, a.get("else", True), b, path, depth
             )
         if "allOf" in b:
+            merged = self._exact_merge(b)
+            if merged is not None:
+                return self.sub(a, merged, path, depth)
             rest = without(b, "allOf")
             results = [self.sub(a, rest, path, depth)]
             results += [
@@ -108,9 +135,25 @@ class SetRules(ProofBase):
                 return self._right_union(kw, a, b, path, depth)
         return None
 
+    def _exact_merge(self, b: Mapping[str, Any]) -> dict[str, Any] | None:
+        """``b`` with its ``allOf`` folded in when that means exactly the same: needed where
+        ``unevaluatedProperties`` sees the properties its allOf branches evaluate. Only
+        branches whose keywords read no sibling qualify."""
+        if "unevaluatedProperties" not in b:
+            return None
+        merged: dict[str, Any] | None = without(b, "allOf")
+        for branch in b["allOf"]:
+            branch, _ = self.resolve(branch, NEW)
+            if not isinstance(branch, Mapping) or set(branch) & _READS_SIBLINGS or merged is None:
+                return None
+            merged = merge(merged, branch)
+        return merged
+
     def _drop_shared(self, a: Mapping, b: Mapping) -> tuple[Mapping, Mapping]:
         """A conjunct both sides hold can be left out of both (``x ∧ c ⊆ y ∧ c`` when
         ``x ⊆ y``)."""
+        if any(k in s for s in (a, b) for k in ("unevaluatedProperties", "unevaluatedItems")):
+            return a, b  # there the shared part decides what counts as evaluated
         shared = [k for k in _SHARED if k in a and k in b and self.same(a[k], b[k])]
         if all(self.same(a.get(k), b.get(k)) for k in ("if", "then", "else")) and "if" in a:
             shared += ["if", "then", "else"]
