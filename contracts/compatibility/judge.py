@@ -35,6 +35,10 @@ def judged_diff(old: Any, new: Any, *, backward: bool = True, forward: bool = Tr
     if forward:
         changes = _settle(changes, prove(new_i, old_i, (new_x, old_x)), "widens")
     evidence = Evidence(old, new)
+    evidence.flagged = {
+        "backward": sum(c.narrows for c in changes),
+        "forward": sum(c.widens for c in changes),
+    }
     return [replace(c, evidence=evidence) for c in changes]
 
 

@@ -56,6 +56,9 @@ class Evidence:
         self.schemas = (old, new)
         self._found: dict[str, list[Witness]] = {}
         self._pending: dict[str, Iterator[Witness]] = {}
+        # per direction, how many changes break that way: a document that breaks when only
+        # one change does is that change's example wherever the validator points
+        self.flagged: dict[str, int] = {}
 
     def _witnesses(self, direction: str) -> Iterator[Witness]:
         """``backward``: valid under old, invalid under new; ``forward``: the reverse."""
@@ -70,8 +73,9 @@ class Evidence:
 
     def example(self, path: str, directions: list[str]) -> tuple[bool, Any]:
         for direction in directions:
+            sole = self.flagged.get(direction) == 1
             for witness in self._witnesses(direction):
-                if any(_explains(path, p) for p in witness.pointers):
+                if sole or any(_explains(path, p) for p in witness.pointers):
                     return True, witness.document
         return False, None
 
