@@ -15,7 +15,9 @@ from typing import Any
 
 from contracts.compatibility.proof_sets import finite_values, merge, type_parts, without
 
-PER_NODE = 24
+PER_NODE = 32
+# variants of one value: an object varies one property at a time, so it needs the most
+_PER_TYPE = {"object": 400, "array": 40}
 _FORMATS = {
     "date-time": "2026-01-31T12:00:00Z",
     "date": "2026-01-31",
@@ -137,7 +139,7 @@ class Generator:
                 yield from islice(self._values(joined or rest, depth), 8)
             return
         for t in type_parts(schema):
-            yield from islice(self._typed(t, schema, depth), 12)
+            yield from islice(self._typed(t, schema, depth), _PER_TYPE.get(t, 12))
 
     def _typed(self, t: str, schema: Mapping[str, Any], depth: int) -> Iterator[Any]:
         if t == "null":

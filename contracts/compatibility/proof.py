@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jsonschema import Draft202012Validator
+from referencing.exceptions import Unresolvable
 
 from contracts.compatibility.dialects import re2_validator_class
 from contracts.compatibility.index import SchemaIndex, refs_within, stable_refs
@@ -119,14 +120,18 @@ class ProofBase:
                 node = target
         return node, ref_seen
 
-    def valid(self, instance: Any, schema: Any, role: int) -> bool:
+    def valid(self, instance: Any, schema: Any, role: int) -> bool | None:
         """jsonschema's verdict on ``instance`` against a subschema of a root (refs resolve
-        against that root; patterns run through RE2)."""
+        against that root; patterns run through RE2); None when it cannot tell (a remote
+        ``$ref``), which every caller takes as "not proven"."""
         validator = self._validators.get(role)
         if validator is None:
             cls = re2_validator_class(Draft202012Validator)
             validator = self._validators[role] = cls(self.roots[role])
-        return bool(validator.evolve(schema=schema).is_valid(instance))
+        try:
+            return bool(validator.evolve(schema=schema).is_valid(instance))
+        except Unresolvable:
+            return None
 
     # --- the entry point of every comparison
 

@@ -181,6 +181,6 @@ class ObjectRules(ValueRules):
         if "propertyNames" in a and self.quietly(lambda: self.sub(a["propertyNames"], sb, p, 1)):
             return True
         closed = is_false(rest_schema(a, OLD)) and not a.get("patternProperties")
-        if closed and all(self.valid(n, sb, NEW) for n in a.get("properties") or {}):
+        if closed and all(self.valid(n, sb, NEW) is True for n in a.get("properties") or {}):
             return True
         return self.fail(p, "property names must now fit a new schema")

@@ -256,7 +256,7 @@ class SetRules(ProofBase):
         values = finite_values(x)
         if values is None:
             return False
-        return not any(self.valid(v, x, xr) and self.valid(v, y, yr) for v in values)
+        return all(self.valid(v, x, xr) is False or self.valid(v, y, yr) is False for v in values)
 
     def _branch_disjoint(self, x: Mapping, xr: int, y: Mapping, yr: int, depth: int) -> bool:
         for kw in _UNION:

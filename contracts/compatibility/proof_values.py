@@ -75,7 +75,7 @@ class ValueRules(SetRules):
         """An enum or const on the old side: every listed value it accepts is tried on the
         new side (exact)."""
         for value in finite_values(a) or ():
-            if self.valid(value, a, OLD) and not self.valid(value, b, NEW):
+            if self.valid(value, a, OLD) is not False and self.valid(value, b, NEW) is not True:
                 kw = "enum" if "enum" in b or "enum" in a else "const"
                 return self.fail((*path, kw), f"value {value!r} is no longer accepted")
         return True

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from referencing.exceptions import Unresolvable
+
 from contracts.compatibility.dialects import internal_form, safe_validator
 from contracts.compatibility.examples import Generator, Hints
 from contracts.compatibility.schema import json_pointer, owner_of
@@ -92,5 +94,8 @@ def _search(source: Any, target: Any) -> Iterator[Witness]:
         if key in seen:
             continue
         seen.add(key)
-        if accepts.is_valid(candidate) and not rejects.is_valid(candidate):
-            yield Witness(candidate, _error_pointers(rejects, candidate))
+        try:
+            if accepts.is_valid(candidate) and not rejects.is_valid(candidate):
+                yield Witness(candidate, _error_pointers(rejects, candidate))
+        except Unresolvable:
+            continue  # the document reaches a remote $ref: it cannot be checked here
