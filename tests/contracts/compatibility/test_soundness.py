@@ -229,3 +229,22 @@ def test_every_example_document_really_breaks(case: Case) -> None:
             if "example" in change:
                 assert _valid(writer, change["example"]), change
                 assert not _valid(reader, change["example"]), change
+
+
+def test_unevaluated_properties_counts_what_its_all_of_evaluates() -> None:
+    base = {"allOf": [{"properties": {"a": S}}], "unevaluatedProperties": False}
+    old = {"type": "object", **base}
+    new = {"type": "object", **base, "properties": {"b": S}}
+    assert _breaking(old, new) == []  # "a" stays allowed, "b" is new
+    forward = _breaking(old, new, "FORWARD")
+    example = forward[0]["example"]
+    assert _valid(new, example) and not _valid(old, example)
+
+
+def test_a_remote_ref_leaves_the_rest_of_the_check_working() -> None:
+    remote = {"$ref": "https://example.com/schemas/money.json"}
+    old = {"properties": {"price": remote, "status": {"enum": ["open", "closed"]}}}
+    new = {"properties": {"price": remote, "status": {"enum": ["open"]}}}
+    (change,) = _breaking(old, new)
+    assert change["path"] == "/properties/status/enum"
+    assert change["example"] == {"status": "closed"}
