@@ -8,7 +8,7 @@ patterns are walked."""
 
 from __future__ import annotations
 
-import json
+import ast
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -17,17 +17,19 @@ from contracts.compatibility.regexes import compile_pattern
 from contracts.compatibility.schema import iter_refs, json_pointer, resolve_pointer
 
 _DATA = ("enum", "const", "default", "examples")
-_REF = re.compile(r'"\$ref": ("(?:[^"\\]|\\.)*")')
+_REF = re.compile(r"""'\$ref': ('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
 
 
 class SchemaIndex:
     def __init__(self, root: Any) -> None:
         self.root = root
-        text = json.dumps(root)
+        text = repr(root)  # C speed; JSON text would do as well, a little slower
         # may include "$ref" keys inside enum/const data: that only makes the checker more
         # careful (an unknown ref is never taken as stable)
-        self.refs = {json.loads(m) for m in _REF.findall(text)}
-        if '"pattern' in text:
+        self.refs = {ast.literal_eval(m) for m in _REF.findall(text)}
+        if "$ref" in text and len(self.refs) < text.count("$ref"):
+            self.refs = {ref for ref, _ in iter_refs(root)}  # unusual quoting: the slow way
+        if "'pattern" in text:
             _check_patterns(root)
 
 
@@ -46,23 +48,34 @@ def _check_patterns(root: Any) -> None:
             stack.extend((v, (*path, k)) for k, v in node.items() if k not in _DATA)
 
 
-_CONTAINERS = (dict, list)
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def refs_within(node: Any, allowed: frozenset[str]) -> bool:
     """Every ``$ref`` inside ``node`` is one of ``allowed`` (plain dicts and lists, as JSON
     decodes them; anything else is walked the slow way)."""
-    if type(node) is dict:
+    kind = type(node)
+    if kind is dict:
         ref = node.get("$ref")
         if ref is not None and ref not in allowed:
             return False
-        return all(
-            refs_within(v, allowed)
-            for k, v in node.items()
-            if type(v) in _CONTAINERS and k not in _DATA
-        )
-    if type(node) is list:
-        return all(refs_within(v, allowed) for v in node if type(v) in _CONTAINERS)
+        for key, value in node.items():
+            inner = type(value)
+            if (
+                (inner is dict or inner is list)
+                and key not in _DATA
+                and not refs_within(value, allowed)
+            ):
+                return False
+        return True
+    if kind is list:
+        for value in node:
+            inner = type(value)
+            if (inner is dict or inner is list) and not refs_within(value, allowed):
+                return False
+        return True
+    if kind in _SCALARS:
+        return True
     if isinstance(node, (Mapping, list)):
         return all(ref in allowed for ref, _ in iter_refs(node))
     return True

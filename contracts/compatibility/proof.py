@@ -64,7 +64,7 @@ class ProofBase:
             indexes = (SchemaIndex(old_root), SchemaIndex(new_root))
         self._indexes = indexes
         self._stable = stable_refs(*indexes)
-        self._all_stable = all(i.refs <= self._stable for i in indexes)
+        self.all_stable = all(i.refs <= self._stable for i in indexes)
 
     # --- hooks the rule mixins provide
     def compositions(self, a: Any, b: Any, path: Sequence[object], depth: int) -> bool | None:
@@ -92,15 +92,15 @@ class ProofBase:
         """Equal subschemas that mean the same on both sides (their refs agree)."""
         if a is not b and a != b:
             return False
-        return self._all_stable or refs_within(a, self._stable)
+        return self.all_stable or refs_within(a, self._stable)
 
     def resolve(self, node: Any, role: int) -> tuple[Any, str | None]:
         ref_seen = None
         for _ in range(32):
-            if not (isinstance(node, Mapping) and isinstance(node.get("$ref"), str)):
+            if not ((type(node) is dict or isinstance(node, Mapping)) and "$ref" in node):
                 break
             ref = node["$ref"]
-            if not ref.startswith("#"):
+            if not isinstance(ref, str) or not ref.startswith("#"):
                 break  # remote refs stay opaque (compared as keywords)
             try:
                 target = resolve_pointer(self.roots[role], ref[1:])

@@ -101,9 +101,10 @@ class ObjectRules(ValueRules):
         for name in dict.fromkeys([*a_props, *b_props]):
             if plain and name in a_props and name in b_props:
                 # the common case, kept quick: listed on both sides, no pattern applies
-                if not self.same(a_props[name], b_props[name]):
-                    p = (*path, "properties", name)
-                    results.append(self.sub(a_props[name], b_props[name], p, depth + 1))
+                pa, pb = a_props[name], b_props[name]
+                if pa is pb or (pa == pb and (self.all_stable or self.same(pa, pb))):
+                    continue
+                results.append(self.sub(pa, pb, (*path, "properties", name), depth + 1))
                 continue
             old_side = governing(a, name, OLD)
             for part, where in governing_parts(b, name, NEW):

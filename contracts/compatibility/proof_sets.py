@@ -155,7 +155,7 @@ class SetRules(ProofBase):
         if any(k in s for s in (a, b) for k in ("unevaluatedProperties", "unevaluatedItems")):
             return a, b  # there the shared part decides what counts as evaluated
         shared = [k for k in _SHARED if k in a and k in b and self.same(a[k], b[k])]
-        if all(self.same(a.get(k), b.get(k)) for k in ("if", "then", "else")) and "if" in a:
+        if "if" in a and all(self.same(a.get(k), b.get(k)) for k in ("if", "then", "else")):
             shared += ["if", "then", "else"]
         if not shared:
             return a, b

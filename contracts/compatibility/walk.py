@@ -45,10 +45,10 @@ class SchemaDiffer(ScalarRules, ContainerRules):
     def _resolve(self, node: Any, root: Any) -> tuple[Any, str | None]:
         ref_seen = None
         for _ in range(32):
-            if not (isinstance(node, Mapping) and isinstance(node.get("$ref"), str)):
+            if not ((type(node) is dict or isinstance(node, Mapping)) and "$ref" in node):
                 break
             ref = node["$ref"]
-            if not ref.startswith("#"):
+            if not isinstance(ref, str) or not ref.startswith("#"):
                 break  # remote refs are compared as opaque strings
             try:
                 target = resolve_pointer(root, ref[1:])
@@ -64,6 +64,9 @@ class SchemaDiffer(ScalarRules, ContainerRules):
 
     # --- main walk
 
+    def _unchanged(self, old: Any, new: Any) -> bool:
+        return (old is new or old == new) and (self._defs_equal or refs_within(old, self._stable))
+
     def compare(self, old: Any, new: Any, path: Sequence[object]) -> None:
         self._comparisons += 1
         if self._comparisons > MAX_COMPARISONS:
@@ -72,9 +75,11 @@ class SchemaDiffer(ScalarRules, ContainerRules):
                 "comparisons, usually from references used many times).",
                 json_pointer(path),
             )
+        if self._unchanged(old, new):
+            return  # before following refs: equal stable refs mean the same on both sides
         old, old_ref = self._resolve(old, self.old_root)
         new, new_ref = self._resolve(new, self.new_root)
-        if old == new and (self._defs_equal or refs_within(old, self._stable)):
+        if self._unchanged(old, new):
             return
         if old_ref and new_ref:
             key = (old_ref, new_ref)
