@@ -3,13 +3,14 @@ an unchanged subtree is recognised quickly: it means the same on both sides when
 definitions its refs reach are equal on both sides), and every user pattern checked against
 the linear-time engine (regexes.py), refused with a clear error otherwise.
 
-Both come from the schema's JSON text where possible (C speed); only schemas that hold
-patterns are walked."""
+Both come from the schema's serialised form (C speed); only schemas that hold patterns are
+walked."""
 
 from __future__ import annotations
 
-import ast
+import marshal
 import re
+import struct
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,19 +18,28 @@ from contracts.compatibility.regexes import compile_pattern
 from contracts.compatibility.schema import iter_refs, json_pointer, resolve_pointer
 
 _DATA = ("enum", "const", "default", "examples")
-_REF = re.compile(r"""'\$ref': ('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
+_REF = re.compile(rb"u\x04\x00\x00\x00\$refu[\x00-\xff]{4}")
 
 
 class SchemaIndex:
     def __init__(self, root: Any) -> None:
         self.root = root
-        text = repr(root)  # C speed; JSON text would do as well, a little slower
-        # may include "$ref" keys inside enum/const data: that only makes the checker more
-        # careful (an unknown ref is never taken as stable)
-        self.refs = {ast.literal_eval(m) for m in _REF.findall(text)}
-        if "$ref" in text and len(self.refs) < text.count("$ref"):
-            self.refs = {ref for ref, _ in iter_refs(root)}  # unusual quoting: the slow way
-        if "'pattern" in text:
+        try:
+            # marshal format 0 writes every string in full, each "$ref" key followed by its
+            # value: a C-speed way to list the refs (a "$ref" inside enum/const data may be
+            # listed too, which only makes the checker more careful)
+            data = marshal.dumps(root, 0)
+        except ValueError:  # not plain JSON types: the slow way
+            self.refs = {ref for ref, _ in iter_refs(root)}
+            has_patterns = True
+        else:
+            self.refs = set()
+            for match in _REF.finditer(data):
+                start = match.end()
+                (size,) = struct.unpack_from("<i", data, start - 4)
+                self.refs.add(data[start : start + size].decode("utf-8", "surrogatepass"))
+            has_patterns = b"pattern" in data
+        if has_patterns:
             _check_patterns(root)
 
 
