@@ -1,5 +1,9 @@
 """Benchmark: compatibility check of two large JSON Schemas (500 properties, nesting depth 5).
 
+The budget: a BACKWARD check stays within 2x of the 1.58 ms reference per check (the keyword
+diff alone on the reference machine). Printed as an absolute time and as that ratio, next to
+the keyword diff alone measured in the same run (the load of a shared machine moves both).
+
 Prints the time per check for each mode and ratios against two baselines measured in the same
 run on the same schemas: jsonschema's Draft202012Validator.check_schema (validating both
 schemas against the metaschema, which every publish does anyway) and a deep copy of both.
@@ -24,6 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from jsonschema import Draft202012Validator
 
 from contracts.compatibility import Mode, check_compatibility, diff_schemas
+from contracts.compatibility.walk import diff_schemas as keyword_diff
+
+REFERENCE_MS = 1.58
+BUDGET = 2.0
 
 PROPERTIES = 500
 DEPTH = 5
@@ -155,6 +163,21 @@ def main() -> None:
             f"check {mode.value:<20}            {t * 1e3:8.2f} ms"
             f"   x{t / validator:5.2f} check_schema   x{t / deep_copy:5.2f} deepcopy"
         )
+    backward = timed(functools.partial(check_compatibility, new, [old], Mode.BACKWARD), repeat)
+    keywords_only = timed(functools.partial(keyword_diff, old, new), repeat)
+    ratio = backward * 1e3 / REFERENCE_MS
+    print(
+        f"BACKWARD per check: {backward * 1e3:.2f} ms = x{ratio:.2f} of the {REFERENCE_MS} ms "
+        f"reference (budget x{BUDGET:.0f}: {'within' if ratio <= BUDGET else 'OVER'}); "
+        f"x{backward / keywords_only:.2f} of the keyword diff alone in this run "
+        f"({keywords_only * 1e3:.2f} ms)"
+    )
+    result = check_compatibility(new, [old], Mode.BACKWARD)
+    rendered = timed(lambda: check_compatibility(new, [old], Mode.BACKWARD).as_dict(), 3)
+    print(
+        f"BACKWARD rendered with example documents ({len(result.breaking)} breaking changes): "
+        f"{rendered * 1e3:.2f} ms"
+    )
     history = [old, mutate(old, rng, 10), mutate(old, rng, 20), mutate(old, rng, 30)]
     t = timed(lambda: check_compatibility(new, history, Mode.FULL_TRANSITIVE), 10)
     print(

@@ -25,6 +25,7 @@ from urllib.parse import urldefrag, urljoin
 import re2
 import referencing
 import referencing.exceptions
+import referencing.jsonschema
 from referencing.jsonschema import DRAFT202012
 
 MAX_DEPTH = 64
@@ -214,7 +215,12 @@ class _References:
     """Resolves the references of one schema without ever fetching anything."""
 
     def __init__(self, root: Mapping[str, Any], base: str) -> None:
-        resource = DRAFT202012.create_resource(root)
+        # Each dialect walks its own keywords (draft-07's tuple `items` is a list).
+        dialect = root.get("$schema") if isinstance(root, Mapping) else None
+        specification = referencing.jsonschema.specification_with(
+            dialect if isinstance(dialect, str) else "", default=DRAFT202012
+        )
+        resource = specification.create_resource(root)
         self.registry = refusing_registry().with_resource(base, resource).crawl()
 
     def target(self, node: _Node, key: str) -> Any:

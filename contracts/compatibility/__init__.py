@@ -1,4 +1,4 @@
-"""JSON Schema (draft 2020-12) diff and compatibility modes. Pure Python, no Django.
+"""JSON Schema diff and compatibility modes (draft-07, 2019-09, 2020-12). Pure Python, no Django.
 
 Every change is classified by what it does to the set of instances the schema accepts
 (changes.py): it *narrows* it, *widens* it, or both. A mode (modes.py) says which direction
@@ -12,14 +12,22 @@ a property to an open model narrows (old data may have had it with any value), a
 a closed model widens (old readers reject it), and adding it to a partially open model is
 safe when its schema matches the one that covered it.
 
-The rooms: schema.py (validation, pointers), walk.py (the schema walk), scalars.py and
-containers.py (the rules per keyword), semver.py (versions and bumps). This module is the
-facade the rest of the project imports.
+The keyword diff says what changed; a sound prover (proof*.py) settles whether it can break:
+"compatible" only when every document valid under one version is valid under the other,
+else breaking with an example document (witness.py) or flagged undecided.
+
+The rooms: schema.py (validation, pointers), dialects.py ($schema and the internal form),
+regexes.py (RE2), walk.py (the schema walk), scalars.py and containers.py (the diff rules per
+keyword), proof.py, proof_sets.py, proof_values.py, proof_objects.py, proof_rules.py (the
+prover), examples.py and witness.py (example documents), judge.py (the two together),
+semver.py (versions and bumps). This module is the facade the rest of the project imports.
 """
 
 from contracts.compatibility.changes import Change, ChangeType
 from contracts.compatibility.check import CompatibilityResult, VersionCheck, check_compatibility
+from contracts.compatibility.judge import diff_schemas
 from contracts.compatibility.modes import Mode, UnknownModeError, parse_mode
+from contracts.compatibility.regexes import UnsupportedPatternError
 from contracts.compatibility.schema import (
     InvalidSchemaError,
     JsonSchema,
@@ -28,7 +36,7 @@ from contracts.compatibility.schema import (
     validate_schema,
 )
 from contracts.compatibility.semver import bump_level, parse_version, suggest_next_version
-from contracts.compatibility.walk import MAX_COMPARISONS, diff_schemas
+from contracts.compatibility.walk import MAX_COMPARISONS
 
 __all__ = [
     "MAX_COMPARISONS",
@@ -40,6 +48,7 @@ __all__ = [
     "Mode",
     "SchemaTooComplexError",
     "UnknownModeError",
+    "UnsupportedPatternError",
     "VersionCheck",
     "bump_level",
     "check_compatibility",

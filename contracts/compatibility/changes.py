@@ -2,11 +2,15 @@
 
 * ``narrows``: some document valid under the old schema is invalid under the new one;
 * ``widens``: some document valid under the new schema is invalid under the old one.
+
+A breaking change carries an example document that breaks (found and checked with jsonschema
+on demand, see witness.py) or, when none is found, is ``undecided``: reported as breaking
+because compatibility could not be proven, not because a break was seen.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -62,6 +66,8 @@ class Change:
     message: str = ""
     old: Any = None
     new: Any = None
+    # the example search of the diff this change comes from (witness.Evidence)
+    evidence: Any = field(default=None, compare=False, repr=False)
 
     @property
     def metadata_only(self) -> bool:
@@ -70,10 +76,31 @@ class Change:
     def breaking(self, mode: Mode) -> bool:
         return (mode.checks_backward and self.narrows) or (mode.checks_forward and self.widens)
 
+    def example(self, mode: Mode) -> tuple[bool, Any]:
+        """(found, document): a document that breaks under ``mode`` because of this change,
+        valid under the version readers expect and invalid under the other."""
+        directions = []
+        if mode.checks_backward and self.narrows:
+            directions.append("backward")
+        if mode.checks_forward and self.widens:
+            directions.append("forward")
+        if not directions or self.evidence is None:
+            return False, None
+        found, document = self.evidence.example(self.path, directions)
+        return bool(found), document
+
     def as_dict(self, mode: Mode) -> dict[str, Any]:
-        return {
+        breaking = self.breaking(mode)
+        out = {
             "type": self.type.value,
             "path": self.path,
-            "breaking": self.breaking(mode),
+            "breaking": breaking,
             "message": self.message,
         }
+        # a breaking change shows a document that breaks, or says it is undecided
+        if breaking:
+            found, document = self.example(mode)
+            out["undecided"] = not found
+            if found:
+                out["example"] = document
+        return out

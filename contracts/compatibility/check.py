@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contracts.compatibility.changes import Change
+from contracts.compatibility.judge import judged_diff
 from contracts.compatibility.modes import Mode, compared_versions, parse_mode
 from contracts.compatibility.schema import JsonSchema
-from contracts.compatibility.walk import diff_schemas
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ def check_compatibility(
     """Judge ``new`` against the earlier versions (oldest first) under ``mode``.
 
     Non-transitive modes look at the latest earlier version only; transitive ones at all.
+    Compatible means proven: no document valid under an earlier version is invalid under
+    ``new`` (backward), and/or the reverse (forward); see judge.py.
     """
     mode = parse_mode(mode)
     if not previous:
@@ -57,8 +59,11 @@ def check_compatibility(
     indexes = compared_versions(mode, len(previous))
     checks = []
     latest: tuple[Change, ...] = ()
+    backward = mode.checks_backward or mode is Mode.NONE  # NONE still suggests a bump
     for i in indexes:
-        changes = tuple(diff_schemas(previous[i], new))
+        changes = tuple(
+            judged_diff(previous[i], new, backward=backward, forward=mode.checks_forward)
+        )
         breaking = tuple(c for c in changes if c.breaking(mode))
         checks.append(VersionCheck(index=i, changes=changes, breaking=breaking))
         if i == len(previous) - 1:

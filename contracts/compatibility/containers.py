@@ -3,7 +3,6 @@ content model, composition (anyOf, oneOf, allOf, not, if/then/else), unknown key
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,6 +16,7 @@ from contracts.compatibility.keywords import (
     trivially_true,
 )
 from contracts.compatibility.recorder import ChangeRecorder
+from contracts.compatibility.regexes import search
 
 
 class ContainerRules(ChangeRecorder):
@@ -79,11 +79,8 @@ class ContainerRules(ChangeRecorder):
         if name in props:
             return props[name], ["properties", name]
         for pattern, sub in (schema.get("patternProperties") or {}).items():
-            try:
-                if re.search(pattern, name):
-                    return sub, ["patternProperties", pattern]
-            except re.error:
-                continue
+            if search(pattern, name):
+                return sub, ["patternProperties", pattern]
         key = (
             "additionalProperties" if "additionalProperties" in schema else "unevaluatedProperties"
         )

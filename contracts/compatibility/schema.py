@@ -1,11 +1,12 @@
-"""Schema validation (draft 2020-12, local ``$ref``s resolved) and JSON pointers."""
+"""Schema validation (in the dialect ``$schema`` names, 2020-12 when absent; local ``$ref``s
+resolved) and JSON pointers."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import SchemaError
 
 from contracts.schema_safety import UnsafeSchemaError, check_schema_safety
@@ -14,7 +15,7 @@ JsonSchema = Mapping[str, Any] | bool
 
 
 class InvalidSchemaError(ValueError):
-    """The input is not a valid draft 2020-12 JSON Schema; ``path`` points at the culprit."""
+    """The input is not a valid JSON Schema of its dialect; ``path`` points at the culprit."""
 
     def __init__(self, message: str, path: str = "") -> None:
         super().__init__(message)
@@ -32,6 +33,46 @@ class SchemaTooComplexError(InvalidSchemaError):
 
 def json_pointer(parts: Iterable[object]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+# keywords that hold no subschema: a change and a failure on any of them at the same place
+# are about the same values (e.g. maximum vs exclusiveMaximum, required/0 vs required)
+VALUE_KEYWORDS = frozenset(
+    {
+        "type",
+        "enum",
+        "const",
+        "minimum",
+        "exclusiveMinimum",
+        "maximum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "format",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "minContains",
+        "maxContains",
+        "minProperties",
+        "maxProperties",
+        "required",
+        "dependentRequired",
+    }
+)
+
+
+def owner_of(pointer: str) -> str:
+    """The subschema a pointer is about: trailing value keywords (and their index) dropped."""
+    parts = pointer.split("/")
+    for _ in range(2):
+        if len(parts) > 1 and parts[-1] in VALUE_KEYWORDS:
+            return "/".join(parts[:-1])
+        if len(parts) > 2 and parts[-2] in VALUE_KEYWORDS:
+            return "/".join(parts[:-2])
+    return pointer
 
 
 def unescape(token: str) -> str:
@@ -89,9 +130,10 @@ def too_deep(node: Any, limit: int = MAX_NESTING) -> tuple[object, ...] | None:
 
 
 def validate_schema(schema: Any) -> None:
-    """Raise InvalidSchemaError unless ``schema`` is a valid draft 2020-12 schema that is safe
-    to validate records with (contracts.schema_safety: bounded, linear-time patterns,
-    references inside the schema that resolve and terminate)."""
+    """Raise InvalidSchemaError unless ``schema`` is a valid schema of the dialect its
+    ``$schema`` names (draft-07, 2019-09, 2020-12 when absent) whose local ``$ref``s all
+    resolve, and which is safe to validate records with (contracts.schema_safety: bounded,
+    linear-time patterns, references inside the schema that resolve and terminate)."""
     if not isinstance(schema, (Mapping, bool)):
         raise InvalidSchemaError("A JSON Schema must be an object or a boolean.", "")
     deep = too_deep(schema)
@@ -101,7 +143,7 @@ def validate_schema(schema: Any) -> None:
             json_pointer(deep[:MAX_NESTING]),
         )
     try:
-        Draft202012Validator.check_schema(schema)
+        validators.validator_for(schema, default=Draft202012Validator).check_schema(schema)
     except SchemaError as exc:
         raise InvalidSchemaError(
             f"Not a valid JSON Schema: {exc.message}", json_pointer(exc.absolute_path)

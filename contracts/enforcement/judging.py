@@ -25,6 +25,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaValidationError
 from referencing.exceptions import Unresolvable
 
+from contracts.compatibility.dialects import internal_form
 from contracts.enforcement.predicates import compile_predicate, is_number
 from contracts.enforcement.safe_validator import safe_validator
 from contracts.sla import duration_seconds
@@ -73,13 +74,24 @@ def _unjudgeable(message: str) -> RecordError:
     return RecordError(pointer="", schema_pointer="", keyword="$ref", message=message)
 
 
+def judged_form(schema: Mapping[str, Any] | bool) -> Mapping[str, Any] | bool:
+    """Records are judged in one dialect, 2020-12: a draft-07 or 2019-09 schema (the dialect
+    its `$schema` names) has its keywords rewritten first, e.g. tuple `items` to `prefixItems`,
+    `dependencies` to `dependentRequired`/`dependentSchemas`."""
+    form = internal_form(schema)
+    if form is schema or not isinstance(form, Mapping):
+        return form
+    return {key: value for key, value in form.items() if key != "$schema"}
+
+
 class RecordValidator:
-    """Validates records against one JSON Schema (Draft 2020-12, formats checked), safely:
+    """Validates records against one JSON Schema (in its dialect, formats checked), safely:
     patterns run on a linear-time engine and references resolve inside the schema only
     (safe_validator). A version published before unsafe schemas were refused cannot hang or
     fetch: a reference that leads outside or loops fails the record with a message."""
 
     def __init__(self, schema: Mapping[str, Any] | bool, *, fast: bool = True) -> None:
+        schema = judged_form(schema)
         self.validator = safe_validator(schema)
         checker = Draft202012Validator.FORMAT_CHECKER
         self.predicate = compile_predicate(schema, checker.conforms) if fast else None

@@ -337,6 +337,9 @@ def test_compatibility_endpoint_shape(api_client_for: Client, pm_user) -> None:
             "path": "/required/0",
             "breaking": True,
             "message": "property 'a' is now required",
+            # a document valid under the old schema that the new one rejects
+            "undecided": False,
+            "example": {},
         }
     ]
     forward = (

@@ -293,3 +293,17 @@ def test_a_threshold_without_a_window_takes_the_default_one_when_given() -> None
         (datetime(2026, 3, 2, tzinfo=UTC), 0),
     ]
     assert [enf.judge_missing(m) is not None for m in per_day] == [True, False]
+
+
+def test_a_draft_07_tuple_schema_judges_records_by_position() -> None:
+    schema = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "array",
+        "items": [{"type": "string"}, {"type": "integer"}],
+        "additionalItems": False,
+    }
+    validator = enf.RecordValidator(schema)
+    assert validator.is_valid(["sku-1", 3])
+    assert not validator.is_valid([3, "sku-1"])
+    assert not validator.is_valid(["sku-1", 3, "extra"])
+    assert validator.errors(["sku-1", 3, "extra"])
