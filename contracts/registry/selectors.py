@@ -303,12 +303,13 @@ class IdeaContractHealth:
 
     @property
     def assets(self) -> list[AssetRow]:
-        by_id = {c.pk: c for c in self.contracts}
+        # In the contracts' order (by name), never in the order of their ids: ids follow the
+        # order contracts were created in, which the page should not depend on.
         return [
             AssetRow(
                 governance=a,
-                own=[by_id[i] for i in a.own if i in by_id],
-                upstream=[] if a.own else [by_id[i] for i in a.governed_by if i in by_id],
+                own=[c for c in self.contracts if c.pk in set(a.own)],
+                upstream=[] if a.own else [c for c in self.contracts if c.pk in set(a.governed_by)],
             )
             for a in self.state.assets
         ]

@@ -43,6 +43,8 @@ def test_a_batch_whose_worker_dies_is_finished_once_by_the_redelivered_task(
         {"order_id": f"O{i}", "amount": -1 if i % 10 == 0 else i, "note": "x" * 40}
         for i in range(RECORDS)
     ]
+    # A batch far above a request's bound, so the worker is caught halfway through it.
+    monkeypatch.setattr(services, "MAX_BATCH_RECORDS", RECORDS)
     run = services.start_validation(
         contract=version.contract, records=records, source="upload", queue=False
     )
