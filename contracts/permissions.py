@@ -48,6 +48,10 @@ def may_import_odcs(user: AnyUser, raw: bytes | str) -> bool:
     For anyone else the document's id is read (OdcsError when it cannot be) to find the contract."""
     if can_write(user):
         return True
+    # Nothing of someone who owns no contract is read: the document is parsed only to find
+    # which of the user's contracts it is a version of.
+    if not user.is_authenticated or not selectors.owns_a_contract(user.pk):
+        return False
     existing = selectors.contract_by_odcs_id(odcs.parse(raw).odcs_id)
     return can_write(user, existing)
 

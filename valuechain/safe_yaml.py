@@ -33,6 +33,25 @@ class StrictSafeLoader(yaml.SafeLoader):
         raise AnchorRefused(problem=ANCHORS_REFUSED, problem_mark=mark)
 
 
+# A number longer than this is no estimate or id but an attempt to make int() work hard (Python
+# refuses past 4,300 digits with a ValueError that would surface as a server error).
+MAX_NUMBER_CHARACTERS = 100
+
+
+def _bounded_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    if len(str(node.value)) > MAX_NUMBER_CHARACTERS:
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"a number of {len(str(node.value))} characters is too long "
+            f"(at most {MAX_NUMBER_CHARACTERS})",
+            node.start_mark,
+        )
+    return int(loader.construct_yaml_int(node))
+
+
+StrictSafeLoader.add_constructor("tag:yaml.org,2002:int", _bounded_int)
+
 StrictSafeLoader.yaml_implicit_resolvers = {
     key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()

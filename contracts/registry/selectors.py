@@ -62,6 +62,11 @@ def generated_odcs_id(contract: DataContract) -> str:
     return f"valuechain-contract-{contract.pk}"
 
 
+def owns_a_contract(user_id: int | None) -> bool:
+    """Whether the user is the producer (owner) of at least one contract."""
+    return user_id is not None and DataContract.objects.filter(owner_id=user_id).exists()
+
+
 def contract_by_odcs_id(odcs_id: str) -> DataContract | None:
     """The contract an ODCS document with this id is a version of: the one with that ODCS id,
     else the one an export named (valuechain-contract-<pk>) while it had no ODCS id. A blank id
