@@ -156,3 +156,13 @@ def test_a_list_edit_of_an_id_no_column_can_hold_is_a_bad_request(admin_client_w
         },
     )
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_an_action_on_an_id_no_column_can_hold_is_a_bad_request(admin_client_with_demo):
+    response = admin_client_with_demo.post(
+        _url(m.StakeholderAssignment, "changelist"),
+        {"action": "delete_selected", "_selected_action": ["9" * 30]},
+    )
+    assert response.status_code == 400
+    assert m.StakeholderAssignment.objects.exists()

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import BadRequest
 from django.db.models import ForeignKey
@@ -42,8 +43,9 @@ def _autocomplete(
 
 
 class ModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """The admin of a model, with bounded autocomplete pickers and list edits that refuse an
-    id no column can hold (400, naming the field) instead of failing on it."""
+    """The admin of a model (every one here has integer ids), with bounded autocomplete
+    pickers, and list edits and actions that refuse an id no column can hold (400, naming
+    the field) instead of failing on it."""
 
     def formfield_for_foreignkey(
         self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
@@ -54,11 +56,15 @@ class ModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        if request.method == "POST" and self.list_editable and "_save" in request.POST:
+        if request.method == "POST":
             pk = self.model._meta.pk
             assert pk is not None
-            for key, value in request.POST.items():
-                if key.endswith(f"-{pk.name}") and value and not is_id(value):
+            ids: list[tuple[str, str]] = []
+            if self.list_editable and "_save" in request.POST:
+                ids += [(k, str(v)) for k, v in request.POST.items() if k.endswith(f"-{pk.name}")]
+            ids += [(ACTION_CHECKBOX_NAME, v) for v in request.POST.getlist(ACTION_CHECKBOX_NAME)]
+            for key, value in ids:
+                if value and not is_id(value):
                     raise BadRequest(f"{key}: {value[:40]!r} is not an id.")
         return super().changelist_view(request, extra_context)
 
