@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run worker test lint bench demo clean
+.PHONY: install run worker test lint bench fuzz demo clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,5 +42,31 @@ lint: install
 bench: install
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
+## fuzz: schemathesis over the API schema and hostile queries and forms on every page, against
+## a throwaway database on a loopback server; passes on no server error (5xx). Budget:
+## FUZZ_EXAMPLES cases per API operation and kind, FUZZ_PAGE_REQUESTS page requests.
+FUZZ_PORT ?= 8765
+FUZZ_EXAMPLES ?= 10
+FUZZ_PAGE_REQUESTS ?= 1500
+FUZZ_DIR := .fuzz
+fuzz: install
+	$(PY) -m pip install -q -e ".[fuzz]"
+	rm -rf $(FUZZ_DIR) && mkdir -p $(FUZZ_DIR)
+	@set -e; \
+	export DATABASE_URL=sqlite:///$(CURDIR)/$(FUZZ_DIR)/fuzz.sqlite3 DEBUG=false \
+	  AXES_ENABLED=false REDIS_URL= THROTTLE_ANON=100000/minute THROTTLE_AUTH=100000/minute \
+	  THROTTLE_USER=100000/minute MEDIA_ROOT=$(CURDIR)/$(FUZZ_DIR)/media LOG_LEVEL=WARNING \
+	  FUZZ_URL=http://127.0.0.1:$(FUZZ_PORT) FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+	  FUZZ_PAGE_REQUESTS=$(FUZZ_PAGE_REQUESTS); \
+	$(PY) manage.py migrate --noinput -v 0; \
+	$(PY) manage.py load_demo > /dev/null; \
+	$(PY) manage.py runserver --noreload 127.0.0.1:$(FUZZ_PORT) > $(FUZZ_DIR)/server.log 2>&1 & \
+	server=$$!; trap 'kill $$server 2>/dev/null' EXIT INT TERM; \
+	for i in $$(seq 60); do curl -fs http://127.0.0.1:$(FUZZ_PORT)/healthz/ > /dev/null && break; sleep 1; done; \
+	status=0; \
+	$(PY) bench/fuzz_api.py || status=1; \
+	$(PY) bench/fuzz_pages.py || status=1; \
+	exit $$status
+
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(FUZZ_DIR) staticfiles .pytest_cache .mypy_cache .ruff_cache

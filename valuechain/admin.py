@@ -11,19 +11,20 @@ from django.http import HttpRequest
 
 from valuechain import models as m
 from valuechain.ideas import selectors
+from valuechain.platform.admin_fields import ModelAdmin, TabularInline
 
 ESTIMATE_HELP = "Low <= likely <= high; in money, or in person-days when a role is set."
 
 
 @admin.register(m.Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(ModelAdmin):
     list_display = ("name", "day_rate")
     search_fields = ("name", "description")
     ordering = ("name",)
 
 
 @admin.register(m.TierProfile)
-class TierProfileAdmin(admin.ModelAdmin):
+class TierProfileAdmin(ModelAdmin):
     list_display = (
         "tier",
         "label",
@@ -64,7 +65,7 @@ ASSET_FIELDSETS: tuple[Any, ...] = (
 
 
 @admin.register(m.AcquisitionOption)
-class AcquisitionOptionAdmin(admin.ModelAdmin):
+class AcquisitionOptionAdmin(ModelAdmin):
     list_select_related = ("owner",)
     autocomplete_fields = ("owner",)
     list_display = ("name", "provider", "owner", "build_likely", "run_likely", "feasibility")
@@ -77,7 +78,7 @@ class AcquisitionOptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.RawSource)
-class RawSourceAdmin(admin.ModelAdmin):
+class RawSourceAdmin(ModelAdmin):
     list_display = (
         "name",
         "system",
@@ -121,7 +122,7 @@ class RawSourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.CuratedDataset)
-class CuratedDatasetAdmin(admin.ModelAdmin):
+class CuratedDatasetAdmin(ModelAdmin):
     list_display = ("name", "owner", "available", "build_likely", "run_likely", "feasibility")
     search_fields = ("name", "description")
     list_select_related = ("owner",)
@@ -136,7 +137,7 @@ class CuratedDatasetAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Feature)
-class FeatureAdmin(admin.ModelAdmin):
+class FeatureAdmin(ModelAdmin):
     list_select_related = ("owner",)
     autocomplete_fields = ("owner",)
     list_display = (
@@ -199,7 +200,7 @@ class NeedForm(forms.ModelForm):
         return data
 
 
-class NeedInline(admin.TabularInline):
+class NeedInline(TabularInline):
     model = m.Need
     form = NeedForm
     extra = 0
@@ -219,7 +220,7 @@ class NeedInline(admin.TabularInline):
     autocomplete_fields = ("feature", "curated_dataset", "raw_source", "acquisition_option")
 
 
-class StakeholderAssignmentInline(admin.TabularInline):
+class StakeholderAssignmentInline(TabularInline):
     model = m.StakeholderAssignment
     extra = 0
     fields = ("tier", "role", "person", "note")
@@ -227,7 +228,7 @@ class StakeholderAssignmentInline(admin.TabularInline):
 
 
 @admin.register(m.Idea)
-class IdeaAdmin(admin.ModelAdmin):
+class IdeaAdmin(ModelAdmin):
     list_display = (
         "title",
         "owner",
@@ -296,7 +297,7 @@ class IdeaAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Need)
-class NeedAdmin(admin.ModelAdmin):
+class NeedAdmin(ModelAdmin):
     form = NeedForm
     list_display = (
         "name",
@@ -314,7 +315,7 @@ class NeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.StakeholderAssignment)
-class StakeholderAssignmentAdmin(admin.ModelAdmin):
+class StakeholderAssignmentAdmin(ModelAdmin):
     list_display = ("idea", "tier", "role", "person", "note")
     list_filter = ("tier", "role", "idea__status")
     search_fields = (
@@ -341,7 +342,7 @@ RUN_FIELDS = (
 
 
 @admin.register(m.SimulationRun)
-class SimulationRunAdmin(admin.ModelAdmin):
+class SimulationRunAdmin(ModelAdmin):
     list_display = ("pk", "idea", "status", "progress", "draws", "seed", "created_at")
     list_filter = ("status",)
     search_fields = ("idea__title",)
@@ -350,7 +351,7 @@ class SimulationRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.PortfolioRun)
-class PortfolioRunAdmin(admin.ModelAdmin):
+class PortfolioRunAdmin(ModelAdmin):
     list_display = ("pk", "status", "progress", "created_by", "created_at", "finished_at")
     list_filter = ("status",)
     readonly_fields = RUN_FIELDS

@@ -128,3 +128,41 @@ def test_a_need_without_an_asset_is_refused_in_the_idea_form(admin_client_with_d
     errors = [inline.formset.errors for inline in response.context["inline_admin_formsets"]]
     assert "exactly one asset" in str(errors), errors
     assert idea.needs.count() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["0x10", "1e309", "NaN", "9" * 30, "\ufffd\ufffd"])
+def test_an_autocomplete_value_that_is_no_id_is_refused_on_its_field(admin_client_with_demo, value):
+    # These values were a server error: the picker looked them up to show the form again.
+    response = admin_client_with_demo.post(
+        _url(m.Feature, "add"), {"name": "odd owner", "owner": value}
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not m.Feature.objects.filter(name="odd owner").exists()
+
+
+@pytest.mark.django_db
+def test_a_list_edit_of_an_id_no_column_can_hold_is_a_bad_request(admin_client_with_demo):
+    response = admin_client_with_demo.post(
+        _url(m.TierProfile, "changelist"),
+        {
+            "_save": "Save",
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-tier": "9" * 30,
+            "form-0-label": "Raw",
+            "form-0-investment_band": "low",
+        },
+    )
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_an_action_on_an_id_no_column_can_hold_is_a_bad_request(admin_client_with_demo):
+    response = admin_client_with_demo.post(
+        _url(m.StakeholderAssignment, "changelist"),
+        {"action": "delete_selected", "_selected_action": ["9" * 30]},
+    )
+    assert response.status_code == 400
+    assert m.StakeholderAssignment.objects.exists()

@@ -10,7 +10,7 @@ from django.conf import settings
 from valuechain import models as m
 from valuechain.analysis import selectors, services
 from valuechain.estimates import MAX_MONEY
-from valuechain.platform.changes import MAX_ID
+from valuechain.platform.fields import BoundedModelMultipleChoiceField
 
 
 class SimulationForm(forms.Form):
@@ -25,20 +25,9 @@ class SimulationForm(forms.Form):
     )
 
 
-class BoundedIdeaChoiceField(forms.ModelMultipleChoiceField):
+class BoundedIdeaChoiceField(BoundedModelMultipleChoiceField):
     """Ideas chosen by id; a value that is not an id a database column can hold (such as
     99999999999999999999999) is refused as an invalid choice before the database is asked."""
-
-    def clean(self, value: Any) -> Any:
-        for pk in value if isinstance(value, list | tuple) else ():
-            text = str(pk).strip()
-            if not (text.isdecimal() and len(text) <= 19 and 0 < int(text) <= MAX_ID):
-                raise forms.ValidationError(
-                    self.error_messages["invalid_choice"],
-                    code="invalid_choice",
-                    params={"value": text[:40]},
-                )
-        return super().clean(value)
 
 
 class PortfolioRunForm(forms.Form):

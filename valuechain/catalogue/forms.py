@@ -14,6 +14,7 @@ from valuechain.catalogue.bulk.document import FORMATS, MAX_BYTES, READINESS, TO
 from valuechain.catalogue.services import AssetChanges
 from valuechain.estimates import MAX_MONEY, EstimateInput
 from valuechain.estimates import PARTS as ESTIMATE_PARTS
+from valuechain.platform.fields import BoundedModelMultipleChoiceField
 from valuechain.platform.roles import active_users
 
 
@@ -141,6 +142,7 @@ class FeatureForm(AssetForm):
         fields = [*COMMON_FIELDS, "feature_group", "online", "curated_datasets"]
         labels = {**AssetForm.Meta.labels, "curated_datasets": "Comes from (curated datasets)"}
         widgets = {**AssetForm.Meta.widgets, "curated_datasets": forms.CheckboxSelectMultiple()}
+        field_classes = {"curated_datasets": BoundedModelMultipleChoiceField}
 
 
 class CuratedDatasetForm(AssetForm):
@@ -151,6 +153,7 @@ class CuratedDatasetForm(AssetForm):
         fields = [*COMMON_FIELDS, "raw_sources"]
         labels = {**AssetForm.Meta.labels, "raw_sources": "Curated from (raw sources)"}
         widgets = {**AssetForm.Meta.widgets, "raw_sources": forms.CheckboxSelectMultiple()}
+        field_classes = {"raw_sources": BoundedModelMultipleChoiceField}
 
 
 class RawSourceForm(AssetForm):
@@ -207,6 +210,7 @@ class TierProfileForm(forms.ModelForm):
             "default_roles": forms.CheckboxSelectMultiple(),
             "default_feasibility": _number(min="0", max="1"),
         }
+        field_classes = {"default_roles": BoundedModelMultipleChoiceField}
         help_texts = {
             "default_feasibility": "Used for every asset of the tier whose feasibility is empty.",
         }

@@ -219,6 +219,36 @@ def test_lineage_pickers_offer_only_the_right_upstream_kind(client_for, lead_use
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
+    ("kind", "field"),
+    [("feature", "curated_datasets"), ("curated_dataset", "raw_sources")],
+)
+@pytest.mark.parametrize("value", ["99999999999999999999999", "-1", "0", "1e3", "x"])
+def test_an_upstream_id_no_column_can_hold_is_refused_on_its_field(
+    client_for, lead_user, value_chain, kind, field, value
+):
+    # 99999999999999999999999 was a server error: SQLite cannot compare so large an integer.
+    response = client_for(lead_user).post(
+        reverse("catalogue-asset-create", args=[kind]),
+        asset_post("huge upstream", **{field: [value]}),
+    )
+    assert response.status_code == 400
+    assert "valid choice" in errors_of(response.content.decode(), field)
+    assert not m.Feature.objects.filter(name="huge upstream").exists()
+    assert not m.CuratedDataset.objects.filter(name="huge upstream").exists()
+
+
+@pytest.mark.django_db
+def test_a_default_role_id_no_column_can_hold_is_refused_on_its_field(client_for, staff_user):
+    response = client_for(staff_user).post(
+        reverse("catalogue-tier-edit", args=[1]),
+        {"label": "Raw", "investment_band": "low", "default_roles": ["9" * 30]},
+    )
+    assert response.status_code == 400
+    assert "valid choice" in errors_of(response.content.decode(), "default_roles")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
         ({**estimate("build", 10, 5, 20)}, "build_likely", "low &lt;= likely &lt;= high"),

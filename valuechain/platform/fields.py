@@ -1,0 +1,26 @@
+"""Form fields every room shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from valuechain.platform.changes import MAX_ID
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Rows chosen by id; a value that is not an id a database column can hold (such as
+    99999999999999999999999, which SQLite cannot even compare) is refused as an invalid
+    choice of its field before the database is asked."""
+
+    def clean(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else ():
+            text = str(pk).strip()
+            if not (text.isdecimal() and len(text) <= 19 and 0 < int(text) <= MAX_ID):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": text[:40]},
+                )
+        return super().clean(value)
