@@ -82,7 +82,8 @@ BREAKING = NESTED.replace("version: 2.3.0", "version: 2.4.0").replace(
     ("who", "raw", "status"),
     [
         ("lead", b"id: [unclosed\n", 400),
-        ("pm", b"id: [unclosed\n", 400),
+        # a user who owns no contract is refused before the document is read
+        ("pm", b"id: [unclosed\n", 403),
         ("pm", NESTED.encode(), 403),
         ("lead", NESTED.encode(), 409),  # the same version again
         ("lead", BREAKING.encode(), 409),
