@@ -27,10 +27,6 @@ NOT_TO_BUILD_STATUSES = ("shipped", "rejected")
 # Ideas whose ROI first turns negative this far upstream (raw data, acquisition) are the
 # ones where the data, not the model, is what costs too much.
 UPSTREAM_TIERS = (3, 4)
-# Spreadsheet programs run cells starting with these as formulas (CSV injection): the shared
-# CSV writer (valuechain.spreadsheet) neutralises them.
-FORMULA_START = spreadsheet.FORMULA_START
-
 CONTRACT_STATUSES = ("active", "draft", "deprecated", "retired")
 
 

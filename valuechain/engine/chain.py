@@ -279,8 +279,9 @@ def closure_cost(
     paid = sorted(charged(catalogue, reach), key=lambda k: (k[0].tier, k[1]))
     return ClosureCost(
         tier=tier_of(reach),
-        one_off=sum(catalogue[k].build.mean for k in paid),
-        yearly=sum(catalogue[k].run.mean for k in paid),
+        # exactly rounded, as finance.investment sums them: the picker and the report agree
+        one_off=math.fsum(catalogue[k].build.mean for k in paid),
+        yearly=math.fsum(catalogue[k].run.mean for k in paid),
         charged=tuple(paid),
     )
 
