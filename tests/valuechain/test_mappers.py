@@ -184,3 +184,36 @@ def test_loading_the_catalogue_takes_a_constant_number_of_queries(size):
     assert len(catalogue) == 4 * size
     # roles, tier defaults, two lineage tables, four asset tables
     assert len(queries) == 8
+
+
+def _lineage(size: int) -> m.Feature:
+    """A feature on two curated datasets, one on raw data from an acquisition option, among
+    `size` unrelated chains."""
+    for _ in range(size):
+        FeatureFactory(curated_datasets=[CuratedDatasetFactory(raw_sources=[RawSourceFactory()])])
+    option = AcquisitionOptionFactory()
+    raw = RawSourceFactory(available=False, acquisition_option=option)
+    curated = [CuratedDatasetFactory(available=False, raw_sources=[raw]), CuratedDatasetFactory()]
+    return FeatureFactory(available=False, curated_datasets=curated)
+
+
+def test_a_closure_load_holds_exactly_the_lineage_of_its_roots_as_the_catalogue_has_it():
+    feature = _lineage(size=3)
+    root = (AssetKind.FEATURE, feature.pk)
+    whole = mappers.load_catalogue()
+    part = mappers.load_closure([root])
+    assert len(part) == 5  # feature, two curated, raw, acquisition option
+    assert len(whole) == 5 + 3 * 3
+    assert all(part[key] == whole[key] for key in part)
+    # every upstream key is in the part: engine rules can walk it without the catalogue
+    assert all(up in part for asset in part.values() for up in asset.upstream)
+
+
+def test_a_closure_load_costs_the_same_queries_whatever_the_catalogue_size():
+    counts = []
+    for size in (1, 12):
+        feature = _lineage(size)
+        with CaptureQueriesContext(connection) as queries:
+            mappers.load_closure([(AssetKind.FEATURE, feature.pk)])
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 8
