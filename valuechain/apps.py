@@ -11,3 +11,5 @@ class ValueChainConfig(AppConfig):
     def ready(self) -> None:
         # Connects the receivers that revoke API tokens on logout and on a password change.
         import_module("valuechain.platform.tokens")
+        # Makes stored ROI figures stale on every write that can change them.
+        import_module("valuechain.figures.invalidation").connect()

@@ -179,6 +179,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contracts.tasks.requeue_stalled_validations",
         "schedule": 60.0,
     },
+    # Refreshes stored figures that a dead or lost refresh left stale.
+    "refresh-stale-figures": {
+        "task": "valuechain.figures.tasks.refresh_figures",
+        "schedule": 300.0,
+    },
     # Keeps each contract's newest dead letters and valid records (VALUECHAIN["KEEP_*"]).
     "prune-contract-records": {
         "task": "contracts.tasks.prune_contract_records",

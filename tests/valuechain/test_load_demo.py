@@ -16,6 +16,7 @@ from valuechain import mappers
 from valuechain import models as m
 from valuechain.demo import DEMO_PASSWORD
 from valuechain.engine import stakeholders
+from valuechain.figures import store
 from valuechain.ideas import selectors
 from valuechain.platform.roles import DATA_LEADS, EXECUTIVES, PRODUCT_MANAGERS
 
@@ -180,10 +181,10 @@ def test_stakeholder_assignments_leave_some_gaps(demo):
 
 def test_batch_and_one_by_one_reports_agree_on_the_demo(demo, monkeypatch):
     rows = list(selectors.ideas())
-    monkeypatch.setattr(selectors, "BATCH_FROM", 1)
-    batched = selectors.roi_reports(rows)
-    monkeypatch.setattr(selectors, "BATCH_FROM", 10**9)
-    one_by_one = selectors.roi_reports(rows)
+    monkeypatch.setattr(store, "BATCH_FROM", 1)
+    batched = store.compute(rows)
+    monkeypatch.setattr(store, "BATCH_FROM", 10**9)
+    one_by_one = store.compute(rows)
     assert batched.keys() == one_by_one.keys()
     for idea_id, report in one_by_one.items():
         assert_same_report(batched[idea_id], report)

@@ -9,18 +9,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Lower
 
 from valuechain import mappers
 from valuechain import models as m
-from valuechain.engine import batch, chain, finance
+from valuechain.engine import chain, finance
 from valuechain.engine.stakeholders import stakeholder_gaps
+from valuechain.figures import store
 from valuechain.ideas import decision as decide
 from valuechain.platform.display import percent
 
-# From this many ideas on the vectorised engine is faster (same figures to 1e-9 relative);
-# below it, its fixed set-up costs more than it saves (bench/bench_roi.py, engine tests).
-BATCH_FROM = 32
+# The idea list computes at most this many stale ideas' figures in the request; beyond, it
+# says they are being refreshed (the write that made them stale queued the refresh).
+COMPUTE_IN_REQUEST = 200
 
 
 def plain_ideas() -> QuerySet[m.Idea]:
@@ -30,9 +32,7 @@ def plain_ideas() -> QuerySet[m.Idea]:
 
 def ideas() -> QuerySet[m.Idea]:
     """Ideas with everything the engine needs, fetched in a constant number of queries."""
-    return m.Idea.objects.select_related(
-        "owner", "deployment_plan__deployment_type"
-    ).prefetch_related(Prefetch("needs", queryset=m.Need.objects.order_by("id")))
+    return mappers.engine_ideas()
 
 
 def ideas_with_named_needs() -> QuerySet[m.Idea]:
@@ -50,16 +50,21 @@ def ideas_with_named_needs() -> QuerySet[m.Idea]:
 
 
 def roi_reports(idea_rows: Iterable[m.Idea]) -> dict[int, finance.RoiReport]:
-    """ROI reports keyed by idea id; idea rows should come from `ideas()`."""
-    rates = mappers.day_rates()
-    catalogue = mappers.load_catalogue(rates)
-    engine_ideas = mappers.ideas_to_engine(idea_rows, rates)
-    compute = batch.roi_reports if len(engine_ideas) >= BATCH_FROM else finance.roi_reports
-    return {report.idea_id: report for report in compute(engine_ideas, catalogue)}
+    """ROI reports keyed by idea id, from the stored figures; those not fresh are computed
+    now and stored, so every idea has its report and none is older than its inputs."""
+    ids = [idea.pk for idea in idea_rows]
+    return store.figures_of(ids, compute_up_to=len(ids)).reports
 
 
 def roi_report(idea: m.Idea) -> finance.RoiReport:
     return roi_reports([idea])[idea.pk]
+
+
+def _closure_of(
+    engine_idea: chain.Idea, rates: dict[int, float]
+) -> dict[chain.AssetKey, chain.Asset]:
+    """The assets the idea's needs reach: all any engine rule about this one idea reads."""
+    return mappers.load_closure((need.asset for need in engine_idea.needs), rates)
 
 
 def deployment_planned(idea: m.Idea) -> bool:
@@ -84,8 +89,8 @@ class ExplainedReport:
 def explained_report(idea: m.Idea) -> ExplainedReport:
     """The ROI report of an idea from `ideas()`, with the factors of its p and k."""
     rates = mappers.day_rates()
-    catalogue = mappers.load_catalogue(rates)
     engine_idea = mappers.idea_to_engine(idea, rates)
+    catalogue = _closure_of(engine_idea, rates)
     closures = chain.ClosureCache(catalogue)
     return ExplainedReport(
         report=finance.roi_report(engine_idea, catalogue, closures),
@@ -98,9 +103,8 @@ def preview_report(idea: m.Idea, needs: Sequence[m.Need]) -> finance.RoiReport:
     """The ROI report an idea would have with these needs, both as edited and not saved (a new
     idea has no deployment plan yet; an existing one keeps its own). Reads only."""
     rates = mappers.day_rates()
-    catalogue_assets = mappers.load_catalogue(rates)
     engine_idea = mappers.idea_to_engine(idea, rates, needs=needs)
-    return finance.roi_report(engine_idea, catalogue_assets)
+    return finance.roi_report(engine_idea, _closure_of(engine_idea, rates))
 
 
 def roi_reports_of(idea_ids: Iterable[int]) -> dict[int, finance.RoiReport]:
@@ -110,8 +114,8 @@ def roi_reports_of(idea_ids: Iterable[int]) -> dict[int, finance.RoiReport]:
 
 def idea_closure(idea: m.Idea) -> frozenset[chain.AssetKey]:
     rates = mappers.day_rates()
-    catalogue = mappers.load_catalogue(rates)
-    return chain.idea_closure(mappers.idea_to_engine(idea, rates), catalogue)
+    engine_idea = mappers.idea_to_engine(idea, rates)
+    return chain.idea_closure(engine_idea, _closure_of(engine_idea, rates))
 
 
 def idea_owners() -> QuerySet[m.Idea]:
@@ -151,50 +155,98 @@ DEFAULT_SORT = "-npv"
 @dataclass
 class IdeaRow:
     idea: m.Idea
-    report: finance.RoiReport
+    report: finance.RoiReport | None  # None while its figures are being refreshed
 
     @property
     def roi_percent(self) -> float | None:
-        return percent(self.report.roi)
+        return percent(self.report.roi) if self.report is not None else None
 
     @property
     def verdict_label(self) -> str:
-        return decide.verdict_label(self.report)
+        return decide.verdict_label(self.report) if self.report is not None else ""
 
     @property
     def loss(self) -> decide.LossMarker | None:
-        return decide.loss_marker(self.report)
+        return decide.loss_marker(self.report) if self.report is not None else None
 
 
-def _sort_rows(rows: list[IdeaRow], sort: str) -> list[IdeaRow]:
+# Sort keys -> stored figure columns; ties by title, in the same direction.
+_SORT_COLUMNS = {
+    "npv": ("figures__npv",),
+    "roi": ("figures__roi",),
+    "tier": ("figures__tier",),
+    "verdict": ("figures__verdict_rank", "figures__npv"),
+}
+
+
+def _ordering(sort: str) -> list[Any]:
     key, descending = sort.lstrip("-"), sort.startswith("-")
+    title = Lower("title").desc() if descending else Lower("title").asc()
     if key == "title":
-        return sorted(
-            rows, key=lambda row: (row.idea.title.lower(), row.idea.pk), reverse=descending
-        )
-    values = {
-        "npv": lambda row: row.report.npv,
-        "roi": lambda row: row.report.roi,
-        "tier": lambda row: row.report.tier,
-        # build, then stop early, then do not build (descending); NPV inside each
-        "verdict": lambda row: (decide.verdict_rank(row.report), row.report.npv),
-    }[key]
-    # Ideas without a value (an ROI with nothing spent) go last either way.
-    known = [row for row in rows if values(row) is not None]
-    unknown = [row for row in rows if values(row) is None]
-    known.sort(key=lambda row: (values(row), row.idea.title.lower()), reverse=descending)
-    return known + sorted(unknown, key=lambda row: row.idea.title.lower())
+        return [title, "-pk" if descending else "pk"]
+    # Figures being refreshed go last, then ideas without a value (an ROI with nothing spent).
+    fresh = Case(
+        When(figures__computed_version=F("figures__inputs_version"), then=Value(0)),
+        default=Value(1),
+    )
+    columns = [
+        F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
+        for column in _SORT_COLUMNS[key]
+    ]
+    return [fresh.asc(), *columns, title, "pk"]
 
 
-def idea_rows(status: str, sort: str) -> list[IdeaRow]:
-    """Every idea (of one status, when given) with its ROI report, sorted by `sort` (a key of
-    SORTS, "-" first for descending): sorting by computed figures needs every report."""
-    queryset = ideas()
+@dataclass
+class IdeaList:
+    rows: QuerySet[m.Idea]  # sorted, to be paged; each page becomes IdeaRows by `idea_rows`
+    refreshing: int  # ideas of the list whose figures are being refreshed
+
+
+def idea_list(status: str, sort: str, query: str = "") -> IdeaList:
+    """Ideas (of one status, matching `query` in title or description, when given) sorted by
+    `sort` (a key of SORTS, "-" first for descending) on their stored figures. Stale figures
+    of a few ideas are computed first; more than COMPUTE_IN_REQUEST wait for the background
+    refresh and are listed last, marked as refreshing."""
+    queryset = ideas_with_owner()
     if status:
         queryset = queryset.filter(status=status)
-    rows = list(queryset)
-    reports = roi_reports(rows)
-    return _sort_rows([IdeaRow(idea, reports[idea.pk]) for idea in rows], sort)
+    if query:
+        queryset = queryset.filter(Q(title__icontains=query) | Q(description__icontains=query))
+    stale = store.stale_count(queryset)
+    if 0 < stale <= COMPUTE_IN_REQUEST:
+        store.refresh(queryset.values_list("pk", flat=True))
+        stale = store.stale_count(queryset)
+    return IdeaList(queryset.order_by(*_ordering(sort)), stale)
+
+
+def with_fresh_figures(queryset: QuerySet[m.Idea]) -> QuerySet[m.Idea]:
+    """The same ideas, every one's stored figures made fresh (computed now where they are not):
+    for the API, which sorts and filters on them and never answers with part of a list."""
+    if store.stale_count(queryset):
+        store.refresh(queryset.values_list("pk", flat=True))
+    return queryset
+
+
+def figure_ordering(terms: Sequence[str]) -> list[Any]:
+    """Order terms of the API ("-npv", "title") as database orderings, computed figures read
+    from the stored figures; ideas without a value (an ROI with nothing spent) last either way."""
+    ordering: list[Any] = []
+    for term in terms:
+        name, descending = term.lstrip("-"), term.startswith("-")
+        column = F(f"figures__{name}") if name in ("npv", "roi", "tier") else F(name)
+        ordering.append(column.desc(nulls_last=True) if descending else column.asc(nulls_last=True))
+    return ordering
+
+
+def ideas_with_owner() -> QuerySet[m.Idea]:
+    return m.Idea.objects.select_related("owner")
+
+
+def idea_rows(page: Iterable[m.Idea]) -> list[IdeaRow]:
+    """A page of the idea list with the stored reports (None where being refreshed)."""
+    ideas_on_page = list(page)
+    reports = store.figures_of([i.pk for i in ideas_on_page], compute_up_to=0).reports
+    return [IdeaRow(idea, reports.get(idea.pk)) for idea in ideas_on_page]
 
 
 # --- the idea's report page -------------------------------------------------------------------
@@ -225,8 +277,8 @@ def idea_report(idea: m.Idea) -> IdeaReport:
     the assets it is charged for, the ladder marked where it earns nothing yet, loses and is
     best, the verdict, and p and k taken apart."""
     rates = mappers.day_rates()
-    catalogue_assets = mappers.load_catalogue(rates)
     engine_idea = mappers.idea_to_engine(idea, rates)
+    catalogue_assets = _closure_of(engine_idea, rates)
     closures = chain.ClosureCache(catalogue_assets)
     report = finance.roi_report(engine_idea, catalogue_assets, closures)
     charged = set(report.charged_assets)
@@ -367,8 +419,9 @@ def built_assets(idea: m.Idea) -> list[BuiltAsset]:
     """The features and curated datasets in the idea's closure that it charges (not yet
     available): what building the idea built. Read in a constant number of queries."""
     rates = mappers.day_rates()
-    catalogue = mappers.load_catalogue(rates)
-    closure = chain.idea_closure(mappers.idea_to_engine(idea, rates), catalogue)
+    engine_idea = mappers.idea_to_engine(idea, rates)
+    catalogue = _closure_of(engine_idea, rates)
+    closure = chain.idea_closure(engine_idea, catalogue)
     found = [
         BuiltAsset(str(kind), pk, catalogue[(kind, pk)].name, kind.tier)
         for kind, pk in chain.charged(catalogue, closure)

@@ -41,16 +41,18 @@ def idea_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in m.Idea.Status.values:
         status = ""
-    rows = selectors.idea_rows(status, sort)
-    # Sorting by NPV or ROI needs every report, so paging happens after the engine ran.
-    page = Paginator(rows, IDEAS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.get("q", "").strip()[:200]
+    listed = selectors.idea_list(status, sort, query)
+    page = Paginator(listed.rows, IDEAS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "valuechain/ideas/list.html",
         {
-            "rows": page.object_list,
+            "rows": selectors.idea_rows(page.object_list),
             "page": page,
-            "total": len(rows),
+            "total": page.paginator.count,
+            "refreshing": listed.refreshing,
+            "query": query,
             "sort": sort,
             "status": status,
             "statuses": m.Idea.Status.choices,

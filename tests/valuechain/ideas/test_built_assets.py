@@ -41,13 +41,16 @@ def test_the_assets_offered_are_exactly_the_charged_features_and_curated_dataset
         ("curated_dataset", "Store footfall"),
     ]
     assert [a.key for a in offered] == keys(shipped)
-    # as many queries for an idea with one need as for one with four
-    small = IdeaFactory(status=m.Idea.Status.SHIPPED)
-    NeedFactory(idea=small, feature=shipped.new_feature)
-    small_idea = selectors.ideas().get(pk=small.pk)
-    with CaptureQueriesContext(connection) as few:
-        assert [a.name for a in selectors.built_assets(small_idea)] == ["Promotion uplift"]
-    assert len(queries) == len(few)
+    # as many queries for an idea with each need three times over: reads grow with nothing
+    bigger = IdeaFactory(status=m.Idea.Status.SHIPPED)
+    for need in shipped.idea.needs.all():
+        pointer = {field: getattr(need, field) for field in m.Need.ASSET_FIELDS}
+        for _ in range(3):
+            NeedFactory(idea=bigger, **pointer)
+    bigger_idea = selectors.ideas().get(pk=bigger.pk)
+    with CaptureQueriesContext(connection) as more:
+        assert [a.key for a in selectors.built_assets(bigger_idea)] == keys(shipped)
+    assert len(queries) == len(more)
 
 
 def test_a_data_lead_marks_them_available(shipped, lead_user):

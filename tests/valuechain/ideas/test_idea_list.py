@@ -75,7 +75,7 @@ def test_pages_keep_the_sort_order_and_a_bogus_page_shows_the_first(client_for, 
     client = client_for(exec_user)
     make_ideas(120, pm_user)
     by_npv = client.get(reverse("idea-list") + "?sort=-npv&page=2").content.decode()
-    assert 'href="?sort=-npv&status=&page=1"' in by_npv
+    assert 'href="?sort=-npv&status=&q=&page=1"' in by_npv
     assert client.get(reverse("idea-list") + "?page=abc").status_code == 200
     last = client.get(reverse("idea-list") + "?page=99999999999999999999").content.decode()
     assert last.count('class="idea-row"') == 20

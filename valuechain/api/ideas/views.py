@@ -3,7 +3,6 @@ assignments. Thin: they check input, call a service or a selector, and render.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, cast
 
 from django.db.models import QuerySet
@@ -26,21 +25,6 @@ from valuechain.ideas import selectors, services
 from valuechain.platform.roles import DATA_LEADS, PRODUCT_MANAGERS, can_edit_idea
 
 COMPUTED_ORDERING = ("npv", "roi", "tier")
-
-
-def _sorted_by(rows: list[Any], key: Callable[[Any], Any], descending: bool) -> list[Any]:
-    """A stable sort that keeps rows without a value (ROI of an idea that costs nothing)
-    last in either direction."""
-    known = [row for row in rows if key(row) is not None]
-    unknown = [row for row in rows if key(row) is None]
-    return sorted(known, key=key, reverse=descending) + unknown
-
-
-def _ordering_key(term: str, reports: dict[int, Any]) -> Callable[[Any], Any]:
-    name = term.lstrip("-")
-    if name in COMPUTED_ORDERING:
-        return lambda row: getattr(reports[row.pk], name)
-    return lambda row: getattr(row, name)
 
 
 @extend_schema_view(
@@ -116,15 +100,15 @@ class IdeaViewSet(ApiModelViewSet):
             rows = list(page) if page is not None else list(queryset)
             self.roi_reports = selectors.roi_reports(rows)
         else:
-            # Computed values need every matching idea's report before paging.
-            rows = list(queryset)
-            self.roi_reports = reports = selectors.roi_reports(rows)
+            # Computed values are stored figures: every matching idea's are made fresh first,
+            # then the database filters, sorts and pages on them.
+            queryset = selectors.with_fresh_figures(queryset)
             if tier is not None:
-                rows = [row for row in rows if reports[row.pk].tier == tier]
-            for term in reversed(ordering):
-                rows = _sorted_by(rows, _ordering_key(term, reports), term.startswith("-"))
-            page = self.paginate_queryset(rows)
-            rows = list(page) if page is not None else rows
+                queryset = queryset.filter(figures__tier=tier)
+            queryset = queryset.order_by(*selectors.figure_ordering(ordering), "title", "pk")
+            page = self.paginate_queryset(queryset)
+            rows = list(page) if page is not None else list(queryset)
+            self.roi_reports = selectors.roi_reports(rows)
         serializer = self.get_serializer(rows, many=True)
         if page is not None:
             return self.get_paginated_response(serializer.data)

@@ -1,0 +1,172 @@
+"""Every write that can change an idea's ROI report makes its stored figures stale, in the
+writing transaction, and queues their refresh for after the commit.
+
+Receivers on the models rather than calls in each service: the admin, imports and the API
+write the same rows, and a figure that one path forgets to invalidate would be shown stale.
+Writes that send no signal (bulk_create, queryset.update) call `assets_changed` or
+`ideas_changed` themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+
+from deployments import models as dm
+from valuechain import models as m
+from valuechain.figures import store, tasks
+
+AssetRef = tuple[str, int]  # (asset type as the API names it, id)
+
+_FEATURE, _CURATED, _RAW, _ACQUISITION = (
+    str(m.AssetType.FEATURE),
+    str(m.AssetType.CURATED_DATASET),
+    str(m.AssetType.RAW_SOURCE),
+    str(m.AssetType.ACQUISITION_OPTION),
+)
+
+
+def ideas_reaching(assets: Iterable[AssetRef]) -> set[int]:
+    """Ideas whose needs' closures contain one of these assets: the needs on the assets and on
+    whatever is made from them through assets that are not available (a closure only walks
+    upstream of what does not exist yet). Four queries whatever the catalogue size."""
+    found: dict[str, set[int]] = {kind: set() for kind in m.ASSET_MODELS}
+    for kind, pk in assets:
+        found[kind].add(pk)
+    found[_RAW] |= set(
+        m.RawSource.objects.filter(
+            acquisition_option_id__in=found[_ACQUISITION], available=False
+        ).values_list("pk", flat=True)
+    )
+    found[_CURATED] |= set(
+        m.CuratedDataset.raw_sources.through.objects.filter(
+            rawsource_id__in=found[_RAW], curateddataset__available=False
+        ).values_list("curateddataset_id", flat=True)
+    )
+    found[_FEATURE] |= set(
+        m.Feature.curated_datasets.through.objects.filter(
+            curateddataset_id__in=found[_CURATED], feature__available=False
+        ).values_list("feature_id", flat=True)
+    )
+    pointers = m.Need.objects.none()
+    for kind, ids in found.items():
+        if ids:
+            pointers = pointers | m.Need.objects.filter(**{f"{kind}_id__in": ids})
+    return set(pointers.values_list("idea_id", flat=True).distinct())
+
+
+def _queue_refresh() -> None:
+    transaction.on_commit(tasks.refresh_figures.delay)
+
+
+def assets_changed(assets: Iterable[AssetRef]) -> None:
+    """Assets were written: a new catalogue version, and the ideas using them go stale."""
+    store.bump_catalogue()
+    store.bump_ideas(ideas_reaching(assets))
+    _queue_refresh()
+
+
+def ideas_changed(idea_ids: Iterable[int]) -> None:
+    store.bump_ideas(idea_ids)
+    _queue_refresh()
+
+
+def prices_changed() -> None:
+    """Day rates or tier defaults: any estimate of any idea may be priced differently."""
+    store.bump_catalogue()
+    store.bump_all_ideas()
+    _queue_refresh()
+
+
+# --- receivers ----------------------------------------------------------------------------------
+
+
+def _asset_written(sender: type[m.Asset], instance: m.Asset, **kwargs: Any) -> None:
+    if not kwargs.get("raw"):
+        assets_changed([(instance.asset_type, instance.pk)])
+
+
+def _lineage_changed(
+    sender: Any, instance: m.Asset, action: str, model: type[m.Asset], reverse: bool, **kwargs: Any
+) -> None:
+    """Both ends of every link that changes; a clear is read before it happens."""
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    pk_set = kwargs.get("pk_set") or ()
+    if action == "pre_clear":
+        manager = _LINKS[(sender, reverse)]
+        pk_set = getattr(instance, manager).values_list("pk", flat=True)
+    assets_changed([(instance.asset_type, instance.pk), *((model.ASSET_TYPE, pk) for pk in pk_set)])
+
+
+# (through model, seen from the reverse side) -> the instance's manager of the other end
+_LINKS: dict[tuple[Any, bool], str] = {
+    (m.Feature.curated_datasets.through, False): "curated_datasets",
+    (m.Feature.curated_datasets.through, True): "features",
+    (m.CuratedDataset.raw_sources.through, False): "raw_sources",
+    (m.CuratedDataset.raw_sources.through, True): "curated_datasets",
+}
+
+
+def _idea_saved(sender: type[m.Idea], instance: m.Idea, created: bool, **kwargs: Any) -> None:
+    if kwargs.get("raw"):
+        return
+    if created:
+        m.IdeaFigures.objects.get_or_create(idea=instance)
+        _queue_refresh()
+    else:
+        ideas_changed([instance.pk])
+
+
+def _need_written(sender: type[m.Need], instance: m.Need, **kwargs: Any) -> None:
+    if not kwargs.get("raw"):
+        ideas_changed([instance.idea_id])
+
+
+def _plan_written(sender: Any, instance: dm.DeploymentPlan, **kwargs: Any) -> None:
+    if not kwargs.get("raw"):
+        ideas_changed([instance.idea_id])
+
+
+def _deployment_type_written(sender: Any, instance: dm.DeploymentType, **kwargs: Any) -> None:
+    if not kwargs.get("raw"):
+        ideas_changed(
+            dm.DeploymentPlan.objects.filter(deployment_type=instance).values_list(
+                "idea_id", flat=True
+            )
+        )
+
+
+def _prices_written(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if not kwargs.get("raw"):
+        prices_changed()
+
+
+UID = "valuechain-figures"
+
+
+def connect() -> None:
+    """Called once from the app config."""
+    for model in m.ASSET_MODELS.values():
+        post_save.connect(_asset_written, sender=model, dispatch_uid=f"{UID}-save-{model.__name__}")
+        # before the delete: the lineage that says who used the asset is about to go
+        pre_delete.connect(
+            _asset_written, sender=model, dispatch_uid=f"{UID}-delete-{model.__name__}"
+        )
+    for through in (m.Feature.curated_datasets.through, m.CuratedDataset.raw_sources.through):
+        m2m_changed.connect(
+            _lineage_changed, sender=through, dispatch_uid=f"{UID}-{through.__name__}"
+        )
+    post_save.connect(_idea_saved, sender=m.Idea, dispatch_uid=f"{UID}-idea")
+    for signal in (post_save, post_delete):
+        name = "save" if signal is post_save else "delete"
+        signal.connect(_need_written, sender=m.Need, dispatch_uid=f"{UID}-need-{name}")
+        signal.connect(_plan_written, sender=dm.DeploymentPlan, dispatch_uid=f"{UID}-plan-{name}")
+        signal.connect(
+            _deployment_type_written, sender=dm.DeploymentType, dispatch_uid=f"{UID}-type-{name}"
+        )
+        signal.connect(_prices_written, sender=m.Role, dispatch_uid=f"{UID}-role-{name}")
+        signal.connect(_prices_written, sender=m.TierProfile, dispatch_uid=f"{UID}-tier-{name}")
