@@ -145,8 +145,8 @@ def idea_deployment(idea: m.Idea, types: list[DeploymentType] | None = None) -> 
     """The idea's ROI with its plan, and under each of the four types (idea from `idea()`)."""
     types = list(deployment_types()) if types is None else types
     rates = mappers.day_rates()
-    catalogue = mappers.load_catalogue(rates)
     engine_idea = mappers.idea_to_engine(idea, rates)
+    catalogue = mappers.ideas_catalogue([engine_idea], rates)
     closures = chain.ClosureCache(catalogue)
     plan = plan_of(idea)
     recommendation = recommend.recommend(plan.requirements()) if plan is not None else None

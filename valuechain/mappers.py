@@ -180,6 +180,13 @@ def load_closure(
     return catalogue
 
 
+def ideas_catalogue(
+    ideas: Iterable[chain.Idea], rates: DayRates | None = None
+) -> dict[chain.AssetKey, chain.Asset]:
+    """The assets these ideas' needs reach: all any engine rule about them reads."""
+    return load_closure((need.asset for idea in ideas for need in idea.needs), rates)
+
+
 def _links_of(
     through: type[models.Model], source: str, target: str, sources: Iterable[int]
 ) -> dict[int, list[int]]:

@@ -347,8 +347,6 @@ def ideas_contract_health(
     the contracts on the lineage or linked by hand (with their versions and ideas) and their
     behaviour in the window."""
     policy = policy or enforcement.health_policy()
-    catalogue = mappers.load_catalogue() if catalogue is None else catalogue
-    upstream, names = lineage_inputs(catalogue)
     ids = [idea.pk for idea in ideas]
     roots: dict[int, list[AssetRef]] = defaultdict(list)
     fields = ["idea_id", *(f"{name}_id" for name in vm.Need.ASSET_FIELDS)]
@@ -356,6 +354,12 @@ def ideas_contract_health(
         for kind, pk in zip(vm.Need.ASSET_FIELDS, pointers, strict=True):
             if pk is not None:
                 roots[idea_id].append((kind, pk))
+    if catalogue is None:
+        # only the lineage the needs reach: its cost follows the ideas, not the catalogue
+        catalogue = mappers.load_closure(
+            (chain.AssetKind(kind), pk) for refs in roots.values() for kind, pk in refs
+        )
+    upstream, names = lineage_inputs(catalogue)
     reach = {pk: health.lineage(upstream, roots[pk]) for pk in ids}
     reached = {ref for refs in reach.values() for ref in refs}
     rows = list(

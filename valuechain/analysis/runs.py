@@ -91,8 +91,8 @@ SIMULATION_STEPS = 20
 def simulation_result(run: m.SimulationRun, progress: portfolio.Progress) -> dict[str, Any]:
     """Monte Carlo of the run's idea, as JSON for the run's result."""
     rates = mappers.day_rates()
-    catalogue = mappers.load_catalogue(rates)
     idea = mappers.idea_to_engine(idea_selectors.ideas().get(pk=run.idea_id), rates)
+    catalogue = mappers.ideas_catalogue([idea], rates)
     outcome = uncertainty.simulate(
         [idea],
         catalogue,

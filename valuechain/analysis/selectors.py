@@ -70,8 +70,8 @@ def one_off_investment(
     """What building these ideas together costs once, shared upstream work paid once: whole,
     or each only up to its lowest step that earns something (`stop_tiers`)."""
     rates = mappers.day_rates()
-    catalogue = mappers.load_catalogue(rates)
     engine_ideas = mappers.ideas_to_engine(ideas.ideas().filter(pk__in=idea_ids), rates)
+    catalogue = mappers.ideas_catalogue(engine_ideas, rates)
     problem = portfolio.portfolio_problem(engine_ideas, catalogue, rate, horizon)
     if stop_tiers:
         return problem.option_one_off(idea.options[0] for idea in problem.ideas)

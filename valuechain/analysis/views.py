@@ -51,8 +51,8 @@ def idea_uncertainty(request: HttpRequest, pk: int) -> HttpResponse:
     """The tornado (computed now, it is cheap) and the latest Monte Carlo run."""
     idea = get_object_or_404(ideas.ideas(), pk=pk)
     rates = mappers.day_rates()
-    catalogue = mappers.load_catalogue(rates)
-    swings = tornado.tornado(mappers.idea_to_engine(idea, rates), catalogue)
+    engine_idea = mappers.idea_to_engine(idea, rates)
+    swings = tornado.tornado(engine_idea, mappers.ideas_catalogue([engine_idea], rates))
     run = selectors.latest_simulation(idea.pk)
     context = _simulation_context(idea, run)
     context.update(

@@ -4,7 +4,7 @@ queries whatever the number of ideas, handed on as plain data to valuechain.dash
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,12 +12,12 @@ from django.db.models import Count
 from django.utils import timezone
 
 from contracts.registry import selectors as contracts
-from valuechain import mappers
 from valuechain import models as m
 from valuechain.analysis import selectors as analysis
 from valuechain.dashboard import summary
 from valuechain.engine import chain
 from valuechain.engine.finance import RoiReport
+from valuechain.figures import store
 from valuechain.ideas import selectors as ideas
 
 
@@ -36,21 +36,29 @@ class Loaded:
     ideas: list[m.Idea]
     reports: dict[int, RoiReport]
     rows: list[summary.IdeaRow]
-    catalogue: dict[chain.AssetKey, chain.Asset]
-    rates: dict[int, float]
+    catalogue: Mapping[chain.AssetKey, chain.Asset]
+    refreshing: int = 0  # ideas left out while their figures are being refreshed
 
 
-def load(statuses: Sequence[str]) -> Loaded:
-    """The ideas of the given statuses (all when none) with their ROI reports."""
-    queryset = ideas.ideas().order_by("id")
+def load(statuses: Sequence[str], *, complete: bool = False) -> Loaded:
+    """The ideas of the given statuses (all when none) with their stored ROI reports. Stale
+    figures of a few ideas are computed now; when more wait for the background refresh, those
+    ideas are left out and counted in `refreshing`, unless `complete` (an export) asks for
+    every one to be computed now."""
+    queryset = ideas.ideas_with_owner().order_by("id")
     if statuses:
         queryset = queryset.filter(status__in=statuses)
     rows = list(queryset)
-    with mappers.read_snapshot():
-        rates = mappers.day_rates()
-        catalogue = mappers.load_catalogue(rates)
-        reports = ideas.roi_reports(rows)
-    return Loaded(rows, reports, summary.rows([_facts(i) for i in rows], reports), catalogue, rates)
+    limit = len(rows) if complete else ideas.COMPUTE_IN_REQUEST
+    figures = store.figures_of([idea.pk for idea in rows], compute_up_to=limit)
+    shown = [idea for idea in rows if idea.pk in figures.reports]
+    return Loaded(
+        shown,
+        figures.reports,
+        summary.rows([_facts(i) for i in shown], figures.reports),
+        store.cached_catalogue(),
+        len(figures.refreshing),
+    )
 
 
 def status_counts() -> dict[str, int]:

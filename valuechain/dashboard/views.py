@@ -51,6 +51,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "risks": risks,
         "risk_rows": [row for row in risks.ideas if row.has_risk],
         "portfolio": selectors.latest_portfolio(),
+        "refreshing": loaded.refreshing,
         "tier_chart": figure_json(charts.tier_figure(totals, money)),
         "scatter_chart": figure_json(charts.value_investment_figure(loaded.rows, money)),
         "negative_chart": figure_json(
@@ -64,7 +65,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def ideas_export_csv(request: HttpRequest) -> HttpResponse:
     """Every idea's ROI report (the shown statuses only, when filtered) as CSV."""
-    loaded = selectors.load(_statuses(request))
+    loaded = selectors.load(_statuses(request), complete=True)
     stamp = timezone.localdate().isoformat()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ideas-roi-{stamp}.csv"'

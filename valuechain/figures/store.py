@@ -94,7 +94,7 @@ def catalogue_for(ideas: Collection[chain.Idea]) -> Mapping[chain.AssetKey, chai
     the cached whole catalogue."""
     if len(ideas) >= WHOLE_CATALOGUE_FROM:
         return cached_catalogue()
-    return mappers.load_closure(need.asset for idea in ideas for need in idea.needs)
+    return mappers.ideas_catalogue(ideas)
 
 
 def compute(idea_rows: Iterable[m.Idea]) -> dict[int, finance.RoiReport]:

@@ -60,13 +60,6 @@ def roi_report(idea: m.Idea) -> finance.RoiReport:
     return roi_reports([idea])[idea.pk]
 
 
-def _closure_of(
-    engine_idea: chain.Idea, rates: dict[int, float]
-) -> dict[chain.AssetKey, chain.Asset]:
-    """The assets the idea's needs reach: all any engine rule about this one idea reads."""
-    return mappers.load_closure((need.asset for need in engine_idea.needs), rates)
-
-
 def deployment_planned(idea: m.Idea) -> bool:
     """Whether the idea has a deployment plan, so that its costs are in the figures (an idea
     from `ideas()` has it selected: no query)."""
@@ -90,7 +83,7 @@ def explained_report(idea: m.Idea) -> ExplainedReport:
     """The ROI report of an idea from `ideas()`, with the factors of its p and k."""
     rates = mappers.day_rates()
     engine_idea = mappers.idea_to_engine(idea, rates)
-    catalogue = _closure_of(engine_idea, rates)
+    catalogue = mappers.ideas_catalogue([engine_idea], rates)
     closures = chain.ClosureCache(catalogue)
     return ExplainedReport(
         report=finance.roi_report(engine_idea, catalogue, closures),
@@ -104,7 +97,7 @@ def preview_report(idea: m.Idea, needs: Sequence[m.Need]) -> finance.RoiReport:
     idea has no deployment plan yet; an existing one keeps its own). Reads only."""
     rates = mappers.day_rates()
     engine_idea = mappers.idea_to_engine(idea, rates, needs=needs)
-    return finance.roi_report(engine_idea, _closure_of(engine_idea, rates))
+    return finance.roi_report(engine_idea, mappers.ideas_catalogue([engine_idea], rates))
 
 
 def roi_reports_of(idea_ids: Iterable[int]) -> dict[int, finance.RoiReport]:
@@ -115,7 +108,7 @@ def roi_reports_of(idea_ids: Iterable[int]) -> dict[int, finance.RoiReport]:
 def idea_closure(idea: m.Idea) -> frozenset[chain.AssetKey]:
     rates = mappers.day_rates()
     engine_idea = mappers.idea_to_engine(idea, rates)
-    return chain.idea_closure(engine_idea, _closure_of(engine_idea, rates))
+    return chain.idea_closure(engine_idea, mappers.ideas_catalogue([engine_idea], rates))
 
 
 def idea_owners() -> QuerySet[m.Idea]:
@@ -278,7 +271,7 @@ def idea_report(idea: m.Idea) -> IdeaReport:
     best, the verdict, and p and k taken apart."""
     rates = mappers.day_rates()
     engine_idea = mappers.idea_to_engine(idea, rates)
-    catalogue_assets = _closure_of(engine_idea, rates)
+    catalogue_assets = mappers.ideas_catalogue([engine_idea], rates)
     closures = chain.ClosureCache(catalogue_assets)
     report = finance.roi_report(engine_idea, catalogue_assets, closures)
     charged = set(report.charged_assets)
@@ -420,7 +413,7 @@ def built_assets(idea: m.Idea) -> list[BuiltAsset]:
     available): what building the idea built. Read in a constant number of queries."""
     rates = mappers.day_rates()
     engine_idea = mappers.idea_to_engine(idea, rates)
-    catalogue = _closure_of(engine_idea, rates)
+    catalogue = mappers.ideas_catalogue([engine_idea], rates)
     closure = chain.idea_closure(engine_idea, catalogue)
     found = [
         BuiltAsset(str(kind), pk, catalogue[(kind, pk)].name, kind.tier)

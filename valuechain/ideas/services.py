@@ -20,6 +20,7 @@ from valuechain import models as m
 from valuechain.catalogue.services import check_asset_ids
 from valuechain.engine.chain import weight_problem
 from valuechain.estimates import EstimateInput
+from valuechain.figures import invalidation
 from valuechain.ideas import selectors
 from valuechain.platform.changes import apply_changes
 from valuechain.platform.roles import is_data_lead
@@ -267,4 +268,6 @@ def mark_built_available(*, idea: m.Idea, keys: Sequence[str], user: Any) -> int
         by_type.setdefault(offered[key].asset_type, []).append(offered[key].id)
     changed = _mark_available(m.Feature, by_type.get("feature", []))
     changed += _mark_available(m.CuratedDataset, by_type.get("curated_dataset", []))
+    # a queryset update sends no signal: the figures of ideas using them are made stale here
+    invalidation.assets_changed((kind, pk) for kind, ids in by_type.items() for pk in ids)
     return changed
