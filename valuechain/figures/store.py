@@ -17,6 +17,7 @@ from functools import reduce
 from django.core.cache import cache
 from django.db import models
 from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from valuechain import mappers
@@ -175,11 +176,15 @@ def _store(reports: Mapping[int, finance.RoiReport], versions: Mapping[int, int]
         return 0
     columns = {idea_id: _columns(report) for idea_id, report in reports.items()}
 
-    def per_idea(name: str, field: models.Field) -> Case:
-        return Case(
-            *(
-                When(idea_id=idea_id, then=Value(values[name], output_field=field))
-                for idea_id, values in columns.items()
+    def per_idea(name: str, field: models.Field) -> Cast:
+        # Cast: PostgreSQL reads a CASE whose values are all NULL (no ROI) as text
+        return Cast(
+            Case(
+                *(
+                    When(idea_id=idea_id, then=Value(values[name], output_field=field))
+                    for idea_id, values in columns.items()
+                ),
+                output_field=field,
             ),
             output_field=field,
         )
