@@ -58,8 +58,20 @@ def ideas_reaching(assets: Iterable[AssetRef]) -> set[int]:
     return set(pointers.values_list("idea_id", flat=True).distinct())
 
 
+def _refresh_after_commit() -> None:
+    tasks.refresh_figures.delay()
+
+
 def _queue_refresh() -> None:
-    transaction.on_commit(tasks.refresh_figures.delay)
+    """One refresh per transaction, however many rows it writes. A refresh queued in an outer
+    block serves this write too: a rollback that drops it drops this write as well."""
+    connection = transaction.get_connection()
+    current = set(connection.savepoint_ids)
+    for entry in connection.run_on_commit:
+        sids, func = entry[0], entry[1]
+        if func is _refresh_after_commit and set(sids) <= current:
+            return
+    transaction.on_commit(_refresh_after_commit)
 
 
 def assets_changed(assets: Iterable[AssetRef]) -> None:

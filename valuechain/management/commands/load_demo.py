@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from valuechain.demo import DEMO_PASSWORD, load_demo
 
@@ -16,7 +17,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        counts = load_demo()
+        # One transaction: the demo appears whole or not at all, its figures computed once.
+        with transaction.atomic():
+            counts = load_demo()
         summary = ", ".join(f"{count} {name}" for name, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {summary}."))
         self.stdout.write(
