@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from deployments.models import DeploymentType
 from tests.deployments.factories import DeploymentPlanFactory
@@ -146,6 +147,8 @@ WRITES: dict[str, tuple[Write, bool]] = {
 def company(value_chain: Any, lead_user: Any) -> Company:
     built = Company(value_chain, lead_user)
     store.refresh()
+    # as if the company had been committed: its refresh ran, nothing is pending
+    transaction.get_connection().run_on_commit.clear()
     return built
 
 
