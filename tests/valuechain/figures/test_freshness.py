@@ -66,7 +66,13 @@ def _save(instance: Any, **changes: Any) -> None:
     instance.save()
 
 
-Write = Callable[[Company], None]
+def _mark_built(company: Company) -> None:
+    _save(company.chain.idea, status=m.Idea.Status.SHIPPED)
+    keys = [f"feature:{company.chain.new_feature.pk}"]
+    idea_services.mark_built_available(idea=company.chain.idea, keys=keys, user=company.lead)
+
+
+Write = Callable[[Company], object]
 
 # name -> (the write, whether the bystander idea is touched by it)
 WRITES: dict[str, tuple[Write, bool]] = {
@@ -132,12 +138,7 @@ WRITES: dict[str, tuple[Write, bool]] = {
         False,
     ),
     "shipped idea's data marked available": (
-        lambda c: (
-            _save(c.chain.idea, status=m.Idea.Status.SHIPPED),
-            idea_services.mark_built_available(
-                idea=c.chain.idea, keys=[f"feature:{c.chain.new_feature.pk}"], user=c.lead
-            ),
-        ),
+        lambda c: _mark_built(c),
         False,
     ),
 }
