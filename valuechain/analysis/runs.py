@@ -21,6 +21,7 @@ from valuechain import mappers
 from valuechain import models as m
 from valuechain.analysis import selectors as analysis_selectors
 from valuechain.engine import chain, cost_views, finance, portfolio, scoring, uncertainty
+from valuechain.figures import store
 from valuechain.ideas import selectors as idea_selectors
 from valuechain.platform import leases
 
@@ -142,7 +143,7 @@ def portfolio_result(params: Mapping[str, Any], progress: portfolio.Progress) ->
     include = [i for i in include if i in present]
     exclude = [int(i) for i in params.get("must_exclude", []) if int(i) in present]
     rates = mappers.day_rates()
-    catalogue = mappers.load_catalogue(rates)
+    catalogue = store.cached_catalogue()
     ideas = mappers.ideas_to_engine(rows, rates)
     problem = portfolio.portfolio_problem(ideas, catalogue, rate, horizon)
     # Old runs were stored without the choice: they funded whole ideas only.
