@@ -140,10 +140,11 @@ def _people() -> dict[str, User]:
             for name in missing
         )
         groups = {group.name: group for group in Group.objects.all()}
+        joins = [(user, groups.get(USERS[user.username][2] or "")) for user in created]
         User.groups.through.objects.bulk_create(
-            User.groups.through(user_id=user.pk, group_id=groups[USERS[user.username][2]].pk)
-            for user in created
-            if USERS[user.username][2] in groups
+            User.groups.through(user_id=user.pk, group_id=group.pk)
+            for user, group in joins
+            if group is not None
         )
         found.update({user.username: user for user in created})
     return found

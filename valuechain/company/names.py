@@ -84,7 +84,7 @@ def unique_names(
     in a shuffled order; once the combinations run out, again with `_v2`, `_v3`..."""
     combos = [joiner.join(word for word in combo if word) for combo in itertools.product(*parts)]
     rng.shuffle(combos)
-    names = []
+    names: list[str] = []
     for version in itertools.count(1):
         suffix = "" if version == 1 else (f"_v{version}" if joiner == "_" else f" ({version})")
         names.extend(name + suffix for name in combos[: count - len(names)])
