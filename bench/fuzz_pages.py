@@ -276,7 +276,7 @@ def post_forms(session: requests.Session, page: str, html: str, run: Run) -> Non
             }
             # bytes, so that lone surrogates go out as the invalid UTF-8 they are
             data = {k: v.encode("utf-8", "surrogatepass") for k, v in values.items()}
-            data["csrfmiddlewaretoken"] = session.cookies.get("csrftoken", "").encode()
+            data["csrfmiddlewaretoken"] = (session.cookies.get("csrftoken") or "").encode()
             response = session.post(target, data=data, headers={"Referer": BASE + page}, timeout=60)
             run.record("POST", target, response)
 
