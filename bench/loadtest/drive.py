@@ -24,6 +24,7 @@ import re
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
@@ -38,6 +39,7 @@ USER = os.environ.get("LOAD_USER", "pm")
 PASSWORD = os.environ.get("LOAD_PASSWORD", "valuechain-demo")
 IDS_WANTED = 500
 STOP_TIMEOUT = 120.0
+CLIENT_TIMEOUT = 180.0
 
 # name -> path, given the idea ids to pick from
 PHASES: dict[str, Callable[[list[int]], str]] = {
@@ -129,11 +131,13 @@ def run_phase(
 ) -> Result:
     path_of = PHASES[name]
     times: list[float] = []
-    failures = [0]
+    failures: Counter[str] = Counter()
 
     class OneEndpoint(FastHttpUser):
         host = url
         wait_time = constant(0)
+        # Past gunicorn's own 60 s timeout: a request waiting in the queue is slow, not lost.
+        network_timeout = connection_timeout = CLIENT_TIMEOUT
 
         @task
         def hit(self) -> None:
@@ -151,7 +155,7 @@ def run_phase(
         if exception is None:
             times.append(response_time)
         else:
-            failures[0] += 1
+            failures[str(exception)[:120]] += 1
 
     # Stopping waits for the requests in flight: none runs on into the next phase, and the
     # slowest are not dropped from the figures.
@@ -163,10 +167,12 @@ def run_phase(
     gevent.sleep(seconds)
     runner.quit()
     elapsed = time.perf_counter() - started
+    for reason, count in failures.most_common(5):
+        print(f"  {name}: {count} failed: {reason}", file=sys.stderr)
     if not times:
-        return Result(name, 0, failures[0], elapsed, float("nan"), float("nan"))
+        return Result(name, 0, failures.total(), elapsed, float("nan"), float("nan"))
     cuts = statistics.quantiles(times, n=100, method="inclusive") if len(times) > 1 else times * 99
-    return Result(name, len(times), failures[0], elapsed, cuts[49], cuts[94])
+    return Result(name, len(times), failures.total(), elapsed, cuts[49], cuts[94])
 
 
 def table(results: list[Result]) -> str:

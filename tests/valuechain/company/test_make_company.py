@@ -11,6 +11,8 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.test import RequestFactory
 
+from contracts.models import DataContract
+from tests.contracts.factories import DataContractFactory
 from tests.factories import FeatureFactory, IdeaFactory
 from valuechain import models as m
 from valuechain.company.build import NEEDS_PER_IDEA, tier_counts
@@ -127,12 +129,16 @@ def test_refuses_to_touch_an_existing_company_without_replace():
 def test_replace_deletes_the_existing_catalogue_and_ideas_first():
     idea = IdeaFactory(title="An idea of the old company")
     FeatureFactory(name="old_feature")
+    DataContractFactory()  # governs a curated dataset of the old catalogue
+    unbound = DataContractFactory(asset_type="", asset_id=None)
 
     make(replace=True)
 
     assert not m.Idea.objects.filter(pk=idea.pk).exists()
     assert not m.Feature.objects.filter(name="old_feature").exists()
     assert m.Idea.objects.count() == IDEAS
+    # a contract bound to an old asset would otherwise govern whichever new one took its id
+    assert list(DataContract.objects.all()) == [unbound]
 
 
 @pytest.mark.parametrize(
