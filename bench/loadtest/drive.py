@@ -104,7 +104,7 @@ def idea_ids(url: str, cookie: str) -> list[int]:
     while len(ids) < IDS_WANTED:
         answer = requests.get(
             f"{url}/api/ideas/",
-            params={"page": page},
+            params={"page": page, "page_size": 200},
             cookies={"sessionid": cookie},
             timeout=120,
         )
@@ -200,12 +200,16 @@ def compare(paths: list[str]) -> None:
         with open(path) as handle:
             runs.append(json.load(handle))
     first = runs[0]["results"][SHORT["roi"]]["p95_ms"]
-    print(f"{'assets':>8} {'ideas':>6} {'roi req/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'ratio':>6}")
+    print(
+        f"{'assets':>8} {'ideas':>6} {'roi req/s':>10} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'ratio':>6} {'trivial p95 ms':>15}"
+    )
     for run in runs:
-        roi = run["results"][SHORT["roi"]]
+        roi, trivial = run["results"][SHORT["roi"]], run["results"].get(BASELINE)
         print(
             f"{run['assets']:>8} {run['ideas']:>6} {roi['requests'] / roi['seconds']:>10.1f} "
-            f"{roi['p50_ms']:>8.1f} {roi['p95_ms']:>8.1f} {roi['p95_ms'] / first:>5.2f}x"
+            f"{roi['p50_ms']:>8.1f} {roi['p95_ms']:>8.1f} {roi['p95_ms'] / first:>5.2f}x "
+            f"{trivial['p95_ms'] if trivial else float('nan'):>15.1f}"
         )
 
 
