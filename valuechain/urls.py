@@ -11,11 +11,12 @@ from valuechain.platform.auth_views import (
     PasswordChangeView,
     RevokeTokenView,
 )
-from valuechain.platform.health import healthz
+from valuechain.platform.health import healthz, ping
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
+    path("ping/", ping, name="ping"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", PasswordChangeView.as_view(), name="password_change"),

@@ -1,8 +1,9 @@
-"""Liveness for load balancers and compose: the database answers, and Redis when configured."""
+"""Liveness for load balancers and compose: the database answers, and Redis when configured;
+and a ping that touches nothing, the baseline the load test compares every page with."""
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -25,3 +26,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
     )
+
+
+def ping(request: HttpRequest) -> HttpResponse:
+    """The web process answers: no database, no cache, no session read."""
+    return HttpResponse("pong", content_type="text/plain")
