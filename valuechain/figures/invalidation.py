@@ -9,7 +9,9 @@ Writes that send no signal (bulk_create, queryset.update) call `assets_changed` 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
@@ -20,6 +22,9 @@ from valuechain import models as m
 from valuechain.figures import store, tasks
 
 AssetRef = tuple[str, int]  # (asset type as the API names it, id)
+
+# Set while a bulk writer has taken over invalidation (see `suspended`).
+_suspended: ContextVar[bool] = ContextVar("figures_invalidation_suspended", default=False)
 
 _FEATURE, _CURATED, _RAW, _ACQUISITION = (
     str(m.AssetType.FEATURE),
@@ -93,10 +98,25 @@ def prices_changed() -> None:
     _queue_refresh()
 
 
+@contextmanager
+def suspended() -> Iterator[None]:
+    """For writers of thousands of rows (a generated company, a wholesale delete): the
+    receivers stand down inside the block, and at its end every idea's figures go stale at
+    once, with one refresh queued, instead of one invalidation per row."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
+    prices_changed()
+
+
 # --- receivers ----------------------------------------------------------------------------------
 
 
 def _asset_written(sender: type[m.Asset], instance: m.Asset, **kwargs: Any) -> None:
+    if _suspended.get():
+        return
     if not kwargs.get("raw"):
         assets_changed([(instance.asset_type, instance.pk)])
 
@@ -105,6 +125,8 @@ def _lineage_changed(
     sender: Any, instance: m.Asset, action: str, model: type[m.Asset], reverse: bool, **kwargs: Any
 ) -> None:
     """Both ends of every link that changes; a clear is read before it happens."""
+    if _suspended.get():
+        return
     if action not in ("post_add", "post_remove", "pre_clear"):
         return
     pk_set = kwargs.get("pk_set") or ()
@@ -124,6 +146,8 @@ _LINKS: dict[tuple[Any, bool], str] = {
 
 
 def _idea_saved(sender: type[m.Idea], instance: m.Idea, created: bool, **kwargs: Any) -> None:
+    if _suspended.get():
+        return
     if kwargs.get("raw"):
         return
     if created:
@@ -134,16 +158,22 @@ def _idea_saved(sender: type[m.Idea], instance: m.Idea, created: bool, **kwargs:
 
 
 def _need_written(sender: type[m.Need], instance: m.Need, **kwargs: Any) -> None:
+    if _suspended.get():
+        return
     if not kwargs.get("raw"):
         ideas_changed([instance.idea_id])
 
 
 def _plan_written(sender: Any, instance: dm.DeploymentPlan, **kwargs: Any) -> None:
+    if _suspended.get():
+        return
     if not kwargs.get("raw"):
         ideas_changed([instance.idea_id])
 
 
 def _deployment_type_written(sender: Any, instance: dm.DeploymentType, **kwargs: Any) -> None:
+    if _suspended.get():
+        return
     if not kwargs.get("raw"):
         ideas_changed(
             dm.DeploymentPlan.objects.filter(deployment_type=instance).values_list(
@@ -153,6 +183,8 @@ def _deployment_type_written(sender: Any, instance: dm.DeploymentType, **kwargs:
 
 
 def _prices_written(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if _suspended.get():
+        return
     if not kwargs.get("raw"):
         prices_changed()
 

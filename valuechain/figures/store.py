@@ -8,16 +8,13 @@ the idea is still at v (a compare-and-set), so no reader ever gets figures older
 
 from __future__ import annotations
 
-import operator
 import uuid
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from functools import reduce
 
 from django.core.cache import cache
-from django.db import models
-from django.db.models import Case, F, Q, QuerySet, Value, When
-from django.db.models.functions import Cast
+from django.db import connection, models, transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from valuechain import mappers
@@ -31,7 +28,7 @@ BATCH_FROM = 32
 # From this many ideas at once, one (cached) whole catalogue is cheaper than their closures.
 WHOLE_CATALOGUE_FROM = 300
 # Ideas refreshed per transaction by the background refresh.
-REFRESH_CHUNK = 250  # ~20 bound values per idea in one UPDATE
+REFRESH_CHUNK = 500
 CATALOGUE_CACHE_SECONDS = 24 * 3600
 
 VERDICT_RANK = {
@@ -98,11 +95,14 @@ def catalogue_for(ideas: Collection[chain.Idea]) -> Mapping[chain.AssetKey, chai
     return mappers.ideas_catalogue(ideas)
 
 
-def compute(idea_rows: Iterable[m.Idea]) -> dict[int, finance.RoiReport]:
-    """ROI reports of ideas from mappers.engine_ideas(), keyed by idea id."""
+def compute(
+    idea_rows: Iterable[m.Idea], catalogue: Mapping[chain.AssetKey, chain.Asset] | None = None
+) -> dict[int, finance.RoiReport]:
+    """ROI reports of ideas from mappers.engine_ideas(), keyed by idea id, over `catalogue`
+    (by default what catalogue_for reads)."""
     rates = mappers.day_rates()
     engine_ideas = mappers.ideas_to_engine(idea_rows, rates)
-    catalogue = catalogue_for(engine_ideas)
+    catalogue = catalogue_for(engine_ideas) if catalogue is None else catalogue
     compute_many = batch.roi_reports if len(engine_ideas) >= BATCH_FROM else finance.roi_reports
     return {report.idea_id: report for report in compute_many(engine_ideas, catalogue)}
 
@@ -148,56 +148,53 @@ def refresh(idea_ids: Iterable[int] | None = None) -> int:
     were stored. Versions are read before the inputs, so figures of a write that lands while
     this computes are not stored under the old version: that write queued its own refresh."""
     versions = stale_versions(idea_ids)
-    stored = 0
     pending = sorted(versions)
+    # Many ideas share one (cached) whole catalogue; a few read their closures.
+    catalogue = cached_catalogue() if len(pending) >= WHOLE_CATALOGUE_FROM else None
+    stored = 0
     for start in range(0, len(pending), REFRESH_CHUNK):
         chunk = pending[start : start + REFRESH_CHUNK]
-        reports = compute(mappers.engine_ideas().filter(pk__in=chunk))
+        reports = compute(mappers.engine_ideas().filter(pk__in=chunk), catalogue)
         stored += _store(reports, versions)
     return stored
 
 
-_COLUMN_FIELDS = {
-    "report": models.JSONField(),
-    "npv": models.FloatField(),
-    "roi": models.FloatField(),
-    "tier": models.PositiveSmallIntegerField(),
-    "verdict": models.CharField(),
-    "verdict_rank": models.PositiveSmallIntegerField(),
-    "one_off_investment": models.FloatField(),
-    "annual_run_cost": models.FloatField(),
-}
+def _concrete(name: str) -> models.Field:
+    field = m.IdeaFigures._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+_STORE_SQL = """
+    UPDATE {table} SET computed_version = inputs_version, computed_at = %s, {columns}
+    WHERE idea_id = %s AND inputs_version = %s
+"""
 
 
 def _store(reports: Mapping[int, finance.RoiReport], versions: Mapping[int, int]) -> int:
-    """One UPDATE for the whole chunk, each row only where its inputs are still at the version
-    the report was computed from (so the query count does not grow with the ideas)."""
+    """Each row only where its inputs are still at the version the report was computed from,
+    in one statement sent with many parameter sets (so queries do not grow with the ideas)."""
     if not reports:
         return 0
-    columns = {idea_id: _columns(report) for idea_id, report in reports.items()}
-
-    def per_idea(name: str, field: models.Field) -> Cast:
-        # Cast: PostgreSQL reads a CASE whose values are all NULL (no ROI) as text
-        return Cast(
-            Case(
-                *(
-                    When(idea_id=idea_id, then=Value(values[name], output_field=field))
-                    for idea_id, values in columns.items()
-                ),
-                output_field=field,
-            ),
-            output_field=field,
-        )
-
-    unchanged = reduce(
-        operator.or_,
-        (Q(idea_id=idea_id, inputs_version=versions[idea_id]) for idea_id in columns),
+    meta = m.IdeaFigures._meta
+    names = list(_columns(next(iter(reports.values()))))
+    fields = [_concrete(name) for name in names]
+    sql = _STORE_SQL.format(
+        table=connection.ops.quote_name(meta.db_table),
+        columns=", ".join(
+            f"{connection.ops.quote_name(f.name)} = %s"
+            for f in fields  # no db_column here
+        ),
     )
-    return m.IdeaFigures.objects.filter(unchanged).update(
-        computed_version=F("inputs_version"),
-        computed_at=timezone.now(),
-        **{name: per_idea(name, field) for name, field in _COLUMN_FIELDS.items()},
-    )
+    now = _concrete("computed_at").get_db_prep_save(timezone.now(), connection)
+    rows = []
+    for idea_id, report in reports.items():
+        values = _columns(report)
+        prepared = [f.get_db_prep_save(values[f.name], connection) for f in fields]
+        rows.append([now, *prepared, idea_id, versions[idea_id]])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+        return max(cursor.rowcount, 0)
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -45,8 +45,8 @@ def test_figures_computed_from_inputs_that_changed_meanwhile_are_not_stored(
     idea = _idea_on_new_feature()
     compute = store.compute
 
-    def compute_while_someone_writes(rows: Any) -> Any:
-        reports = compute(rows)
+    def compute_while_someone_writes(rows: Any, catalogue: Any = None) -> Any:
+        reports = compute(rows, catalogue)
         store.bump_ideas([idea.pk])  # a write lands after the inputs were read
         return reports
 
