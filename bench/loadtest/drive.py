@@ -21,6 +21,7 @@ import json
 import os
 import random
 import re
+import signal
 import statistics
 import sys
 import time
@@ -226,6 +227,9 @@ def main() -> None:
         compare(args.compare)
         return
     names = [SHORT[short] for short in args.phases.split(",")]
+    # gevent's hub would swallow Ctrl-C; the caller's cleanup runs once this process is gone.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        gevent.signal_handler(signum, os._exit, 128 + signum)
     cookie = log_in(args.url)
     ids = idea_ids(args.url, cookie)
     warm_up(args.url, cookie, ids, names)
