@@ -179,10 +179,14 @@ def governance(
     refs: Sequence[Ref],
     own: Mapping[Ref, Sequence[int]],
     names: Mapping[Ref, str],
+    memo: dict[Ref, AssetGovernance] | None = None,
 ) -> dict[Ref, AssetGovernance]:
     """Per asset of a lineage: its own contracts, the ones that govern it, and whether all
-    its data is governed (its own contract, or every input governed)."""
-    found: dict[Ref, AssetGovernance] = {}
+    its data is governed (its own contract, or every input governed).
+
+    An asset's governance depends only on the contracts of its own lineage, so `memo` may be
+    shared by many ideas judged against the same contracts."""
+    found: dict[Ref, AssetGovernance] = {} if memo is None else memo
 
     def visit(ref: Ref, path: frozenset[Ref]) -> AssetGovernance:
         if ref in found:
@@ -200,7 +204,7 @@ def governance(
 
     for ref in refs:
         visit(ref, frozenset())
-    return found
+    return found if memo is None else {ref: found[ref] for ref in refs}
 
 
 def exposed(
@@ -281,13 +285,17 @@ def idea_health(
     linked: Iterable[int] = (),
     activity: Mapping[int, Activity] | None = None,
     policy: Policy = Policy(),
+    memo: dict[Ref, AssetGovernance] | None = None,
+    with_assets: bool = True,
 ) -> IdeaHealth:
     """The health of the data an idea's needs use (see the module's docstring).
 
     `needs` are the assets the idea's needs point at; `upstream` maps every catalogue asset
     to its inputs; `contracts` may hold the whole registry (those off the lineage and not in
     `linked`, the contracts linked to the idea by hand, are ignored); `activity` is each
-    contract's behaviour in the window.
+    contract's behaviour in the window. `memo` shares asset governance between ideas judged
+    against the same contracts; without `with_assets` the result leaves out the per-asset
+    states (a summary over many ideas reads only the level and reasons).
     """
     activity = activity or {}
     roots = list(dict.fromkeys(needs))
@@ -302,9 +310,10 @@ def idea_health(
         elif facts.id in linked_ids:
             direct.append(facts)
     own = {ref: [c.id for c in rows] for ref, rows in on_asset.items()}
-    states = governance(upstream, refs, own, names)
-    open_refs = exposed(upstream, roots, own)
-    states = {ref: replace(state, exposed=ref in open_refs) for ref, state in states.items()}
+    states = governance(upstream, refs, own, names, memo)
+    if with_assets:
+        open_refs = exposed(upstream, roots, own)
+        states = {ref: replace(state, exposed=ref in open_refs) for ref, state in states.items()}
     if not refs and not direct:
         return IdeaHealth(NO_DATA, (Reason(NO_DATA, "This idea uses no catalogue data yet."),))
 
@@ -350,7 +359,9 @@ def idea_health(
         level=_worst(reasons),
         reasons=tuple(reasons),
         contracts=tuple(judged),
-        assets=tuple(sorted((states[r] for r in refs), key=lambda a: (a.tier, a.name, a.ref))),
+        assets=tuple(sorted((states[r] for r in refs), key=lambda a: (a.tier, a.name, a.ref)))
+        if with_assets
+        else (),
     )
 
 

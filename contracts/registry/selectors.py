@@ -341,6 +341,7 @@ def ideas_contract_health(
     catalogue: Mapping[chain.AssetKey, chain.Asset] | None = None,
     *,
     policy: health.Policy | None = None,
+    detail: bool = True,
 ) -> dict[int, IdeaContractHealth]:
     """Contract health of each idea, in a constant number of queries whatever the number of
     ideas, needs, assets, contracts or runs: the needs' assets, the catalogue (unless given),
@@ -373,6 +374,7 @@ def ideas_contract_health(
             linked[idea.pk].add(contract.pk)
     facts = [_facts(c) for c in rows]
     acts = enforcement.activity([c.pk for c in rows], days=policy.window_days)
+    memo: dict[AssetRef, health.AssetGovernance] = {}  # every idea is judged on these contracts
     result = {}
     for pk in ids:
         state = health.idea_health(
@@ -383,6 +385,8 @@ def ideas_contract_health(
             linked=linked[pk],
             activity=acts,
             policy=policy,
+            memo=memo,
+            with_assets=detail,
         )
         used = {c.contract.id for c in state.contracts}
         result[pk] = IdeaContractHealth(

@@ -70,7 +70,8 @@ def risk_inputs(loaded: Loaded, statuses: Sequence[str]) -> dict[str, Any]:
     """What summary.risk_signals needs: stakeholder gaps' inputs, each idea's contract health
     (the same reading as the idea page's) and the registry's contracts by status."""
     gaps = ideas.stakeholder_gap_inputs(statuses=statuses)
-    health = contracts.ideas_contract_health(loaded.ideas, loaded.catalogue)
+    # the dashboard reads each idea's level and reasons, not its per-asset lineage
+    health = contracts.ideas_contract_health(loaded.ideas, loaded.catalogue, detail=False)
     return {
         "default_roles": gaps.default_roles,
         "role_names": gaps.role_names,

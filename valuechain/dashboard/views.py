@@ -19,6 +19,9 @@ from valuechain.dashboard import selectors, summary
 from valuechain.platform.display import currency, percent
 
 
+RISK_ROWS = 25
+
+
 def _statuses(request: HttpRequest) -> list[str]:
     """`?status=approved&status=proposed`; unknown values are ignored (all ideas then)."""
     return summary.chosen_statuses(request.GET.getlist("status"), m.Idea.Status.values)
@@ -35,6 +38,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     totals = summary.tier_totals(loaded.rows)
     negative_from = summary.negative_from_counts(loaded.rows)
     risks = summary.risk_signals(loaded.rows, **selectors.risk_inputs(loaded, statuses))
+    at_risk = [row for row in risks.ideas if row.has_risk]
     query = "&".join(f"status={s}" for s in statuses)
     context = {
         "currency": money,
@@ -49,7 +53,9 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "top": summary.top_by_npv(loaded.rows),
         "downside": summary.largest_downside(loaded.rows),
         "risks": risks,
-        "risk_rows": [row for row in risks.ideas if row.has_risk],
+        # most severe first; the page stays small whatever the number of ideas at risk
+        "risk_rows": at_risk[:RISK_ROWS],
+        "risk_count": len(at_risk),
         "portfolio": selectors.latest_portfolio(),
         "refreshing": loaded.refreshing,
         "tier_chart": figure_json(charts.tier_figure(totals, money)),
