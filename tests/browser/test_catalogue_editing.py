@@ -4,6 +4,7 @@ is told what still uses an asset it tries to delete, and dry-runs an import."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ def test_a_data_lead_edits_the_catalogue_from_the_catalogue_page(
 ):
     log_in(page, live_server, lead_user.username)
     page.goto(f"{live_server.url}/catalogue/")
+    page.get_by_role("navigation", name="Tiers").get_by_role("link", name="Tier 3").click()
     page.locator("#tier-3").get_by_role("link", name="Add raw source").click()
     page.wait_for_url(f"{live_server.url}/catalogue/raw-sources/new/")
     page.fill("#id_name", "Loyalty card swipes")
@@ -46,7 +48,8 @@ def test_a_data_lead_edits_the_catalogue_from_the_catalogue_page(
     page.fill("#id_build_likely", "10000")
     page.screenshot(path=str(SCREENSHOTS / "valuechain-catalogue-asset-form.png"), full_page=True)
     page.click("#save-asset")
-    page.wait_for_url(f"{live_server.url}/catalogue/#asset-raw_source-*")
+    # Saved, the catalogue opens on the tier and page the new raw source is on.
+    page.wait_for_url(re.compile(r".*/catalogue/\?tier=3#asset-raw_source-\d+$"))
     raw = m.RawSource.objects.get(name="Loyalty card swipes")
     row = page.locator(f"#asset-raw_source-{raw.pk}")
     assert "Weather vendor feed" in row.inner_text()
@@ -54,7 +57,7 @@ def test_a_data_lead_edits_the_catalogue_from_the_catalogue_page(
     assert raw.acquisition_option_id == value_chain.acquisition.pk
 
     # The vendor feed is still used by two raw sources: deleting it is refused and explained.
-    page.goto(f"{live_server.url}/catalogue/")
+    page.goto(f"{live_server.url}/catalogue/?tier=4")
     page.locator("#tier-4").get_by_role("link", name="Edit acquisition options").click()
     page.locator(f"#asset-acquisition_option-{value_chain.acquisition.pk}").get_by_role(
         "link", name="Delete"
