@@ -19,11 +19,12 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "valuechain.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -41,8 +42,9 @@ SHARE = {m.Feature: 0.6, m.CuratedDataset: 0.2, m.RawSource: 0.15, m.Acquisition
 
 def build_company(assets: int, ideas: int, rng: random.Random) -> User:
     owner = User.objects.create_user("bench-lead", password="unused", is_staff=True)
-    made: dict[type[m.Asset], list[m.Asset]] = {}
-    for model in (m.AcquisitionOption, m.RawSource, m.CuratedDataset, m.Feature):
+    made: dict[Any, list[Any]] = {}
+    kinds: list[Any] = [m.AcquisitionOption, m.RawSource, m.CuratedDataset, m.Feature]
+    for model in kinds:
         count = max(1, int(assets * SHARE[model]))
         rows = [
             model(
@@ -58,17 +60,17 @@ def build_company(assets: int, ideas: int, rng: random.Random) -> User:
         ]
         if model is m.RawSource:
             for row in rows:
-                row.acquisition_option = rng.choice(made[m.AcquisitionOption])  # type: ignore[attr-defined]
+                row.acquisition_option = rng.choice(made[m.AcquisitionOption])
         made[model] = model.objects.bulk_create(rows)
-    links = m.CuratedDataset.raw_sources.through
-    links.objects.bulk_create(
-        links(curateddataset_id=curated.pk, rawsource_id=raw.pk)
+    raw_links: Any = m.CuratedDataset.raw_sources.through
+    raw_links.objects.bulk_create(
+        raw_links(curateddataset_id=curated.pk, rawsource_id=raw.pk)
         for curated in made[m.CuratedDataset]
         for raw in rng.sample(made[m.RawSource], 2)
     )
-    links = m.Feature.curated_datasets.through
-    links.objects.bulk_create(
-        links(feature_id=feature.pk, curateddataset_id=curated.pk)
+    curated_links: Any = m.Feature.curated_datasets.through
+    curated_links.objects.bulk_create(
+        curated_links(feature_id=feature.pk, curateddataset_id=curated.pk)
         for feature in made[m.Feature]
         for curated in rng.sample(made[m.CuratedDataset], 2)
     )
@@ -78,9 +80,9 @@ def build_company(assets: int, ideas: int, rng: random.Random) -> User:
     needs = []
     for idea in idea_rows:
         for n in range(NEEDS_PER_IDEA):
-            model = m.Feature if n < 6 else rng.choice([m.CuratedDataset, m.RawSource])
-            field = m.AssetType(model.ASSET_TYPE).value
-            needs.append(m.Need(idea=idea, name=f"need {n}", **{field: rng.choice(made[model])}))
+            kind: Any = m.Feature if n < 6 else rng.choice([m.CuratedDataset, m.RawSource])
+            field = m.AssetType(kind.ASSET_TYPE).value
+            needs.append(m.Need(idea=idea, name=f"need {n}", **{field: rng.choice(made[kind])}))
     m.Need.objects.bulk_create(needs)
     return owner
 
@@ -109,7 +111,7 @@ def main() -> None:
         client = Client()
         client.force_login(owner)
 
-        def get(path: str, **params: object) -> Callable[[], object]:
+        def get(path: str, **params: Any) -> Callable[[], object]:
             def call() -> object:
                 response = client.get(path, params)
                 assert response.status_code == 200, (path, params, response.status_code)

@@ -119,6 +119,7 @@ class LineageLink:
     asset_type: str
     pk: int
     name: str
+    href: str = ""  # the page sets it: where the asset is in the catalogue
 
     @property
     def anchor(self) -> str:
@@ -129,6 +130,7 @@ class LineageLink:
 class IdeaLink:
     pk: int
     title: str
+    href: str = ""  # the page sets it
 
 
 @dataclass

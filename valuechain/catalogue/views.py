@@ -80,6 +80,21 @@ def catalogue_url(tier: int, page: int = 1, anchor: str = "") -> str:
     return reverse("catalogue") + query + (f"#{anchor}" if anchor else "")
 
 
+def _set_links(rows: list[selectors.CatalogueRow]) -> None:
+    """Addresses of a page's lineage and ideas: each route is reversed once, not per link
+    (hundreds of links on a page of 50 rows)."""
+    places = {
+        kind: reverse("catalogue-asset", args=[kind, 0]).removesuffix("0/")
+        for kind in m.ASSET_MODELS
+    }
+    idea = reverse("idea-detail", args=[0]).removesuffix("0/")
+    for row in rows:
+        for link in (*row.upstream, *row.downstream):
+            link.href = f"{places[link.asset_type]}{link.pk}/"
+        for idea_link in row.ideas:
+            idea_link.href = f"{idea}{idea_link.pk}/"
+
+
 @login_required
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
@@ -100,6 +115,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         # Without a tier asked for, the first tier that has something to show.
         tier = next((number for number in sorted(counts) if counts[number]), 1)
     shown = selectors.catalogue_tier(tier, filters, request.GET.get("page"))
+    _set_links(shown.rows)
     params = request.GET.copy()
     params["tier"] = str(tier)
     params.pop("q", None)

@@ -195,15 +195,18 @@ def test_saving_an_asset_lands_on_its_page(client_for, lead_user):
 def test_a_row_names_a_few_ideas_and_counts_the_rest(client_for, exec_user):
     feature = FeatureFactory(name="popular feature")
     titles = [f"idea {n}" for n in range(IDEAS_SHOWN + 4)]
+    ideas = []
     for title in titles:
         idea = IdeaFactory(title=title)
+        ideas.append(idea)
         NeedFactory(idea=idea, feature=feature)
         NeedFactory(idea=idea, feature=feature)  # two needs, one idea
     html = get(client_for(exec_user), tier=1)
     row = html[html.index(f'id="asset-feature-{feature.pk}"') :]
     row = row[: row.index("</tr>")]
-    for title in titles[:IDEAS_SHOWN]:
-        assert f">{title}</a>" in row
+    for idea in ideas[:IDEAS_SHOWN]:
+        assert f'href="{reverse("idea-detail", args=[idea.pk])}"' in row
+        assert f">{idea.title}</a>" in row
     assert f">{titles[IDEAS_SHOWN]}</a>" not in row
     assert "+4 more ideas" in row
 
