@@ -17,6 +17,7 @@ from valuechain import models as m
 from valuechain.catalogue import rules
 from valuechain.engine import chain
 from valuechain.estimates import estimate_of
+from valuechain.platform.paging import CountedPaginator
 
 SEARCH_LIMIT = 25
 
@@ -216,8 +217,9 @@ def _with_lineage(asset_type: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
         queryset = queryset.select_related(lineage.field)
     used_by = rules.USED_BY.get(asset_type)
     if used_by is not None:
-        # Whole rows: a reverse foreign key needs its column to attach them.
-        downstream = assets_of(used_by.kind).order_by("name")
+        # Names only (a reverse foreign key also needs its column to attach the rows).
+        columns = ("id", "name") if used_by.many else ("id", "name", used_by.field)
+        downstream = assets_of(used_by.kind).only(*columns).order_by("name")
         queryset = queryset.prefetch_related(Prefetch(used_by.users, queryset=downstream))
     return queryset
 
@@ -279,11 +281,17 @@ def _catalogue_row(
 
 
 def _page_rows(
-    asset_type: str, queryset: QuerySet[Any], page_number: Any
+    asset_type: str, queryset: QuerySet[Any], page_number: Any, count: int | None
 ) -> tuple[Page, list[Any]]:
     """The page of `queryset` asked for (the last one past the end, the first one when the
     number is not one) and its assets: ids are paged, then only those rows are loaded."""
-    page = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(page_number)
+    ids_query = queryset.values_list("pk", flat=True)
+    paginator = (
+        Paginator(ids_query, PAGE_SIZE)
+        if count is None
+        else CountedPaginator(ids_query, PAGE_SIZE, count)
+    )
+    page = paginator.get_page(page_number)
     ids = list(page.object_list)
     by_id = {
         asset.pk: asset
@@ -306,15 +314,17 @@ class CatalogueTier:
         return f"Pages of tier {self.tier}"
 
 
-def catalogue_tier(tier: int, filters: CatalogueFilters, page_number: Any) -> CatalogueTier:
+def catalogue_tier(
+    tier: int, filters: CatalogueFilters, page_number: Any, count: int | None = None
+) -> CatalogueTier:
     """One tier of the catalogue: its profile and one page of its assets matching `filters`,
     with lineage and the ideas using them. A constant number of queries, rows read in
-    proportion to the page."""
+    proportion to the page. `count`: how many match, when already counted."""
     asset_type = _tier_type(tier)
     rates = mappers.day_rates()
     profiles = list(tier_profiles())
     default_feasibility = {profile.tier: profile.default_feasibility for profile in profiles}
-    page, assets = _page_rows(asset_type, _filtered(asset_type, filters), page_number)
+    page, assets = _page_rows(asset_type, _filtered(asset_type, filters), page_number, count)
     ideas, idea_counts = _ideas_of(asset_type, [asset.pk for asset in assets])
     rows = [
         _catalogue_row(

@@ -114,7 +114,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     if tier is None:
         # Without a tier asked for, the first tier that has something to show.
         tier = next((number for number in sorted(counts) if counts[number]), 1)
-    shown = selectors.catalogue_tier(tier, filters, request.GET.get("page"))
+    shown = selectors.catalogue_tier(tier, filters, request.GET.get("page"), counts[tier])
     _set_links(shown.rows)
     params = request.GET.copy()
     params["tier"] = str(tier)

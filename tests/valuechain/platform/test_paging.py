@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import QueryDict
 
-from valuechain.platform.paging import page_query, page_window, pagination
+from valuechain.platform.paging import CountedPaginator, page_query, page_window, pagination
 
 
 def test_a_few_pages_are_all_offered():
@@ -55,3 +55,9 @@ def test_a_single_page_has_no_links_and_an_empty_list_says_so():
     assert one.summary == "Showing 1\u20133 of 3"
     empty = pagination(Paginator([], 50).get_page(1), QueryDict(""))
     assert empty.summary == "Nothing to show" and (empty.start, empty.end) == (0, 0)
+
+
+def test_a_paginator_told_its_count_pages_as_if_it_had_counted():
+    paginator = CountedPaginator(list(range(120)), 50, count=120)
+    assert paginator.num_pages == 3
+    assert list(paginator.get_page(3).object_list) == list(range(100, 120))
