@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import CuratedDatasetFactory, FeatureFactory
 from valuechain import models as m
 
 pytestmark = [
@@ -89,3 +90,27 @@ def test_a_data_lead_edits_the_catalogue_from_the_catalogue_page(
     page.screenshot(path=str(SCREENSHOTS / "valuechain-catalogue-import.png"), full_page=True)
     feature = m.Feature.objects.get(name="Visits per month")
     assert [c.name for c in feature.curated_datasets.all()] == ["Loyalty golden"]
+
+
+def test_a_user_pages_through_a_large_tier_and_follows_lineage_to_a_later_page(
+    page, live_server, exec_user, log_in
+):
+    curated = CuratedDatasetFactory(name="Orders golden table")
+    features = [FeatureFactory(name=f"feature {n:03d}") for n in range(60)]
+    features[-1].curated_datasets.add(curated)
+    log_in(page, live_server, exec_user.username)
+    page.goto(f"{live_server.url}/catalogue/")
+    assert "Showing 1\u201350 of 60" in page.inner_text("#catalogue-showing")
+    pages = page.get_by_role("navigation", name="Pages of tier 1")
+    pages.get_by_role("link", name="Page 2").click()
+    page.wait_for_url(re.compile(r".*/catalogue/\?tier=1&page=2$"))
+    assert "Showing 51\u201360 of 60" in page.inner_text("#catalogue-showing")
+    assert pages.get_by_role("link", name="Page 2, current page").get_attribute("aria-current")
+    page.screenshot(path=str(SCREENSHOTS / "valuechain-catalogue-page-2.png"), full_page=True)
+    # The curated dataset's user is on page 2 of tier 1: its link lands on its row.
+    page.get_by_role("navigation", name="Tiers").get_by_role("link", name="Tier 2").click()
+    page.locator(f"#asset-curated_dataset-{curated.pk}").get_by_role(
+        "link", name="feature 059"
+    ).click()
+    page.wait_for_url(re.compile(rf".*/catalogue/\?tier=1&page=2#asset-feature-{features[-1].pk}$"))
+    assert page.locator(f"#asset-feature-{features[-1].pk}").is_visible()

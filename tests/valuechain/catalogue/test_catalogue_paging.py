@@ -102,6 +102,7 @@ def test_filters_by_availability_owner_and_use(client_for, exec_user, value_chai
     assert "Promotion uplift" in to_build and "Weekly sales per store" not in to_build
     owned = get(client, tier=1, owner="mine")
     assert shown(owned) == 1 and f'id="asset-feature-{mine.pk}"' in owned
+    assert 'class="pagination"' not in owned  # one page: no page links
     used = get(client, tier=1, use="used")
     assert "Weekly sales per store" in used and "my feature" not in used
     unused = get(client, tier=1, use="unused")
