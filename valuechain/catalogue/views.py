@@ -1,5 +1,6 @@
-"""Catalogue pages: the four tiers with lineage (everyone), the need picker's search, and for
-data leads the editing of the four asset kinds, tier profiles and the bulk import.
+"""Catalogue pages: the tiers with lineage, one tier and one page at a time (everyone), the
+need picker's search, and for data leads the editing of the four asset kinds, tier profiles
+and the bulk import.
 
 Data leads and staff edit assets; everyone else gets a 403. Staff edit tier profiles, data
 leads read them. Every write goes through the services (atomic, validated by the model).
