@@ -4,10 +4,12 @@ is told what still uses an asset it tries to delete, and dry-runs an import."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 
+from tests.factories import CuratedDatasetFactory, FeatureFactory
 from valuechain import models as m
 
 pytestmark = [
@@ -28,6 +30,7 @@ def test_a_data_lead_edits_the_catalogue_from_the_catalogue_page(
 ):
     log_in(page, live_server, lead_user.username)
     page.goto(f"{live_server.url}/catalogue/")
+    page.get_by_role("navigation", name="Tiers").get_by_role("link", name="Tier 3").click()
     page.locator("#tier-3").get_by_role("link", name="Add raw source").click()
     page.wait_for_url(f"{live_server.url}/catalogue/raw-sources/new/")
     page.fill("#id_name", "Loyalty card swipes")
@@ -46,7 +49,8 @@ def test_a_data_lead_edits_the_catalogue_from_the_catalogue_page(
     page.fill("#id_build_likely", "10000")
     page.screenshot(path=str(SCREENSHOTS / "valuechain-catalogue-asset-form.png"), full_page=True)
     page.click("#save-asset")
-    page.wait_for_url(f"{live_server.url}/catalogue/#asset-raw_source-*")
+    # Saved, the catalogue opens on the tier and page the new raw source is on.
+    page.wait_for_url(re.compile(r".*/catalogue/\?tier=3#asset-raw_source-\d+$"))
     raw = m.RawSource.objects.get(name="Loyalty card swipes")
     row = page.locator(f"#asset-raw_source-{raw.pk}")
     assert "Weather vendor feed" in row.inner_text()
@@ -54,7 +58,7 @@ def test_a_data_lead_edits_the_catalogue_from_the_catalogue_page(
     assert raw.acquisition_option_id == value_chain.acquisition.pk
 
     # The vendor feed is still used by two raw sources: deleting it is refused and explained.
-    page.goto(f"{live_server.url}/catalogue/")
+    page.goto(f"{live_server.url}/catalogue/?tier=4")
     page.locator("#tier-4").get_by_role("link", name="Edit acquisition options").click()
     page.locator(f"#asset-acquisition_option-{value_chain.acquisition.pk}").get_by_role(
         "link", name="Delete"
@@ -86,3 +90,27 @@ def test_a_data_lead_edits_the_catalogue_from_the_catalogue_page(
     page.screenshot(path=str(SCREENSHOTS / "valuechain-catalogue-import.png"), full_page=True)
     feature = m.Feature.objects.get(name="Visits per month")
     assert [c.name for c in feature.curated_datasets.all()] == ["Loyalty golden"]
+
+
+def test_a_user_pages_through_a_large_tier_and_follows_lineage_to_a_later_page(
+    page, live_server, exec_user, log_in
+):
+    curated = CuratedDatasetFactory(name="Orders golden table")
+    features = [FeatureFactory(name=f"feature {n:03d}") for n in range(60)]
+    features[-1].curated_datasets.add(curated)
+    log_in(page, live_server, exec_user.username)
+    page.goto(f"{live_server.url}/catalogue/")
+    assert "Showing 1\u201350 of 60" in page.inner_text("#catalogue-showing")
+    pages = page.get_by_role("navigation", name="Pages of tier 1")
+    pages.get_by_role("link", name="Page 2").click()
+    page.wait_for_url(re.compile(r".*/catalogue/\?tier=1&page=2$"))
+    assert "Showing 51\u201360 of 60" in page.inner_text("#catalogue-showing")
+    assert pages.get_by_role("link", name="Page 2, current page").get_attribute("aria-current")
+    page.screenshot(path=str(SCREENSHOTS / "valuechain-catalogue-page-2.png"), full_page=True)
+    # The curated dataset's user is on page 2 of tier 1: its link lands on its row.
+    page.get_by_role("navigation", name="Tiers").get_by_role("link", name="Tier 2").click()
+    page.locator(f"#asset-curated_dataset-{curated.pk}").get_by_role(
+        "link", name="feature 059"
+    ).click()
+    page.wait_for_url(re.compile(rf".*/catalogue/\?tier=1&page=2#asset-feature-{features[-1].pk}$"))
+    assert page.locator(f"#asset-feature-{features[-1].pk}").is_visible()

@@ -242,3 +242,52 @@ class AssetSearchForm(forms.Form):
 
     tier = forms.TypedChoiceField(choices=TIER_CHOICES, coerce=int, initial=1)
     q = forms.CharField(max_length=100, required=False, strip=True)
+
+
+class CatalogueFilterForm(forms.Form):
+    """The catalogue page's search, tier and filters. A value it does not know is ignored,
+    as the dashboard ignores an unknown status: the page then shows that filter unset."""
+
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "name or description", "maxlength": 100}
+        ),
+    )
+    tier = forms.TypedChoiceField(
+        choices=TIER_CHOICES, coerce=int, required=False, empty_value=None
+    )
+    availability = forms.ChoiceField(
+        label="Availability",
+        required=False,
+        choices=[("", "Any"), ("available", "Available"), ("to_build", "To build")],
+    )
+    owner = forms.ChoiceField(
+        label="Owner", required=False, choices=[("", "Anyone"), ("mine", "Mine")]
+    )
+    use = forms.ChoiceField(
+        label="Used by ideas",
+        required=False,
+        choices=[("", "Used or not"), ("used", "Used by ideas"), ("unused", "Unused")],
+    )
+    sort = forms.ChoiceField(
+        label="Sort",
+        required=False,
+        choices=[("name", "Name, A to Z"), ("-name", "Name, Z to A")],
+    )
+
+    DEFAULTS: dict[str, Any] = {
+        "q": "",
+        "tier": None,
+        "availability": "",
+        "owner": "",
+        "use": "",
+        "sort": "name",
+    }
+
+    def choices(self) -> dict[str, Any]:
+        """What was asked for, each unknown value replaced by its default."""
+        self.is_valid()
+        cleaned = {name: value for name, value in self.cleaned_data.items() if value}
+        return {**self.DEFAULTS, **cleaned}

@@ -30,6 +30,11 @@ register_converter(AssetKindConverter, "asset_kind")
 
 urlpatterns: list[URLPattern] = [
     path("catalogue/", views.catalogue, name="catalogue"),
+    path(
+        "catalogue/asset/<asset_kind:asset_type>/<int:pk>/",
+        views.catalogue_asset,
+        name="catalogue-asset",
+    ),
     path("catalogue/search/", views.catalogue_search, name="catalogue-search"),
     path("catalogue/import/", views.catalogue_import, name="catalogue-import"),
     path("catalogue/tiers/", views.tier_profiles, name="catalogue-tiers"),

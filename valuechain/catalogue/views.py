@@ -1,5 +1,6 @@
-"""Catalogue pages: the four tiers with lineage (everyone), the need picker's search, and for
-data leads the editing of the four asset kinds, tier profiles and the bulk import.
+"""Catalogue pages: the tiers with lineage, one tier and one page at a time (everyone), the
+need picker's search, and for data leads the editing of the four asset kinds, tier profiles
+and the bulk import.
 
 Data leads and staff edit assets; everyone else gets a 403. Staff edit tier profiles, data
 leads read them. Every write goes through the services (atomic, validated by the model).
@@ -12,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -34,9 +35,11 @@ from valuechain.catalogue.forms import (
     ASSET_FORMS,
     AssetForm,
     AssetSearchForm,
+    CatalogueFilterForm,
     CatalogueImportForm,
     TierProfileForm,
 )
+from valuechain.platform import paging
 from valuechain.platform.display import attach_errors
 from valuechain.platform.roles import is_data_lead
 
@@ -67,23 +70,97 @@ def _kind_context(asset_type: str) -> dict[str, Any]:
 # --- the catalogue by tier, and the need picker's search -----------------------------------------
 
 
+def _search_text(request: HttpRequest) -> str:
+    # NUL characters cannot reach PostgreSQL; nothing searchable contains them.
+    return request.GET.get("q", "").replace("\x00", "").strip()[:100]
+
+
+def catalogue_url(tier: int, page: int = 1, anchor: str = "") -> str:
+    """The catalogue page showing `tier` at `page`, scrolled to `anchor`."""
+    query = f"?tier={tier}" + (f"&page={page}" if page > 1 else "")
+    return reverse("catalogue") + query + (f"#{anchor}" if anchor else "")
+
+
+def _set_links(rows: list[selectors.CatalogueRow]) -> None:
+    """Addresses of a page's lineage and ideas: each route is reversed once, not per link
+    (hundreds of links on a page of 50 rows)."""
+    places = {
+        kind: reverse("catalogue-asset", args=[kind, 0]).removesuffix("0/")
+        for kind in m.ASSET_MODELS
+    }
+    idea = reverse("idea-detail", args=[0]).removesuffix("0/")
+    for row in rows:
+        for link in (*row.upstream, *row.downstream):
+            link.href = f"{places[link.asset_type]}{link.pk}/"
+        for idea_link in row.ideas:
+            idea_link.href = f"{idea}{idea_link.pk}/"
+
+
 @login_required
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
-    # NUL characters cannot reach PostgreSQL; nothing searchable contains them.
-    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    """One tier at a time, a page at a time, with the count of every tier for the same
+    search and filters. Unknown filter values are ignored; a page number past the end
+    shows the last page, and one that is not a number the first."""
+    chosen = CatalogueFilterForm({**request.GET.dict(), "q": _search_text(request)}).choices()
+    filters = selectors.CatalogueFilters(
+        query=chosen["q"],
+        availability=chosen["availability"],
+        owner_id=request.user.pk if chosen["owner"] == "mine" else None,
+        use=chosen["use"],
+        sort=chosen["sort"],
+    )
+    counts = selectors.tier_counts(filters)
+    tier = chosen["tier"]
+    if tier is None:
+        # Without a tier asked for, the first tier that has something to show.
+        tier = next((number for number in sorted(counts) if counts[number]), 1)
+    shown = selectors.catalogue_tier(tier, filters, request.GET.get("page"), counts[tier])
+    _set_links(shown.rows)
+    params = request.GET.copy()
+    params["tier"] = str(tier)
+    params.pop("q", None)
+    if filters.query:
+        params["q"] = filters.query
+    tabs = [
+        {
+            "tier": number,
+            "label": m.Tier(number).label,
+            "count": counts[number],
+            "href": paging.page_query({**params.dict(), "tier": str(number)}, 1),
+        }
+        for number in sorted(counts)
+    ]
     return render(
         request,
         "valuechain/catalogue/catalogue.html",
         {
-            "sections": selectors.catalogue_sections(query),
-            "query": query,
+            "section": shown,
+            "tabs": tabs,
+            "form": CatalogueFilterForm(initial={**chosen, "tier": tier}),
+            "query": filters.query,
+            "filtered": any(
+                chosen[name] != CatalogueFilterForm.DEFAULTS[name]
+                for name in ("q", "availability", "owner", "use")
+            ),
+            "pagination": paging.pagination(shown.page, params),
             # The catalogue is edited in the admin, which only staff can open.
             "can_edit_catalogue": request.user.is_staff,
             # Data leads and staff edit assets on the catalogue editing pages.
             "can_edit_assets": is_data_lead(request.user),
         },
     )
+
+
+@login_required
+@require_GET
+def catalogue_asset(request: HttpRequest, asset_type: str, pk: int) -> HttpResponse:
+    """An asset's place in the catalogue: the tier and page it is on, scrolled to its row."""
+    position = selectors.catalogue_position(asset_type, pk)
+    if position is None:
+        raise Http404("No such asset.")
+    tier, page = position
+    return redirect(catalogue_url(tier, page, f"asset-{asset_type}-{pk}"))
 
 
 @login_required
@@ -119,10 +196,21 @@ def catalogue_search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def asset_list(request: HttpRequest, asset_type: str) -> HttpResponse:
     _require_data_lead(request)
+    query = _search_text(request)
+    page, rows = selectors.asset_list_rows(asset_type, query, request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("q", None)
+    if query:
+        params["q"] = query
     return render(
         request,
         "valuechain/catalogue/asset_list.html",
-        {**_kind_context(asset_type), "rows": selectors.asset_list_rows(asset_type)},
+        {
+            **_kind_context(asset_type),
+            "rows": rows,
+            "query": query,
+            "pagination": paging.pagination(page, params),
+        },
     )
 
 
@@ -163,7 +251,9 @@ def _asset_form_page(request: HttpRequest, asset_type: str, asset: m.Asset | Non
             if saved is not None:
                 verb = "added" if asset is None else "saved"
                 messages.success(request, f"{_label(asset_type)} “{saved.name}” {verb}.")
-                return redirect(f"{reverse('catalogue')}#asset-{asset_type}-{saved.pk}")
+                position = selectors.catalogue_position(asset_type, saved.pk)
+                tier, page = position if position is not None else (int(model.TIER), 1)
+                return redirect(catalogue_url(tier, page, f"asset-{asset_type}-{saved.pk}"))
         status = 400
     else:
         form = form_class(instance=instance, default_feasibility=default)

@@ -30,22 +30,30 @@ def row(html: str, asset: m.Asset) -> str:
     return html[start : html.index("</tr>", start)]
 
 
+def tier_page(client, tier: int, **params: str) -> str:
+    response = client.get(reverse("catalogue"), {"tier": tier, **params})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 @pytest.mark.django_db
 def test_tiers_come_in_order_from_the_feature_store_up(client_for, exec_user, value_chain):
-    html = client_for(exec_user).get(reverse("catalogue")).content.decode()
-    positions = [html.index(f'id="tier-{tier}"') for tier in (1, 2, 3, 4)]
-    assert positions == sorted(positions)
+    client = client_for(exec_user)
+    html = client.get(reverse("catalogue")).content.decode()
+    tabs = [html.index(f"Tier {tier} · {m.Tier(tier).label} (") for tier in (1, 2, 3, 4)]
+    assert tabs == sorted(tabs)
+    assert 'id="tier-1"' in html and 'id="tier-2"' not in html  # one tier at a time
     assert "Weekly sales per store" in section(html, 1)
-    assert "Store footfall" in section(html, 2)
-    assert "Point of sale log" in section(html, 3)
-    assert "Weather vendor feed" in section(html, 4)
+    assert "Store footfall" in section(tier_page(client, 2), 2)
+    assert "Point of sale log" in section(tier_page(client, 3), 3)
+    assert "Weather vendor feed" in section(tier_page(client, 4), 4)
 
 
 @pytest.mark.django_db
 def test_each_tier_shows_its_investment_band_and_default_roles(client_for, exec_user):
-    html = client_for(exec_user).get(reverse("catalogue")).content.decode()
+    client = client_for(exec_user)
     for profile in m.TierProfile.objects.prefetch_related("default_roles"):
-        part = section(html, profile.tier)
+        part = section(tier_page(client, profile.tier), profile.tier)
         assert profile.get_investment_band_display() in part
         for role in profile.default_roles.all():
             assert role.name in part
@@ -53,14 +61,17 @@ def test_each_tier_shows_its_investment_band_and_default_roles(client_for, exec_
 
 @pytest.mark.django_db
 def test_lineage_shows_inputs_upstream_and_users_downstream(client_for, exec_user, value_chain):
-    html = client_for(exec_user).get(reverse("catalogue")).content.decode()
-    curated = row(html, value_chain.curated)
+    client = client_for(exec_user)
+    curated = row(tier_page(client, 2), value_chain.curated)
     assert "Point of sale log" in curated  # upstream input
     assert "Weekly sales per store" in curated and "Promotion uplift" in curated  # users
-    raw = row(html, value_chain.new_raw)
+    # Lineage crosses tiers, so it links to where the asset is, not to an anchor here.
+    place = reverse("catalogue-asset", args=["feature", value_chain.feature.pk])
+    assert f'href="{place}"' in curated
+    raw = row(tier_page(client, 3), value_chain.new_raw)
     assert "Weather vendor feed" in raw
     assert "Demand forecast" in raw  # the idea whose need points at it
-    option = row(html, value_chain.acquisition)
+    option = row(tier_page(client, 4), value_chain.acquisition)
     assert "Weather observations" in option
 
 
@@ -71,18 +82,25 @@ def test_estimates_are_pert_means_and_person_days_are_priced(client_for, exec_us
     CuratedDatasetFactory(
         name="in days", build_low=2, build_likely=3, build_high=4, build_days_role=role
     )
-    html = client_for(exec_user).get(reverse("catalogue")).content.decode()
-    assert ">" + f"{(100 + 4 * 400 + 1300) / 6:,.0f}" + "<" in section(html, 1)
-    assert ">3,000<" in section(html, 2)
+    client = client_for(exec_user)
+    assert ">" + f"{(100 + 4 * 400 + 1300) / 6:,.0f}" + "<" in section(tier_page(client, 1), 1)
+    assert ">3,000<" in section(tier_page(client, 2), 2)
 
 
 @pytest.mark.django_db
-def test_search_keeps_matching_assets_in_every_tier(client_for, exec_user, value_chain):
-    html = client_for(exec_user).get(reverse("catalogue"), {"q": "weather"}).content.decode()
+def test_search_counts_matches_in_every_tier_and_opens_the_first_with_any(
+    client_for, exec_user, value_chain
+):
+    client = client_for(exec_user)
+    html = client.get(reverse("catalogue"), {"q": "weather"}).content.decode()
+    assert "Tier 1 · Engineered features (0)" in html
+    assert "Tier 3 · Raw data (1)" in html and "Tier 4 · Data acquisition (1)" in html
     assert "Weather observations" in section(html, 3)
-    assert "Weather vendor feed" in section(html, 4)
     assert "Weekly sales per store" not in html
-    assert "Nothing in this tier matches" in section(html, 1)
+    # The tier tabs keep the search.
+    assert "?q=weather&amp;tier=4" in html or "?tier=4&amp;q=weather" in html
+    assert "Weather vendor feed" in section(tier_page(client, 4, q="weather"), 4)
+    assert "Nothing in this tier matches" in section(tier_page(client, 1, q="weather"), 1)
 
 
 def build_catalogue(size: int) -> None:
@@ -94,18 +112,21 @@ def build_catalogue(size: int) -> None:
         feature = FeatureFactory(curated_datasets=[curated])
         NeedFactory(idea=idea, feature=feature)
         NeedFactory(idea=idea, raw_source=raw)
+        NeedFactory(feature=feature)
 
 
 @pytest.mark.django_db
-def test_the_catalogue_runs_the_same_number_of_queries_at_two_sizes(client_for, exec_user):
+@pytest.mark.parametrize("tier", [1, 2, 3, 4])
+def test_the_catalogue_runs_the_same_number_of_queries_at_two_sizes(client_for, exec_user, tier):
     client = client_for(exec_user)
-    build_catalogue(3)
+    build_catalogue(5)
     with CaptureQueriesContext(connection) as small:
-        assert client.get(reverse("catalogue")).status_code == 200
-    build_catalogue(40)
+        assert client.get(reverse("catalogue"), {"tier": tier}).status_code == 200
+    build_catalogue(35)
     with CaptureQueriesContext(connection) as large:
-        response = client.get(reverse("catalogue"))
-    assert response.content.decode().count('id="asset-feature-') == 43
+        response = client.get(reverse("catalogue"), {"tier": tier})
+    kind = list(m.ASSET_MODELS)[tier - 1]
+    assert response.content.decode().count(f'id="asset-{kind}-') == 40
     assert len(large) == len(small)
 
 
@@ -159,7 +180,7 @@ def test_a_bogus_search_is_a_400(client_for, pm_user, params):
 
 @pytest.mark.django_db
 def test_catalogue_search_with_a_nul_character_still_renders(client_for, exec_user, value_chain):
-    response = client_for(exec_user).get(reverse("catalogue"), {"q": "wea\x00ther"})
+    response = client_for(exec_user).get(reverse("catalogue"), {"q": "wea\x00ther", "tier": 4})
     assert response.status_code == 200
     assert "Weather vendor feed" in response.content.decode()
     bad = client_for(exec_user).get(reverse("catalogue-search"), {"tier": 1, "q": "a\x00"})

@@ -107,12 +107,15 @@ def test_others_cannot_write_and_anonymous_users_log_in_first(
 def test_the_catalogue_page_links_to_editing_for_data_leads_only(
     client_for, lead_user, exec_user, value_chain
 ):
-    lead_html = client_for(lead_user).get(reverse("catalogue")).content.decode()
+    lead = client_for(lead_user)
+    lead_html = lead.get(reverse("catalogue")).content.decode()
     assert reverse("catalogue-asset-create", args=["feature"]) in lead_html
-    assert reverse("catalogue-asset-create", args=["acquisition_option"]) in lead_html
-    assert "Add curated dataset" in lead_html
-    assert reverse("catalogue-asset-edit", args=["raw_source", value_chain.raw.pk]) in lead_html
     assert reverse("catalogue-import") in lead_html
+    html = lead.get(reverse("catalogue"), {"tier": 4}).content.decode()
+    assert reverse("catalogue-asset-create", args=["acquisition_option"]) in html
+    assert "Add curated dataset" in lead.get(reverse("catalogue"), {"tier": 2}).content.decode()
+    html = lead.get(reverse("catalogue"), {"tier": 3}).content.decode()
+    assert reverse("catalogue-asset-edit", args=["raw_source", value_chain.raw.pk]) in html
     exec_html = client_for(exec_user).get(reverse("catalogue")).content.decode()
     assert "/catalogue/features/" not in exec_html and "Import / export" not in exec_html
 
@@ -135,7 +138,7 @@ def test_a_data_lead_adds_a_feature_in_person_days_with_lineage(client_for, lead
     )
     feature = m.Feature.objects.get(name="Basket affinity")
     assert response.status_code == 302
-    assert response["Location"].endswith(f"#asset-feature-{feature.pk}")
+    assert response["Location"] == f"/catalogue/?tier=1#asset-feature-{feature.pk}"
     assert feature.owner == lead_user and feature.online and feature.feasibility == 0.7
     assert (feature.build_likely, feature.build_days_role) == (10, role)
     assert set(feature.curated_datasets.all()) == {value_chain.curated, value_chain.new_curated}

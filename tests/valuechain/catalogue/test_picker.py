@@ -99,3 +99,12 @@ def test_the_picker_search_reads_in_a_constant_number_of_queries(
         results, _ = selectors.search_assets(3, "")
     assert len(results) == 16
     assert all(result["reach_tier"] == 4 for result in results)
+
+
+def test_the_picker_reads_only_the_lineage_its_results_reach(monkeypatch, licensed_raw):
+    def whole_catalogue(*args, **kwargs):
+        raise AssertionError("the picker must not load the whole catalogue")
+
+    monkeypatch.setattr(selectors.mappers, "load_catalogue", whole_catalogue)
+    results, _ = selectors.search_assets(3, "Buyer")
+    assert [result["reach_tier"] for result in results] == [4]
