@@ -160,17 +160,28 @@ def _worst(reasons: Iterable[Reason]) -> str:
     return max((r.level for r in reasons), key=LEVELS.index, default=HEALTHY)
 
 
-def lineage(upstream: Mapping[Ref, Sequence[Ref]], roots: Iterable[Ref]) -> list[Ref]:
+def lineage(
+    upstream: Mapping[Ref, Sequence[Ref]],
+    roots: Iterable[Ref],
+    memo: dict[Ref, tuple[Ref, ...]] | None = None,
+) -> list[Ref]:
     """Every asset the roots come from, the roots included, walked through available assets
-    too; downstream first, in the order met."""
+    too; downstream first, in the order met (depth first). `memo` keeps each asset's own
+    lineage for the next call: many ideas share most of theirs."""
+    memo = {} if memo is None else memo
+
+    def of(ref: Ref, path: frozenset[Ref]) -> tuple[Ref, ...]:
+        found = memo.get(ref)
+        if found is None:
+            inputs = [of(i, path | {ref}) for i in upstream.get(ref, ()) if i not in path]
+            found = tuple(dict.fromkeys((ref, *(r for refs in inputs for r in refs))))
+            memo[ref] = found
+        return found
+
     seen: dict[Ref, None] = {}
-    stack = list(reversed(list(roots)))
-    while stack:
-        ref = stack.pop()
-        if ref in seen:
-            continue
-        seen[ref] = None
-        stack.extend(reversed(list(upstream.get(ref, ()))))
+    for root in roots:
+        if root not in seen:
+            seen.update(dict.fromkeys(of(root, frozenset())))
     return list(seen)
 
 
@@ -287,6 +298,7 @@ def idea_health(
     policy: Policy = Policy(),
     memo: dict[Ref, AssetGovernance] | None = None,
     with_assets: bool = True,
+    lineage_memo: dict[Ref, tuple[Ref, ...]] | None = None,
 ) -> IdeaHealth:
     """The health of the data an idea's needs use (see the module's docstring).
 
@@ -299,7 +311,7 @@ def idea_health(
     """
     activity = activity or {}
     roots = list(dict.fromkeys(needs))
-    refs = lineage(upstream, roots)
+    refs = lineage(upstream, roots, lineage_memo)
     ref_set = set(refs)
     linked_ids = set(linked)
     on_asset: dict[Ref, list[ContractFacts]] = {}
@@ -310,7 +322,9 @@ def idea_health(
         elif facts.id in linked_ids:
             direct.append(facts)
     own = {ref: [c.id for c in rows] for ref, rows in on_asset.items()}
-    states = governance(upstream, refs, own, names, memo)
+    # without the per-asset states, only the roots and contracted assets are named below
+    named = refs if with_assets else [r for r in refs if r in on_asset or r in roots]
+    states = governance(upstream, named, own, names, memo)
     if with_assets:
         open_refs = exposed(upstream, roots, own)
         states = {ref: replace(state, exposed=ref in open_refs) for ref, state in states.items()}

@@ -341,27 +341,38 @@ def ideas_contract_health(
     catalogue: Mapping[chain.AssetKey, chain.Asset] | None = None,
     *,
     policy: health.Policy | None = None,
+) -> dict[int, IdeaContractHealth]:
+    """Contract health of each idea (see contract_health_by_id)."""
+    return contract_health_by_id([idea.pk for idea in ideas], catalogue, policy=policy)
+
+
+def contract_health_by_id(
+    ids: Sequence[int],
+    catalogue: Mapping[chain.AssetKey, chain.Asset] | None = None,
+    *,
+    policy: health.Policy | None = None,
     detail: bool = True,
+    lineage: tuple[dict[AssetRef, list[AssetRef]], dict[AssetRef, str]] | None = None,
 ) -> dict[int, IdeaContractHealth]:
     """Contract health of each idea, in a constant number of queries whatever the number of
     ideas, needs, assets, contracts or runs: the needs' assets, the catalogue (unless given),
     the contracts on the lineage or linked by hand (with their versions and ideas) and their
     behaviour in the window."""
     policy = policy or enforcement.health_policy()
-    ids = [idea.pk for idea in ideas]
     roots: dict[int, list[AssetRef]] = defaultdict(list)
     fields = ["idea_id", *(f"{name}_id" for name in vm.Need.ASSET_FIELDS)]
     for idea_id, *pointers in vm.Need.objects.filter(idea_id__in=ids).values_list(*fields):
         for kind, pk in zip(vm.Need.ASSET_FIELDS, pointers, strict=True):
             if pk is not None:
                 roots[idea_id].append((kind, pk))
-    if catalogue is None:
+    if lineage is None and catalogue is None:
         # only the lineage the needs reach: its cost follows the ideas, not the catalogue
         catalogue = mappers.load_closure(
             (chain.AssetKind(kind), pk) for refs in roots.values() for kind, pk in refs
         )
-    upstream, names = lineage_inputs(catalogue)
-    reach = {pk: health.lineage(upstream, roots[pk]) for pk in ids}
+    upstream, names = lineage if lineage is not None else lineage_inputs(catalogue or {})
+    walked: dict[AssetRef, tuple[AssetRef, ...]] = {}  # each asset's lineage, walked once
+    reach = {pk: health.lineage(upstream, roots[pk], walked) for pk in ids}
     reached = {ref for refs in reach.values() for ref in refs}
     rows = list(
         contracts().filter(Q(asset_id__in={pk for _, pk in reached}) | Q(ideas__in=ids)).distinct()
@@ -387,6 +398,7 @@ def ideas_contract_health(
             policy=policy,
             memo=memo,
             with_assets=detail,
+            lineage_memo=walked,
         )
         used = {c.contract.id for c in state.contracts}
         result[pk] = IdeaContractHealth(

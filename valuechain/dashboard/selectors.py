@@ -4,39 +4,45 @@ queries whatever the number of ideas, handed on as plain data to valuechain.dash
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from contracts.registry import selectors as contracts
 from valuechain import models as m
 from valuechain.analysis import selectors as analysis
 from valuechain.dashboard import summary
-from valuechain.engine import chain
 from valuechain.engine.finance import RoiReport
 from valuechain.figures import store
 from valuechain.ideas import selectors as ideas
 
+STATUS_LABELS = dict(m.Idea.Status.choices)
 
-def _facts(idea: m.Idea) -> summary.IdeaFacts:
-    return summary.IdeaFacts(
-        id=idea.pk,
-        title=idea.title,
-        status=idea.status,
-        status_label=idea.get_status_display(),
-        owner=idea.owner.get_username() if idea.owner else "",
-    )
+
+def _facts(queryset: QuerySet[m.Idea]) -> list[summary.IdeaFacts]:
+    """What the dashboard says of each idea, read as values: no model instance per idea."""
+    return [
+        summary.IdeaFacts(
+            id=pk,
+            title=title,
+            status=status,
+            status_label=STATUS_LABELS.get(status, status),
+            owner=owner or "",
+        )
+        for pk, title, status, owner in queryset.values_list(
+            "pk", "title", "status", "owner__username"
+        )
+    ]
 
 
 @dataclass
 class Loaded:
-    ideas: list[m.Idea]
+    idea_ids: list[int]
     reports: dict[int, RoiReport]
     rows: list[summary.IdeaRow]
-    catalogue: Mapping[chain.AssetKey, chain.Asset]
     refreshing: int = 0  # ideas left out while their figures are being refreshed
 
 
@@ -45,18 +51,17 @@ def load(statuses: Sequence[str], *, complete: bool = False) -> Loaded:
     figures of a few ideas are computed now; when more wait for the background refresh, those
     ideas are left out and counted in `refreshing`, unless `complete` (an export) asks for
     every one to be computed now."""
-    queryset = ideas.ideas_with_owner().order_by("id")
+    queryset = ideas.plain_ideas().order_by("id")
     if statuses:
         queryset = queryset.filter(status__in=statuses)
-    rows = list(queryset)
-    limit = len(rows) if complete else ideas.COMPUTE_IN_REQUEST
-    figures = store.figures_of([idea.pk for idea in rows], compute_up_to=limit)
-    shown = [idea for idea in rows if idea.pk in figures.reports]
+    facts = _facts(queryset)
+    limit = len(facts) if complete else ideas.COMPUTE_IN_REQUEST
+    figures = store.figures_for(queryset, compute_up_to=limit)
+    shown = [idea for idea in facts if idea.id in figures.reports]
     return Loaded(
-        shown,
+        [idea.id for idea in shown],
         figures.reports,
-        summary.rows([_facts(i) for i in shown], figures.reports),
-        store.cached_catalogue(),
+        summary.rows(shown, figures.reports),
         len(figures.refreshing),
     )
 
@@ -71,7 +76,10 @@ def risk_inputs(loaded: Loaded, statuses: Sequence[str]) -> dict[str, Any]:
     (the same reading as the idea page's) and the registry's contracts by status."""
     gaps = ideas.stakeholder_gap_inputs(statuses=statuses)
     # the dashboard reads each idea's level and reasons, not its per-asset lineage
-    health = contracts.ideas_contract_health(loaded.ideas, loaded.catalogue, detail=False)
+    lineage = store.cached_for_catalogue(
+        "lineage", lambda: contracts.lineage_inputs(store.cached_catalogue())
+    )
+    health = contracts.contract_health_by_id(loaded.idea_ids, lineage=lineage, detail=False)
     return {
         "default_roles": gaps.default_roles,
         "role_names": gaps.role_names,

@@ -18,7 +18,6 @@ from valuechain.charts.theme import figure_json
 from valuechain.dashboard import selectors, summary
 from valuechain.platform.display import currency, percent
 
-
 RISK_ROWS = 25
 
 

@@ -9,8 +9,9 @@ the idea is still at v (a compare-and-set), so no reader ever gets figures older
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import connection, models, transaction
@@ -36,6 +37,8 @@ VERDICT_RANK = {
     finance.Verdict.STOP_EARLY: 1,
     finance.Verdict.BUILD: 2,
 }
+
+T = TypeVar("T")
 
 _STALE = Q(computed_version__isnull=True) | ~Q(computed_version=F("inputs_version"))
 
@@ -72,16 +75,21 @@ def catalogue_key() -> str:
     return f"valuechain:catalogue:{version}:{token}"
 
 
-def cached_catalogue() -> dict[chain.AssetKey, chain.Asset]:
-    """The whole catalogue as engine assets, from the cache when this version was loaded
-    before (Redis when configured, process memory otherwise). The version is read before the
+def cached_for_catalogue(name: str, build: Callable[[], T]) -> T:
+    """What `build` derives from the catalogue, cached under the catalogue's version (Redis
+    when configured, process memory otherwise). The version is read before `build` reads the
     rows, so what is cached under a version is never older than that version."""
-    key = catalogue_key()
+    key = f"{catalogue_key()}:{name}"
     found = cache.get(key)
     if found is None:
-        found = mappers.load_catalogue()
+        found = build()
         cache.set(key, found, CATALOGUE_CACHE_SECONDS)
     return found
+
+
+def cached_catalogue() -> dict[chain.AssetKey, chain.Asset]:
+    """The whole catalogue as engine assets."""
+    return cached_for_catalogue("assets", mappers.load_catalogue)
 
 
 # --- computing --------------------------------------------------------------------------------
@@ -216,12 +224,29 @@ def figures_of(idea_ids: Iterable[int], *, compute_up_to: int) -> Figures:
     stale = stale_versions(ids)
     if stale and len(stale) <= compute_up_to:
         refresh(stale)
-    rows = m.IdeaFigures.objects.filter(idea_id__in=ids).values_list(
-        "idea_id", "inputs_version", "computed_version", "report"
-    )
+    return _read(m.IdeaFigures.objects.filter(idea_id__in=ids), ids)
+
+
+def figures_for(ideas: QuerySet[m.Idea], *, compute_up_to: int) -> Figures:
+    """As figures_of, for every idea of a queryset, read through subqueries (no list of ids
+    travels to the database and back)."""
+    missing = list(ideas.filter(figures__isnull=True).values_list("pk", flat=True))
+    if missing:
+        ensure_rows(missing)
+    rows = m.IdeaFigures.objects.filter(idea__in=ideas.values("pk"))
+    stale = dict(rows.filter(_STALE).values_list("idea_id", "inputs_version"))
+    if stale and len(stale) <= compute_up_to:
+        refresh(stale)
+    return _read(rows)
+
+
+def _read(rows: QuerySet[m.IdeaFigures], wanted: Iterable[int] = ()) -> Figures:
     reports: dict[int, finance.RoiReport] = {}
-    refreshing = set(ids)
-    for idea_id, inputs, computed, document in rows:
+    refreshing = set(wanted)
+    for idea_id, inputs, computed, document in rows.values_list(
+        "idea_id", "inputs_version", "computed_version", "report"
+    ):
+        refreshing.add(idea_id)
         if computed == inputs and document is not None:
             try:
                 reports[idea_id] = codec.report_from_json(document)

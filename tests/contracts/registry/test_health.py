@@ -127,13 +127,13 @@ def test_the_dashboard_and_the_idea_page_agree(governed, exec_user, monkeypatch)
         asset_type="curated_dataset", asset_id=legacy.pk, status=DataContract.Status.RETIRED
     )
     calls = []
-    real = selectors.ideas_contract_health
+    real = selectors.contract_health_by_id
 
     def spy(*args, **kwargs):
         calls.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(selectors, "ideas_contract_health", spy)
+    monkeypatch.setattr(selectors, "contract_health_by_id", spy)
     client = Client()
     client.force_login(exec_user)
     shown = _dashboard_health(client)
