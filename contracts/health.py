@@ -321,6 +321,12 @@ def idea_health(
             on_asset.setdefault(facts.asset, []).append(facts)
         elif facts.id in linked_ids:
             direct.append(facts)
+    if not with_assets and refs and not on_asset and not direct:
+        # no contract anywhere on the lineage: nothing governs any root (the common case)
+        behind = ", ".join(names.get(r, f"#{r[1]}") for r in roots)
+        return IdeaHealth(
+            UNGOVERNED, (Reason(UNGOVERNED, "No contract governs the data behind " + behind + "."),)
+        )
     own = {ref: [c.id for c in rows] for ref, rows in on_asset.items()}
     # without the per-asset states, only the roots and contracted assets are named below
     named = refs if with_assets else [r for r in refs if r in on_asset or r in roots]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from contracts import health as h
 
 # An available feature computed from two curated datasets, each from a raw source.
@@ -139,3 +141,45 @@ def test_an_uncontracted_source_behind_a_contracted_dataset_is_no_gap():
     assert not raw.governed and not raw.exposed and not raw.is_gap
     loose = health_of(contract(1, ORDERS))
     assert next(a for a in loose.assets if a.ref == PAYMENTS_RAW).is_gap
+
+
+def test_many_ideas_judged_at_once_read_as_each_judged_alone():
+    """The dashboard judges every idea sharing each asset's lineage and governance and without
+    the per-asset states; its levels and reasons are the idea page's, idea by idea."""
+    rng = random.Random(7)
+    tiers = {
+        "feature": 40,
+        "curated_dataset": 15,
+        "raw_source": 8,
+        "acquisition_option": 3,
+    }
+    kinds = list(tiers)
+    upstream: dict[h.Ref, list[h.Ref]] = {}
+    for depth, kind in enumerate(kinds[:-1]):
+        below = kinds[depth + 1]
+        for pk in range(1, tiers[kind] + 1):
+            upstream[(kind, pk)] = [(below, rng.randint(1, tiers[below])) for _ in range(2)]
+    refs = [(kind, pk) for kind, n in tiers.items() for pk in range(1, n + 1)]
+    names = {ref: f"{ref[0]} {ref[1]}" for ref in refs}
+    statuses = ["active", "active", "draft", "deprecated", "retired"]
+    contracts = [
+        h.ContractFacts(pk, f"contract {pk}", rng.choice(statuses), rng.choice(refs))
+        for pk in range(1, 12)
+    ]
+    activity = {pk: h.Activity(breaches=pk % 3 == 0) for pk in range(1, 12)}
+    memo: dict = {}
+    walked: dict = {}
+    for _ in range(300):
+        needs = rng.sample(refs, rng.randint(0, 4))
+        linked = rng.sample(range(1, 12), rng.randint(0, 2))
+        judge = dict(
+            needs=needs,
+            upstream=upstream,
+            names=names,
+            contracts=contracts,  # the same registry for every idea, as on the dashboard
+            linked=linked,
+            activity=activity,
+        )
+        alone = h.idea_health(**judge)
+        together = h.idea_health(**judge, memo=memo, with_assets=False, lineage_memo=walked)
+        assert (together.level, together.reasons) == (alone.level, alone.reasons)
