@@ -2,26 +2,28 @@
 
 The same formulas as finance.roi_report (DESIGN section 3), laid out for numpy/scipy:
 
-- closures of the whole catalogue as one sparse 0/1 matrix K (asset x asset), the reflexive
-  transitive closure of the lineage edges leaving assets that are not available;
-- per ladder tier t, a sparse incidence matrix N_t (idea x asset) of the needs whose tier is
-  <= t; the assets each idea reaches are the non-zeros of N_t @ K, so build, run, feasibility
-  and offline features are sparse mat-vec products with per-asset vectors;
-- the essential charged assets E (per idea, and per step E_t) as the non-zeros of the
-  essential needs' incidence @ K, so p = p0 x exp(E @ log f); each need's A(n) minus E as its
-  closure row with E's entries taken out, so its product of feasibilities is one more
-  log-sum, and k a bincount of w(n) x that product over the needs;
+- the catalogue compiled once (`compile_catalogue`, a value callers may cache): keys sorted,
+  per-asset vectors, and the closure of every asset as one sparse 0/1 matrix K (the reflexive
+  transitive closure of the lineage edges leaving assets that are not available);
+- each need adds B^(4 - its tier) to its asset's column of an (idea x asset) matrix N, B above
+  the needs per idea, so an entry of N @ K counts digit by digit the needs of each tier that
+  reach that asset: its highest non-zero digit is the first ladder step that pays for it;
+- build, run, log-feasibility and offline features per (idea, step) as bincounts over those
+  entries, accumulated over the steps; the essential needs alone give E step by step, so
+  p = p0 x exp(E @ log f); an optional need's product over A(n) minus E is one more log-sum;
 - engineering, weights and coverage as bincounts over the flattened needs; NPV, ROI and the
-  discounted payback as array operations over (idea x year).
+  discounted payback as array operations over (idea x step) and (idea x year);
+- the report objects built from the arrays column by column (chain.fast_constructor).
 
 finance.roi_reports stays the reference; tests/engine/test_batch.py holds the two equal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from operator import attrgetter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from itertools import chain
+from typing import Any, cast
 
 import numpy as np
 from scipy import sparse
@@ -29,11 +31,14 @@ from scipy import sparse
 from valuechain.engine.chain import (
     TIERS,
     AssetKey,
+    AssetKind,
     Catalogue,
+    Deployment,
     Estimate,
     Idea,
+    Need,
     UnknownAsset,
-    needs_new_feature,
+    fast_constructor,
     serves_offline_only,
     walks_upstream,
 )
@@ -50,21 +55,33 @@ from valuechain.engine.finance import (
     verdict,
 )
 
-MAX_HORIZON = 30
+STEPS = len(TIERS)
+_TIERS = np.array(TIERS, dtype=np.int64)
+# N @ K holds per-tier counts of needs as base-B digits in int64: B^4 must stay below 2^63.
+MAX_NEEDS_PER_IDEA = 2**15 - 2
 
 
-@dataclass(frozen=True)
-class CatalogueArrays:
-    """The catalogue as per-asset vectors plus its closure matrix.
+def _getter(cls: type, name: str) -> Callable[[Any], Any]:
+    """The slot's own reader: map() over it reads a field of many objects without bytecode."""
+    return cast(Callable[[Any], Any], vars(cls)[name].__get__)
 
-    Keys missing from the catalogue but named by a lineage link get a column of their own
-    (`missing`), so a closure that reaches one can be reported like chain.closure does.
+
+@dataclass(frozen=True, eq=False)
+class CompiledCatalogue:
+    """The catalogue as per-asset vectors plus its closure matrix, computed once and read
+    only (arrays are frozen; it pickles, so a cache can hold it keyed by catalogue version).
+
+    Keys are in sorted order, so an idea's charged assets come out sorted as finance gives
+    them. Keys no asset holds but a lineage link names follow them (`missing`), so a closure
+    that reaches one can be reported like chain.closure does.
     """
 
-    keys: list[AssetKey]
-    index: dict[AssetKey, int]
-    closure: sparse.csr_matrix  # K[a, b] = 1 when b is in closure(a)
+    keys: tuple[AssetKey, ...]
+    index: Mapping[AssetKey, int]
+    closure: sparse.csr_matrix  # K[a, b] = 1 when b is in closure(a); int64, sorted
+    charged_closure: sparse.csr_matrix  # K with only the charged columns kept
     closure_tier: np.ndarray  # highest tier in each asset's closure
+    feature: np.ndarray  # bool: the key names a feature
     charged: np.ndarray  # bool
     build: np.ndarray  # PERT mean when charged, else 0
     run: np.ndarray
@@ -72,242 +89,453 @@ class CatalogueArrays:
     zero_feasibility: np.ndarray  # 1 for a charged asset with feasibility 0
     offline_feature: np.ndarray  # 1 for a feature not served online
     missing: np.ndarray  # bool: a key no asset holds
-    sort_rank: np.ndarray  # position of each key in sorted(keys)
 
-    @classmethod
-    def build_from(cls, catalogue: Catalogue) -> CatalogueArrays:
-        keys = list(catalogue)
-        index = {key: i for i, key in enumerate(keys)}
-        present = len(keys)
-        rows: list[int] = []
-        cols: list[int] = []
-        for i, key in enumerate(keys[:present]):
-            asset = catalogue[key]
-            if not walks_upstream(asset):
-                continue
-            for up in asset.upstream:
-                j = index.get(up)
-                if j is None:
-                    j = index[up] = len(keys)
-                    keys.append(up)
-                rows.append(i)
-                cols.append(j)
-        n = len(keys)
-        edges = sparse.csr_matrix(
-            (np.ones(len(rows)), (rows, cols)), shape=(n, n), dtype=np.float64
-        )
-        closure = _transitive_closure(edges, n)
+    def __post_init__(self) -> None:
+        for value in vars(self).values():
+            parts = (value.data, value.indices, value.indptr) if sparse.issparse(value) else [value]
+            for part in parts:
+                if isinstance(part, np.ndarray):
+                    part.flags.writeable = False
 
-        tier = np.array([key[0].tier for key in keys], dtype=np.int64)
-        reached_tiers = tier[closure.indices]
-        closure_tier = np.maximum.reduceat(reached_tiers, closure.indptr[:-1])
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        # Through the constructor, so an unpickled copy is frozen too.
+        return (CompiledCatalogue, tuple(getattr(self, f.name) for f in fields(self)))
 
-        charged = np.zeros(n, dtype=bool)
-        build = np.zeros(n)
-        run = np.zeros(n)
-        log_feasibility = np.zeros(n)
-        zero_feasibility = np.zeros(n)
-        offline_feature = np.zeros(n)
-        for i, key in enumerate(keys[:present]):
-            asset = catalogue[key]
-            if serves_offline_only(asset):
-                offline_feature[i] = 1.0
-            if not asset.charged:
-                continue
-            charged[i] = True
-            build[i] = asset.build.mean
-            run[i] = asset.run.mean
-            if asset.feasibility > 0:
-                log_feasibility[i] = np.log(asset.feasibility)
-            else:
-                zero_feasibility[i] = 1.0
-        missing = np.zeros(n, dtype=bool)
-        missing[present:] = True
-        sort_rank = np.empty(n, dtype=np.int64)
-        sort_rank[sorted(range(n), key=keys.__getitem__)] = np.arange(n)
-        return cls(
-            keys=keys,
-            index=index,
-            closure=closure,
-            closure_tier=closure_tier,
-            charged=charged,
-            build=build,
-            run=run,
-            log_feasibility=log_feasibility,
-            zero_feasibility=zero_feasibility,
-            offline_feature=offline_feature,
-            missing=missing,
-            sort_rank=sort_rank,
-        )
+    @property
+    def size(self) -> int:
+        return len(self.keys)
+
+
+def compile_catalogue(catalogue: Catalogue) -> CompiledCatalogue:
+    """The arrays every batch computation over this catalogue reads."""
+    keys = sorted(catalogue)
+    index = {key: i for i, key in enumerate(keys)}
+    present = len(keys)
+    assets = [catalogue[key] for key in keys]
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, asset in enumerate(assets):
+        if not walks_upstream(asset):
+            continue
+        for up in asset.upstream:
+            j = index.get(up)
+            if j is None:
+                j = index[up] = len(keys)
+                keys.append(up)
+            rows.append(i)
+            cols.append(j)
+    n = len(keys)
+    edges = sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.int64), (rows, cols)), shape=(n, n), dtype=np.int64
+    )
+    closure = _transitive_closure(edges, n)
+    tier = np.array([key[0].tier for key in keys], dtype=np.int64)
+    closure_tier = (
+        np.maximum.reduceat(tier[closure.indices], closure.indptr[:-1]) if n else tier.copy()
+    )
+
+    def vector(values: Iterable[float], dtype: Any = np.float64) -> np.ndarray:
+        out = np.zeros(n, dtype=dtype)
+        out[:present] = np.fromiter(values, dtype, present)
+        return out
+
+    charged = vector((asset.charged for asset in assets), bool)
+    feasibility = vector(asset.feasibility for asset in assets)
+    positive = charged & (feasibility > 0)
+    log_feasibility = np.zeros(n)
+    log_feasibility[positive] = np.log(feasibility[positive])
+    kept = charged[closure.indices].astype(np.int64)
+    charged_closure = sparse.csr_matrix(
+        (closure.data * kept, closure.indices.copy(), closure.indptr.copy()), shape=(n, n)
+    )
+    charged_closure.eliminate_zeros()
+    return CompiledCatalogue(
+        keys=tuple(keys),
+        index=index,
+        closure=closure,
+        charged_closure=charged_closure,
+        closure_tier=closure_tier,
+        feature=tier == AssetKind.FEATURE.tier,
+        charged=charged,
+        build=np.where(charged, vector(asset.build.mean for asset in assets), 0.0),
+        run=np.where(charged, vector(asset.run.mean for asset in assets), 0.0),
+        log_feasibility=log_feasibility,
+        zero_feasibility=(charged & (feasibility <= 0)).astype(np.float64),
+        offline_feature=vector(map(serves_offline_only, assets)),
+        missing=np.arange(n) >= present,
+    )
 
 
 def _transitive_closure(edges: sparse.csr_matrix, n: int) -> sparse.csr_matrix:
     """Reflexive transitive closure: add one lineage step at a time until nothing is new."""
-    reach = sparse.identity(n, format="csr", dtype=np.float64)
+    reach = sparse.identity(n, format="csr", dtype=np.int64)
     while True:
         grown = (reach + reach @ edges).tocsr()
-        grown.data[:] = 1.0
+        grown.data[:] = 1
         if grown.nnz == reach.nnz:
             grown.sort_indices()
             return grown
         reach = grown
 
 
+_NEEDS, _ID, _BENEFIT, _PROBABILITY, _HORIZON, _RATE, _DEPLOYMENT = (
+    _getter(Idea, name)
+    for name in (
+        "needs",
+        "id",
+        "benefit",
+        "probability",
+        "horizon_years",
+        "discount_rate",
+        "deployment",
+    )
+)
+_ASSET, _ENGINEERING, _WEIGHT, _ESSENTIAL = (
+    _getter(Need, name) for name in ("asset", "engineering", "weight", "essential")
+)
+
+
+def _floats(
+    getter: Callable[[Any], Any], items: Sequence[Any], dtype: Any = np.float64
+) -> np.ndarray:
+    return np.fromiter(map(getter, items), dtype, len(items))
+
+
+def _pert_means(estimates: Iterable[Estimate], count: int) -> np.ndarray:
+    """Estimate.mean for many estimates, with the same operations in the same order; one
+    pass over them (reading the objects is most of the cost)."""
+    sums = (e.low + 4 * e.likely + e.high for e in estimates)
+    return np.fromiter(sums, np.float64, count) / 6
+
+
+@dataclass(frozen=True)
+class _Needs:
+    """The needs of all the ideas flattened, in idea order then need order."""
+
+    idea: np.ndarray  # the position of its idea
+    asset: np.ndarray  # its asset's position in the compiled catalogue
+    tier: np.ndarray  # the tier its closure reaches: the ladder step that pays for it
+    engineering: np.ndarray
+    weight: np.ndarray
+    essential: np.ndarray
+    per_idea: np.ndarray  # how many each idea has
+
+    @classmethod
+    def of(cls, ideas: Sequence[Idea], compiled: CompiledCatalogue) -> _Needs:
+        per_idea = list(map(_NEEDS, ideas))
+        counts = np.fromiter(map(len, per_idea), np.int64, len(ideas))
+        needs = list(chain.from_iterable(per_idea))
+        try:
+            asset = _floats(compiled.index.__getitem__, list(map(_ASSET, needs)), np.int64)
+        except KeyError as unknown:
+            raise UnknownAsset(unknown.args[0]) from None
+        return cls(
+            idea=np.repeat(np.arange(len(ideas), dtype=np.int64), counts),
+            asset=asset,
+            tier=compiled.closure_tier[asset],
+            engineering=_pert_means(map(_ENGINEERING, needs), len(needs)),
+            weight=_floats(_WEIGHT, needs),
+            essential=_floats(_ESSENTIAL, needs, bool),
+            per_idea=counts,
+        )
+
+
+def _by_step(idea: np.ndarray, step: np.ndarray, n_ideas: int, weights: Any = None) -> np.ndarray:
+    """(idea, step): the sum of what is first paid at each step, accumulated over the steps
+    (a step pays for everything downstream of it too)."""
+    binned = np.bincount(idea * STEPS + (step - 1), weights=weights, minlength=n_ideas * STEPS)
+    return binned.reshape(n_ideas, STEPS).cumsum(axis=1)
+
+
+@dataclass(frozen=True)
+class _Reached:
+    """The entries of N @ K: (idea, asset) pairs, each with the first step that reaches it."""
+
+    idea: np.ndarray
+    asset: np.ndarray
+    step: np.ndarray
+
+    @classmethod
+    def of(
+        cls, needs: _Needs, chosen: np.ndarray, n_ideas: int, compiled: CompiledCatalogue
+    ) -> _Reached:
+        base = int(needs.per_idea.max(initial=0)) + 1
+        digit = base ** (STEPS - needs.tier[chosen])
+        incidence = sparse.csr_matrix(
+            (digit, (needs.idea[chosen], needs.asset[chosen])),
+            shape=(n_ideas, compiled.size),
+            dtype=np.int64,
+        )
+        reached = (incidence @ compiled.closure).tocsr()
+        reached.sort_indices()
+        counts = reached.data
+        # The highest non-zero digit is the most downstream step whose needs reach it.
+        step = 1 + sum((counts < base**power).astype(np.int64) for power in range(1, STEPS))
+        idea = np.repeat(np.arange(n_ideas, dtype=np.int64), np.diff(reached.indptr))
+        return cls(idea, reached.indices.astype(np.int64), step)
+
+    def only(self, mask: np.ndarray) -> _Reached:
+        return _Reached(self.idea[mask], self.asset[mask], self.step[mask])
+
+
+def _product_by_step(reached: _Reached, n_ideas: int, compiled: CompiledCatalogue) -> np.ndarray:
+    """Product of the feasibilities of the charged assets reached by each step."""
+    log = _by_step(reached.idea, reached.step, n_ideas, compiled.log_feasibility[reached.asset])
+    zero = _by_step(reached.idea, reached.step, n_ideas, compiled.zero_feasibility[reached.asset])
+    return np.where(zero > 0, 0.0, np.exp(log))
+
+
+def _arrival(needs: _Needs, essential: _Reached, compiled: CompiledCatalogue) -> np.ndarray:
+    """Per need, the product of f(a) over A(n) minus E of its idea: its charged closure with
+    the assets E holds taken out. 1 for an essential need, whose assets are all in E."""
+    arrival = np.ones(len(needs.asset))
+    optional = np.flatnonzero(~needs.essential)
+    if not len(optional):
+        return arrival
+    closure = compiled.charged_closure
+    start = closure.indptr[needs.asset[optional]]
+    length = closure.indptr[needs.asset[optional] + 1] - start
+    owner = np.repeat(np.arange(len(optional)), length)
+    first = np.cumsum(length) - length
+    asset = closure.indices[np.repeat(start - first, length) + np.arange(int(length.sum()))]
+    # E's (idea, asset) pairs as sorted numbers, so membership is a binary search.
+    width = compiled.size
+    held = essential.idea * width + essential.asset
+    pair = needs.idea[optional][owner] * width + asset
+    outside = np.ones(len(pair), dtype=bool)
+    if len(held):
+        found = np.minimum(np.searchsorted(held, pair), len(held) - 1)
+        outside = held[found] != pair
+    log = np.bincount(owner, compiled.log_feasibility[asset] * outside, len(optional))
+    zero = np.bincount(owner, compiled.zero_feasibility[asset] * outside, len(optional))
+    arrival[optional] = np.where(zero > 0, 0.0, np.exp(log))
+    return arrival
+
+
 @dataclass(frozen=True)
 class BatchResult:
-    """Headline figures as arrays over ideas, the ladder as arrays over (idea, tier)."""
+    """Every figure of finance.roi_report for many ideas: headline figures as arrays over
+    ideas, the ladder as arrays over (idea, step); a step beyond an idea's tier is no step."""
 
-    ideas: Sequence[Idea]
-    arrays: CatalogueArrays
+    ids: list[int]
+    compiled: CompiledCatalogue
     tier: np.ndarray
-    one_off: np.ndarray
-    annual_run: np.ndarray
-    probability: np.ndarray
-    expected_coverage: np.ndarray  # k
     expected_benefit: np.ndarray
-    npv: np.ndarray
-    roi: np.ndarray  # NaN where nothing is spent
-    pv_costs: np.ndarray
     payback: np.ndarray  # NaN when none within the horizon
-    need_engineering: np.ndarray
-    asset_build: np.ndarray
-    asset_run: np.ndarray
-    deployment_setup: np.ndarray
-    deployment_run: np.ndarray
-    charged: sparse.csr_matrix  # idea x asset, charged assets of every need
-    ladder_investment: np.ndarray  # (idea, tier - 1)
+    charged_idea: np.ndarray  # (idea, asset) pairs of the charged assets, sorted
+    charged_asset: np.ndarray
+    ladder_investment: np.ndarray  # (idea, step)
     ladder_run: np.ndarray
     ladder_probability: np.ndarray
     ladder_coverage: np.ndarray
     ladder_expected_coverage: np.ndarray
     ladder_npv: np.ndarray
-    ladder_roi: np.ndarray
+    ladder_pv_costs: np.ndarray
+    ladder_roi: np.ndarray  # NaN where nothing is spent
+    ladder_engineering: np.ndarray
+    ladder_build: np.ndarray
+    ladder_asset_run: np.ndarray
+    ladder_setup: np.ndarray
+    ladder_yearly: np.ndarray
     negative_from_tier: np.ndarray  # 0 when never
     best_stop_tier: np.ndarray  # 0 when no step has a positive NPV: do not build
+
+    def headline(self, ladder: np.ndarray) -> np.ndarray:
+        """The whole idea's figure: its last step funds every need (and the cumulative
+        arrays stay put past an idea's tier, so the last column is it)."""
+        return ladder[:, -1]
 
     @property
     def verdicts(self) -> list[Verdict]:
         return [
-            verdict(int(best) or None, int(tier))
-            for best, tier in zip(self.best_stop_tier, self.tier, strict=True)
+            verdict(best or None, tier)
+            for best, tier in zip(self.best_stop_tier.tolist(), self.tier.tolist(), strict=True)
         ]
 
     def reports(self) -> list[RoiReport]:
-        """The same RoiReport objects finance.roi_reports returns."""
-        # Columns reordered by key so each row's charged assets come out sorted.
-        keys = sorted(self.arrays.keys)
-        charged = self.charged[:, np.argsort(self.arrays.sort_rank)].tocsr()
-        charged.sort_indices()
-        indptr, indices = charged.indptr.tolist(), charged.indices.tolist()
-        head = [
-            array.tolist()
-            for array in (
-                self.tier,
-                self.one_off,
-                self.annual_run,
-                self.probability,
-                self.expected_coverage,
-                self.expected_benefit,
-                self.npv,
-                self.roi,
-                self.pv_costs,
-                self.payback,
-                self.negative_from_tier,
-                self.best_stop_tier,
-                self.need_engineering,
-                self.asset_build,
-                self.asset_run,
-                self.deployment_setup,
-                self.deployment_run,
-            )
-        ]
-        steps = [
-            array.tolist()
-            for array in (
+        """The same RoiReport objects finance.roi_reports returns, built column by column."""
+        within = _TIERS[np.newaxis, :] <= self.tier[:, np.newaxis]
+        step = [np.broadcast_to(_TIERS, within.shape)[within].tolist()]
+        step += [
+            ladder[within].tolist()
+            for ladder in (
                 self.ladder_investment,
                 self.ladder_run,
                 self.ladder_probability,
                 self.ladder_coverage,
-                self.ladder_expected_coverage,
                 self.ladder_npv,
-                self.ladder_roi,
             )
         ]
-        reports = []
-        for i, idea in enumerate(self.ideas):
-            (
-                tier,
-                one_off,
-                run,
-                p,
-                k,
-                benefit,
-                value,
-                ratio,
-                present,
-                payback,
-                negative,
-                best,
-                engineering,
-                build,
-                asset_run,
-                setup,
-                yearly,
-            ) = (h[i] for h in head)
-            investment, step_run, step_p, coverage, step_k, step_npv, step_roi = (
-                s[i] for s in steps
+        step += [_nones(self.ladder_roi[within]), self.ladder_expected_coverage[within].tolist()]
+        head = self.headline
+        columns = [self.ids, self.tier.tolist()]
+        columns += [
+            array.tolist()
+            for array in (
+                head(self.ladder_investment),
+                head(self.ladder_run),
+                head(self.ladder_probability),
+                self.expected_benefit,
+                head(self.ladder_npv),
             )
-            ladder = tuple(
-                LadderStep(
-                    tier=t + 1,
-                    cumulative_investment=investment[t],
-                    annual_run_cost=step_run[t],
-                    probability_of_success=step_p[t],
-                    benefit_coverage=coverage[t],
-                    npv=step_npv[t],
-                    roi=_none_if_nan(step_roi[t]),
-                    expected_coverage=step_k[t],
-                )
-                for t in range(tier)
+        ]
+        columns += [_nones(head(self.ladder_roi)), head(self.ladder_pv_costs).tolist()]
+        columns += [_nones(self.payback)]
+        columns += [
+            [t or None for t in a.tolist()] for a in (self.negative_from_tier, self.best_stop_tier)
+        ]
+        columns += [_split(list(map(_new_step, *step)), self.tier)]
+        columns += [
+            head(ladder).tolist()
+            for ladder in (
+                self.ladder_engineering,
+                self.ladder_build,
+                self.ladder_asset_run,
+                self.ladder_setup,
+                self.ladder_yearly,
             )
-            reports.append(
-                RoiReport(
-                    idea_id=idea.id,
-                    tier=tier,
-                    one_off_investment=one_off,
-                    annual_run_cost=run,
-                    probability_of_success=p,
-                    expected_annual_benefit=benefit,
-                    npv=value,
-                    roi=_none_if_nan(ratio),
-                    pv_costs=present,
-                    payback_years=_none_if_nan(payback),
-                    negative_from_tier=negative or None,
-                    best_stop_tier=best or None,
-                    ladder=ladder,
-                    need_engineering_cost=engineering,
-                    asset_build_cost=build,
-                    asset_run_cost=asset_run,
-                    deployment_setup_cost=setup,
-                    deployment_run_cost=yearly,
-                    charged_assets=tuple([keys[j] for j in indices[indptr[i] : indptr[i + 1]]]),
-                    expected_coverage=k,
-                )
-            )
-        return reports
+        ]
+        keys = list(map(self.compiled.keys.__getitem__, self.charged_asset.tolist()))
+        columns += [_split(keys, np.bincount(self.charged_idea, minlength=len(self.ids)))]
+        columns += [head(self.ladder_expected_coverage).tolist()]
+        return list(map(_new_report, *columns))
+
+    def unfinished(self) -> list[int]:
+        """Positions of the ideas with a figure that is not a finite number (NaN stands for
+        "none" only in ROI and payback)."""
+        within = _TIERS[np.newaxis, :] <= self.tier[:, np.newaxis]
+        bad = ~np.isfinite(self.expected_benefit) | np.isinf(self.payback)
+        for ladder in (
+            self.ladder_investment,
+            self.ladder_run,
+            self.ladder_npv,
+            self.ladder_pv_costs,
+            self.ladder_probability,
+            self.ladder_expected_coverage,
+        ):
+            bad |= (within & ~np.isfinite(ladder)).any(axis=1)
+        bad |= (within & np.isinf(self.ladder_roi)).any(axis=1)
+        return np.flatnonzero(bad).tolist()
 
 
-def _pert_means(estimates: Sequence[Estimate]) -> np.ndarray:
-    """Estimate.mean for many estimates, with the same operations in the same order."""
-    low, likely, high = (
-        np.fromiter(map(attrgetter(part), estimates), dtype=np.float64, count=len(estimates))
-        for part in ("low", "likely", "high")
+def _nones(array: np.ndarray) -> list[float | None]:
+    """Plain floats, None where the array holds NaN (ROI, payback: "none")."""
+    values: list[float | None] = array.tolist()
+    if np.isnan(array).any():
+        return [None if value != value else value for value in values]
+    return values
+
+
+def _split(items: list[Any], counts: np.ndarray) -> list[tuple[Any, ...]]:
+    ends = np.cumsum(counts).tolist()
+    return [tuple(items[start:end]) for start, end in zip([0, *ends], ends, strict=False)]
+
+
+_new_step = fast_constructor(LadderStep)
+_new_report = fast_constructor(RoiReport)
+
+
+def _deployments(ideas: Sequence[Idea]) -> dict[str, np.ndarray]:
+    plans: list[Deployment] = list(map(_DEPLOYMENT, ideas))
+    return {
+        "setup": _pert_means((d.setup for d in plans), len(plans)),
+        "run": _pert_means((d.run for d in plans), len(plans)),
+        "online": np.fromiter([d.online_serving for d in plans], np.float64, len(plans)),
+        "feature_setup": _pert_means((d.online_feature_setup for d in plans), len(plans)),
+        "feature_run": _pert_means((d.online_feature_run for d in plans), len(plans)),
+    }
+
+
+def compute(ideas: Sequence[Idea], catalogue: Catalogue | CompiledCatalogue) -> BatchResult:
+    """Every figure of finance.roi_report for all ideas, as arrays."""
+    compiled = (
+        catalogue if isinstance(catalogue, CompiledCatalogue) else compile_catalogue(catalogue)
     )
-    return (low + 4 * likely + high) / 6
+    n = len(ideas)
+    needs = _Needs.of(ideas, compiled)
+    if needs.per_idea.max(initial=0) > MAX_NEEDS_PER_IDEA:
+        raise ValueError(f"An idea may have at most {MAX_NEEDS_PER_IDEA} needs.")
+    reached = _Reached.of(needs, np.ones(len(needs.asset), dtype=bool), n, compiled)
+    missing = compiled.missing[reached.asset]
+    if missing.any():
+        raise UnknownAsset(compiled.keys[reached.asset[np.argmax(missing)]])
+    paid = reached.only(compiled.charged[reached.asset])
+    essential = _Reached.of(needs, needs.essential, n, compiled)
+    essential = essential.only(compiled.charged[essential.asset])
 
+    def per_step(weights: Any, idea: np.ndarray = needs.idea) -> np.ndarray:
+        return _by_step(idea, needs.tier, n, weights)
 
-def _none_if_nan(value: float) -> float | None:
-    return None if value != value else value
+    build = _by_step(paid.idea, paid.step, n, compiled.build[paid.asset])
+    asset_run = _by_step(paid.idea, paid.step, n, compiled.run[paid.asset])
+    offline = _by_step(
+        reached.idea, reached.step, n, compiled.offline_feature[reached.asset]
+    ) + per_step((~compiled.feature[needs.asset]).astype(np.float64))
+    plan = {name: array[:, np.newaxis] for name, array in _deployments(ideas).items()}
+    features = online_features(plan["online"], offline)
+    setup = deployment_cost(plan["setup"], plan["feature_setup"], features)
+    yearly = deployment_cost(plan["run"], plan["feature_run"], features)
+    engineering = per_step(needs.engineering)
+    one_off = one_off_investment(engineering, build, setup)
+    run = annual_run_cost(asset_run, yearly)
+    probability = _floats(_PROBABILITY, ideas)[:, np.newaxis] * _product_by_step(
+        essential, n, compiled
+    )
+
+    # Coverage: the weight share met, 0 while an essential need waits further up; k weighs
+    # each need by the chance its assets outside E arrive.
+    has_needs = (needs.per_idea > 0)[:, np.newaxis]
+    met = per_step(None)
+    waiting = np.zeros((n, STEPS), dtype=bool)
+    if needs.essential.any():
+        essential_met = _by_step(needs.idea[needs.essential], needs.tier[needs.essential], n)
+        waiting = essential_met < essential_met[:, -1:]
+    weight = per_step(needs.weight)
+    total = np.where(has_needs, weight[:, -1:], 1.0)
+    earned = per_step(needs.weight * _arrival(needs, essential, compiled))
+    coverage = np.where(~has_needs, 1.0, np.where(waiting, 0.0, weight / total))
+    k = np.where(~has_needs, 1.0, np.where(waiting, 0.0, earned / total))
+
+    horizon = _floats(_HORIZON, ideas, np.int64)
+    rate = _floats(_RATE, ideas)
+    years = np.arange(1, int(horizon.max(initial=1)) + 1, dtype=np.float64)
+    in_horizon = years[np.newaxis, :] <= horizon[:, np.newaxis]
+    factors = np.where(in_horizon, np.power(1.0 + rate[:, np.newaxis], -years), 0.0)
+    annuity = factors.sum(axis=1)[:, np.newaxis]
+    benefit = expected_annual_benefit(
+        probability, k, _pert_means(map(_BENEFIT, ideas), n)[:, np.newaxis]
+    )
+    value = -one_off + (benefit - run) * annuity
+    present = one_off + run * annuity
+    roi = _ratio(value, present)
+    tier = 1 + (met[:, :-1] < met[:, -1:]).sum(axis=1)
+    negative_from, best_stop = _decisions(tier, coverage, value, roi)
+    return BatchResult(
+        ids=list(map(_ID, ideas)),
+        compiled=compiled,
+        tier=tier,
+        expected_benefit=benefit[:, -1],
+        payback=_discounted_payback(
+            one_off[:, -1], benefit[:, -1] - run[:, -1], factors, in_horizon
+        ),
+        charged_idea=paid.idea,
+        charged_asset=paid.asset,
+        ladder_investment=one_off,
+        ladder_run=run,
+        ladder_probability=probability,
+        ladder_coverage=coverage,
+        ladder_expected_coverage=k,
+        ladder_npv=value,
+        ladder_pv_costs=present,
+        ladder_roi=roi,
+        ladder_engineering=engineering,
+        ladder_build=build,
+        ladder_asset_run=asset_run,
+        ladder_setup=setup,
+        ladder_yearly=yearly,
+        negative_from_tier=negative_from,
+        best_stop_tier=best_stop,
+    )
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -317,236 +545,17 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     return out
 
 
-def _reach(
-    ideas: np.ndarray, assets: np.ndarray, n_ideas: int, arrays: CatalogueArrays
-) -> sparse.csr_matrix:
-    """0/1 (idea x asset): what the needs (idea, asset) reach, the union of their closures."""
-    incidence = sparse.csr_matrix(
-        (np.ones(len(ideas)), (ideas, assets)), shape=(n_ideas, len(arrays.keys))
-    )
-    reached = (incidence @ arrays.closure).tocsr()
-    reached.data[:] = 1.0
-    return reached
-
-
-def _feasibility(reached: sparse.spmatrix, arrays: CatalogueArrays) -> np.ndarray:
-    """Product of the feasibilities of the charged assets in each row (1 for none)."""
-    return np.where(
-        reached @ arrays.zero_feasibility > 0, 0.0, np.exp(reached @ arrays.log_feasibility)
-    )
-
-
-def _arrival(
-    asset_of_need: np.ndarray,
-    idea_of_need: np.ndarray,
-    optional: np.ndarray,
-    essential: sparse.csr_matrix,
-    arrays: CatalogueArrays,
-) -> np.ndarray:
-    """Per need, the product of f(a) over A(n) minus E of its idea: its closure row with the
-    assets E holds taken out (an asset an essential need reaches too is in E). 1 for an
-    essential need, whose assets are all in E."""
-    arrival = np.ones(len(asset_of_need))
-    if optional.any():
-        rows = arrays.closure[asset_of_need[optional]]
-        outside = rows - rows.multiply(essential[idea_of_need[optional]])
-        arrival[optional] = _feasibility(outside, arrays)
-    return arrival
-
-
-def compute(ideas: Sequence[Idea], catalogue: Catalogue) -> BatchResult:
-    """Every figure of finance.roi_report for all ideas, as arrays."""
-    arrays = CatalogueArrays.build_from(catalogue)
-    n_ideas = len(ideas)
-
-    # Flatten the needs, in idea order then need order (the order finance sums them in).
-    needs = [need for idea in ideas for need in idea.needs]
-    index = arrays.index
-    n_needs = len(needs)
-    asset_of_need = np.fromiter(
-        (index.get(need.asset, -1) for need in needs), dtype=np.int64, count=n_needs
-    )
-    unknown = asset_of_need < 0
-    unknown[~unknown] = arrays.missing[asset_of_need[~unknown]]
-    if unknown.any():
-        raise UnknownAsset(needs[int(np.argmax(unknown))].asset)
-    idea_of_need = np.repeat(
-        np.arange(n_ideas, dtype=np.int64), [len(idea.needs) for idea in ideas]
-    )
-    need_engineering = _pert_means([need.engineering for need in needs])
-    need_weight = np.fromiter(map(attrgetter("weight"), needs), np.float64, count=n_needs)
-    need_essential = np.fromiter(map(attrgetter("essential"), needs), bool, count=n_needs)
-    need_new_feature = np.fromiter(map(needs_new_feature, needs), np.float64, count=n_needs)
-    need_tier = arrays.closure_tier[asset_of_need]
-
-    reached_missing = arrays.closure[np.unique(asset_of_need)][:, arrays.missing]
-    if reached_missing.nnz:
-        column = np.flatnonzero(arrays.missing)[reached_missing.tocoo().col[0]]
-        raise UnknownAsset(arrays.keys[column])
-
-    benefit = _pert_means([idea.benefit for idea in ideas])
-    probability = np.array([idea.probability for idea in ideas], dtype=np.float64)
-    horizon = np.array([idea.horizon_years for idea in ideas], dtype=np.int64)
-    rate = np.array([idea.discount_rate for idea in ideas], dtype=np.float64)
-    deployments = [idea.deployment for idea in ideas]
-    setup_base = _pert_means([d.setup for d in deployments])
-    run_base = _pert_means([d.run for d in deployments])
-    online = np.array([d.online_serving for d in deployments], dtype=bool)
-    online_setup = _pert_means([d.online_feature_setup for d in deployments])
-    online_run = _pert_means([d.online_feature_run for d in deployments])
-
-    idea_tier = np.ones(n_ideas, dtype=np.int64)
-    np.maximum.at(idea_tier, idea_of_need, need_tier)
-    has_needs = np.bincount(idea_of_need, minlength=n_ideas) > 0
-    total_weight = np.bincount(idea_of_need, weights=need_weight, minlength=n_ideas)
-    safe_total = np.where(has_needs, total_weight, 1.0)
-
-    # E of the whole idea, and each need's chance that its assets outside E arrive.
-    essential = _reach(idea_of_need[need_essential], asset_of_need[need_essential], n_ideas, arrays)
-    arrival = _arrival(asset_of_need, idea_of_need, ~need_essential, essential, arrays)
-    earned_weight = need_weight * arrival
-
-    years = np.arange(1, MAX_HORIZON + 1, dtype=np.float64)
-    in_horizon = years[np.newaxis, :] <= horizon[:, np.newaxis]
-    factors = np.where(in_horizon, np.power(1.0 + rate[:, np.newaxis], -years), 0.0)
-    annuity = factors.sum(axis=1)
-
-    shape = (n_ideas, len(TIERS))
-    ladder = {
-        name: np.zeros(shape)
-        for name in (
-            "investment",
-            "run",
-            "probability",
-            "coverage",
-            "expected_coverage",
-            "npv",
-            "roi",
-            "engineering",
-            "build",
-            "asset_run",
-            "setup",
-            "yearly",
-        )
-    }
-    reached = sparse.csr_matrix((n_ideas, len(arrays.keys)))
-    for column, t in enumerate(TIERS):
-        met = need_tier <= t
-        reached = _reach(idea_of_need[met], asset_of_need[met], n_ideas, arrays)
-
-        engineering_t = np.bincount(
-            idea_of_need[met], weights=need_engineering[met], minlength=n_ideas
-        )
-        build_t = reached @ arrays.build
-        asset_run_t = reached @ arrays.run
-        offline = reached @ arrays.offline_feature + np.bincount(
-            idea_of_need[met], weights=need_new_feature[met], minlength=n_ideas
-        )
-        features = online_features(online, offline)
-        setup_t = deployment_cost(setup_base, online_setup, features)
-        yearly_t = deployment_cost(run_base, online_run, features)
-        one_off = one_off_investment(engineering_t, build_t, setup_t)
-        run = annual_run_cost(asset_run_t, yearly_t)
-
-        # E_t: the essential needs met so far; it is all of E once the step earns anything.
-        waiting = need_essential & ~met
-        essential_t = (
-            _reach(
-                idea_of_need[need_essential & met],
-                asset_of_need[need_essential & met],
-                n_ideas,
-                arrays,
-            )
-            if waiting.any()
-            else essential
-        )
-        p = probability * _feasibility(essential_t, arrays)
-
-        blocked = np.bincount(idea_of_need[waiting], minlength=n_ideas) > 0
-        met_weight = np.bincount(idea_of_need[met], weights=need_weight[met], minlength=n_ideas)
-        met_earned = np.bincount(idea_of_need[met], weights=earned_weight[met], minlength=n_ideas)
-        coverage = np.where(~has_needs, 1.0, np.where(blocked, 0.0, met_weight / safe_total))
-        k = np.where(~has_needs, 1.0, np.where(blocked, 0.0, met_earned / safe_total))
-        net = expected_annual_benefit(p, k, benefit) - run
-        value = -one_off + net * annuity
-        present = one_off + run * annuity
-        for name, array in (
-            ("investment", one_off),
-            ("run", run),
-            ("probability", p),
-            ("coverage", coverage),
-            ("expected_coverage", k),
-            ("npv", value),
-            ("roi", _ratio(value, present)),
-            ("engineering", engineering_t),
-            ("build", build_t),
-            ("asset_run", asset_run_t),
-            ("setup", setup_t),
-            ("yearly", yearly_t),
-        ):
-            ladder[name][:, column] = array
-
-    # Every need has tier <= 4, so the last step holds the whole idea: the headline.
-    last = len(TIERS) - 1
-    one_off = ladder["investment"][:, last]
-    run = ladder["run"][:, last]
-    p = ladder["probability"][:, last]
-    k = ladder["expected_coverage"][:, last]
-    expected_benefit = expected_annual_benefit(p, k, benefit)
-    net = expected_benefit - run
-    value = -one_off + net * annuity
-    present = one_off + run * annuity
-
-    charged = reached.multiply(arrays.charged[np.newaxis, :].astype(np.float64)).tocsr()
-    charged.eliminate_zeros()
-    charged.sort_indices()
-
-    negative_from, best_stop = _decisions(
-        idea_tier, ladder["coverage"], ladder["npv"], ladder["roi"]
-    )
-    return BatchResult(
-        ideas=ideas,
-        arrays=arrays,
-        tier=idea_tier,
-        one_off=one_off,
-        annual_run=run,
-        probability=p,
-        expected_coverage=k,
-        expected_benefit=expected_benefit,
-        npv=value,
-        roi=_ratio(value, present),
-        pv_costs=present,
-        payback=_discounted_payback(one_off, net, factors, in_horizon),
-        need_engineering=ladder["engineering"][:, last],
-        asset_build=ladder["build"][:, last],
-        asset_run=ladder["asset_run"][:, last],
-        deployment_setup=ladder["setup"][:, last],
-        deployment_run=ladder["yearly"][:, last],
-        charged=charged,
-        ladder_investment=ladder["investment"],
-        ladder_run=ladder["run"],
-        ladder_probability=ladder["probability"],
-        ladder_coverage=ladder["coverage"],
-        ladder_expected_coverage=ladder["expected_coverage"],
-        ladder_npv=ladder["npv"],
-        ladder_roi=ladder["roi"],
-        negative_from_tier=negative_from,
-        best_stop_tier=best_stop,
-    )
-
-
 def _decisions(
     idea_tier: np.ndarray, coverage: np.ndarray, npv: np.ndarray, roi: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """finance.negative_from_tier and finance.best_stop_tier over (idea, tier); 0 for None."""
-    tiers = np.array(TIERS)
-    within = tiers[np.newaxis, :] <= idea_tier[:, np.newaxis]
+    within = _TIERS[np.newaxis, :] <= idea_tier[:, np.newaxis]
     # An earning step that loses money; NaN ROI compares False: no cost, no verdict.
     negative = within & (coverage > 0) & (roi < 0)
-    negative_from = np.where(negative.any(axis=1), tiers[np.argmax(negative, axis=1)], 0)
+    negative_from = np.where(negative.any(axis=1), _TIERS[np.argmax(negative, axis=1)], 0)
     # The highest positive NPV; argmax takes the first, the most downstream on a tie.
     worth = within & (npv > 0)
-    best = tiers[np.argmax(np.where(worth, npv, -np.inf), axis=1)]
+    best = _TIERS[np.argmax(np.where(worth, npv, -np.inf), axis=1)]
     return negative_from, np.where(worth.any(axis=1), best, 0)
 
 
@@ -568,10 +577,23 @@ def _discounted_payback(
     return np.where(one_off <= 0, 0.0, payback)
 
 
-def roi_reports(ideas: Sequence[Idea], catalogue: Catalogue) -> list[RoiReport]:
-    """finance.roi_reports, vectorised (and as finance refuses a non-finite figure, so does
-    this: finance.NonFiniteResult)."""
+def compiled_roi_reports(ideas: Sequence[Idea], compiled: CompiledCatalogue) -> list[RoiReport]:
+    """finance.roi_reports over a compiled catalogue (and as finance refuses a non-finite
+    figure, so does this: finance.NonFiniteResult)."""
     ideas = list(ideas)
     if not ideas:
         return []
-    return [check_finite(report) for report in compute(ideas, catalogue).reports()]
+    result = compute(ideas, compiled)
+    reports = result.reports()
+    for position in result.unfinished():
+        check_finite(reports[position])
+    return reports
+
+
+def roi_reports(ideas: Sequence[Idea], catalogue: Catalogue) -> list[RoiReport]:
+    """finance.roi_reports, vectorised; compiles the catalogue (see compile_catalogue to
+    compile it once for many calls)."""
+    ideas = list(ideas)
+    if not ideas:
+        return []
+    return compiled_roi_reports(ideas, compile_catalogue(catalogue))
