@@ -20,7 +20,9 @@ finance.roi_reports stays the reference; tests/engine/test_batch.py holds the tw
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from itertools import chain
 from typing import Any, cast
@@ -33,8 +35,6 @@ from valuechain.engine.chain import (
     AssetKey,
     AssetKind,
     Catalogue,
-    Deployment,
-    Estimate,
     Idea,
     Need,
     UnknownAsset,
@@ -178,34 +178,45 @@ def _transitive_closure(edges: sparse.csr_matrix, n: int) -> sparse.csr_matrix:
         reach = grown
 
 
-_NEEDS, _ID, _BENEFIT, _PROBABILITY, _HORIZON, _RATE, _DEPLOYMENT = (
-    _getter(Idea, name)
-    for name in (
-        "needs",
-        "id",
-        "benefit",
-        "probability",
-        "horizon_years",
-        "discount_rate",
-        "deployment",
-    )
-)
-_ASSET, _ENGINEERING, _WEIGHT, _ESSENTIAL = (
-    _getter(Need, name) for name in ("asset", "engineering", "weight", "essential")
-)
+_NEEDS, _ID = _getter(Idea, "needs"), _getter(Idea, "id")
+# Reading the objects is most of the cost of the arrays: each object is read once, in one
+# pass yielding plain numbers, and numpy takes them as one flat run of floats.
+_NEED_FIELDS = ("asset", "weight", "essential", "pert")
+_IDEA_FIELDS = ("probability", "horizon", "rate", "online", "benefit", "setup", "run")
+_IDEA_FIELDS += ("f_setup", "f_run")
 
 
-def _floats(
-    getter: Callable[[Any], Any], items: Sequence[Any], dtype: Any = np.float64
-) -> np.ndarray:
-    return np.fromiter(map(getter, items), dtype, len(items))
+def _need_rows(needs: Iterable[Need], index: Mapping[AssetKey, int]) -> Iterator[tuple[Any, ...]]:
+    for need in needs:
+        e = need.engineering
+        # Estimate.mean's numerator; the division by 6 runs on the array, the same operations.
+        yield index[need.asset], need.weight, need.essential, e.low + 4 * e.likely + e.high
 
 
-def _pert_means(estimates: Iterable[Estimate], count: int) -> np.ndarray:
-    """Estimate.mean for many estimates, with the same operations in the same order; one
-    pass over them (reading the objects is most of the cost)."""
-    sums = (e.low + 4 * e.likely + e.high for e in estimates)
-    return np.fromiter(sums, np.float64, count) / 6
+def _idea_rows(ideas: Iterable[Idea]) -> Iterator[tuple[Any, ...]]:
+    for idea in ideas:
+        d, b = idea.deployment, idea.benefit
+        s, r, fs, fr = d.setup, d.run, d.online_feature_setup, d.online_feature_run
+        yield (
+            idea.probability,
+            idea.horizon_years,
+            idea.discount_rate,
+            d.online_serving,
+            b.low + 4 * b.likely + b.high,
+            s.low + 4 * s.likely + s.high,
+            r.low + 4 * r.likely + r.high,
+            fs.low + 4 * fs.likely + fs.high,
+            fr.low + 4 * fr.likely + fr.high,
+        )
+
+
+def _table(
+    rows: Iterator[tuple[Any, ...]], names: tuple[str, ...], count: int
+) -> dict[str, np.ndarray]:
+    """Columns by name of rows of numbers (floats hold the ints here exactly: below 2^53)."""
+    flat = np.fromiter(chain.from_iterable(rows), np.float64, count * len(names))
+    table = flat.reshape(count, len(names))
+    return {name: table[:, column] for column, name in enumerate(names)}
 
 
 @dataclass(frozen=True)
@@ -224,18 +235,19 @@ class _Needs:
     def of(cls, ideas: Sequence[Idea], compiled: CompiledCatalogue) -> _Needs:
         per_idea = list(map(_NEEDS, ideas))
         counts = np.fromiter(map(len, per_idea), np.int64, len(ideas))
-        needs = list(chain.from_iterable(per_idea))
+        needs = chain.from_iterable(per_idea)
         try:
-            asset = _floats(compiled.index.__getitem__, list(map(_ASSET, needs)), np.int64)
+            rows = _table(_need_rows(needs, compiled.index), _NEED_FIELDS, int(counts.sum()))
         except KeyError as unknown:
             raise UnknownAsset(unknown.args[0]) from None
+        asset = rows["asset"].astype(np.int64)
         return cls(
             idea=np.repeat(np.arange(len(ideas), dtype=np.int64), counts),
             asset=asset,
             tier=compiled.closure_tier[asset],
-            engineering=_pert_means(map(_ENGINEERING, needs), len(needs)),
-            weight=_floats(_WEIGHT, needs),
-            essential=_floats(_ESSENTIAL, needs, bool),
+            engineering=rows["pert"] / 6,
+            weight=rows["weight"],
+            essential=rows["essential"] > 0,
             per_idea=counts,
         )
 
@@ -435,17 +447,6 @@ _new_step = fast_constructor(LadderStep)
 _new_report = fast_constructor(RoiReport)
 
 
-def _deployments(ideas: Sequence[Idea]) -> dict[str, np.ndarray]:
-    plans: list[Deployment] = list(map(_DEPLOYMENT, ideas))
-    return {
-        "setup": _pert_means((d.setup for d in plans), len(plans)),
-        "run": _pert_means((d.run for d in plans), len(plans)),
-        "online": np.fromiter([d.online_serving for d in plans], np.float64, len(plans)),
-        "feature_setup": _pert_means((d.online_feature_setup for d in plans), len(plans)),
-        "feature_run": _pert_means((d.online_feature_run for d in plans), len(plans)),
-    }
-
-
 def compute(ideas: Sequence[Idea], catalogue: Catalogue | CompiledCatalogue) -> BatchResult:
     """Every figure of finance.roi_report for all ideas, as arrays."""
     compiled = (
@@ -471,16 +472,15 @@ def compute(ideas: Sequence[Idea], catalogue: Catalogue | CompiledCatalogue) -> 
     offline = _by_step(
         reached.idea, reached.step, n, compiled.offline_feature[reached.asset]
     ) + per_step((~compiled.feature[needs.asset]).astype(np.float64))
-    plan = {name: array[:, np.newaxis] for name, array in _deployments(ideas).items()}
-    features = online_features(plan["online"], offline)
-    setup = deployment_cost(plan["setup"], plan["feature_setup"], features)
-    yearly = deployment_cost(plan["run"], plan["feature_run"], features)
+    plan = _table(_idea_rows(ideas), _IDEA_FIELDS, n)
+    means = {name: plan[name][:, np.newaxis] / 6 for name in ("setup", "run", "f_setup", "f_run")}
+    features = online_features(plan["online"][:, np.newaxis], offline)
+    setup = deployment_cost(means["setup"], means["f_setup"], features)
+    yearly = deployment_cost(means["run"], means["f_run"], features)
     engineering = per_step(needs.engineering)
     one_off = one_off_investment(engineering, build, setup)
     run = annual_run_cost(asset_run, yearly)
-    probability = _floats(_PROBABILITY, ideas)[:, np.newaxis] * _product_by_step(
-        essential, n, compiled
-    )
+    probability = plan["probability"][:, np.newaxis] * _product_by_step(essential, n, compiled)
 
     # Coverage: the weight share met, 0 while an essential need waits further up; k weighs
     # each need by the chance its assets outside E arrive.
@@ -496,15 +496,12 @@ def compute(ideas: Sequence[Idea], catalogue: Catalogue | CompiledCatalogue) -> 
     coverage = np.where(~has_needs, 1.0, np.where(waiting, 0.0, weight / total))
     k = np.where(~has_needs, 1.0, np.where(waiting, 0.0, earned / total))
 
-    horizon = _floats(_HORIZON, ideas, np.int64)
-    rate = _floats(_RATE, ideas)
+    horizon, rate = plan["horizon"].astype(np.int64), plan["rate"]
     years = np.arange(1, int(horizon.max(initial=1)) + 1, dtype=np.float64)
     in_horizon = years[np.newaxis, :] <= horizon[:, np.newaxis]
     factors = np.where(in_horizon, np.power(1.0 + rate[:, np.newaxis], -years), 0.0)
     annuity = factors.sum(axis=1)[:, np.newaxis]
-    benefit = expected_annual_benefit(
-        probability, k, _pert_means(map(_BENEFIT, ideas), n)[:, np.newaxis]
-    )
+    benefit = expected_annual_benefit(probability, k, plan["benefit"][:, np.newaxis] / 6)
     value = -one_off + (benefit - run) * annuity
     present = one_off + run * annuity
     roi = _ratio(value, present)
@@ -577,14 +574,29 @@ def _discounted_payback(
     return np.where(one_off <= 0, 0.0, payback)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Tens of thousands of new objects, none in a cycle: without the pause the cyclic
+    collector would walk every live object of the process again and again (about half the
+    cost of building the reports). Reference counting frees them as ever."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def compiled_roi_reports(ideas: Sequence[Idea], compiled: CompiledCatalogue) -> list[RoiReport]:
     """finance.roi_reports over a compiled catalogue (and as finance refuses a non-finite
     figure, so does this: finance.NonFiniteResult)."""
     ideas = list(ideas)
     if not ideas:
         return []
-    result = compute(ideas, compiled)
-    reports = result.reports()
+    with _collector_paused():
+        result = compute(ideas, compiled)
+        reports = result.reports()
     for position in result.unfinished():
         check_finite(reports[position])
     return reports
