@@ -182,8 +182,8 @@ _NEEDS, _ID = _getter(Idea, "needs"), _getter(Idea, "id")
 # Reading the objects is most of the cost of the arrays: each object is read once, in one
 # pass yielding plain numbers, and numpy takes them as one flat run of floats.
 _NEED_FIELDS = ("asset", "weight", "essential", "pert")
-_IDEA_FIELDS = ("probability", "horizon", "rate", "online", "benefit", "setup", "run")
-_IDEA_FIELDS += ("f_setup", "f_run")
+_IDEA_FIELDS: tuple[str, ...] = ("probability", "horizon", "rate", "online", "benefit")
+_IDEA_FIELDS += ("setup", "run", "f_setup", "f_run")
 
 
 def _need_rows(needs: Iterable[Need], index: Mapping[AssetKey, int]) -> Iterator[tuple[Any, ...]]:
