@@ -252,11 +252,19 @@ class _Needs:
         )
 
 
-def _by_step(idea: np.ndarray, step: np.ndarray, n_ideas: int, weights: Any = None) -> np.ndarray:
-    """(idea, step): the sum of what is first paid at each step, accumulated over the steps
-    (a step pays for everything downstream of it too)."""
-    binned = np.bincount(idea * STEPS + (step - 1), weights=weights, minlength=n_ideas * STEPS)
-    return binned.reshape(n_ideas, STEPS).cumsum(axis=1)
+def _by_step(bins: np.ndarray, n_ideas: int, *weights: np.ndarray | None) -> list[np.ndarray]:
+    """Per (idea, step), for each weight: the sum over what is first paid at each step (bin
+    idea x 4 + step - 1), accumulated over the steps (a step pays for all downstream of it)."""
+    sums = np.stack([np.bincount(bins, weight, n_ideas * STEPS) for weight in weights])
+    return list(_accumulated(sums.reshape(len(weights), n_ideas, STEPS)))
+
+
+def _accumulated(array: np.ndarray) -> np.ndarray:
+    """np.cumsum over the last axis, in place, one column at a time: over a short last axis
+    numpy's cumsum loops per row and costs many times more (same additions, same order)."""
+    for column in range(1, array.shape[-1]):
+        array[..., column] += array[..., column - 1]
+    return array
 
 
 @dataclass(frozen=True)
@@ -265,35 +273,39 @@ class _Reached:
 
     idea: np.ndarray
     asset: np.ndarray
-    step: np.ndarray
+    bin: np.ndarray  # idea x 4 + step - 1
 
     @classmethod
     def of(
         cls, needs: _Needs, chosen: np.ndarray, n_ideas: int, compiled: CompiledCatalogue
     ) -> _Reached:
         base = int(needs.per_idea.max(initial=0)) + 1
-        digit = base ** (STEPS - needs.tier[chosen])
+        # The needs come in idea order: N's rows are ready made (duplicates add up).
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(needs.idea[chosen], None, n_ideas))])
         incidence = sparse.csr_matrix(
-            (digit, (needs.idea[chosen], needs.asset[chosen])),
+            (base ** (STEPS - needs.tier[chosen]), needs.asset[chosen], indptr),
             shape=(n_ideas, compiled.size),
-            dtype=np.int64,
         )
-        reached = (incidence @ compiled.closure).tocsr()
+        reached = incidence @ compiled.closure
         reached.sort_indices()
-        counts = reached.data
         # The highest non-zero digit is the most downstream step whose needs reach it.
-        step = 1 + sum((counts < base**power).astype(np.int64) for power in range(1, STEPS))
+        thresholds = [base**power for power in range(1, STEPS)]
+        step = STEPS - np.searchsorted(thresholds, reached.data, side="right")
         idea = np.repeat(np.arange(n_ideas, dtype=np.int64), np.diff(reached.indptr))
-        return cls(idea, reached.indices.astype(np.int64), step)
+        return cls(idea, reached.indices.astype(np.int64), idea * STEPS + step - 1)
 
     def only(self, mask: np.ndarray) -> _Reached:
-        return _Reached(self.idea[mask], self.asset[mask], self.step[mask])
+        return _Reached(self.idea[mask], self.asset[mask], self.bin[mask])
 
 
 def _product_by_step(reached: _Reached, n_ideas: int, compiled: CompiledCatalogue) -> np.ndarray:
     """Product of the feasibilities of the charged assets reached by each step."""
-    log = _by_step(reached.idea, reached.step, n_ideas, compiled.log_feasibility[reached.asset])
-    zero = _by_step(reached.idea, reached.step, n_ideas, compiled.zero_feasibility[reached.asset])
+    log, zero = _by_step(
+        reached.bin,
+        n_ideas,
+        compiled.log_feasibility[reached.asset],
+        compiled.zero_feasibility[reached.asset],
+    )
     return np.where(zero > 0, 0.0, np.exp(log))
 
 
@@ -464,20 +476,24 @@ def compute(ideas: Sequence[Idea], catalogue: Catalogue | CompiledCatalogue) -> 
     essential = _Reached.of(needs, needs.essential, n, compiled)
     essential = essential.only(compiled.charged[essential.asset])
 
-    def per_step(weights: Any, idea: np.ndarray = needs.idea) -> np.ndarray:
-        return _by_step(idea, needs.tier, n, weights)
-
-    build = _by_step(paid.idea, paid.step, n, compiled.build[paid.asset])
-    asset_run = _by_step(paid.idea, paid.step, n, compiled.run[paid.asset])
-    offline = _by_step(
-        reached.idea, reached.step, n, compiled.offline_feature[reached.asset]
-    ) + per_step((~compiled.feature[needs.asset]).astype(np.float64))
+    build, asset_run = _by_step(paid.bin, n, compiled.build[paid.asset], compiled.run[paid.asset])
+    (offline,) = _by_step(reached.bin, n, compiled.offline_feature[reached.asset])
+    engineering, met, weight, earned, new_features, essential_met = _by_step(
+        needs.idea * STEPS + needs.tier - 1,
+        n,
+        needs.engineering,
+        None,
+        needs.weight,
+        needs.weight * _arrival(needs, essential, compiled),
+        (~compiled.feature[needs.asset]).astype(np.float64),
+        needs.essential.astype(np.float64),
+    )
+    offline += new_features
     plan = _table(_idea_rows(ideas), _IDEA_FIELDS, n)
     means = {name: plan[name][:, np.newaxis] / 6 for name in ("setup", "run", "f_setup", "f_run")}
     features = online_features(plan["online"][:, np.newaxis], offline)
     setup = deployment_cost(means["setup"], means["f_setup"], features)
     yearly = deployment_cost(means["run"], means["f_run"], features)
-    engineering = per_step(needs.engineering)
     one_off = one_off_investment(engineering, build, setup)
     run = annual_run_cost(asset_run, yearly)
     probability = plan["probability"][:, np.newaxis] * _product_by_step(essential, n, compiled)
@@ -485,14 +501,8 @@ def compute(ideas: Sequence[Idea], catalogue: Catalogue | CompiledCatalogue) -> 
     # Coverage: the weight share met, 0 while an essential need waits further up; k weighs
     # each need by the chance its assets outside E arrive.
     has_needs = (needs.per_idea > 0)[:, np.newaxis]
-    met = per_step(None)
-    waiting = np.zeros((n, STEPS), dtype=bool)
-    if needs.essential.any():
-        essential_met = _by_step(needs.idea[needs.essential], needs.tier[needs.essential], n)
-        waiting = essential_met < essential_met[:, -1:]
-    weight = per_step(needs.weight)
+    waiting = essential_met < essential_met[:, -1:]
     total = np.where(has_needs, weight[:, -1:], 1.0)
-    earned = per_step(needs.weight * _arrival(needs, essential, compiled))
     coverage = np.where(~has_needs, 1.0, np.where(waiting, 0.0, weight / total))
     k = np.where(~has_needs, 1.0, np.where(waiting, 0.0, earned / total))
 
@@ -563,7 +573,7 @@ def _discounted_payback(
     not within the horizon; 0 when nothing is invested (finance.discounted_payback)."""
     inflow = net[:, np.newaxis] * factors
     # Accumulate from -C0 in the same order as the year-by-year loop.
-    cumulative = np.cumsum(np.hstack([-one_off[:, np.newaxis], inflow]), axis=1)
+    cumulative = _accumulated(np.hstack([-one_off[:, np.newaxis], inflow]))
     before, after = cumulative[:, :-1], cumulative[:, 1:]
     crosses = in_horizon & (inflow > 0) & (after >= 0)
     found = crosses.any(axis=1)
