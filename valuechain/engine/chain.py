@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from operator import itemgetter
 from typing import Any, ClassVar, TypeVar, cast
 
 
@@ -239,7 +240,8 @@ class ClosureCache:
 
 def tier_of(keys: Iterable[AssetKey]) -> int:
     """The highest tier among the assets; 1 when there are none."""
-    return max((kind.tier for kind, _ in keys), default=1)
+    # map over C callables: the engine asks this for every need and every ladder step
+    return max(map(_TIER_OF_KIND.__getitem__, map(itemgetter(0), keys)), default=1)
 
 
 def need_tier(catalogue: Catalogue, need: Need) -> int:
