@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from itertools import compress
 from operator import attrgetter
 from typing import TypeVar
 
@@ -90,7 +91,9 @@ class Reach:
 
 # The engine builds these by the thousand; see chain.fast_constructor.
 _new_share = fast_constructor(NeedShare)
-_WEIGHT = attrgetter("weight")
+_WEIGHT, _CHARGED = attrgetter("weight"), attrgetter("charged")
+_ENGINEERING_MEAN = attrgetter("engineering.mean")
+_BUILD_MEAN, _RUN_MEAN = attrgetter("build.mean"), attrgetter("run.mean")
 _new_reach = fast_constructor(Reach)
 
 
@@ -106,7 +109,7 @@ def reach(
     closures = closures or ClosureCache(catalogue)
     reached = [closures(need.asset) for need in needs]
     keys = frozenset().union(*reached)
-    charged = frozenset(key for key in keys if catalogue[key].charged)
+    charged = frozenset(compress(keys, map(_CHARGED, map(catalogue.__getitem__, keys))))
     essential = charged & frozenset().union(
         *[closure for need, closure in zip(needs, reached, strict=True) if need.essential]
     )
@@ -132,7 +135,7 @@ def probability_of_success(
     idea_probability: float, reached: Reach, feasibility: Feasibility
 ) -> float:
     """p = p0 x product of f(a) over E: without its essential needs the idea earns nothing."""
-    return idea_probability * _product(feasibility(key) for key in reached.essential)
+    return idea_probability * _product(map(feasibility, reached.essential))
 
 
 def expected_coverage(reached: Reach, feasibility: Feasibility) -> float:
@@ -142,8 +145,11 @@ def expected_coverage(reached: Reach, feasibility: Feasibility) -> float:
         return 0.0
     if not reached.shares:
         return reached.benefit_coverage
+    # Most needs have nothing outside E: their product is the empty one, 1.
     return sum(
-        share.weight_share * _product(feasibility(key) for key in share.outside)
+        share.weight_share * _product(map(feasibility, share.outside))
+        if share.outside
+        else share.weight_share * 1
         for share in reached.shares
     )
 
@@ -289,11 +295,13 @@ def investment(
     reached = reach(idea, catalogue, needs, closures)
     charged = reached.charged
 
-    engineering = sum(need.engineering.mean for need in needs)
+    # (map over attrgetters: the same sums without a Python frame per term)
+    engineering = sum(map(_ENGINEERING_MEAN, needs))
     # Exactly rounded, so the figures do not depend on the order a set is walked in (which
     # changes from one process to the next): every worker answers the same to the last digit.
-    build = math.fsum(catalogue[key].build.mean for key in charged)
-    run = math.fsum(catalogue[key].run.mean for key in charged)
+    assets = [catalogue[key] for key in charged]
+    build = math.fsum(map(_BUILD_MEAN, assets))
+    run = math.fsum(map(_RUN_MEAN, assets))
     feasibility = feasibility_in(catalogue)
 
     deployment = idea.deployment
