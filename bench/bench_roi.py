@@ -326,6 +326,11 @@ def main() -> None:
             "batch.roi_reports, RoiReport objects (compiling each call)": lambda: batch.roi_reports(
                 ideas, catalogue
             ),
+            # The floor of any path starting from Idea objects: reading them into arrays.
+            "  of which reading the Idea objects into arrays": lambda: (
+                batch._Needs.of(ideas, compiled),
+                batch._table(batch._idea_rows(ideas), batch._IDEA_FIELDS, len(ideas)),
+            ),
             "finance.roi_report per idea (scalar path, one idea a call)": lambda: [
                 finance.roi_report(idea, catalogue) for idea in ideas
             ],
