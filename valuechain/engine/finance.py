@@ -89,12 +89,12 @@ class Reach:
     benefit_coverage: float  # weight share of the needs; 0 while an essential need is missing
 
 
-# The engine builds these by the thousand; see chain.fast_constructor.
-_new_share = fast_constructor(NeedShare)
+# The engine builds these by the thousand (see chain.fast_constructor) and reads these
+# fields of every need and asset: map over attrgetters spares a Python frame per term.
+_new_share, _new_reach = fast_constructor(NeedShare), fast_constructor(Reach)
 _WEIGHT, _CHARGED = attrgetter("weight"), attrgetter("charged")
 _ENGINEERING_MEAN = attrgetter("engineering.mean")
 _BUILD_MEAN, _RUN_MEAN = attrgetter("build.mean"), attrgetter("run.mean")
-_new_reach = fast_constructor(Reach)
 
 
 def reach(
@@ -149,7 +149,7 @@ def expected_coverage(reached: Reach, feasibility: Feasibility) -> float:
     return sum(
         share.weight_share * _product(map(feasibility, share.outside))
         if share.outside
-        else share.weight_share * 1
+        else share.weight_share
         for share in reached.shares
     )
 
@@ -295,7 +295,6 @@ def investment(
     reached = reach(idea, catalogue, needs, closures)
     charged = reached.charged
 
-    # (map over attrgetters: the same sums without a Python frame per term)
     engineering = sum(map(_ENGINEERING_MEAN, needs))
     # Exactly rounded, so the figures do not depend on the order a set is walked in (which
     # changes from one process to the next): every worker answers the same to the last digit.
