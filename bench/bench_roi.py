@@ -4,9 +4,11 @@ Baseline: a plain per-idea Python loop of the same formulas (closures walked afr
 need and ladder step, no memoisation, no numpy), measured in the same run on the same ideas.
 Each engine path is shown as a ratio against it: the vectorised arrays alone, the vectorised
 RoiReport objects (over a catalogue compiled once, as a cache holds it, and compiling each
-call), and the scalar engine (finance) one idea a call and over all ideas at once.
+call), and the scalar engine (finance) one idea a call and over all ideas at once. Also shown:
+reading the Idea objects into arrays alone, the floor of any path that starts from them.
+Ratios are of CPU time (the machine is shared), best of interleaved rounds; wall time beside.
 
-Run: python bench/bench_roi.py [--ideas N]
+Run: python bench/bench_roi.py [--ideas N] [--rounds R]
 """
 
 from __future__ import annotations
