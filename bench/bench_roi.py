@@ -2,9 +2,13 @@
 
 Baseline: a plain per-idea Python loop of the same formulas (closures walked afresh for every
 need and ladder step, no memoisation, no numpy), measured in the same run on the same ideas.
-Also shown: finance.roi_reports, the reference engine path (closures memoised per asset).
+Each engine path is shown as a ratio against it: the vectorised arrays alone, the vectorised
+RoiReport objects (over a catalogue compiled once, as a cache holds it, and compiling each
+call), and the scalar engine (finance) one idea a call and over all ideas at once. Also shown:
+reading the Idea objects into arrays alone, the floor of any path that starts from them.
+Ratios are of CPU time (the machine is shared), best of interleaved rounds; wall time beside.
 
-Run: python bench/bench_roi.py [--ideas N]
+Run: python bench/bench_roi.py [--ideas N] [--rounds R]
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -31,7 +35,6 @@ from valuechain.engine.chain import (
     Need,
 )
 
-T = TypeVar("T")
 Catalogue = dict[AssetKey, Asset]
 
 NEEDS_PER_IDEA = 8
@@ -256,32 +259,41 @@ def plain_report(catalogue: Catalogue, idea: Idea) -> tuple[Any, ...]:
     return npv, (npv / present if present > 0 else None), payback, negative, best, ladder
 
 
-def timed(fn: Callable[[], T], repeat: int = 1) -> tuple[float, T]:
-    best = math.inf
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+def best_of_rounds(
+    candidates: dict[str, Callable[[], Any]], rounds: int
+) -> dict[str, tuple[float, float]]:
+    """Each candidate's best CPU time and best wall time over interleaved rounds. The machine
+    is shared: CPU time of this (single-threaded) process leaves out the waits for a core,
+    and interleaving exposes every candidate, the baseline too, to the same drift."""
+    cpu = dict.fromkeys(candidates, math.inf)
+    wall = dict.fromkeys(candidates, math.inf)
+    for _ in range(rounds):
+        for name, fn in candidates.items():
+            start, start_cpu = time.perf_counter(), time.process_time()
+            result = fn()
+            cpu[name] = min(cpu[name], time.process_time() - start_cpu)
+            wall[name] = min(wall[name], time.perf_counter() - start)
+            del result  # freeing the results is the caller's, after the timing, for all alike
+    return {name: (cpu[name], wall[name]) for name in candidates}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--ideas", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     rng = random.Random(20261126)
     catalogue = synthetic_catalogue(rng)
     ideas = synthetic_ideas(rng, args.ideas)
     print(
         f"catalogue: {len(catalogue)} assets; {len(ideas)} ideas x {NEEDS_PER_IDEA} needs; "
-        "best of 2-3 runs each"
+        f"best of {args.rounds} interleaved rounds each"
     )
 
-    t_arrays, _ = timed(lambda: batch.compute(ideas, catalogue), repeat=3)
-    t_batch, fast = timed(lambda: batch.roi_reports(ideas, catalogue), repeat=3)
-    t_reference, reference = timed(lambda: finance.roi_reports(ideas, catalogue))
-    t_plain, plain = timed(lambda: [plain_report(catalogue, idea) for idea in ideas], repeat=2)
-
+    compiled = batch.compile_catalogue(catalogue)
+    fast = batch.compiled_roi_reports(ideas, compiled)
+    reference = finance.roi_reports(ideas, catalogue)
+    plain = [plain_report(catalogue, idea) for idea in ideas]
     # The comparison only means something if all three agree.
     for f, r, (npv, ratio, _payback, negative, best, ladder) in zip(
         fast, reference, plain, strict=True
@@ -291,6 +303,7 @@ def main() -> None:
         assert (f.roi is None) == (ratio is None)
         assert (f.negative_from_tier, f.best_stop_tier) == (negative, best)
         assert len(f.ladder) == len(ladder)
+    assert batch.roi_reports(ideas[:50], catalogue) == fast[:50]
     tiers = [0] * 5
     for report in fast:
         tiers[report.tier] += 1
@@ -302,18 +315,42 @@ def main() -> None:
         f"verdicts: {verdicts}"
     )
 
+    baseline = "plain Python loop (baseline)"
+    seconds = best_of_rounds(
+        {
+            baseline: lambda: [plain_report(catalogue, idea) for idea in ideas],
+            "batch.compute, arrays only (catalogue compiled once)": lambda: batch.compute(
+                ideas, compiled
+            ),
+            "batch.compiled_roi_reports, RoiReport objects (compiled once)": lambda: (
+                batch.compiled_roi_reports(ideas, compiled)
+            ),
+            "batch.roi_reports, RoiReport objects (compiling each call)": lambda: batch.roi_reports(
+                ideas, catalogue
+            ),
+            # The floor of any path starting from Idea objects: reading them into arrays.
+            "  of which reading the Idea objects into arrays": lambda: (
+                batch._Needs.of(ideas, compiled),
+                batch._table(batch._idea_rows(ideas), batch._IDEA_FIELDS, len(ideas)),
+            ),
+            "finance.roi_report per idea (scalar path, one idea a call)": lambda: [
+                finance.roi_report(idea, catalogue) for idea in ideas
+            ],
+            "finance.roi_reports (scalar path, closures shared)": lambda: finance.roi_reports(
+                ideas, catalogue
+            ),
+        },
+        args.rounds,
+    )
     n = len(ideas)
-    rows = [
-        ("plain Python loop (baseline)", t_plain),
-        ("finance.roi_reports (memoised closures)", t_reference),
-        ("batch.roi_reports (numpy/scipy, RoiReport objects)", t_batch),
-        ("batch.compute (numpy/scipy, arrays only)", t_arrays),
-    ]
-    for name, seconds in rows:
+    print(f"{'':<64} {'CPU s':>8} {'wall s':>8} {'ideas/s':>11}  ratio (CPU)")
+    for name, (took, wall) in seconds.items():
         print(
-            f"{name:<52} {seconds:8.3f} s  {n / seconds:>11,.0f} ideas/s  "
-            f"x{t_plain / seconds:6.1f} vs baseline"
+            f"{name:<64} {took:8.3f} {wall:8.3f} {n / took:>11,.0f}  "
+            f"x{seconds[baseline][0] / took:6.1f} vs baseline"
         )
+    took, wall = best_of_rounds({"": lambda: batch.compile_catalogue(catalogue)}, 5)[""]
+    print(f"{'batch.compile_catalogue alone':<64} {took:8.3f} {wall:8.3f}")
 
 
 if __name__ == "__main__":

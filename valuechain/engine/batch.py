@@ -2,26 +2,29 @@
 
 The same formulas as finance.roi_report (DESIGN section 3), laid out for numpy/scipy:
 
-- closures of the whole catalogue as one sparse 0/1 matrix K (asset x asset), the reflexive
-  transitive closure of the lineage edges leaving assets that are not available;
-- per ladder tier t, a sparse incidence matrix N_t (idea x asset) of the needs whose tier is
-  <= t; the assets each idea reaches are the non-zeros of N_t @ K, so build, run, feasibility
-  and offline features are sparse mat-vec products with per-asset vectors;
-- the essential charged assets E (per idea, and per step E_t) as the non-zeros of the
-  essential needs' incidence @ K, so p = p0 x exp(E @ log f); each need's A(n) minus E as its
-  closure row with E's entries taken out, so its product of feasibilities is one more
-  log-sum, and k a bincount of w(n) x that product over the needs;
+- the catalogue compiled once (compiled.compile_catalogue, a value callers may cache): keys
+  sorted, per-asset vectors, and the closure of every asset as one sparse 0/1 matrix K;
+- each need adds B^(4 - its tier) to its asset's column of an (idea x asset) matrix N, B above
+  the needs per idea, so an entry of N @ K counts digit by digit the needs of each tier that
+  reach that asset: its highest non-zero digit is the first ladder step that pays for it;
+- build, run, log-feasibility and offline features per (idea, step) as bincounts over those
+  entries, accumulated over the steps; the essential needs alone give E step by step, so
+  p = p0 x exp(E @ log f); an optional need's product over A(n) minus E is one more log-sum;
 - engineering, weights and coverage as bincounts over the flattened needs; NPV, ROI and the
-  discounted payback as array operations over (idea x year).
+  discounted payback as array operations over (idea x step) and (idea x year);
+- the report objects built from the arrays column by column (chain.fast_constructor).
 
 finance.roi_reports stays the reference; tests/engine/test_batch.py holds the two equal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from operator import attrgetter
+from itertools import chain
+from typing import Any, cast
 
 import numpy as np
 from scipy import sparse
@@ -30,13 +33,12 @@ from valuechain.engine.chain import (
     TIERS,
     AssetKey,
     Catalogue,
-    Estimate,
     Idea,
+    Need,
     UnknownAsset,
-    needs_new_feature,
-    serves_offline_only,
-    walks_upstream,
+    fast_constructor,
 )
+from valuechain.engine.compiled import CompiledCatalogue, compile_catalogue
 from valuechain.engine.finance import (
     LadderStep,
     RoiReport,
@@ -50,264 +52,382 @@ from valuechain.engine.finance import (
     verdict,
 )
 
-MAX_HORIZON = 30
+STEPS = len(TIERS)
+_TIERS = np.array(TIERS, dtype=np.int64)
+# N @ K holds per-tier counts of needs as base-B digits in int64: B^4 must stay below 2^63.
+MAX_NEEDS_PER_IDEA = 2**15 - 2
+
+
+def _getter(cls: type, name: str) -> Callable[[Any], Any]:
+    """The slot's own reader: map() over it reads a field of many objects without bytecode."""
+    return cast(Callable[[Any], Any], vars(cls)[name].__get__)
+
+
+_NEEDS, _ID = _getter(Idea, "needs"), _getter(Idea, "id")
+# Reading the objects is most of the cost of the arrays: each object is read once, in one
+# pass yielding plain numbers, and numpy takes them as one flat run of floats.
+_NEED_FIELDS = ("asset", "weight", "essential", "pert")
+_IDEA_FIELDS: tuple[str, ...] = ("probability", "horizon", "rate", "online", "benefit")
+_IDEA_FIELDS += ("setup", "run", "f_setup", "f_run")
+
+
+def _need_rows(needs: Iterable[Need], index: Mapping[AssetKey, int]) -> Iterator[tuple[Any, ...]]:
+    for need in needs:
+        e = need.engineering
+        # Estimate.mean's numerator; the division by 6 runs on the array, the same operations.
+        yield index[need.asset], need.weight, need.essential, e.low + 4 * e.likely + e.high
+
+
+def _idea_rows(ideas: Iterable[Idea]) -> Iterator[tuple[Any, ...]]:
+    for idea in ideas:
+        d, b = idea.deployment, idea.benefit
+        s, r, fs, fr = d.setup, d.run, d.online_feature_setup, d.online_feature_run
+        yield (
+            idea.probability,
+            idea.horizon_years,
+            idea.discount_rate,
+            d.online_serving,
+            b.low + 4 * b.likely + b.high,
+            s.low + 4 * s.likely + s.high,
+            r.low + 4 * r.likely + r.high,
+            fs.low + 4 * fs.likely + fs.high,
+            fr.low + 4 * fr.likely + fr.high,
+        )
+
+
+def _table(
+    rows: Iterator[tuple[Any, ...]], names: tuple[str, ...], count: int
+) -> dict[str, np.ndarray]:
+    """Columns by name of rows of numbers (floats hold the ints here exactly: below 2^53)."""
+    flat = np.fromiter(chain.from_iterable(rows), np.float64, count * len(names))
+    table = flat.reshape(count, len(names))
+    return {name: table[:, column] for column, name in enumerate(names)}
 
 
 @dataclass(frozen=True)
-class CatalogueArrays:
-    """The catalogue as per-asset vectors plus its closure matrix.
+class _Needs:
+    """The needs of all the ideas flattened, in idea order then need order."""
 
-    Keys missing from the catalogue but named by a lineage link get a column of their own
-    (`missing`), so a closure that reaches one can be reported like chain.closure does.
-    """
-
-    keys: list[AssetKey]
-    index: dict[AssetKey, int]
-    closure: sparse.csr_matrix  # K[a, b] = 1 when b is in closure(a)
-    closure_tier: np.ndarray  # highest tier in each asset's closure
-    charged: np.ndarray  # bool
-    build: np.ndarray  # PERT mean when charged, else 0
-    run: np.ndarray
-    log_feasibility: np.ndarray  # log of a charged asset's feasibility, 0 otherwise
-    zero_feasibility: np.ndarray  # 1 for a charged asset with feasibility 0
-    offline_feature: np.ndarray  # 1 for a feature not served online
-    missing: np.ndarray  # bool: a key no asset holds
-    sort_rank: np.ndarray  # position of each key in sorted(keys)
+    idea: np.ndarray  # the position of its idea
+    asset: np.ndarray  # its asset's position in the compiled catalogue
+    tier: np.ndarray  # the tier its closure reaches: the ladder step that pays for it
+    engineering: np.ndarray
+    weight: np.ndarray
+    essential: np.ndarray
+    per_idea: np.ndarray  # how many each idea has
 
     @classmethod
-    def build_from(cls, catalogue: Catalogue) -> CatalogueArrays:
-        keys = list(catalogue)
-        index = {key: i for i, key in enumerate(keys)}
-        present = len(keys)
-        rows: list[int] = []
-        cols: list[int] = []
-        for i, key in enumerate(keys[:present]):
-            asset = catalogue[key]
-            if not walks_upstream(asset):
-                continue
-            for up in asset.upstream:
-                j = index.get(up)
-                if j is None:
-                    j = index[up] = len(keys)
-                    keys.append(up)
-                rows.append(i)
-                cols.append(j)
-        n = len(keys)
-        edges = sparse.csr_matrix(
-            (np.ones(len(rows)), (rows, cols)), shape=(n, n), dtype=np.float64
-        )
-        closure = _transitive_closure(edges, n)
-
-        tier = np.array([key[0].tier for key in keys], dtype=np.int64)
-        reached_tiers = tier[closure.indices]
-        closure_tier = np.maximum.reduceat(reached_tiers, closure.indptr[:-1])
-
-        charged = np.zeros(n, dtype=bool)
-        build = np.zeros(n)
-        run = np.zeros(n)
-        log_feasibility = np.zeros(n)
-        zero_feasibility = np.zeros(n)
-        offline_feature = np.zeros(n)
-        for i, key in enumerate(keys[:present]):
-            asset = catalogue[key]
-            if serves_offline_only(asset):
-                offline_feature[i] = 1.0
-            if not asset.charged:
-                continue
-            charged[i] = True
-            build[i] = asset.build.mean
-            run[i] = asset.run.mean
-            if asset.feasibility > 0:
-                log_feasibility[i] = np.log(asset.feasibility)
-            else:
-                zero_feasibility[i] = 1.0
-        missing = np.zeros(n, dtype=bool)
-        missing[present:] = True
-        sort_rank = np.empty(n, dtype=np.int64)
-        sort_rank[sorted(range(n), key=keys.__getitem__)] = np.arange(n)
+    def of(cls, ideas: Sequence[Idea], compiled: CompiledCatalogue) -> _Needs:
+        per_idea = list(map(_NEEDS, ideas))
+        counts = np.fromiter(map(len, per_idea), np.int64, len(ideas))
+        needs = chain.from_iterable(per_idea)
+        try:
+            rows = _table(_need_rows(needs, compiled.index), _NEED_FIELDS, int(counts.sum()))
+        except KeyError as unknown:
+            raise UnknownAsset(unknown.args[0]) from None
+        asset = rows["asset"].astype(np.int64)
         return cls(
-            keys=keys,
-            index=index,
-            closure=closure,
-            closure_tier=closure_tier,
-            charged=charged,
-            build=build,
-            run=run,
-            log_feasibility=log_feasibility,
-            zero_feasibility=zero_feasibility,
-            offline_feature=offline_feature,
-            missing=missing,
-            sort_rank=sort_rank,
+            idea=np.repeat(np.arange(len(ideas), dtype=np.int64), counts),
+            asset=asset,
+            tier=compiled.closure_tier[asset],
+            engineering=rows["pert"] / 6,
+            weight=rows["weight"],
+            essential=rows["essential"] > 0,
+            per_idea=counts,
         )
 
 
-def _transitive_closure(edges: sparse.csr_matrix, n: int) -> sparse.csr_matrix:
-    """Reflexive transitive closure: add one lineage step at a time until nothing is new."""
-    reach = sparse.identity(n, format="csr", dtype=np.float64)
-    while True:
-        grown = (reach + reach @ edges).tocsr()
-        grown.data[:] = 1.0
-        if grown.nnz == reach.nnz:
-            grown.sort_indices()
-            return grown
-        reach = grown
+def _by_step(bins: np.ndarray, n_ideas: int, *weights: np.ndarray | None) -> list[np.ndarray]:
+    """Per (idea, step), for each weight: the sum over what is first paid at each step (bin
+    idea x 4 + step - 1), accumulated over the steps (a step pays for all downstream of it)."""
+    sums = np.stack([np.bincount(bins, weight, n_ideas * STEPS) for weight in weights])
+    return list(_accumulated(sums.reshape(len(weights), n_ideas, STEPS)))
+
+
+def _accumulated(array: np.ndarray) -> np.ndarray:
+    """np.cumsum over the last axis, in place, one column at a time: over a short last axis
+    numpy's cumsum loops per row and costs many times more (same additions, same order)."""
+    for column in range(1, array.shape[-1]):
+        array[..., column] += array[..., column - 1]
+    return array
+
+
+@dataclass(frozen=True)
+class _Reached:
+    """The entries of N @ K: (idea, asset) pairs, each with the first step that reaches it."""
+
+    idea: np.ndarray
+    asset: np.ndarray
+    bin: np.ndarray  # idea x 4 + step - 1
+
+    @classmethod
+    def of(
+        cls, needs: _Needs, chosen: np.ndarray, n_ideas: int, compiled: CompiledCatalogue
+    ) -> _Reached:
+        base = int(needs.per_idea.max(initial=0)) + 1
+        # The needs come in idea order: N's rows are ready made (duplicates add up).
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(needs.idea[chosen], None, n_ideas))])
+        incidence = sparse.csr_matrix(
+            (base ** (STEPS - needs.tier[chosen]), needs.asset[chosen], indptr),
+            shape=(n_ideas, compiled.size),
+        )
+        reached = incidence @ compiled.closure
+        reached.sort_indices()
+        # The highest non-zero digit is the most downstream step whose needs reach it.
+        thresholds = [base**power for power in range(1, STEPS)]
+        step = STEPS - np.searchsorted(thresholds, reached.data, side="right")
+        idea = np.repeat(np.arange(n_ideas, dtype=np.int64), np.diff(reached.indptr))
+        return cls(idea, reached.indices.astype(np.int64), idea * STEPS + step - 1)
+
+    def only(self, mask: np.ndarray) -> _Reached:
+        return _Reached(self.idea[mask], self.asset[mask], self.bin[mask])
+
+
+def _product_by_step(reached: _Reached, n_ideas: int, compiled: CompiledCatalogue) -> np.ndarray:
+    """Product of the feasibilities of the charged assets reached by each step."""
+    log, zero = _by_step(
+        reached.bin,
+        n_ideas,
+        compiled.log_feasibility[reached.asset],
+        compiled.zero_feasibility[reached.asset],
+    )
+    return np.where(zero > 0, 0.0, np.exp(log))
+
+
+def _arrival(needs: _Needs, essential: _Reached, compiled: CompiledCatalogue) -> np.ndarray:
+    """Per need, the product of f(a) over A(n) minus E of its idea: its charged closure with
+    the assets E holds taken out. 1 for an essential need, whose assets are all in E."""
+    arrival = np.ones(len(needs.asset))
+    optional = np.flatnonzero(~needs.essential)
+    if not len(optional):
+        return arrival
+    closure = compiled.charged_closure
+    start = closure.indptr[needs.asset[optional]]
+    length = closure.indptr[needs.asset[optional] + 1] - start
+    owner = np.repeat(np.arange(len(optional)), length)
+    first = np.cumsum(length) - length
+    asset = closure.indices[np.repeat(start - first, length) + np.arange(int(length.sum()))]
+    # E's (idea, asset) pairs as sorted numbers, so membership is a binary search.
+    width = compiled.size
+    held = essential.idea * width + essential.asset
+    pair = needs.idea[optional][owner] * width + asset
+    outside = np.ones(len(pair), dtype=bool)
+    if len(held):
+        found = np.minimum(np.searchsorted(held, pair), len(held) - 1)
+        outside = held[found] != pair
+    log = np.bincount(owner, compiled.log_feasibility[asset] * outside, len(optional))
+    zero = np.bincount(owner, compiled.zero_feasibility[asset] * outside, len(optional))
+    arrival[optional] = np.where(zero > 0, 0.0, np.exp(log))
+    return arrival
 
 
 @dataclass(frozen=True)
 class BatchResult:
-    """Headline figures as arrays over ideas, the ladder as arrays over (idea, tier)."""
+    """Every figure of finance.roi_report for many ideas: headline figures as arrays over
+    ideas, the ladder as arrays over (idea, step); a step beyond an idea's tier is no step."""
 
-    ideas: Sequence[Idea]
-    arrays: CatalogueArrays
+    ids: list[int]
+    compiled: CompiledCatalogue
     tier: np.ndarray
-    one_off: np.ndarray
-    annual_run: np.ndarray
-    probability: np.ndarray
-    expected_coverage: np.ndarray  # k
     expected_benefit: np.ndarray
-    npv: np.ndarray
-    roi: np.ndarray  # NaN where nothing is spent
-    pv_costs: np.ndarray
     payback: np.ndarray  # NaN when none within the horizon
-    need_engineering: np.ndarray
-    asset_build: np.ndarray
-    asset_run: np.ndarray
-    deployment_setup: np.ndarray
-    deployment_run: np.ndarray
-    charged: sparse.csr_matrix  # idea x asset, charged assets of every need
-    ladder_investment: np.ndarray  # (idea, tier - 1)
+    charged_idea: np.ndarray  # (idea, asset) pairs of the charged assets, sorted
+    charged_asset: np.ndarray
+    ladder_investment: np.ndarray  # (idea, step)
     ladder_run: np.ndarray
     ladder_probability: np.ndarray
     ladder_coverage: np.ndarray
     ladder_expected_coverage: np.ndarray
     ladder_npv: np.ndarray
-    ladder_roi: np.ndarray
+    ladder_pv_costs: np.ndarray
+    ladder_roi: np.ndarray  # NaN where nothing is spent
+    ladder_engineering: np.ndarray
+    ladder_build: np.ndarray
+    ladder_asset_run: np.ndarray
+    ladder_setup: np.ndarray
+    ladder_yearly: np.ndarray
     negative_from_tier: np.ndarray  # 0 when never
     best_stop_tier: np.ndarray  # 0 when no step has a positive NPV: do not build
+
+    def headline(self, ladder: np.ndarray) -> np.ndarray:
+        """The whole idea's figure: its last step funds every need (and the cumulative
+        arrays stay put past an idea's tier, so the last column is it)."""
+        return ladder[:, -1]
 
     @property
     def verdicts(self) -> list[Verdict]:
         return [
-            verdict(int(best) or None, int(tier))
-            for best, tier in zip(self.best_stop_tier, self.tier, strict=True)
+            verdict(best or None, tier)
+            for best, tier in zip(self.best_stop_tier.tolist(), self.tier.tolist(), strict=True)
         ]
 
     def reports(self) -> list[RoiReport]:
-        """The same RoiReport objects finance.roi_reports returns."""
-        # Columns reordered by key so each row's charged assets come out sorted.
-        keys = sorted(self.arrays.keys)
-        charged = self.charged[:, np.argsort(self.arrays.sort_rank)].tocsr()
-        charged.sort_indices()
-        indptr, indices = charged.indptr.tolist(), charged.indices.tolist()
-        head = [
-            array.tolist()
-            for array in (
-                self.tier,
-                self.one_off,
-                self.annual_run,
-                self.probability,
-                self.expected_coverage,
-                self.expected_benefit,
-                self.npv,
-                self.roi,
-                self.pv_costs,
-                self.payback,
-                self.negative_from_tier,
-                self.best_stop_tier,
-                self.need_engineering,
-                self.asset_build,
-                self.asset_run,
-                self.deployment_setup,
-                self.deployment_run,
-            )
-        ]
-        steps = [
-            array.tolist()
-            for array in (
+        """The same RoiReport objects finance.roi_reports returns, built column by column."""
+        within = _TIERS[np.newaxis, :] <= self.tier[:, np.newaxis]
+        step = [np.broadcast_to(_TIERS, within.shape)[within].tolist()]
+        step += [
+            ladder[within].tolist()
+            for ladder in (
                 self.ladder_investment,
                 self.ladder_run,
                 self.ladder_probability,
                 self.ladder_coverage,
-                self.ladder_expected_coverage,
                 self.ladder_npv,
-                self.ladder_roi,
             )
         ]
-        reports = []
-        for i, idea in enumerate(self.ideas):
-            (
-                tier,
-                one_off,
-                run,
-                p,
-                k,
-                benefit,
-                value,
-                ratio,
-                present,
-                payback,
-                negative,
-                best,
-                engineering,
-                build,
-                asset_run,
-                setup,
-                yearly,
-            ) = (h[i] for h in head)
-            investment, step_run, step_p, coverage, step_k, step_npv, step_roi = (
-                s[i] for s in steps
+        step += [_nones(self.ladder_roi[within]), self.ladder_expected_coverage[within].tolist()]
+        head = self.headline
+        columns = [self.ids, self.tier.tolist()]
+        columns += [
+            array.tolist()
+            for array in (
+                head(self.ladder_investment),
+                head(self.ladder_run),
+                head(self.ladder_probability),
+                self.expected_benefit,
+                head(self.ladder_npv),
             )
-            ladder = tuple(
-                LadderStep(
-                    tier=t + 1,
-                    cumulative_investment=investment[t],
-                    annual_run_cost=step_run[t],
-                    probability_of_success=step_p[t],
-                    benefit_coverage=coverage[t],
-                    npv=step_npv[t],
-                    roi=_none_if_nan(step_roi[t]),
-                    expected_coverage=step_k[t],
-                )
-                for t in range(tier)
+        ]
+        columns += [_nones(head(self.ladder_roi)), head(self.ladder_pv_costs).tolist()]
+        columns += [_nones(self.payback)]
+        columns += [
+            [t or None for t in a.tolist()] for a in (self.negative_from_tier, self.best_stop_tier)
+        ]
+        columns += [_split(list(map(_new_step, *step)), self.tier)]
+        columns += [
+            head(ladder).tolist()
+            for ladder in (
+                self.ladder_engineering,
+                self.ladder_build,
+                self.ladder_asset_run,
+                self.ladder_setup,
+                self.ladder_yearly,
             )
-            reports.append(
-                RoiReport(
-                    idea_id=idea.id,
-                    tier=tier,
-                    one_off_investment=one_off,
-                    annual_run_cost=run,
-                    probability_of_success=p,
-                    expected_annual_benefit=benefit,
-                    npv=value,
-                    roi=_none_if_nan(ratio),
-                    pv_costs=present,
-                    payback_years=_none_if_nan(payback),
-                    negative_from_tier=negative or None,
-                    best_stop_tier=best or None,
-                    ladder=ladder,
-                    need_engineering_cost=engineering,
-                    asset_build_cost=build,
-                    asset_run_cost=asset_run,
-                    deployment_setup_cost=setup,
-                    deployment_run_cost=yearly,
-                    charged_assets=tuple([keys[j] for j in indices[indptr[i] : indptr[i + 1]]]),
-                    expected_coverage=k,
-                )
-            )
-        return reports
+        ]
+        keys = list(map(self.compiled.keys.__getitem__, self.charged_asset.tolist()))
+        columns += [_split(keys, np.bincount(self.charged_idea, minlength=len(self.ids)))]
+        columns += [head(self.ladder_expected_coverage).tolist()]
+        return list(map(_new_report, *columns))
+
+    def unfinished(self) -> list[int]:
+        """Positions of the ideas with a figure that is not a finite number (NaN stands for
+        "none" only in ROI and payback)."""
+        within = _TIERS[np.newaxis, :] <= self.tier[:, np.newaxis]
+        bad = ~np.isfinite(self.expected_benefit) | np.isinf(self.payback)
+        for ladder in (
+            self.ladder_investment,
+            self.ladder_run,
+            self.ladder_npv,
+            self.ladder_pv_costs,
+            self.ladder_probability,
+            self.ladder_expected_coverage,
+        ):
+            bad |= (within & ~np.isfinite(ladder)).any(axis=1)
+        bad |= (within & np.isinf(self.ladder_roi)).any(axis=1)
+        return np.flatnonzero(bad).tolist()
 
 
-def _pert_means(estimates: Sequence[Estimate]) -> np.ndarray:
-    """Estimate.mean for many estimates, with the same operations in the same order."""
-    low, likely, high = (
-        np.fromiter(map(attrgetter(part), estimates), dtype=np.float64, count=len(estimates))
-        for part in ("low", "likely", "high")
+def _nones(array: np.ndarray) -> list[float | None]:
+    """Plain floats, None where the array holds NaN (ROI, payback: "none")."""
+    values: list[float | None] = array.tolist()
+    if np.isnan(array).any():
+        return [None if value != value else value for value in values]
+    return values
+
+
+def _split(items: list[Any], counts: np.ndarray) -> list[tuple[Any, ...]]:
+    ends = np.cumsum(counts).tolist()
+    return [tuple(items[start:end]) for start, end in zip([0, *ends], ends, strict=False)]
+
+
+_new_step = fast_constructor(LadderStep)
+_new_report = fast_constructor(RoiReport)
+
+
+def compute(ideas: Sequence[Idea], catalogue: Catalogue | CompiledCatalogue) -> BatchResult:
+    """Every figure of finance.roi_report for all ideas, as arrays."""
+    compiled = (
+        catalogue if isinstance(catalogue, CompiledCatalogue) else compile_catalogue(catalogue)
     )
-    return (low + 4 * likely + high) / 6
+    n = len(ideas)
+    needs = _Needs.of(ideas, compiled)
+    if needs.per_idea.max(initial=0) > MAX_NEEDS_PER_IDEA:
+        raise ValueError(f"An idea may have at most {MAX_NEEDS_PER_IDEA} needs.")
+    reached = _Reached.of(needs, np.ones(len(needs.asset), dtype=bool), n, compiled)
+    missing = compiled.missing[reached.asset]
+    if missing.any():
+        raise UnknownAsset(compiled.keys[reached.asset[np.argmax(missing)]])
+    paid = reached.only(compiled.charged[reached.asset])
+    essential = _Reached.of(needs, needs.essential, n, compiled)
+    essential = essential.only(compiled.charged[essential.asset])
 
+    build, asset_run = _by_step(paid.bin, n, compiled.build[paid.asset], compiled.run[paid.asset])
+    (offline,) = _by_step(reached.bin, n, compiled.offline_feature[reached.asset])
+    engineering, met, weight, earned, new_features, essential_met = _by_step(
+        needs.idea * STEPS + needs.tier - 1,
+        n,
+        needs.engineering,
+        None,
+        needs.weight,
+        needs.weight * _arrival(needs, essential, compiled),
+        (~compiled.feature[needs.asset]).astype(np.float64),
+        needs.essential.astype(np.float64),
+    )
+    offline += new_features
+    plan = _table(_idea_rows(ideas), _IDEA_FIELDS, n)
+    means = {name: plan[name][:, np.newaxis] / 6 for name in ("setup", "run", "f_setup", "f_run")}
+    features = online_features(plan["online"][:, np.newaxis], offline)
+    setup = deployment_cost(means["setup"], means["f_setup"], features)
+    yearly = deployment_cost(means["run"], means["f_run"], features)
+    one_off = one_off_investment(engineering, build, setup)
+    run = annual_run_cost(asset_run, yearly)
+    probability = plan["probability"][:, np.newaxis] * _product_by_step(essential, n, compiled)
 
-def _none_if_nan(value: float) -> float | None:
-    return None if value != value else value
+    # Coverage: the weight share met, 0 while an essential need waits further up; k weighs
+    # each need by the chance its assets outside E arrive.
+    has_needs = (needs.per_idea > 0)[:, np.newaxis]
+    waiting = essential_met < essential_met[:, -1:]
+    total = np.where(has_needs, weight[:, -1:], 1.0)
+    coverage = np.where(~has_needs, 1.0, np.where(waiting, 0.0, weight / total))
+    k = np.where(~has_needs, 1.0, np.where(waiting, 0.0, earned / total))
+
+    horizon, rate = plan["horizon"].astype(np.int64), plan["rate"]
+    years = np.arange(1, int(horizon.max(initial=1)) + 1, dtype=np.float64)
+    in_horizon = years[np.newaxis, :] <= horizon[:, np.newaxis]
+    factors = np.where(in_horizon, np.power(1.0 + rate[:, np.newaxis], -years), 0.0)
+    annuity = factors.sum(axis=1)[:, np.newaxis]
+    benefit = expected_annual_benefit(probability, k, plan["benefit"][:, np.newaxis] / 6)
+    value = -one_off + (benefit - run) * annuity
+    present = one_off + run * annuity
+    roi = _ratio(value, present)
+    tier = 1 + (met[:, :-1] < met[:, -1:]).sum(axis=1)
+    negative_from, best_stop = _decisions(tier, coverage, value, roi)
+    return BatchResult(
+        ids=list(map(_ID, ideas)),
+        compiled=compiled,
+        tier=tier,
+        expected_benefit=benefit[:, -1],
+        payback=_discounted_payback(
+            one_off[:, -1], benefit[:, -1] - run[:, -1], factors, in_horizon
+        ),
+        charged_idea=paid.idea,
+        charged_asset=paid.asset,
+        ladder_investment=one_off,
+        ladder_run=run,
+        ladder_probability=probability,
+        ladder_coverage=coverage,
+        ladder_expected_coverage=k,
+        ladder_npv=value,
+        ladder_pv_costs=present,
+        ladder_roi=roi,
+        ladder_engineering=engineering,
+        ladder_build=build,
+        ladder_asset_run=asset_run,
+        ladder_setup=setup,
+        ladder_yearly=yearly,
+        negative_from_tier=negative_from,
+        best_stop_tier=best_stop,
+    )
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -317,236 +437,17 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     return out
 
 
-def _reach(
-    ideas: np.ndarray, assets: np.ndarray, n_ideas: int, arrays: CatalogueArrays
-) -> sparse.csr_matrix:
-    """0/1 (idea x asset): what the needs (idea, asset) reach, the union of their closures."""
-    incidence = sparse.csr_matrix(
-        (np.ones(len(ideas)), (ideas, assets)), shape=(n_ideas, len(arrays.keys))
-    )
-    reached = (incidence @ arrays.closure).tocsr()
-    reached.data[:] = 1.0
-    return reached
-
-
-def _feasibility(reached: sparse.spmatrix, arrays: CatalogueArrays) -> np.ndarray:
-    """Product of the feasibilities of the charged assets in each row (1 for none)."""
-    return np.where(
-        reached @ arrays.zero_feasibility > 0, 0.0, np.exp(reached @ arrays.log_feasibility)
-    )
-
-
-def _arrival(
-    asset_of_need: np.ndarray,
-    idea_of_need: np.ndarray,
-    optional: np.ndarray,
-    essential: sparse.csr_matrix,
-    arrays: CatalogueArrays,
-) -> np.ndarray:
-    """Per need, the product of f(a) over A(n) minus E of its idea: its closure row with the
-    assets E holds taken out (an asset an essential need reaches too is in E). 1 for an
-    essential need, whose assets are all in E."""
-    arrival = np.ones(len(asset_of_need))
-    if optional.any():
-        rows = arrays.closure[asset_of_need[optional]]
-        outside = rows - rows.multiply(essential[idea_of_need[optional]])
-        arrival[optional] = _feasibility(outside, arrays)
-    return arrival
-
-
-def compute(ideas: Sequence[Idea], catalogue: Catalogue) -> BatchResult:
-    """Every figure of finance.roi_report for all ideas, as arrays."""
-    arrays = CatalogueArrays.build_from(catalogue)
-    n_ideas = len(ideas)
-
-    # Flatten the needs, in idea order then need order (the order finance sums them in).
-    needs = [need for idea in ideas for need in idea.needs]
-    index = arrays.index
-    n_needs = len(needs)
-    asset_of_need = np.fromiter(
-        (index.get(need.asset, -1) for need in needs), dtype=np.int64, count=n_needs
-    )
-    unknown = asset_of_need < 0
-    unknown[~unknown] = arrays.missing[asset_of_need[~unknown]]
-    if unknown.any():
-        raise UnknownAsset(needs[int(np.argmax(unknown))].asset)
-    idea_of_need = np.repeat(
-        np.arange(n_ideas, dtype=np.int64), [len(idea.needs) for idea in ideas]
-    )
-    need_engineering = _pert_means([need.engineering for need in needs])
-    need_weight = np.fromiter(map(attrgetter("weight"), needs), np.float64, count=n_needs)
-    need_essential = np.fromiter(map(attrgetter("essential"), needs), bool, count=n_needs)
-    need_new_feature = np.fromiter(map(needs_new_feature, needs), np.float64, count=n_needs)
-    need_tier = arrays.closure_tier[asset_of_need]
-
-    reached_missing = arrays.closure[np.unique(asset_of_need)][:, arrays.missing]
-    if reached_missing.nnz:
-        column = np.flatnonzero(arrays.missing)[reached_missing.tocoo().col[0]]
-        raise UnknownAsset(arrays.keys[column])
-
-    benefit = _pert_means([idea.benefit for idea in ideas])
-    probability = np.array([idea.probability for idea in ideas], dtype=np.float64)
-    horizon = np.array([idea.horizon_years for idea in ideas], dtype=np.int64)
-    rate = np.array([idea.discount_rate for idea in ideas], dtype=np.float64)
-    deployments = [idea.deployment for idea in ideas]
-    setup_base = _pert_means([d.setup for d in deployments])
-    run_base = _pert_means([d.run for d in deployments])
-    online = np.array([d.online_serving for d in deployments], dtype=bool)
-    online_setup = _pert_means([d.online_feature_setup for d in deployments])
-    online_run = _pert_means([d.online_feature_run for d in deployments])
-
-    idea_tier = np.ones(n_ideas, dtype=np.int64)
-    np.maximum.at(idea_tier, idea_of_need, need_tier)
-    has_needs = np.bincount(idea_of_need, minlength=n_ideas) > 0
-    total_weight = np.bincount(idea_of_need, weights=need_weight, minlength=n_ideas)
-    safe_total = np.where(has_needs, total_weight, 1.0)
-
-    # E of the whole idea, and each need's chance that its assets outside E arrive.
-    essential = _reach(idea_of_need[need_essential], asset_of_need[need_essential], n_ideas, arrays)
-    arrival = _arrival(asset_of_need, idea_of_need, ~need_essential, essential, arrays)
-    earned_weight = need_weight * arrival
-
-    years = np.arange(1, MAX_HORIZON + 1, dtype=np.float64)
-    in_horizon = years[np.newaxis, :] <= horizon[:, np.newaxis]
-    factors = np.where(in_horizon, np.power(1.0 + rate[:, np.newaxis], -years), 0.0)
-    annuity = factors.sum(axis=1)
-
-    shape = (n_ideas, len(TIERS))
-    ladder = {
-        name: np.zeros(shape)
-        for name in (
-            "investment",
-            "run",
-            "probability",
-            "coverage",
-            "expected_coverage",
-            "npv",
-            "roi",
-            "engineering",
-            "build",
-            "asset_run",
-            "setup",
-            "yearly",
-        )
-    }
-    reached = sparse.csr_matrix((n_ideas, len(arrays.keys)))
-    for column, t in enumerate(TIERS):
-        met = need_tier <= t
-        reached = _reach(idea_of_need[met], asset_of_need[met], n_ideas, arrays)
-
-        engineering_t = np.bincount(
-            idea_of_need[met], weights=need_engineering[met], minlength=n_ideas
-        )
-        build_t = reached @ arrays.build
-        asset_run_t = reached @ arrays.run
-        offline = reached @ arrays.offline_feature + np.bincount(
-            idea_of_need[met], weights=need_new_feature[met], minlength=n_ideas
-        )
-        features = online_features(online, offline)
-        setup_t = deployment_cost(setup_base, online_setup, features)
-        yearly_t = deployment_cost(run_base, online_run, features)
-        one_off = one_off_investment(engineering_t, build_t, setup_t)
-        run = annual_run_cost(asset_run_t, yearly_t)
-
-        # E_t: the essential needs met so far; it is all of E once the step earns anything.
-        waiting = need_essential & ~met
-        essential_t = (
-            _reach(
-                idea_of_need[need_essential & met],
-                asset_of_need[need_essential & met],
-                n_ideas,
-                arrays,
-            )
-            if waiting.any()
-            else essential
-        )
-        p = probability * _feasibility(essential_t, arrays)
-
-        blocked = np.bincount(idea_of_need[waiting], minlength=n_ideas) > 0
-        met_weight = np.bincount(idea_of_need[met], weights=need_weight[met], minlength=n_ideas)
-        met_earned = np.bincount(idea_of_need[met], weights=earned_weight[met], minlength=n_ideas)
-        coverage = np.where(~has_needs, 1.0, np.where(blocked, 0.0, met_weight / safe_total))
-        k = np.where(~has_needs, 1.0, np.where(blocked, 0.0, met_earned / safe_total))
-        net = expected_annual_benefit(p, k, benefit) - run
-        value = -one_off + net * annuity
-        present = one_off + run * annuity
-        for name, array in (
-            ("investment", one_off),
-            ("run", run),
-            ("probability", p),
-            ("coverage", coverage),
-            ("expected_coverage", k),
-            ("npv", value),
-            ("roi", _ratio(value, present)),
-            ("engineering", engineering_t),
-            ("build", build_t),
-            ("asset_run", asset_run_t),
-            ("setup", setup_t),
-            ("yearly", yearly_t),
-        ):
-            ladder[name][:, column] = array
-
-    # Every need has tier <= 4, so the last step holds the whole idea: the headline.
-    last = len(TIERS) - 1
-    one_off = ladder["investment"][:, last]
-    run = ladder["run"][:, last]
-    p = ladder["probability"][:, last]
-    k = ladder["expected_coverage"][:, last]
-    expected_benefit = expected_annual_benefit(p, k, benefit)
-    net = expected_benefit - run
-    value = -one_off + net * annuity
-    present = one_off + run * annuity
-
-    charged = reached.multiply(arrays.charged[np.newaxis, :].astype(np.float64)).tocsr()
-    charged.eliminate_zeros()
-    charged.sort_indices()
-
-    negative_from, best_stop = _decisions(
-        idea_tier, ladder["coverage"], ladder["npv"], ladder["roi"]
-    )
-    return BatchResult(
-        ideas=ideas,
-        arrays=arrays,
-        tier=idea_tier,
-        one_off=one_off,
-        annual_run=run,
-        probability=p,
-        expected_coverage=k,
-        expected_benefit=expected_benefit,
-        npv=value,
-        roi=_ratio(value, present),
-        pv_costs=present,
-        payback=_discounted_payback(one_off, net, factors, in_horizon),
-        need_engineering=ladder["engineering"][:, last],
-        asset_build=ladder["build"][:, last],
-        asset_run=ladder["asset_run"][:, last],
-        deployment_setup=ladder["setup"][:, last],
-        deployment_run=ladder["yearly"][:, last],
-        charged=charged,
-        ladder_investment=ladder["investment"],
-        ladder_run=ladder["run"],
-        ladder_probability=ladder["probability"],
-        ladder_coverage=ladder["coverage"],
-        ladder_expected_coverage=ladder["expected_coverage"],
-        ladder_npv=ladder["npv"],
-        ladder_roi=ladder["roi"],
-        negative_from_tier=negative_from,
-        best_stop_tier=best_stop,
-    )
-
-
 def _decisions(
     idea_tier: np.ndarray, coverage: np.ndarray, npv: np.ndarray, roi: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """finance.negative_from_tier and finance.best_stop_tier over (idea, tier); 0 for None."""
-    tiers = np.array(TIERS)
-    within = tiers[np.newaxis, :] <= idea_tier[:, np.newaxis]
+    within = _TIERS[np.newaxis, :] <= idea_tier[:, np.newaxis]
     # An earning step that loses money; NaN ROI compares False: no cost, no verdict.
     negative = within & (coverage > 0) & (roi < 0)
-    negative_from = np.where(negative.any(axis=1), tiers[np.argmax(negative, axis=1)], 0)
+    negative_from = np.where(negative.any(axis=1), _TIERS[np.argmax(negative, axis=1)], 0)
     # The highest positive NPV; argmax takes the first, the most downstream on a tie.
     worth = within & (npv > 0)
-    best = tiers[np.argmax(np.where(worth, npv, -np.inf), axis=1)]
+    best = _TIERS[np.argmax(np.where(worth, npv, -np.inf), axis=1)]
     return negative_from, np.where(worth.any(axis=1), best, 0)
 
 
@@ -557,7 +458,7 @@ def _discounted_payback(
     not within the horizon; 0 when nothing is invested (finance.discounted_payback)."""
     inflow = net[:, np.newaxis] * factors
     # Accumulate from -C0 in the same order as the year-by-year loop.
-    cumulative = np.cumsum(np.hstack([-one_off[:, np.newaxis], inflow]), axis=1)
+    cumulative = _accumulated(np.hstack([-one_off[:, np.newaxis], inflow]))
     before, after = cumulative[:, :-1], cumulative[:, 1:]
     crosses = in_horizon & (inflow > 0) & (after >= 0)
     found = crosses.any(axis=1)
@@ -568,10 +469,38 @@ def _discounted_payback(
     return np.where(one_off <= 0, 0.0, payback)
 
 
-def roi_reports(ideas: Sequence[Idea], catalogue: Catalogue) -> list[RoiReport]:
-    """finance.roi_reports, vectorised (and as finance refuses a non-finite figure, so does
-    this: finance.NonFiniteResult)."""
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Tens of thousands of new objects, none in a cycle: without the pause the cyclic
+    collector would walk every live object of the process again and again (about half the
+    cost of building the reports). Reference counting frees them as ever."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def compiled_roi_reports(ideas: Sequence[Idea], compiled: CompiledCatalogue) -> list[RoiReport]:
+    """finance.roi_reports over a compiled catalogue (and as finance refuses a non-finite
+    figure, so does this: finance.NonFiniteResult)."""
     ideas = list(ideas)
     if not ideas:
         return []
-    return [check_finite(report) for report in compute(ideas, catalogue).reports()]
+    with _collector_paused():
+        result = compute(ideas, compiled)
+        reports = result.reports()
+    for position in result.unfinished():
+        check_finite(reports[position])
+    return reports
+
+
+def roi_reports(ideas: Sequence[Idea], catalogue: Catalogue) -> list[RoiReport]:
+    """finance.roi_reports, vectorised; compiles the catalogue (see compile_catalogue to
+    compile it once for many calls)."""
+    ideas = list(ideas)
+    if not ideas:
+        return []
+    return compiled_roi_reports(ideas, compile_catalogue(catalogue))

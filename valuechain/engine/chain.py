@@ -7,10 +7,11 @@ Tiers run downstream to upstream: 1 engineered features, 2 curated data, 3 raw d
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
-from typing import ClassVar
+from operator import itemgetter
+from typing import Any, ClassVar, TypeVar, cast
 
 
 class AssetKind(StrEnum):
@@ -32,6 +33,7 @@ _TIER_OF_KIND = {
 }
 
 AssetKey = tuple[AssetKind, int]
+T = TypeVar("T")
 # Downstream to upstream: features, curated data, raw data, acquisition.
 TIERS = (1, 2, 3, 4)
 # Money beyond this is a typo, and it keeps every sum the engine makes finite.
@@ -238,7 +240,8 @@ class ClosureCache:
 
 def tier_of(keys: Iterable[AssetKey]) -> int:
     """The highest tier among the assets; 1 when there are none."""
-    return max((kind.tier for kind, _ in keys), default=1)
+    # map over C callables: the engine asks this for every need and every ladder step
+    return max(map(_TIER_OF_KIND.__getitem__, map(itemgetter(0), keys)), default=1)
 
 
 def need_tier(catalogue: Catalogue, need: Need) -> int:
@@ -303,3 +306,22 @@ def offline_feature_count(
     the closure plus one new feature for each need that points upstream of the feature store."""
     offline = sum(1 for key in keys if serves_offline_only(catalogue[key]))
     return offline + sum(1 for need in needs if needs_new_feature(need))
+
+
+def fast_constructor(cls: type[T]) -> Callable[..., T]:
+    """A positional constructor of a frozen slotted dataclass for building very many: the
+    frozen __init__ stores each field through object.__setattr__, most of the cost of a
+    small object. A twin class with the same slots stores them plainly, then turns the object
+    into a `cls` (same layout). Nothing is checked: for a class without __post_init__."""
+    if cls.__dict__.get("__post_init__") is not None:
+        raise TypeError(f"{cls.__name__} checks its fields: build it through __init__")
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    if tuple(names) != cls.__dict__.get("__slots__"):
+        raise TypeError(f"{cls.__name__} is not a slotted dataclass")
+    source = "def __init__(self, {0}):\n    {1} = {0}\n    self.__class__ = cls\n".format(
+        ", ".join(names), ", ".join(f"self.{name}" for name in names)
+    )
+    namespace: dict[str, Any] = {"cls": cls}
+    exec(source, namespace)  # as dataclasses writes __init__: one store per field, no loop
+    twin = type(f"_Fast{cls.__name__}", (), {"__slots__": names, "__init__": namespace["__init__"]})
+    return cast(Callable[..., T], twin)

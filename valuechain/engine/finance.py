@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from itertools import compress
+from operator import attrgetter
 from typing import TypeVar
 
 import numpy as np
@@ -26,6 +28,7 @@ from valuechain.engine.chain import (
     ClosureCache,
     Idea,
     Need,
+    fast_constructor,
     offline_feature_count,
     tier_of,
 )
@@ -86,6 +89,14 @@ class Reach:
     benefit_coverage: float  # weight share of the needs; 0 while an essential need is missing
 
 
+# The engine builds these by the thousand (see chain.fast_constructor) and reads these
+# fields of every need and asset: map over attrgetters spares a Python frame per term.
+_new_share, _new_reach = fast_constructor(NeedShare), fast_constructor(Reach)
+_WEIGHT, _CHARGED = attrgetter("weight"), attrgetter("charged")
+_ENGINEERING_MEAN = attrgetter("engineering.mean")
+_BUILD_MEAN, _RUN_MEAN = attrgetter("build.mean"), attrgetter("run.mean")
+
+
 def reach(
     idea: Idea,
     catalogue: Catalogue,
@@ -98,20 +109,16 @@ def reach(
     closures = closures or ClosureCache(catalogue)
     reached = [closures(need.asset) for need in needs]
     keys = frozenset().union(*reached)
-    charged = frozenset(key for key in keys if catalogue[key].charged)
-    essential = frozenset(
-        key
-        for need, closure in zip(needs, reached, strict=True)
-        if need.essential
-        for key in closure
-        if key in charged
+    charged = frozenset(compress(keys, map(_CHARGED, map(catalogue.__getitem__, keys))))
+    essential = charged & frozenset().union(
+        *[closure for need, closure in zip(needs, reached, strict=True) if need.essential]
     )
-    total = sum(need.weight for need in idea.needs) or 1.0
+    total = sum(map(_WEIGHT, idea.needs)) or 1.0
     shares = tuple(
-        NeedShare(need, need.weight / total, (closure & charged) - essential)
+        _new_share(need, need.weight / total, (closure & charged) - essential)
         for need, closure in zip(needs, reached, strict=True)
     )
-    return Reach(keys, charged, essential, shares, benefit_coverage(idea, needs))
+    return _new_reach(keys, charged, essential, shares, benefit_coverage(idea, needs))
 
 
 def _product(factors: Iterable[float]) -> float:
@@ -128,7 +135,7 @@ def probability_of_success(
     idea_probability: float, reached: Reach, feasibility: Feasibility
 ) -> float:
     """p = p0 x product of f(a) over E: without its essential needs the idea earns nothing."""
-    return idea_probability * _product(feasibility(key) for key in reached.essential)
+    return idea_probability * _product(map(feasibility, reached.essential))
 
 
 def expected_coverage(reached: Reach, feasibility: Feasibility) -> float:
@@ -138,8 +145,11 @@ def expected_coverage(reached: Reach, feasibility: Feasibility) -> float:
         return 0.0
     if not reached.shares:
         return reached.benefit_coverage
+    # Most needs have nothing outside E: their product is the empty one, 1.
     return sum(
-        share.weight_share * _product(feasibility(key) for key in share.outside)
+        share.weight_share * _product(map(feasibility, share.outside))
+        if share.outside
+        else share.weight_share
         for share in reached.shares
     )
 
@@ -221,6 +231,11 @@ class RoiReport:
         return verdict(self.best_stop_tier, self.tier)
 
 
+_new_investment = fast_constructor(Investment)
+_new_step = fast_constructor(LadderStep)
+_new_report = fast_constructor(RoiReport)
+
+
 @lru_cache(maxsize=4096)
 def _factors(rate: float, horizon_years: int) -> tuple[float, ...]:
     # Plain floats, cached: numpy on three-element arrays costs more than it saves here.
@@ -280,11 +295,12 @@ def investment(
     reached = reach(idea, catalogue, needs, closures)
     charged = reached.charged
 
-    engineering = sum(need.engineering.mean for need in needs)
+    engineering = sum(map(_ENGINEERING_MEAN, needs))
     # Exactly rounded, so the figures do not depend on the order a set is walked in (which
     # changes from one process to the next): every worker answers the same to the last digit.
-    build = math.fsum(catalogue[key].build.mean for key in charged)
-    run = math.fsum(catalogue[key].run.mean for key in charged)
+    assets = [catalogue[key] for key in charged]
+    build = math.fsum(map(_BUILD_MEAN, assets))
+    run = math.fsum(map(_RUN_MEAN, assets))
     feasibility = feasibility_in(catalogue)
 
     deployment = idea.deployment
@@ -296,20 +312,20 @@ def investment(
     setup = deployment_cost(deployment.setup.mean, deployment.online_feature_setup.mean, features)
     yearly = deployment_cost(deployment.run.mean, deployment.online_feature_run.mean, features)
 
-    return Investment(
-        one_off=one_off_investment(engineering, build, setup),
-        annual_run=annual_run_cost(run, yearly),
-        probability=probability_of_success(idea.probability, reached, feasibility),
-        tier=tier_of(reached.keys),
-        charged=charged,
-        need_engineering=engineering,
-        asset_build=build,
-        asset_run=run,
-        deployment_setup=setup,
-        deployment_run=yearly,
-        expected_coverage=expected_coverage(reached, feasibility),
-        benefit_coverage=reached.benefit_coverage,
-        essential=reached.essential,
+    return _new_investment(
+        one_off_investment(engineering, build, setup),
+        annual_run_cost(run, yearly),
+        probability_of_success(idea.probability, reached, feasibility),
+        tier_of(reached.keys),
+        charged,
+        engineering,
+        build,
+        run,
+        setup,
+        yearly,
+        expected_coverage(reached, feasibility),
+        reached.benefit_coverage,
+        reached.essential,
     )
 
 
@@ -343,25 +359,29 @@ def ladder_investments(
 ) -> list[tuple[int, Investment]]:
     """The investment of every ladder step; the last one is the whole idea."""
     closures = closures or ClosureCache(catalogue)
-    return [
-        (tier, investment(idea, catalogue, needs, closures))
-        for tier, needs in ladder_needs(idea, closures)
-    ]
+    steps: list[tuple[int, Investment]] = []
+    met = -1
+    for tier, needs in ladder_needs(idea, closures):
+        # The steps' needs are nested: a step adding none funds what the one below funds.
+        if len(needs) != met:
+            cost, met = investment(idea, catalogue, needs, closures), len(needs)
+        steps.append((tier, cost))
+    return steps
 
 
 def ladder_step(idea: Idea, tier: int, cost: Investment) -> LadderStep:
     rate, horizon = idea.discount_rate, idea.horizon_years
     earned = expected_annual_benefit(cost.probability, cost.expected_coverage, idea.benefit.mean)
     value = npv(cost.one_off, earned - cost.annual_run, rate, horizon)
-    return LadderStep(
-        tier=tier,
-        cumulative_investment=cost.one_off,
-        annual_run_cost=cost.annual_run,
-        probability_of_success=cost.probability,
-        benefit_coverage=cost.benefit_coverage,
-        npv=value,
-        roi=roi(value, pv_costs(cost.one_off, cost.annual_run, rate, horizon)),
-        expected_coverage=cost.expected_coverage,
+    return _new_step(
+        tier,
+        cost.one_off,
+        cost.annual_run,
+        cost.probability,
+        cost.benefit_coverage,
+        value,
+        roi(value, pv_costs(cost.one_off, cost.annual_run, rate, horizon)),
+        cost.expected_coverage,
     )
 
 
@@ -411,32 +431,28 @@ class NonFiniteResult(ValueError):
         )
 
 
+_CHECKED = (
+    "one_off_investment",
+    "annual_run_cost",
+    "probability_of_success",
+    "expected_annual_benefit",
+    "npv",
+    "roi",
+    "pv_costs",
+    "payback_years",
+    "expected_coverage",
+)
+_CHECKED_STEP = ("cumulative_investment", "annual_run_cost", "npv", "roi")
+
+
 def check_finite(report: RoiReport) -> RoiReport:
     """The report, if every figure in it (and in its ladder) is a finite number."""
-    figures: list[tuple[str, float | None]] = [
-        (name, getattr(report, name))
-        for name in (
-            "one_off_investment",
-            "annual_run_cost",
-            "probability_of_success",
-            "expected_annual_benefit",
-            "npv",
-            "roi",
-            "pv_costs",
-            "payback_years",
-            "expected_coverage",
-        )
-    ]
-    for step in report.ladder:
-        figures += [
-            ("cumulative_investment", step.cumulative_investment),
-            ("annual_run_cost", step.annual_run_cost),
-            ("npv", step.npv),
-            ("roi", step.roi),
-        ]
-    for name, value in figures:
-        if value is not None and not math.isfinite(value):
-            raise NonFiniteResult(report.idea_id, name)
+    checked = [(report, _CHECKED)] + [(step, _CHECKED_STEP) for step in report.ladder]
+    for source, names in checked:
+        for name in names:
+            value = getattr(source, name)
+            if value is not None and not math.isfinite(value):
+                raise NonFiniteResult(report.idea_id, name)
     return report
 
 
@@ -448,32 +464,30 @@ def roi_report(idea: Idea, catalogue: Catalogue, closures: Closures | None = Non
     cost, whole = costs[-1][1], steps[-1]
     benefit = expected_annual_benefit(cost.probability, cost.expected_coverage, idea.benefit.mean)
     net = benefit - cost.annual_run
+    rate, horizon = idea.discount_rate, idea.horizon_years
+    # Positional, in the order of RoiReport's fields.
     return check_finite(
-        RoiReport(
-            idea_id=idea.id,
-            tier=cost.tier,
-            one_off_investment=cost.one_off,
-            annual_run_cost=cost.annual_run,
-            probability_of_success=cost.probability,
-            expected_annual_benefit=benefit,
-            npv=whole.npv,
-            roi=whole.roi,
-            pv_costs=pv_costs(
-                cost.one_off, cost.annual_run, idea.discount_rate, idea.horizon_years
-            ),
-            payback_years=discounted_payback(
-                cost.one_off, net, idea.discount_rate, idea.horizon_years
-            ),
-            negative_from_tier=negative_from_tier(steps),
-            best_stop_tier=best_stop_tier(steps),
-            ladder=steps,
-            need_engineering_cost=cost.need_engineering,
-            asset_build_cost=cost.asset_build,
-            asset_run_cost=cost.asset_run,
-            deployment_setup_cost=cost.deployment_setup,
-            deployment_run_cost=cost.deployment_run,
-            charged_assets=tuple(sorted(cost.charged)),
-            expected_coverage=cost.expected_coverage,
+        _new_report(
+            idea.id,
+            cost.tier,
+            cost.one_off,
+            cost.annual_run,
+            cost.probability,
+            benefit,
+            whole.npv,
+            whole.roi,
+            pv_costs(cost.one_off, cost.annual_run, rate, horizon),
+            discounted_payback(cost.one_off, net, rate, horizon),
+            negative_from_tier(steps),
+            best_stop_tier(steps),
+            steps,
+            cost.need_engineering,
+            cost.asset_build,
+            cost.asset_run,
+            cost.deployment_setup,
+            cost.deployment_run,
+            tuple(sorted(cost.charged)),
+            cost.expected_coverage,
         )
     )
 
