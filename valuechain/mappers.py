@@ -15,6 +15,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
 from deployments.mappers import to_engine_deployment
+from deployments.models import DeploymentPlan
 from valuechain import models as m
 from valuechain.engine import chain, scoring
 from valuechain.estimates import DayRates, estimate_of
@@ -260,6 +261,68 @@ def engine_ideas() -> models.QuerySet[m.Idea]:
     return m.Idea.objects.select_related(
         "owner", "deployment_plan__deployment_type"
     ).prefetch_related(models.Prefetch("needs", queryset=m.Need.objects.order_by("id")))
+
+
+def _priced(
+    low: float, likely: float, high: float, role_id: int | None, rates: DayRates
+) -> chain.Estimate:
+    rate = rates[role_id] if role_id is not None else 1.0
+    return chain.Estimate(float(low) * rate, float(likely) * rate, float(high) * rate)
+
+
+_IDEA_VALUES = (
+    "pk", "title", "benefit_low", "benefit_likely", "benefit_high",
+    "probability_of_success", "horizon_years", "discount_rate",
+)  # fmt: skip
+_NEED_VALUES = (
+    "idea_id", "name", "weight", "essential",
+    "engineering_low", "engineering_likely", "engineering_high", "engineering_days_role_id",
+    *(f"{field}_id" for field in m.Need.ASSET_FIELDS),
+)  # fmt: skip
+
+
+def engine_ideas_of(ideas: models.QuerySet[m.Idea], rates: DayRates) -> list[chain.Idea]:
+    """As ideas_to_engine(engine_ideas()...), for many ideas, read as values (no model
+    instance per idea or need: what a refresh of thousands of ideas spends most on), in three
+    queries. Same engine ideas, field for field."""
+    needs: dict[int, list[chain.Need]] = defaultdict(list)
+    rows = m.Need.objects.filter(idea__in=ideas.values("pk")).order_by("id")
+    for idea_id, name, weight, essential, low, likely, high, role, *pointers in rows.values_list(
+        *_NEED_VALUES
+    ):
+        kind, pk = next(
+            (field, pk) for field, pk in zip(m.Need.ASSET_FIELDS, pointers, strict=True) if pk
+        )
+        needs[idea_id].append(
+            chain.Need(
+                name=name,
+                asset=(chain.AssetKind(kind), pk),
+                engineering=_priced(low, likely, high, role, rates),
+                weight=float(weight),
+                essential=essential,
+            )
+        )
+    plans = {
+        plan.idea_id: to_engine_deployment(plan, rates)
+        for plan in DeploymentPlan.objects.filter(idea__in=ideas.values("pk")).select_related(
+            "deployment_type"
+        )
+    }
+    return [
+        chain.Idea(
+            id=pk,
+            title=title,
+            benefit=_priced(low, likely, high, None, rates),
+            probability=float(probability),
+            horizon_years=int(horizon),
+            discount_rate=float(rate),
+            needs=tuple(needs.get(pk, ())),
+            deployment=plans.get(pk, chain.Deployment()),
+        )
+        for pk, title, low, likely, high, probability, horizon, rate in ideas.values_list(
+            *_IDEA_VALUES
+        )
+    ]
 
 
 def ideas_to_engine(ideas: Iterable[m.Idea], rates: DayRates) -> list[chain.Idea]:

@@ -180,7 +180,7 @@ def test_stakeholder_assignments_leave_some_gaps(demo):
 
 
 def test_batch_and_one_by_one_reports_agree_on_the_demo(demo, monkeypatch):
-    rows = list(selectors.ideas())
+    rows = selectors.ideas()
     monkeypatch.setattr(store, "BATCH_FROM", 1)
     batched = store.compute(rows)
     monkeypatch.setattr(store, "BATCH_FROM", 10**9)

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.deployments.factories import DeploymentPlanFactory
 from tests.factories import (
     AcquisitionOptionFactory,
     CuratedDatasetFactory,
@@ -17,7 +18,7 @@ from tests.factories import (
 )
 from valuechain import mappers
 from valuechain import models as m
-from valuechain.engine.chain import AssetKind, Estimate
+from valuechain.engine.chain import AssetKind, Deployment, Estimate
 from valuechain.ideas import selectors
 
 pytestmark = pytest.mark.django_db
@@ -217,3 +218,14 @@ def test_a_closure_load_costs_the_same_queries_whatever_the_catalogue_size():
             mappers.load_closure([(AssetKind.FEATURE, feature.pk)])
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 8
+
+
+def test_ideas_read_as_values_are_the_ideas_read_as_models(value_chain):
+    DeploymentPlanFactory(idea=value_chain.idea)
+    bare = IdeaFactory(title="No needs yet")
+    rates = mappers.day_rates()
+    as_models = mappers.ideas_to_engine(selectors.ideas().order_by("pk"), rates)
+    as_values = mappers.engine_ideas_of(m.Idea.objects.order_by("pk"), rates)
+    assert as_values == as_models
+    assert [i.id for i in as_values] == sorted([value_chain.idea.pk, bare.pk])
+    assert as_values[0].deployment != Deployment()

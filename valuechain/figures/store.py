@@ -104,12 +104,11 @@ def catalogue_for(ideas: Collection[chain.Idea]) -> Mapping[chain.AssetKey, chai
 
 
 def compute(
-    idea_rows: Iterable[m.Idea], catalogue: Mapping[chain.AssetKey, chain.Asset] | None = None
+    ideas: QuerySet[m.Idea], catalogue: Mapping[chain.AssetKey, chain.Asset] | None = None
 ) -> dict[int, finance.RoiReport]:
-    """ROI reports of ideas from mappers.engine_ideas(), keyed by idea id, over `catalogue`
-    (by default what catalogue_for reads)."""
-    rates = mappers.day_rates()
-    engine_ideas = mappers.ideas_to_engine(idea_rows, rates)
+    """ROI reports of these ideas, keyed by idea id, over `catalogue` (by default what
+    catalogue_for reads)."""
+    engine_ideas = mappers.engine_ideas_of(ideas, mappers.day_rates())
     catalogue = catalogue_for(engine_ideas) if catalogue is None else catalogue
     compute_many = batch.roi_reports if len(engine_ideas) >= BATCH_FROM else finance.roi_reports
     return {report.idea_id: report for report in compute_many(engine_ideas, catalogue)}
@@ -162,7 +161,7 @@ def refresh(idea_ids: Iterable[int] | None = None) -> int:
     stored = 0
     for start in range(0, len(pending), REFRESH_CHUNK):
         chunk = pending[start : start + REFRESH_CHUNK]
-        reports = compute(mappers.engine_ideas().filter(pk__in=chunk), catalogue)
+        reports = compute(m.Idea.objects.filter(pk__in=chunk), catalogue)
         stored += _store(reports, versions)
     return stored
 
