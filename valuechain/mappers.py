@@ -22,7 +22,7 @@ from valuechain.estimates import DayRates, estimate_of
 
 # A page shows several panels (ROI, contracts, deployment, analysis) that each need the
 # catalogue; inside a read snapshot it is loaded once and shared.
-_snapshot: ContextVar[dict[str, Any] | None] = ContextVar("catalogue_snapshot", default=None)
+_snapshot: ContextVar[dict[Any, Any] | None] = ContextVar("catalogue_snapshot", default=None)
 
 
 @contextmanager
@@ -137,10 +137,25 @@ def load_closure(
     Walks tier by tier, downstream first, so it costs a constant number of queries (at most
     two per tier) and reads rows in proportion to the closure, never to the catalogue.
     """
+    snapshot = _snapshot.get()
+    shared = snapshot is not None and (rates is None or rates is snapshot.get("rates"))
     rates = day_rates() if rates is None else rates
     wanted: dict[chain.AssetKind, set[int]] = defaultdict(set)
     for kind, pk in roots:
         wanted[kind].add(pk)
+    # The panels of one page (ROI, contracts, deployment) each ask for the idea's closure.
+    key = ("closure", frozenset((kind, frozenset(ids)) for kind, ids in wanted.items()))
+    if shared and snapshot is not None and key in snapshot:
+        return snapshot[key]
+    catalogue = _load_closure(wanted, rates)
+    if shared and snapshot is not None:
+        snapshot[key] = catalogue
+    return catalogue
+
+
+def _load_closure(
+    wanted: dict[chain.AssetKind, set[int]], rates: DayRates
+) -> dict[chain.AssetKey, chain.Asset]:
     feasibility = default_feasibilities()
     catalogue: dict[chain.AssetKey, chain.Asset] = {}
 
