@@ -26,10 +26,11 @@ from valuechain.charts.theme import figure_json
 from valuechain.estimates import EstimateInput
 from valuechain.ideas import selectors, services
 from valuechain.ideas.forms import IdeaForm, NeedFormSet, StakeholderAssignmentForm
+from valuechain.platform import paging
 from valuechain.platform.display import attach_errors, currency, is_htmx, percent
 from valuechain.platform.roles import can_edit_idea, is_data_lead, is_product_manager
 
-IDEAS_PER_PAGE = 100
+IDEAS_PER_PAGE = 50
 
 
 @login_required
@@ -50,6 +51,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
         {
             "rows": selectors.idea_rows(page.object_list),
             "page": page,
+            "pagination": paging.pagination(page, request.GET),
             "total": page.paginator.count,
             "refreshing": listed.refreshing,
             "query": query,
