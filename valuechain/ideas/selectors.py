@@ -220,6 +220,17 @@ def with_fresh_figures(queryset: QuerySet[m.Idea]) -> QuerySet[m.Idea]:
     return queryset
 
 
+def by_figures(
+    queryset: QuerySet[m.Idea], *, tier: int | None, ordering: Sequence[str]
+) -> QuerySet[m.Idea]:
+    """The ideas with fresh figures, of one tier when given, in the API's order ("-npv",
+    "title", ...; ties by title), to be paged by the database."""
+    queryset = with_fresh_figures(queryset)
+    if tier is not None:
+        queryset = queryset.filter(figures__tier=tier)
+    return queryset.order_by(*figure_ordering(ordering), "title", "pk")
+
+
 def figure_ordering(terms: Sequence[str]) -> list[Any]:
     """Order terms of the API ("-npv", "title") as database orderings, computed figures read
     from the stored figures; ideas without a value (an ROI with nothing spent) last either way."""

@@ -102,10 +102,7 @@ class IdeaViewSet(ApiModelViewSet):
         else:
             # Computed values are stored figures: every matching idea's are made fresh first,
             # then the database filters, sorts and pages on them.
-            queryset = selectors.with_fresh_figures(queryset)
-            if tier is not None:
-                queryset = queryset.filter(figures__tier=tier)
-            queryset = queryset.order_by(*selectors.figure_ordering(ordering), "title", "pk")
+            queryset = selectors.by_figures(queryset, tier=tier, ordering=ordering)
             page = self.paginate_queryset(queryset)
             rows = list(page) if page is not None else list(queryset)
             self.roi_reports = selectors.roi_reports(rows)

@@ -18,6 +18,8 @@ from valuechain.engine.chain import (
     weight_problem,
 )
 from valuechain.engine.scales import IMPACT_SCALE, MAX_REACH, WSJF_SCALE
+from valuechain.models.figures import CatalogueVersion as CatalogueVersion
+from valuechain.models.figures import IdeaFigures as IdeaFigures
 
 NON_NEGATIVE = [MinValueValidator(0.0)]
 UNIT_INTERVAL = [MinValueValidator(0.0), MaxValueValidator(1.0)]
@@ -577,52 +579,3 @@ class PortfolioRun(AnalysisRun):
 
     def __str__(self) -> str:
         return f"Portfolio run {self.pk} ({self.status})"
-
-
-class CatalogueVersion(models.Model):
-    """One row whose number goes up with every write that can change a catalogue figure
-    (assets, lineage, day rates, tier defaults, deployment types): the key of cached
-    compiled catalogues, so a cache never serves a catalogue older than the database."""
-
-    version = models.PositiveBigIntegerField(default=1)
-    # New on every bump: a number a rolled-back write used is never a cache key again.
-    token = models.CharField(max_length=32, blank=True)
-
-    def __str__(self) -> str:
-        return f"Catalogue version {self.version}"
-
-
-class IdeaFigures(models.Model):
-    """An idea's ROI report as last computed, with the figures lists sort and filter on.
-
-    Every write that can change the report raises `inputs_version` in its own transaction;
-    the figures are fresh only while `computed_version` equals it. A refresh stores a report
-    only if `inputs_version` is still the one it read before computing, so a write racing a
-    refresh is never overwritten by figures computed from older inputs.
-    """
-
-    idea = models.OneToOneField(
-        Idea, primary_key=True, on_delete=models.CASCADE, related_name="figures"
-    )
-    inputs_version = models.PositiveBigIntegerField(default=1)
-    computed_version = models.PositiveBigIntegerField(null=True, blank=True)
-    computed_at = models.DateTimeField(null=True, blank=True)
-    report = models.JSONField(null=True, blank=True)
-    npv = models.FloatField(null=True, blank=True)
-    roi = models.FloatField(null=True, blank=True)
-    tier = models.PositiveSmallIntegerField(null=True, blank=True)
-    verdict = models.CharField(max_length=20, blank=True)
-    # build 2, stop early 1, do not build 0: sorting by verdict puts the best first
-    verdict_rank = models.PositiveSmallIntegerField(null=True, blank=True)
-    one_off_investment = models.FloatField(null=True, blank=True)
-    annual_run_cost = models.FloatField(null=True, blank=True)
-
-    class Meta:
-        verbose_name_plural = "idea figures"
-
-    def __str__(self) -> str:
-        return f"Figures of idea {self.idea_id}"
-
-    @property
-    def fresh(self) -> bool:
-        return self.computed_version == self.inputs_version
