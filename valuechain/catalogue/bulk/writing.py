@@ -14,14 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import connection, models
 from django.utils import timezone
 
 from valuechain import models as m
 from valuechain.catalogue import rules
+from valuechain.catalogue.bulk import statements
 from valuechain.catalogue.bulk.document import (
     APPLY_ORDER,
     ESTIMATE_PARTS,
@@ -137,22 +136,16 @@ def _link_inputs(kind: str, batch: Sequence[Pending], ids: Mapping[tuple[str, st
         return
     field = m.ASSET_MODELS[kind]._meta.get_field(lineage.field)
     through = field.remote_field.through  # type: ignore[union-attr]
-    source = f"{field.m2m_field_name()}_id"  # type: ignore[union-attr]
-    target = f"{field.m2m_reverse_field_name()}_id"  # type: ignore[union-attr]
+    names = (field.m2m_field_name(), field.m2m_reverse_field_name())  # type: ignore[union-attr]
     old = [item.asset.pk for item in relinked if not item.created]
     if old:
-        through._default_manager.filter(**{f"{source}__in": old}).delete()
+        through._default_manager.filter(**{f"{names[0]}__in": old}).delete()
     links = [
         (item.asset.pk, ids[(lineage.upstream, name)])
         for item in relinked
         for name in item.row.upstream or ()
     ]
-    quote = connection.ops.quote_name
-    columns = f"{quote(source)}, {quote(target)}"
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {quote(through._meta.db_table)} ({columns}) VALUES (%s, %s)", links
-        )
+    statements.insert_links(through, names, links)
 
 
 def _set_single_input(
@@ -168,62 +161,24 @@ def _set_single_input(
             setattr(item.asset, f"{lineage.field}_id", upstream)
 
 
-def _columns(model: type[models.Model], names: Iterable[str]) -> list[models.Field[Any, Any]]:
-    fields = [model._meta.get_field(name) for name in names]
-    return [field for field in fields if isinstance(field, models.Field)]
-
-
-def _quoted(field: models.Field[Any, Any]) -> str:
-    return connection.ops.quote_name(str(field.column))
-
-
-def _table_and_key(model: type[models.Model]) -> tuple[str, str]:
-    quote = connection.ops.quote_name
-    return quote(model._meta.db_table), quote(str(model._meta.pk.column))  # type: ignore[union-attr]
-
-
-def _params(instance: models.Model, fields: Sequence[models.Field[Any, Any]]) -> list[Any]:
-    return [
-        field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields
-    ]
-
-
 def _insert(model: type[m.Asset], items: Sequence[Pending], now: datetime) -> None:
-    """Multi-row INSERTs returning the new ids, as `bulk_create` writes them but without
-    compiling every value through the query compiler (most of its time on 5,000 rows)."""
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(_quoted(field) for field in fields)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    size = (connection.features.max_query_params or 30_000) // len(fields)
-    table, pk = _table_and_key(model)
-    with connection.cursor() as cursor:
-        for start in range(0, len(items), size):
-            chunk = items[start : start + size]
-            params: list[Any] = []
-            for item in chunk:
-                item.asset.created_at = item.asset.updated_at = now
-                params += _params(item.asset, fields)
-            values = ", ".join([one] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING {pk}", params
-            )
-            for item, (new_id,) in zip(chunk, cursor.fetchall(), strict=True):
-                item.asset.pk = new_id
-                item.asset._state.adding = False
+    for item in items:
+        item.asset.created_at = item.asset.updated_at = now
+    rows = [statements.prepared(item.asset, fields) for item in items]
+    for item, new_id in zip(items, statements.insert(model, fields, rows), strict=True):
+        item.asset.pk = new_id
+        item.asset._state.adding = False
 
 
 def _update(model: type[m.Asset], items: Sequence[Pending], now: datetime) -> None:
-    """One prepared UPDATE run for every row (`executemany`): `bulk_update` builds a CASE
-    per field over every row, which SQLite takes seconds to run for a few thousand rows."""
-    fields = _columns(model, sorted(set().union(*(item.fields for item in items)) | {"updated_at"}))
-    assignments = ", ".join(f"{_quoted(field)} = %s" for field in fields)
-    table, pk = _table_and_key(model)
-    params = []
+    """Only the fields some row sets: a column no row gives keeps every row's value."""
+    names = sorted(set().union(*(item.fields for item in items)) | {"updated_at"})
+    fields = [model._meta.get_field(name) for name in names]
     for item in items:
         item.asset.updated_at = now
-        params.append([*_params(item.asset, fields), item.asset.pk])
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", params)
+    rows = [statements.prepared(item.asset, fields) for item in items]  # type: ignore[arg-type]
+    statements.update(model, fields, rows, [item.asset.pk for item in items])  # type: ignore[arg-type]
 
 
 def write(pending: Sequence[Pending], refs: References) -> set[tuple[str, int]]:
