@@ -6,7 +6,7 @@ nothing in one transaction (`writing`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from valuechain import models as m
 from valuechain.catalogue import rules, selectors
 from valuechain.catalogue.bulk import writing
-from valuechain.catalogue.bulk.checks import validate_document
+from valuechain.catalogue.bulk.checks import check_document, names_of, parse_document
 from valuechain.catalogue.bulk.document import (
     APPLY_ORDER,
     ESTIMATE_PARTS,
@@ -65,13 +65,16 @@ _COMMON_COLUMNS = (
 )
 
 
-def _upstream_names(kind: str) -> dict[int, list[str]]:
+def _upstream_names(kind: str, only: Collection[str] | None) -> dict[int, list[str]]:
     """The names of each asset's many-to-many inputs, in one query on the through table."""
     lineage = rules.LINEAGE[kind]
     field = m.ASSET_MODELS[kind]._meta.get_field(lineage.field)
     through = field.remote_field.through  # type: ignore[union-attr]
+    links = through._default_manager.all()
+    if only is not None:
+        links = links.filter(**{f"{field.m2m_field_name()}__name__in": only})  # type: ignore[union-attr]
     names: dict[int, list[str]] = defaultdict(list)
-    for asset_id, name in through._default_manager.values_list(
+    for asset_id, name in links.values_list(
         f"{field.m2m_field_name()}_id",  # type: ignore[union-attr]
         f"{field.m2m_reverse_field_name()}__name",  # type: ignore[union-attr]
     ):
@@ -79,16 +82,22 @@ def _upstream_names(kind: str) -> dict[int, list[str]]:
     return names
 
 
-def _records_of_kind(kind: str, role_names: Mapping[int, str]) -> list[tuple[int, dict[str, Any]]]:
-    """(id, record) of every asset of the kind, as `_record` writes it, in two queries."""
+def _records_of_kind(
+    kind: str, role_names: Mapping[int, str], only: Collection[str] | None
+) -> list[tuple[int, dict[str, Any]]]:
+    """(id, record) of every asset of the kind (or of those with `only` these names), as
+    `_record` writes it, in two queries."""
     lineage = rules.LINEAGE.get(kind)
     own = [column for column, kinds in KIND_ONLY.items() if kind in kinds]
     columns = [*_COMMON_COLUMNS, *own]
     if lineage is not None and not lineage.many:
         columns.append(f"{lineage.field}__name")
-    many = _upstream_names(kind) if lineage is not None and lineage.many else {}
+    many = _upstream_names(kind, only) if lineage is not None and lineage.many else {}
+    assets = m.ASSET_MODELS[kind]._default_manager.order_by("name", "id")
+    if only is not None:
+        assets = assets.filter(name__in=only)
     records = []
-    for values in m.ASSET_MODELS[kind]._default_manager.order_by("name", "id").values(*columns):
+    for values in assets.values(*columns):
         record: dict[str, Any] = {
             "kind": kind,
             "name": values["name"],
@@ -112,12 +121,14 @@ def _records_of_kind(kind: str, role_names: Mapping[int, str]) -> list[tuple[int
     return records
 
 
-def _catalogue_records() -> list[tuple[str, int, dict[str, Any]]]:
+def _catalogue_records(
+    only: Collection[str] | None = None,
+) -> list[tuple[str, int, dict[str, Any]]]:
     role_names = dict(m.Role.objects.values_list("id", "name"))
     return [
         (kind, asset_id, record)
         for kind in APPLY_ORDER
-        for asset_id, record in _records_of_kind(kind, role_names)
+        for asset_id, record in _records_of_kind(kind, role_names, only)
     ]
 
 
@@ -126,11 +137,22 @@ def export_records() -> list[dict[str, Any]]:
     return [record for _kind, _id, record in _catalogue_records()]
 
 
-def load_snapshot() -> tuple[CatalogueSnapshot, writing.References]:
-    """The catalogue as plain data for the checks, and the ids the writes need, by name."""
+# More names than this are not sent as one `IN` list (SQLite bounds a statement's parameters):
+# the whole catalogue is read instead.
+MAX_NAMES_ASKED = 10_000
+
+
+def load_snapshot(
+    names: Collection[str] | None = None,
+) -> tuple[CatalogueSnapshot, writing.References]:
+    """The catalogue as plain data for the checks, and the ids the writes need, by name: the
+    assets of any kind with one of `names` (all of them when None), so that an import costs
+    what its file touches, not what the catalogue holds."""
+    if names is not None and len(names) > MAX_NAMES_ASKED:
+        names = None
     rows: dict[tuple[str, str], list[AssetRow]] = defaultdict(list)
     ids: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for number, (kind, asset_id, record) in enumerate(_catalogue_records(), start=1):
+    for number, (kind, asset_id, record) in enumerate(_catalogue_records(names), start=1):
         key = (kind, record["name"])
         row, _ = parse_record(number, record)
         # A stored row that would not parse (a name with surrounding spaces, an over-long
@@ -157,8 +179,9 @@ def import_catalogue(*, data: bytes, fmt: str, dry_run: bool) -> ImportReport:
 
     Raises ImportFileError when the document as a whole is unreadable.
     """
-    snapshot, refs = load_snapshot()
-    rows, planned, errors = validate_document(data, fmt, snapshot)
+    rows, errors = parse_document(data, fmt)
+    snapshot, refs = load_snapshot(names_of(rows))
+    planned, errors = check_document(rows, errors, snapshot)
     report = ImportReport(dry_run=dry_run, rows=planned, errors=errors)
     if errors:
         return report
