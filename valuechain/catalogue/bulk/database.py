@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 
 from valuechain import models as m
 from valuechain.catalogue import rules, selectors
-from valuechain.catalogue.bulk import writing
+from valuechain.catalogue.bulk import statements, writing
 from valuechain.catalogue.bulk.checks import check_document, names_of, parse_document
 from valuechain.catalogue.bulk.document import (
     APPLY_ORDER,
@@ -65,17 +65,19 @@ _COMMON_COLUMNS = (
 )
 
 
-def _upstream_names(kind: str, only: Collection[str] | None) -> dict[int, list[str]]:
-    """The names of each asset's many-to-many inputs, in one query on the through table."""
+def _upstream_names(kind: str, ids: Collection[int] | None) -> dict[int, list[str]]:
+    """The names of the many-to-many inputs of the assets with these ids (all when None), in
+    one query on the through table."""
     lineage = rules.LINEAGE[kind]
     field = m.ASSET_MODELS[kind]._meta.get_field(lineage.field)
     through = field.remote_field.through  # type: ignore[union-attr]
+    source = f"{field.m2m_field_name()}_id"  # type: ignore[union-attr]
     links = through._default_manager.all()
-    if only is not None:
-        links = links.filter(**{f"{field.m2m_field_name()}__name__in": only})  # type: ignore[union-attr]
+    if ids is not None:
+        links = statements.among(links, source, ids)
     names: dict[int, list[str]] = defaultdict(list)
     for asset_id, name in links.values_list(
-        f"{field.m2m_field_name()}_id",  # type: ignore[union-attr]
+        source,
         f"{field.m2m_reverse_field_name()}__name",  # type: ignore[union-attr]
     ):
         names[asset_id].append(name)
@@ -92,12 +94,16 @@ def _records_of_kind(
     columns = [*_COMMON_COLUMNS, *own]
     if lineage is not None and not lineage.many:
         columns.append(f"{lineage.field}__name")
-    many = _upstream_names(kind, only) if lineage is not None and lineage.many else {}
     assets = m.ASSET_MODELS[kind]._default_manager.order_by("name", "id")
     if only is not None:
-        assets = assets.filter(name__in=only)
+        assets = statements.among(assets, "name", only)
+    found = list(assets.values(*columns))
+    many: dict[int, list[str]] = {}
+    if lineage is not None and lineage.many and found:
+        ids = None if only is None else [values["id"] for values in found]
+        many = _upstream_names(kind, ids)
     records = []
-    for values in assets.values(*columns):
+    for values in found:
         record: dict[str, Any] = {
             "kind": kind,
             "name": values["name"],
@@ -137,8 +143,7 @@ def export_records() -> list[dict[str, Any]]:
     return [record for _kind, _id, record in _catalogue_records()]
 
 
-# More names than this are not sent as one `IN` list (SQLite bounds a statement's parameters):
-# the whole catalogue is read instead.
+# A file naming more assets than this touches most of a catalogue: it is read whole.
 MAX_NAMES_ASKED = 10_000
 
 

@@ -13,10 +13,12 @@ rows. These write the same rows with values already prepared by each field
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from django.db import connection, models
+from django.db.models import QuerySet
 
 Field = models.Field
 
@@ -31,6 +33,20 @@ def _arrays(
     """`UNNEST(%s::type[], ...)` over the columns, and the columns as lists."""
     casts = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
     return f"UNNEST({casts})", [list(column) for column in zip(*rows, strict=True)]
+
+
+def among(queryset: QuerySet[Any], column: str, values: Collection[Any]) -> QuerySet[Any]:
+    """The rows whose column (of the queryset's own table) is one of the values, sent as one
+    parameter: an IN list of thousands costs Django and the driver a step per value."""
+    where = f"{_quote(queryset.model._meta.db_table)}.{_quote(column)}"
+    if connection.vendor == "postgresql":
+        return queryset.extra(where=[f"{where} = ANY(%s)"], params=[list(values)])
+    if connection.vendor == "sqlite":
+        return queryset.extra(
+            where=[f"{where} IN (SELECT value FROM json_each(%s))"],
+            params=[json.dumps(list(values))],
+        )
+    return queryset.filter(**{f"{column}__in": values})
 
 
 def prepared(instance: models.Model, fields: Sequence[Field[Any, Any]]) -> list[Any]:
