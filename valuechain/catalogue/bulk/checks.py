@@ -4,7 +4,7 @@ do. Pure: no Django; the catalogue arrives as a `CatalogueSnapshot` of plain dat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from valuechain.catalogue import rules
 from valuechain.catalogue.bulk.document import (
@@ -132,13 +132,39 @@ def plan(rows: Sequence[AssetRow], snapshot: CatalogueSnapshot) -> list[PlannedR
     return planned
 
 
+def names_of(rows: Iterable[AssetRow]) -> set[str]:
+    """Every asset name the rows give or name as an input: all of the catalogue they touch."""
+    names = set()
+    for row in rows:
+        names.add(row.name)
+        names.update(row.upstream or ())
+    return names
+
+
+def parse_document(data: bytes, fmt: str) -> tuple[list[AssetRow], list[RowError]]:
+    """The rows of a document and the problems of those that do not read.
+    Raises ImportFileError for an unreadable document."""
+    records, errors = read_document(data, fmt)
+    rows, row_errors = parse_records(records)
+    return rows, errors + row_errors
+
+
+def check_document(
+    rows: Sequence[AssetRow], errors: list[RowError], snapshot: CatalogueSnapshot
+) -> tuple[list[PlannedRow], list[RowError]]:
+    """The parsed rows against each other and the catalogue: the plan, or every problem."""
+    errors = errors + check_rows(rows, snapshot)
+    errors.sort(key=lambda error: error.row)
+    if errors:
+        return [], errors
+    return plan(rows, snapshot), []
+
+
 def validate_document(
     data: bytes, fmt: str, snapshot: CatalogueSnapshot
 ) -> tuple[list[AssetRow], list[PlannedRow], list[RowError]]:
     """Everything short of writing. Raises ImportFileError for an unreadable document."""
-    records, errors = read_document(data, fmt)
-    rows, row_errors = parse_records(records)
-    errors += row_errors
+    rows, errors = parse_document(data, fmt)
     errors += check_rows(rows, snapshot)
     errors.sort(key=lambda error: error.row)
     if errors:

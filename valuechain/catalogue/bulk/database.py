@@ -1,21 +1,21 @@
 """The database side of the bulk import and export: the catalogue as records and as a
-snapshot for the checks, and an import that writes every row through the services, all or
-nothing.
+snapshot for the checks, and an import that checks every row in bulk and writes them all or
+nothing in one transaction (`writing`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from valuechain import models as m
-from valuechain.catalogue import rules, selectors, services
-from valuechain.catalogue.bulk.checks import validate_document
+from valuechain.catalogue import rules, selectors
+from valuechain.catalogue.bulk import statements, writing
+from valuechain.catalogue.bulk.checks import check_document, names_of, parse_document
 from valuechain.catalogue.bulk.document import (
     APPLY_ORDER,
     ESTIMATE_PARTS,
@@ -23,12 +23,10 @@ from valuechain.catalogue.bulk.document import (
     KIND_ONLY,
     AssetRow,
     CatalogueSnapshot,
-    EstimateRow,
     ImportReport,
     RowError,
 )
 from valuechain.catalogue.bulk.parsing import parse_record
-from valuechain.estimates import EstimateInput
 
 
 def _record(asset: m.Asset, role_names: Mapping[int, str]) -> dict[str, Any]:
@@ -54,122 +52,155 @@ def _record(asset: m.Asset, role_names: Mapping[int, str]) -> dict[str, Any]:
     return record
 
 
-def _querysets() -> dict[str, Any]:
-    return {
-        "acquisition_option": m.AcquisitionOption.objects.select_related("owner"),
-        "raw_source": m.RawSource.objects.select_related("owner", "acquisition_option"),
-        "curated_dataset": m.CuratedDataset.objects.select_related("owner").prefetch_related(
-            "raw_sources"
-        ),
-        "feature": m.Feature.objects.select_related("owner").prefetch_related("curated_datasets"),
-    }
+# The columns every kind stores, as `values()` reads them for an export or a snapshot.
+_COMMON_COLUMNS = (
+    "id",
+    "name",
+    "description",
+    "owner__username",
+    "available",
+    "feasibility",
+    *(f"{prefix}_{part}" for prefix in ESTIMATES for part in ESTIMATE_PARTS),
+    *(f"{prefix}_days_role_id" for prefix in ESTIMATES),
+)
+
+
+def _upstream_names(kind: str, ids: Collection[int] | None) -> dict[int, list[str]]:
+    """The names of the many-to-many inputs of the assets with these ids (all when None), in
+    one query on the through table."""
+    lineage = rules.LINEAGE[kind]
+    field = m.ASSET_MODELS[kind]._meta.get_field(lineage.field)
+    through = field.remote_field.through  # type: ignore[union-attr]
+    source = f"{field.m2m_field_name()}_id"  # type: ignore[union-attr]
+    links = through._default_manager.all()
+    if ids is not None:
+        links = statements.among(links, source, ids)
+    names: dict[int, list[str]] = defaultdict(list)
+    for asset_id, name in links.values_list(
+        source,
+        f"{field.m2m_reverse_field_name()}__name",  # type: ignore[union-attr]
+    ):
+        names[asset_id].append(name)
+    return names
+
+
+def _records_of_kind(
+    kind: str, role_names: Mapping[int, str], only: Collection[str] | None
+) -> list[tuple[int, dict[str, Any]]]:
+    """(id, record) of every asset of the kind (or of those with `only` these names), as
+    `_record` writes it, in two queries."""
+    lineage = rules.LINEAGE.get(kind)
+    own = [column for column, kinds in KIND_ONLY.items() if kind in kinds]
+    columns = [*_COMMON_COLUMNS, *own]
+    if lineage is not None and not lineage.many:
+        columns.append(f"{lineage.field}__name")
+    assets = m.ASSET_MODELS[kind]._default_manager.order_by("name", "id")
+    if only is not None:
+        assets = statements.among(assets, "name", only)
+    found = list(assets.values(*columns))
+    many: dict[int, list[str]] = {}
+    if lineage is not None and lineage.many and found:
+        ids = None if only is None else [values["id"] for values in found]
+        many = _upstream_names(kind, ids)
+    records = []
+    for values in found:
+        record: dict[str, Any] = {
+            "kind": kind,
+            "name": values["name"],
+            "description": values["description"],
+            "owner": values["owner__username"],
+            "available": values["available"],
+            "feasibility": values["feasibility"],
+        }
+        for prefix in ESTIMATES:
+            for part in ESTIMATE_PARTS:
+                record[f"{prefix}_{part}"] = values[f"{prefix}_{part}"]
+            role_id = values[f"{prefix}_days_role_id"]
+            record[f"{prefix}_days_role"] = role_names[role_id] if role_id is not None else None
+        if lineage is not None:
+            single = values.get(f"{lineage.field}__name")
+            upstream = many.get(values["id"], []) if lineage.many else [single] if single else []
+            record["upstream"] = sorted(upstream)
+        for column in own:
+            record[column] = values[column]
+        records.append((values["id"], record))
+    return records
+
+
+def _catalogue_records(
+    only: Collection[str] | None = None,
+) -> list[tuple[str, int, dict[str, Any]]]:
+    role_names = dict(m.Role.objects.values_list("id", "name"))
+    return [
+        (kind, asset_id, record)
+        for kind in APPLY_ORDER
+        for asset_id, record in _records_of_kind(kind, role_names, only)
+    ]
 
 
 def export_records() -> list[dict[str, Any]]:
     """The whole catalogue as records, upstream kinds first: what `import` reads back."""
-    role_names = dict(m.Role.objects.values_list("id", "name"))
-    records = []
-    for kind in APPLY_ORDER:
-        for asset in _querysets()[kind].order_by("name", "id"):
-            records.append(_record(asset, role_names))
-    return records
+    return [record for _kind, _id, record in _catalogue_records()]
 
 
-def load_snapshot() -> tuple[CatalogueSnapshot, dict[tuple[str, str], list[m.Asset]]]:
-    """The catalogue as plain data for the checks, and the rows by (kind, name) for writing."""
-    records = export_records()
-    rows_by_key: dict[tuple[str, str], list[m.Asset]] = defaultdict(list)
-    for kind in APPLY_ORDER:
-        for asset in m.ASSET_MODELS[kind]._default_manager.order_by("id"):
-            rows_by_key[(kind, asset.name)].append(asset)
-    parsed: dict[tuple[str, str], list[AssetRow]] = defaultdict(list)
-    for number, record in enumerate(records, start=1):
+# A file naming more assets than this touches most of a catalogue: it is read whole.
+MAX_NAMES_ASKED = 10_000
+
+
+def load_snapshot(
+    names: Collection[str] | None = None,
+) -> tuple[CatalogueSnapshot, writing.References]:
+    """The catalogue as plain data for the checks, and the ids the writes need, by name: the
+    assets of any kind with one of `names` (all of them when None), so that an import costs
+    what its file touches, not what the catalogue holds."""
+    if names is not None and len(names) > MAX_NAMES_ASKED:
+        names = None
+    rows: dict[tuple[str, str], list[AssetRow]] = defaultdict(list)
+    ids: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for number, (kind, asset_id, record) in enumerate(_catalogue_records(names), start=1):
+        key = (kind, record["name"])
         row, _ = parse_record(number, record)
-        if row is not None:
-            parsed[row.key].append(row)
-    # Names stored with surrounding spaces or over-long would not parse; keep them counted.
-    for key, assets in rows_by_key.items():
-        while len(parsed[key]) < len(assets):
-            parsed[key].append(AssetRow(0, key[0], key[1]))
+        # A stored row that would not parse (a name with surrounding spaces, an over-long
+        # text) still counts as an asset of that name: it is updated by every given column.
+        rows[key].append(row if row is not None and row.key == key else AssetRow(0, *key))
+        ids[key].append(asset_id)
+    roles = dict(m.Role.objects.values_list("name", "id"))
+    users = dict(get_user_model().objects.values_list("username", "id"))
     snapshot = CatalogueSnapshot(
-        assets=dict(parsed),
-        roles=frozenset(m.Role.objects.values_list("name", flat=True)),
-        usernames=frozenset(get_user_model().objects.values_list("username", flat=True)),
+        assets=dict(rows), roles=frozenset(roles), usernames=frozenset(users)
     )
-    return snapshot, dict(rows_by_key)
+    return snapshot, writing.References(assets=dict(ids), roles=roles, users=users)
 
 
-def _changes(
-    row: AssetRow,
-    roles: Mapping[str, int],
-    users: Mapping[str, Any],
-    ids: Mapping[tuple[str, str], int],
-) -> dict[str, Any]:
-    changes: dict[str, Any] = {"name": row.name}
-    for key, value in row.values.items():
-        changes[key] = users[value] if key == "owner" and value is not None else value
-    for prefix in ESTIMATES:
-        estimate: EstimateRow | None = getattr(row, prefix)
-        if estimate is not None:
-            changes[prefix] = EstimateInput(
-                estimate.low,
-                estimate.likely,
-                estimate.high,
-                days_role_id=roles[estimate.days_role] if estimate.days_role else None,
-            )
-    lineage = rules.LINEAGE.get(row.kind)
-    if row.upstream is not None and lineage is not None:
-        upstream_ids = [ids[(lineage.upstream, name)] for name in row.upstream]
-        changes[lineage.field] = (
-            upstream_ids if lineage.many else (upstream_ids[0] if upstream_ids else None)
-        )
-    return changes
+# Reported when the database itself refuses a write the checks passed: the catalogue changed
+# between reading and writing.
+REFUSED = "The database refused the import (the catalogue changed meanwhile); try again."
 
 
 @transaction.atomic
 def import_catalogue(*, data: bytes, fmt: str, dry_run: bool) -> ImportReport:
-    """Validate every row against the catalogue as it is now, then write all or nothing.
+    """Validate every row against the catalogue as it is now, then write all or nothing:
+    checked in bulk, written with a few statements per kind in one transaction.
 
     Raises ImportFileError when the document as a whole is unreadable.
     """
-    snapshot, existing = load_snapshot()
-    rows, planned, errors = validate_document(data, fmt, snapshot)
+    rows, errors = parse_document(data, fmt)
+    snapshot, refs = load_snapshot(names_of(rows))
+    planned, errors = check_document(rows, errors, snapshot)
     report = ImportReport(dry_run=dry_run, rows=planned, errors=errors)
-    if errors or dry_run:
+    if errors:
         return report
-    roles = dict(m.Role.objects.values_list("name", "id"))
-    wanted_users = {row.values["owner"] for row in rows if row.values.get("owner")}
-    users = {
-        user.username: user for user in get_user_model().objects.filter(username__in=wanted_users)
-    }
-    ids = {key: assets[0].pk for key, assets in existing.items()}
-    action_of = {(p.kind, p.name): p.action for p in planned}
-    by_kind: dict[str, list[AssetRow]] = defaultdict(list)
-    for row in rows:
-        by_kind[row.kind].append(row)
-    for kind in APPLY_ORDER:
-        for row in by_kind[kind]:
-            action = action_of[row.key]
-            if action == "unchanged":
-                continue
-            changes = _changes(row, roles, users, ids)
-            try:
-                if action == "create":
-                    asset = services.create_asset(asset_type=kind, changes=changes)  # type: ignore[arg-type]
-                    ids[row.key] = asset.pk
-                else:
-                    services.update_asset(
-                        asset=existing[row.key][0],
-                        changes=changes,  # type: ignore[arg-type]
-                    )
-            except ValidationError as exc:
-                # The checks above should have caught it; report it on the row all the same.
-                transaction.set_rollback(True)
-                report.rows = []
-                problems = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-                report.errors = [
-                    RowError(row.row, name, "; ".join(messages))
-                    for name, messages in problems.items()
-                ]
-                return report
+    pending = writing.prepare(rows, planned, refs)
+    problems = writing.model_problems(pending)
+    if problems:
+        return ImportReport(dry_run=dry_run, errors=sorted(problems, key=lambda e: e.row))
+    if dry_run:
+        return report
+    changed_keys: set[tuple[str, int]] = set()
+    try:
+        with transaction.atomic():
+            changed_keys |= writing.write(pending, refs)
+    except IntegrityError:
+        return ImportReport(dry_run=dry_run, errors=[RowError(0, "", REFUSED)])
+    # figures of ideas using these assets are refreshed by the caller's hook
     return report

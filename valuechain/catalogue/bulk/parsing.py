@@ -121,26 +121,28 @@ def _estimate(
     record: Mapping[str, Any], prefix: str, errors: list[RowError], row: int
 ) -> EstimateRow | None:
     columns, role_column = ESTIMATE_COLUMNS[prefix]
-    given = [column for column in columns if column in record]
-    if not given and role_column not in record:
-        return None
-    if not given or all(_is_blank(record[column]) for column in given):
-        if role_column in record and not _is_blank(record[role_column]):
+    # An absent cell reads as a blank one; each cell is looked at once (5,000 rows per file).
+    cells = [record.get(column) for column in columns]
+    blank = [_is_blank(cell) for cell in cells]
+    role_cell = record.get(role_column)
+    role_given = not _is_blank(role_cell)
+    if all(blank):
+        if role_given:
             errors.append(RowError(row, columns[1], "A unit of days needs low, likely and high."))
         return None
     values: list[float] = []
-    for column in columns:
-        if column not in record or _is_blank(record[column]):
+    for column, cell, empty in zip(columns, cells, blank, strict=True):
+        if empty:
             errors.append(RowError(row, column, "low, likely and high are all needed."))
             continue
         try:
-            values.append(_number(record[column]))
+            values.append(_number(cell))
         except _CellError as exc:
             errors.append(RowError(row, column, str(exc)))
     role: str | None = None
-    if role_column in record and not _is_blank(record[role_column]):
+    if role_given:
         try:
-            role = _string(record[role_column], 100)
+            role = _string(role_cell, 100)
         except _CellError as exc:
             errors.append(RowError(row, role_column, str(exc)))
     if len(values) != 3:
@@ -227,6 +229,13 @@ def _upstream_names(
         return None
 
 
+# The columns of the other kinds, per kind, in the order their problems are listed.
+OTHER_KINDS_COLUMNS = {
+    kind: tuple(column for column, kinds in KIND_ONLY.items() if kind not in kinds)
+    for kind in KINDS
+}
+
+
 def _kind_problems(
     row: int,
     kind: str,
@@ -236,8 +245,8 @@ def _kind_problems(
 ) -> list[RowError]:
     label = KIND_LABELS[kind]
     errors = []
-    for column, kinds in KIND_ONLY.items():
-        if kind not in kinds and column in record and not _is_blank(record[column]):
+    for column in OTHER_KINDS_COLUMNS[kind]:
+        if column in record and not _is_blank(record[column]):
             errors.append(RowError(row, column, f"A {label} has no {column}."))
     problem = availability_problem(kind, values.get("available"))
     if problem is not None:
