@@ -27,6 +27,7 @@ from valuechain.catalogue.bulk.document import (
     RowError,
 )
 from valuechain.catalogue.bulk.parsing import parse_record
+from valuechain.figures import invalidation
 
 
 def _record(asset: m.Asset, role_names: Mapping[int, str]) -> dict[str, Any]:
@@ -202,5 +203,6 @@ def import_catalogue(*, data: bytes, fmt: str, dry_run: bool) -> ImportReport:
             changed_keys |= writing.write(pending, refs)
     except IntegrityError:
         return ImportReport(dry_run=dry_run, errors=[RowError(0, "", REFUSED)])
-    # figures of ideas using these assets are refreshed by the caller's hook
+    # Written in bulk, so no model signal: the ideas whose closures hold these assets go stale.
+    invalidation.assets_changed(changed_keys)
     return report
