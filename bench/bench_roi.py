@@ -4,7 +4,9 @@ Baseline: a plain per-idea Python loop of the same formulas (closures walked afr
 need and ladder step, no memoisation, no numpy), measured in the same run on the same ideas.
 Each engine path is shown as a ratio against it: the vectorised arrays alone, the vectorised
 RoiReport objects (over a catalogue compiled once, as a cache holds it, and compiling each
-call), and the scalar engine (finance) one idea a call and over all ideas at once. Also shown:
+call), the JSON-ready documents the stored figures hold built straight from the arrays (no
+report objects; the same documents as documents.report_to_document of the objects), and the
+scalar engine (finance) one idea a call and over all ideas at once. Also shown:
 reading the Idea objects into arrays alone, the floor of any path that starts from them.
 Ratios are of CPU time (the machine is shared), best of interleaved rounds; wall time beside.
 
@@ -24,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from valuechain.engine import batch, finance
+from valuechain.engine import batch, documents, finance
 from valuechain.engine.chain import (
     Asset,
     AssetKey,
@@ -304,6 +306,10 @@ def main() -> None:
         assert (f.negative_from_tier, f.best_stop_tier) == (negative, best)
         assert len(f.ladder) == len(ladder)
     assert batch.roi_reports(ideas[:50], catalogue) == fast[:50]
+    # The documents path stores what the objects' documents hold, bit for bit.
+    assert batch.compiled_report_documents(ideas, compiled) == [
+        documents.report_to_document(report) for report in fast
+    ]
     tiers = [0] * 5
     for report in fast:
         tiers[report.tier] += 1
@@ -325,6 +331,13 @@ def main() -> None:
             "batch.compiled_roi_reports, RoiReport objects (compiled once)": lambda: (
                 batch.compiled_roi_reports(ideas, compiled)
             ),
+            "batch.compiled_report_documents, stored JSON documents": lambda: (
+                batch.compiled_report_documents(ideas, compiled)
+            ),
+            "  RoiReport objects, then documents.report_to_document each": lambda: [
+                documents.report_to_document(report)
+                for report in batch.compiled_roi_reports(ideas, compiled)
+            ],
             "batch.roi_reports, RoiReport objects (compiling each call)": lambda: batch.roi_reports(
                 ideas, catalogue
             ),
