@@ -12,7 +12,8 @@ The same formulas as finance.roi_report (DESIGN section 3), laid out for numpy/s
   p = p0 x exp(E @ log f); an optional need's product over A(n) minus E is one more log-sum;
 - engineering, weights and coverage as bincounts over the flattened needs; NPV, ROI and the
   discounted payback as array operations over (idea x step) and (idea x year);
-- the report objects built from the arrays column by column (chain.fast_constructor).
+- the report objects built from the arrays column by column (chain.fast_constructor), or
+  straight away the JSON-ready documents the stored figures hold (documents.py), no objects.
 
 finance.roi_reports stays the reference; tests/engine/test_batch.py holds the two equal.
 """
