@@ -94,6 +94,11 @@ def test_a_figure_too_large_is_refused_as_the_report_objects_refuse_it():
 
 def test_no_ideas_no_documents_and_an_unknown_asset_is_reported():
     assert batch.report_documents([], catalogue()) == []
+    # Nothing charged anywhere: an empty catalogue and an idea without needs.
+    alone = [walk_idea(needs=())]
+    _assert_same_documents(
+        batch.report_documents(alone, {}), _object_path(alone, batch.compile_catalogue({}))
+    )
     with pytest.raises(UnknownAsset):
         batch.report_documents([walk_idea(needs=(Need("x", (F1[0], 404)),))], catalogue())
 
