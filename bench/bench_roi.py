@@ -4,7 +4,9 @@ Baseline: a plain per-idea Python loop of the same formulas (closures walked afr
 need and ladder step, no memoisation, no numpy), measured in the same run on the same ideas.
 Each engine path is shown as a ratio against it: the vectorised arrays alone, the vectorised
 RoiReport objects (over a catalogue compiled once, as a cache holds it, and compiling each
-call), and the scalar engine (finance) one idea a call and over all ideas at once. Also shown:
+call), the JSON-ready documents the stored figures hold built straight from the arrays (no
+report objects; the same documents as documents.report_to_document of the objects), and the
+scalar engine (finance) one idea a call and over all ideas at once. Also shown:
 reading the Idea objects into arrays alone, the floor of any path that starts from them.
 Ratios are of CPU time (the machine is shared), best of interleaved rounds; wall time beside.
 
@@ -24,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from valuechain.engine import batch, finance
+from valuechain.engine import batch, documents, finance
 from valuechain.engine.chain import (
     Asset,
     AssetKey,
@@ -304,6 +306,10 @@ def main() -> None:
         assert (f.negative_from_tier, f.best_stop_tier) == (negative, best)
         assert len(f.ladder) == len(ladder)
     assert batch.roi_reports(ideas[:50], catalogue) == fast[:50]
+    # The documents path stores what the objects' documents hold, bit for bit.
+    assert batch.compiled_report_documents(ideas, compiled) == [
+        documents.report_to_document(report) for report in fast
+    ]
     tiers = [0] * 5
     for report in fast:
         tiers[report.tier] += 1
@@ -325,6 +331,13 @@ def main() -> None:
             "batch.compiled_roi_reports, RoiReport objects (compiled once)": lambda: (
                 batch.compiled_roi_reports(ideas, compiled)
             ),
+            "batch.compiled_report_documents, stored JSON documents": lambda: (
+                batch.compiled_report_documents(ideas, compiled)
+            ),
+            "  RoiReport objects, then documents.report_to_document each": lambda: [
+                documents.report_to_document(report)
+                for report in batch.compiled_roi_reports(ideas, compiled)
+            ],
             "batch.roi_reports, RoiReport objects (compiling each call)": lambda: batch.roi_reports(
                 ideas, catalogue
             ),
@@ -349,6 +362,12 @@ def main() -> None:
             f"{name:<64} {took:8.3f} {wall:8.3f} {n / took:>11,.0f}  "
             f"x{seconds[baseline][0] / took:6.1f} vs baseline"
         )
+    reading = seconds["  of which reading the Idea objects into arrays"][0]
+    path = seconds["batch.compiled_report_documents, stored JSON documents"][0]
+    print(
+        f"the documents path spends {reading / path:.0%} of its time reading the Idea objects: "
+        f"x{seconds[baseline][0] / reading:.1f} is the ceiling of any path starting from them"
+    )
     took, wall = best_of_rounds({"": lambda: batch.compile_catalogue(catalogue)}, 5)[""]
     print(f"{'batch.compile_catalogue alone':<64} {took:8.3f} {wall:8.3f}")
 

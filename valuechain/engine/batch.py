@@ -12,7 +12,8 @@ The same formulas as finance.roi_report (DESIGN section 3), laid out for numpy/s
   p = p0 x exp(E @ log f); an optional need's product over A(n) minus E is one more log-sum;
 - engineering, weights and coverage as bincounts over the flattened needs; NPV, ROI and the
   discounted payback as array operations over (idea x step) and (idea x year);
-- the report objects built from the arrays column by column (chain.fast_constructor).
+- the report objects built from the arrays column by column (chain.fast_constructor), or
+  straight away the JSON-ready documents the stored figures hold (documents.py), no objects.
 
 finance.roi_reports stays the reference; tests/engine/test_batch.py holds the two equal.
 """
@@ -22,7 +23,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from itertools import chain
 from typing import Any, cast
 
@@ -39,6 +40,7 @@ from valuechain.engine.chain import (
     fast_constructor,
 )
 from valuechain.engine.compiled import CompiledCatalogue, compile_catalogue
+from valuechain.engine.documents import DOCUMENT_KEYS, new_document, report_from_document
 from valuechain.engine.finance import (
     LadderStep,
     RoiReport,
@@ -261,12 +263,42 @@ class BatchResult:
             for best, tier in zip(self.best_stop_tier.tolist(), self.tier.tolist(), strict=True)
         ]
 
-    def reports(self) -> list[RoiReport]:
-        """The same RoiReport objects finance.roi_reports returns, built column by column."""
+    def _columns(self) -> dict[str, list[Any]]:
+        """Every RoiReport field but the ladder and the charged assets, as a list over the
+        ideas of plain Python values, by field name."""
+        head = self.headline
+        columns: dict[str, list[Any]] = {"idea_id": self.ids, "tier": self.tier.tolist()}
+        for name, array in (
+            ("one_off_investment", head(self.ladder_investment)),
+            ("annual_run_cost", head(self.ladder_run)),
+            ("probability_of_success", head(self.ladder_probability)),
+            ("expected_annual_benefit", self.expected_benefit),
+            ("npv", head(self.ladder_npv)),
+            ("pv_costs", head(self.ladder_pv_costs)),
+            ("need_engineering_cost", head(self.ladder_engineering)),
+            ("asset_build_cost", head(self.ladder_build)),
+            ("asset_run_cost", head(self.ladder_asset_run)),
+            ("deployment_setup_cost", head(self.ladder_setup)),
+            ("deployment_run_cost", head(self.ladder_yearly)),
+            ("expected_coverage", head(self.ladder_expected_coverage)),
+        ):
+            columns[name] = array.tolist()
+        columns["roi"] = _nones(head(self.ladder_roi))
+        columns["payback_years"] = _nones(self.payback)
+        for name, tiers in (
+            ("negative_from_tier", self.negative_from_tier),
+            ("best_stop_tier", self.best_stop_tier),
+        ):
+            columns[name] = [t or None for t in tiers.tolist()]
+        return columns
+
+    def _step_columns(self) -> tuple[np.ndarray, list[Any]]:
+        """Where each idea's steps are (idea, step) and the LadderStep fields over them, in
+        field order, as arrays (ROI as objects: None where there is none)."""
         within = _TIERS[np.newaxis, :] <= self.tier[:, np.newaxis]
-        step = [np.broadcast_to(_TIERS, within.shape)[within].tolist()]
+        step: list[Any] = [np.broadcast_to(_TIERS, within.shape)[within]]
         step += [
-            ladder[within].tolist()
+            ladder[within]
             for ladder in (
                 self.ladder_investment,
                 self.ladder_run,
@@ -275,39 +307,38 @@ class BatchResult:
                 self.ladder_npv,
             )
         ]
-        step += [_nones(self.ladder_roi[within]), self.ladder_expected_coverage[within].tolist()]
-        head = self.headline
-        columns = [self.ids, self.tier.tolist()]
-        columns += [
-            array.tolist()
-            for array in (
-                head(self.ladder_investment),
-                head(self.ladder_run),
-                head(self.ladder_probability),
-                self.expected_benefit,
-                head(self.ladder_npv),
-            )
+        return within, [
+            *step,
+            _nones_objects(self.ladder_roi[within]),
+            self.ladder_expected_coverage[within],
         ]
-        columns += [_nones(head(self.ladder_roi)), head(self.ladder_pv_costs).tolist()]
-        columns += [_nones(self.payback)]
-        columns += [
-            [t or None for t in a.tolist()] for a in (self.negative_from_tier, self.best_stop_tier)
-        ]
-        columns += [_split(list(map(_new_step, *step)), self.tier)]
-        columns += [
-            head(ladder).tolist()
-            for ladder in (
-                self.ladder_engineering,
-                self.ladder_build,
-                self.ladder_asset_run,
-                self.ladder_setup,
-                self.ladder_yearly,
-            )
-        ]
+
+    def reports(self) -> list[RoiReport]:
+        """The same RoiReport objects finance.roi_reports returns, built column by column."""
+        _, step = self._step_columns()
+        columns = self._columns()
+        columns["ladder"] = _split(list(map(_new_step, *(s.tolist() for s in step))), self.tier)
         keys = list(map(self.compiled.keys.__getitem__, self.charged_asset.tolist()))
-        columns += [_split(keys, np.bincount(self.charged_idea, minlength=len(self.ids)))]
-        columns += [head(self.ladder_expected_coverage).tolist()]
-        return list(map(_new_report, *columns))
+        columns["charged_assets"] = _split(keys, self._charged_per_idea())
+        return list(map(_new_report, *(columns[name] for name in _REPORT_ORDER)))
+
+    def documents(self) -> list[dict[str, Any]]:
+        """What documents.report_to_document makes of each of reports(), built straight from
+        the arrays: the values go into object arrays column by column and come out as the
+        rows' lists in one tolist() each (no LadderStep or RoiReport objects at all)."""
+        within, step = self._step_columns()
+        steps = _rows(step, int(within.sum()))
+        columns = self._columns()
+        columns["ladder"] = _split(steps, self.tier, list)
+        kinds, ids = _key_columns(self.compiled.keys)
+        charged = _rows(
+            [kinds[self.charged_asset], ids[self.charged_asset]], len(self.charged_asset)
+        )
+        columns["charged_assets"] = _split(charged, self._charged_per_idea(), list)
+        return list(map(new_document, *(columns[name] for name in DOCUMENT_KEYS)))
+
+    def _charged_per_idea(self) -> np.ndarray:
+        return np.bincount(self.charged_idea, minlength=len(self.ids))
 
     def unfinished(self) -> list[int]:
         """Positions of the ideas with a figure that is not a finite number (NaN stands for
@@ -335,13 +366,40 @@ def _nones(array: np.ndarray) -> list[float | None]:
     return values
 
 
-def _split(items: list[Any], counts: np.ndarray) -> list[tuple[Any, ...]]:
+def _nones_objects(array: np.ndarray) -> np.ndarray:
+    """The array as Python floats in an object array, None where it holds NaN."""
+    objects = array.astype(object)
+    objects[np.isnan(array)] = None
+    return objects
+
+
+def _split(items: list[Any], counts: np.ndarray, into: Callable[[Any], Any] = tuple) -> list[Any]:
     ends = np.cumsum(counts).tolist()
-    return [tuple(items[start:end]) for start, end in zip([0, *ends], ends, strict=False)]
+    return [into(items[start:end]) for start, end in zip([0, *ends], ends, strict=False)]
+
+
+def _rows(columns: Sequence[Any], count: int) -> list[list[Any]]:
+    """The rows of these columns as lists of Python values: numpy's tolist of an object
+    array builds every row's list in C (ints stay ints, floats floats, None None)."""
+    table = np.empty((count, len(columns)), dtype=object)
+    for position, column in enumerate(columns):
+        table[:, position] = column
+    rows: list[list[Any]] = table.tolist()
+    return rows
+
+
+def _key_columns(keys: Sequence[AssetKey]) -> tuple[np.ndarray, np.ndarray]:
+    """Each key's kind as its string and its id, as object arrays indexed like the keys."""
+    kinds = np.empty(len(keys), dtype=object)
+    kinds[:] = [str(kind) for kind, _ in keys]
+    ids = np.empty(len(keys), dtype=object)
+    ids[:] = [pk for _, pk in keys]
+    return kinds, ids
 
 
 _new_step = fast_constructor(LadderStep)
 _new_report = fast_constructor(RoiReport)
+_REPORT_ORDER = tuple(f.name for f in fields(RoiReport))
 
 
 def compute(ideas: Sequence[Idea], catalogue: Catalogue | CompiledCatalogue) -> BatchResult:
@@ -504,3 +562,28 @@ def roi_reports(ideas: Sequence[Idea], catalogue: Catalogue) -> list[RoiReport]:
     if not ideas:
         return []
     return compiled_roi_reports(ideas, compile_catalogue(catalogue))
+
+
+def compiled_report_documents(
+    ideas: Sequence[Idea], compiled: CompiledCatalogue
+) -> list[dict[str, Any]]:
+    """[documents.report_to_document(r) for r in compiled_roi_reports(ideas, compiled)], the
+    same floats bit for bit, built from the arrays with no report objects in between; a
+    non-finite figure is refused the same way (finance.NonFiniteResult)."""
+    ideas = list(ideas)
+    if not ideas:
+        return []
+    with _collector_paused():
+        result = compute(ideas, compiled)
+        documents = result.documents()
+    for position in result.unfinished():
+        check_finite(report_from_document(documents[position]))
+    return documents
+
+
+def report_documents(ideas: Sequence[Idea], catalogue: Catalogue) -> list[dict[str, Any]]:
+    """compiled_report_documents, compiling the catalogue."""
+    ideas = list(ideas)
+    if not ideas:
+        return []
+    return compiled_report_documents(ideas, compile_catalogue(catalogue))
