@@ -9,9 +9,9 @@ the idea is still at v (a compare-and-set), so no reader ever gets figures older
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import connection, models, transaction
@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from valuechain import mappers
 from valuechain import models as m
-from valuechain.engine import batch, chain, finance
+from valuechain.engine import batch, chain, documents, finance
 from valuechain.figures import codec
 
 # From this many ideas on the vectorised engine is faster (same figures to 1e-9 relative);
@@ -95,36 +95,48 @@ def cached_catalogue() -> dict[chain.AssetKey, chain.Asset]:
 # --- computing --------------------------------------------------------------------------------
 
 
-def catalogue_for(ideas: Collection[chain.Idea]) -> Mapping[chain.AssetKey, chain.Asset]:
-    """What computing these ideas reads: their closures alone when they are few, otherwise
-    the cached whole catalogue."""
-    if len(ideas) >= WHOLE_CATALOGUE_FROM:
-        return cached_catalogue()
-    return mappers.ideas_catalogue(ideas)
+Document = dict[str, Any]  # a report as stored (valuechain.engine.documents)
 
 
-def compute(
-    ideas: QuerySet[m.Idea], catalogue: Mapping[chain.AssetKey, chain.Asset] | None = None
-) -> dict[int, finance.RoiReport]:
-    """ROI reports of these ideas, keyed by idea id, over `catalogue` (by default what
-    catalogue_for reads)."""
+def compute_documents(ideas: QuerySet[m.Idea], *, whole: bool = False) -> dict[int, Document]:
+    """The stored form of these ideas' ROI reports, keyed by idea id: straight from the
+    vectorised arrays when there are many, over a compiled catalogue cached under the
+    catalogue's version when `whole`, otherwise over the ideas' closures alone."""
     engine_ideas = mappers.engine_ideas_of(ideas, mappers.day_rates())
-    catalogue = catalogue_for(engine_ideas) if catalogue is None else catalogue
-    compute_many = batch.roi_reports if len(engine_ideas) >= BATCH_FROM else finance.roi_reports
-    return {report.idea_id: report for report in compute_many(engine_ideas, catalogue)}
+    if whole:
+        compiled = cached_for_catalogue(
+            "compiled", lambda: batch.compile_catalogue(cached_catalogue())
+        )
+        found = batch.compiled_report_documents(engine_ideas, compiled)
+    else:
+        catalogue = mappers.ideas_catalogue(engine_ideas)
+        if len(engine_ideas) >= BATCH_FROM:
+            found = batch.report_documents(engine_ideas, catalogue)
+        else:
+            reports = finance.roi_reports(engine_ideas, catalogue)
+            found = [documents.report_to_document(report) for report in reports]
+    return {document["idea_id"]: document for document in found}
 
 
-def _columns(report: finance.RoiReport) -> dict[str, object]:
-    verdict = report.verdict
+def compute(ideas: QuerySet[m.Idea], *, whole: bool = False) -> dict[int, finance.RoiReport]:
+    """As compute_documents, as report objects."""
     return {
-        "report": codec.report_to_json(report),
-        "npv": report.npv,
-        "roi": report.roi,
-        "tier": report.tier,
+        idea_id: documents.report_from_document(document)
+        for idea_id, document in compute_documents(ideas, whole=whole).items()
+    }
+
+
+def _columns(document: Document) -> dict[str, object]:
+    verdict = finance.verdict(document["best_stop_tier"], document["tier"])
+    return {
+        "report": document,
+        "npv": document["npv"],
+        "roi": document["roi"],
+        "tier": document["tier"],
         "verdict": str(verdict),
         "verdict_rank": VERDICT_RANK[verdict],
-        "one_off_investment": report.one_off_investment,
-        "annual_run_cost": report.annual_run_cost,
+        "one_off_investment": document["one_off_investment"],
+        "annual_run_cost": document["annual_run_cost"],
     }
 
 
@@ -156,13 +168,13 @@ def refresh(idea_ids: Iterable[int] | None = None) -> int:
     this computes are not stored under the old version: that write queued its own refresh."""
     versions = stale_versions(idea_ids)
     pending = sorted(versions)
-    # Many ideas share one (cached) whole catalogue; a few read their closures.
-    catalogue = cached_catalogue() if len(pending) >= WHOLE_CATALOGUE_FROM else None
+    # Many ideas share one (cached) compiled catalogue; a few read their closures.
+    whole = len(pending) >= WHOLE_CATALOGUE_FROM
     stored = 0
     for start in range(0, len(pending), REFRESH_CHUNK):
         chunk = pending[start : start + REFRESH_CHUNK]
-        reports = compute(m.Idea.objects.filter(pk__in=chunk), catalogue)
-        stored += _store(reports, versions)
+        found = compute_documents(m.Idea.objects.filter(pk__in=chunk), whole=whole)
+        stored += _store(found, versions)
     return stored
 
 
@@ -178,7 +190,7 @@ _STORE_SQL = """
 """
 
 
-def _store(reports: Mapping[int, finance.RoiReport], versions: Mapping[int, int]) -> int:
+def _store(reports: Mapping[int, Document], versions: Mapping[int, int]) -> int:
     """Each row only where its inputs are still at the version the report was computed from,
     in one statement sent with many parameter sets (so queries do not grow with the ideas)."""
     if not reports:

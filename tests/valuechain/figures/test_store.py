@@ -43,17 +43,17 @@ def test_figures_computed_from_inputs_that_changed_meanwhile_are_not_stored(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     idea = _idea_on_new_feature()
-    compute = store.compute
+    compute = store.compute_documents
 
-    def compute_while_someone_writes(rows: Any, catalogue: Any = None) -> Any:
-        reports = compute(rows, catalogue)
+    def compute_while_someone_writes(rows: Any, whole: bool = False) -> Any:
+        reports = compute(rows, whole=whole)
         store.bump_ideas([idea.pk])  # a write lands after the inputs were read
         return reports
 
-    monkeypatch.setattr(store, "compute", compute_while_someone_writes)
+    monkeypatch.setattr(store, "compute_documents", compute_while_someone_writes)
     assert store.refresh([idea.pk]) == 0
     assert idea.pk in store.figures_of([idea.pk], compute_up_to=0).refreshing
-    monkeypatch.setattr(store, "compute", compute)
+    monkeypatch.setattr(store, "compute_documents", compute)
     assert store.refresh([idea.pk]) == 1
     assert idea.pk in store.figures_of([idea.pk], compute_up_to=0).reports
 
@@ -134,3 +134,15 @@ def test_the_dashboard_leaves_out_ideas_whose_figures_are_being_refreshed(
     # the export never leaves an idea out: it computes what is missing
     export = client_for(exec_user).get(reverse("ideas-export-csv")).content.decode()
     assert "Waiting idea" in export and "Fresh idea" in export
+
+
+def test_a_large_refresh_over_the_compiled_catalogue_stores_what_closures_give(
+    value_chain: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ideas = [value_chain.idea.pk] + [_idea_on_new_feature(f"Idea {i}").pk for i in range(40)]
+    store.refresh()
+    by_closures = store.figures_of(ideas, compute_up_to=0).reports
+    store.bump_all_ideas()
+    monkeypatch.setattr(store, "WHOLE_CATALOGUE_FROM", 1)
+    assert store.refresh() == len(ideas)
+    assert store.figures_of(ideas, compute_up_to=0).reports == by_closures
