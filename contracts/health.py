@@ -299,6 +299,7 @@ def idea_health(
     memo: dict[Ref, AssetGovernance] | None = None,
     with_assets: bool = True,
     lineage_memo: dict[Ref, tuple[Ref, ...]] | None = None,
+    refs: Sequence[Ref] | None = None,
 ) -> IdeaHealth:
     """The health of the data an idea's needs use (see the module's docstring).
 
@@ -307,11 +308,12 @@ def idea_health(
     `linked`, the contracts linked to the idea by hand, are ignored); `activity` is each
     contract's behaviour in the window. `memo` shares asset governance between ideas judged
     against the same contracts; without `with_assets` the result leaves out the per-asset
-    states (a summary over many ideas reads only the level and reasons).
+    states (a summary over many ideas reads only the level and reasons); `refs` is the needs'
+    lineage when the caller has walked it already.
     """
     activity = activity or {}
     roots = list(dict.fromkeys(needs))
-    refs = lineage(upstream, roots, lineage_memo)
+    refs = lineage(upstream, roots, lineage_memo) if refs is None else refs
     ref_set = set(refs)
     linked_ids = set(linked)
     on_asset: dict[Ref, list[ContractFacts]] = {}

@@ -320,6 +320,23 @@ class IdeaContractHealth:
         ]
 
 
+def _downstream(
+    assets: set[AssetRef], upstream: Mapping[AssetRef, Sequence[AssetRef]]
+) -> set[AssetRef]:
+    """The assets and everything made from them, through the lineage."""
+    made_from: dict[AssetRef, list[AssetRef]] = defaultdict(list)
+    for ref, inputs in upstream.items():
+        for source in inputs:
+            made_from[source].append(ref)
+    found, stack = set(), list(assets)
+    while stack:
+        ref = stack.pop()
+        if ref not in found:
+            found.add(ref)
+            stack.extend(made_from.get(ref, ()))
+    return found
+
+
 def lineage_inputs(
     catalogue: Mapping[chain.AssetKey, chain.Asset],
 ) -> tuple[dict[AssetRef, list[AssetRef]], dict[AssetRef, str]]:
@@ -353,15 +370,20 @@ def contract_health_by_id(
     policy: health.Policy | None = None,
     detail: bool = True,
     lineage: tuple[dict[AssetRef, list[AssetRef]], dict[AssetRef, str]] | None = None,
+    idea_query: QuerySet[vm.Idea] | None = None,
 ) -> dict[int, IdeaContractHealth]:
     """Contract health of each idea, in a constant number of queries whatever the number of
     ideas, needs, assets, contracts or runs: the needs' assets, the catalogue (unless given),
     the contracts on the lineage or linked by hand (with their versions and ideas) and their
-    behaviour in the window."""
+    behaviour in the window. `idea_query`, the ideas of `ids` as a queryset, lets the
+    database select through a subquery rather than a list of thousands of ids."""
     policy = policy or enforcement.health_policy()
     roots: dict[int, list[AssetRef]] = defaultdict(list)
     fields = ["idea_id", *(f"{name}_id" for name in vm.Need.ASSET_FIELDS)]
-    for idea_id, *pointers in vm.Need.objects.filter(idea_id__in=ids).values_list(*fields):
+    needs = vm.Need.objects.filter(
+        Q(idea__in=idea_query.values("pk")) if idea_query is not None else Q(idea_id__in=ids)
+    )
+    for idea_id, *pointers in needs.values_list(*fields):
         for kind, pk in zip(vm.Need.ASSET_FIELDS, pointers, strict=True):
             if pk is not None:
                 roots[idea_id].append((kind, pk))
@@ -372,11 +394,28 @@ def contract_health_by_id(
         )
     upstream, names = lineage if lineage is not None else lineage_inputs(catalogue or {})
     walked: dict[AssetRef, tuple[AssetRef, ...]] = {}  # each asset's lineage, walked once
-    reach = {pk: health.lineage(upstream, roots[pk], walked) for pk in ids}
-    reached = {ref for refs in reach.values() for ref in refs}
-    rows = list(
-        contracts().filter(Q(asset_id__in={pk for _, pk in reached}) | Q(ideas__in=ids)).distinct()
+    linked_here = (
+        Q(ideas__in=idea_query.values("pk")) if idea_query is not None else Q(ideas__in=ids)
     )
+    if detail:
+        reach = {pk: health.lineage(upstream, roots[pk], walked) for pk in ids}
+        reached = {ref for refs in reach.values() for ref in refs}
+        on_lineage = Q(asset_id__in={pk for _, pk in reached})
+        rows = list(contracts().filter(on_lineage | linked_here).distinct())
+    else:
+        # Many ideas: the registry holds far fewer contracts than the company has assets, so
+        # every bound contract is read, and only the ideas whose needs lie downstream of one
+        # (or that have one linked by hand) walk their lineage; the others are ungoverned.
+        rows = list(contracts().filter(~Q(asset_type="") | linked_here).distinct())
+        touched = _downstream({c.asset_key for c in rows if c.asset_key is not None}, upstream)
+        by_hand = {i.pk for c in rows for i in c.ideas.all()}
+        reach = {
+            pk: health.lineage(upstream, roots[pk], walked)
+            if pk in by_hand or any(root in touched for root in roots[pk])
+            else list(dict.fromkeys(roots[pk]))  # no contract anywhere upstream
+            for pk in ids
+        }
+        reached = {ref for refs in reach.values() for ref in refs}
     wanted = set(ids)
     rows = [c for c in rows if c.asset_key in reached or any(i.pk in wanted for i in c.ideas.all())]
     linked: dict[int, set[int]] = defaultdict(set)
@@ -399,6 +438,7 @@ def contract_health_by_id(
             memo=memo,
             with_assets=detail,
             lineage_memo=walked,
+            refs=reach[pk],
         )
         used = {c.contract.id for c in state.contracts}
         result[pk] = IdeaContractHealth(

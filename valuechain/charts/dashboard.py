@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import plotly.graph_objects as go
 
 from valuechain.charts.theme import GAIN, GRID, INK, LOSS, MUTED, TIER_COLOURS, inert, styled
@@ -82,17 +83,20 @@ def value_investment_figure(rows: Sequence[IdeaRow], currency: str = "EUR") -> g
         figure.add_trace(
             go.Scatter(
                 name=f"Tier {tier}",
-                x=[row.report.one_off_investment for row in members],
-                y=[row.report.npv for row in members],
+                # arrays: plotly takes them whole instead of checking value by value
+                x=np.array([row.report.one_off_investment for row in members]),
+                y=np.array([row.report.npv for row in members]),
                 mode="markers",
                 marker={
-                    "size": [_marker_size(row.report.probability_of_success) for row in members],
+                    "size": np.array(
+                        [_marker_size(row.report.probability_of_success) for row in members]
+                    ),
                     "color": TIER_COLOURS[tier],
                     "opacity": 0.8,
                     "line": {"width": 1, "color": "#fff"},
                 },
                 text=[inert(row.idea.title) for row in members],
-                customdata=[row.report.probability_of_success for row in members],
+                customdata=np.array([row.report.probability_of_success for row in members]),
                 hovertemplate=(
                     "<b>%{text}</b><br>One-off %{x:,.0f} "
                     + currency

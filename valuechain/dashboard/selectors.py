@@ -40,6 +40,7 @@ def _facts(queryset: QuerySet[m.Idea]) -> list[summary.IdeaFacts]:
 
 @dataclass
 class Loaded:
+    query: QuerySet[m.Idea]  # the ideas of the chosen statuses
     idea_ids: list[int]
     reports: dict[int, RoiReport]
     rows: list[summary.IdeaRow]
@@ -59,6 +60,7 @@ def load(statuses: Sequence[str], *, complete: bool = False) -> Loaded:
     figures = store.figures_for(queryset, compute_up_to=limit)
     shown = [idea for idea in facts if idea.id in figures.reports]
     return Loaded(
+        queryset,
         [idea.id for idea in shown],
         figures.reports,
         summary.rows(shown, figures.reports),
@@ -79,7 +81,9 @@ def risk_inputs(loaded: Loaded, statuses: Sequence[str]) -> dict[str, Any]:
     lineage = store.cached_for_catalogue(
         "lineage", lambda: contracts.lineage_inputs(store.cached_catalogue())
     )
-    health = contracts.contract_health_by_id(loaded.idea_ids, lineage=lineage, detail=False)
+    health = contracts.contract_health_by_id(
+        loaded.idea_ids, lineage=lineage, detail=False, idea_query=loaded.query
+    )
     return {
         "default_roles": gaps.default_roles,
         "role_names": gaps.role_names,

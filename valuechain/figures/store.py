@@ -9,8 +9,10 @@ the idea is still at v (a compare-and-set), so no reader ever gets figures older
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from django.core.cache import cache
@@ -251,19 +253,39 @@ def figures_for(ideas: QuerySet[m.Idea], *, compute_up_to: int) -> Figures:
     return _read(rows)
 
 
+# Reports decoded once per process. A stored report never changes under its key: the time it
+# was stored tells apart two reports of one idea at one version (a version a rolled-back
+# write used may come round again, a store time does not).
+_decoded: OrderedDict[tuple[int, int, datetime], finance.RoiReport] = OrderedDict()
+DECODED_LIMIT = 50_000
+
+
 def _read(rows: QuerySet[m.IdeaFigures], wanted: Iterable[int] = ()) -> Figures:
     reports: dict[int, finance.RoiReport] = {}
     refreshing = set(wanted)
-    for idea_id, inputs, computed, document in rows.values_list(
-        "idea_id", "inputs_version", "computed_version", "report"
+    keys: dict[int, tuple[int, int, datetime]] = {}
+    for idea_id, inputs, computed, computed_at in rows.values_list(
+        "idea_id", "inputs_version", "computed_version", "computed_at"
     ):
         refreshing.add(idea_id)
-        if computed == inputs and document is not None:
-            try:
-                reports[idea_id] = codec.report_from_json(document)
-            except codec.UnreadableReport:
-                continue
-            refreshing.discard(idea_id)
+        if computed == inputs and computed_at is not None:
+            key = keys[idea_id] = (idea_id, computed, computed_at)
+            found = _decoded.get(key)
+            if found is not None:
+                reports[idea_id] = found
+    # One query whether or not any report is still to be decoded ([0]: no idea has id 0).
+    missing = [idea_id for idea_id in keys if idea_id not in reports] or [0]
+    for idea_id, document in m.IdeaFigures.objects.filter(idea_id__in=missing).values_list(
+        "idea_id", "report"
+    ):
+        key = keys[idea_id]
+        try:
+            reports[idea_id] = _decoded[key] = codec.report_from_json(document)
+        except codec.UnreadableReport:
+            continue
+    while len(_decoded) > DECODED_LIMIT:
+        _decoded.popitem(last=False)
+    refreshing -= reports.keys()
     return Figures(reports, frozenset(refreshing))
 
 

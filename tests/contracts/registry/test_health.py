@@ -144,3 +144,33 @@ def test_the_dashboard_and_the_idea_page_agree(governed, exec_user, monkeypatch)
         assert level is not None
         assert shown[str(row.pk)] == level.group(1) == selectors.idea_contract_health(row).level
     assert shown == {str(idea.pk): "at_risk", str(other.pk): "deprecated"}
+
+
+def test_the_summary_of_many_ideas_reads_each_idea_as_its_page_does(governed):
+    """The dashboard walks lineage only for ideas downstream of a contract or linked to one;
+    every idea's level and reasons are still those of its own page."""
+    idea, contract, version = governed
+    SlaBreachFactory(contract=contract, version=version)
+    loose = CuratedDatasetFactory(available=False, name="clickstream")
+    ungoverned = IdeaFactory(title="Ungoverned")
+    NeedFactory(idea=ungoverned, feature=FeatureFactory(name="clicks", curated_datasets=[loose]))
+    by_hand = IdeaFactory(title="Linked by hand")
+    NeedFactory(idea=by_hand, curated_dataset=loose)
+    draft = DataContractFactory(name="Draft", status=DataContract.Status.DRAFT)
+    draft.ideas.add(by_hand)
+    empty = IdeaFactory(title="No data yet")
+    ids = [idea.pk, ungoverned.pk, by_hand.pk, empty.pk]
+    detailed = selectors.contract_health_by_id(ids)
+    summary = selectors.contract_health_by_id(ids, detail=False)
+    for pk in ids:
+        assert (summary[pk].state.level, summary[pk].state.reasons) == (
+            detailed[pk].state.level,
+            detailed[pk].state.reasons,
+        )
+    assert [summary[pk].state.level for pk in ids] == [
+        "at_risk",
+        "ungoverned",
+        "ungoverned",  # its data is ungoverned, and its only contract a draft
+        "no_data",
+    ]
+    assert any("draft contract only" in r.text for r in summary[by_hand.pk].state.reasons)
