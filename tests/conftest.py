@@ -17,6 +17,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+from valuechain.figures import store
 from valuechain.platform.roles import DATA_LEADS, EXECUTIVES, PRODUCT_MANAGERS
 
 REQUIRE_SERVICES = os.environ.get("VALUECHAIN_REQUIRE_SERVICES") == "1"
@@ -44,8 +45,10 @@ def _isolated_defaults(settings: pytest.FixtureRequest) -> Iterator[None]:
 
     app.conf.task_always_eager = True
     cache.clear()
+    store.forget_process_caches()
     yield
     cache.clear()
+    store.forget_process_caches()
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from tests.factories import (
 )
 from valuechain import models as m
 from valuechain.analysis import services as analysis_services
+from valuechain.figures import store
 from valuechain.ideas import selectors
 
 pytestmark = pytest.mark.django_db
@@ -210,7 +211,9 @@ def test_the_latest_finished_portfolio_run_is_summarised(
 
 
 def count_queries(client: Client, url: str) -> int:
-    cache.clear()  # every count with a cold cache: the catalogue is read as on the first request
+    # every count with cold caches: the catalogue is read as on the first request
+    cache.clear()
+    store.forget_process_caches()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
