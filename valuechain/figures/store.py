@@ -323,6 +323,20 @@ def _read(rows: QuerySet[m.IdeaFigures], wanted: Iterable[int] = ()) -> Figures:
     return Figures(reports, frozenset(refreshing))
 
 
+def fresh_key(idea_id: int, name: str) -> str | None:
+    """A cache key for something computed from exactly the inputs of the idea's stored figures
+    (its explained report, say), while they are fresh; None while they are not. The key names
+    the version and the time the figures were stored, so it never names other inputs."""
+    row = (
+        m.IdeaFigures.objects.filter(idea_id=idea_id)
+        .values_list("inputs_version", "computed_version", "computed_at")
+        .first()
+    )
+    if row is None or row[0] != row[1] or row[2] is None:
+        return None
+    return f"valuechain:idea:{idea_id}:{row[0]}:{row[2].isoformat()}:{name}"
+
+
 def stale_count(ideas: QuerySet[m.Idea] | None = None) -> int:
     """How many ideas (of this queryset) wait for their figures."""
     ideas = m.Idea.objects.all() if ideas is None else ideas

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
@@ -80,7 +81,21 @@ class ExplainedReport:
 
 
 def explained_report(idea: m.Idea) -> ExplainedReport:
-    """The ROI report of an idea from `ideas()`, with the factors of its p and k."""
+    """The ROI report of an idea from `ideas()`, with the factors of its p and k: computed
+    once per version of its inputs (the stored figures' key), then read from the cache."""
+    key = store.fresh_key(idea.pk, "explained")
+    found = cache.get(key) if key is not None else None
+    if found is None:
+        found = _explained(idea)
+        if key is not None:
+            cache.set(key, found, EXPLAINED_CACHE_SECONDS)
+    return cast(ExplainedReport, found)
+
+
+EXPLAINED_CACHE_SECONDS = 24 * 3600
+
+
+def _explained(idea: m.Idea) -> ExplainedReport:
     rates = mappers.day_rates()
     engine_idea = mappers.idea_to_engine(idea, rates)
     catalogue = mappers.ideas_catalogue([engine_idea], rates)

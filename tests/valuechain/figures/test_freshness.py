@@ -26,6 +26,7 @@ from valuechain.catalogue import services as catalogue_services
 from valuechain.engine import finance
 from valuechain.estimates import EstimateInput
 from valuechain.figures import store
+from valuechain.ideas import selectors as idea_selectors
 from valuechain.ideas import services as idea_services
 
 pytestmark = pytest.mark.django_db
@@ -161,6 +162,7 @@ def test_after_every_kind_of_write_stored_figures_equal_a_fresh_computation(
     idea, bystander = company.chain.idea.pk, company.bystander.pk
     before = store.figures_of([idea, bystander], compute_up_to=0)
     assert not before.refreshing
+    cached = idea_selectors.explained_report(idea_selectors.ideas().get(pk=idea))  # now cached
     with django_capture_on_commit_callbacks(execute=False) as queued:
         write(company)
     assert queued, "a write that can change figures queues their refresh"
@@ -177,3 +179,7 @@ def test_after_every_kind_of_write_stored_figures_equal_a_fresh_computation(
         assert_same_report(after.reports[idea_id], truth[idea_id])
     # the write really changed the idea's figures: had it been missed, they would differ
     assert after.reports[idea] != before.reports[idea]
+    # the ROI report's explanation, cached under the figures' version, is never the old one
+    explained = idea_selectors.explained_report(idea_selectors.ideas().get(pk=idea))
+    assert_same_report(explained.report, truth[idea])
+    assert explained.report != cached.report
