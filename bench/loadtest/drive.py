@@ -218,7 +218,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=os.environ.get("LOAD_URL", "http://127.0.0.1:8777"))
     parser.add_argument("--phases", default=",".join(SHORT), help=", ".join(SHORT))
-    parser.add_argument("--users", type=int, default=int(os.environ.get("LOAD_USERS", 10)))
+    parser.add_argument("--users", type=int, default=int(os.environ.get("LOAD_USERS", 3)))
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("LOAD_SECONDS", 20)))
     parser.add_argument("--json", help="also write the results here")
     parser.add_argument("--compare", nargs="+", help="print ROI across runs' JSON files")

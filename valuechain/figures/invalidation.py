@@ -99,16 +99,20 @@ def prices_changed() -> None:
 
 
 @contextmanager
-def suspended() -> Iterator[None]:
+def suspended(*, queue_refresh: bool = True) -> Iterator[None]:
     """For writers of thousands of rows (a generated company, a wholesale delete): the
     receivers stand down inside the block, and at its end every idea's figures go stale at
-    once, with one refresh queued, instead of one invalidation per row."""
+    once, with one refresh queued (unless the writer refreshes them itself), instead of one
+    invalidation per row."""
     token = _suspended.set(True)
     try:
         yield
     finally:
         _suspended.reset(token)
-    prices_changed()
+    store.bump_catalogue()
+    store.bump_all_ideas()
+    if queue_refresh:
+        _queue_refresh()
 
 
 # --- receivers ----------------------------------------------------------------------------------

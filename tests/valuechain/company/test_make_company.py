@@ -17,6 +17,7 @@ from tests.factories import FeatureFactory, IdeaFactory
 from valuechain import models as m
 from valuechain.company.build import NEEDS_PER_IDEA, tier_counts
 from valuechain.demo import DEMO_PASSWORD
+from valuechain.figures import store
 from valuechain.ideas import selectors
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +109,8 @@ def test_the_same_seed_gives_the_same_company_and_another_seed_another():
 def test_every_idea_gets_roi_figures_and_the_demo_people_can_log_in():
     make(seed=3)
 
+    # the command stored every idea's figures: the first page reads them, computing none
+    assert store.stale_count() == 0
     reports = selectors.roi_reports(list(selectors.ideas()))
     assert len(reports) == IDEAS
     request = RequestFactory().post("/login/")

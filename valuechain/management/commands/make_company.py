@@ -50,7 +50,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             # Thousands of rows: invalidated once at the end, not row by row.
-            with invalidation.suspended():
+            with invalidation.suspended(queue_refresh=False):
                 counts = build_company(
                     ideas=options["ideas"],
                     assets=options["assets"],
