@@ -40,6 +40,8 @@ _KIND_CODE: dict[Any, int] = {kind: code for code, kind in enumerate(_KINDS)}
 _KIND_CODE.update({kind.value: code for code, kind in enumerate(_KINDS)})
 # An asset's code: its kind's code above its id's 40 bits (ids are database keys).
 _ID_BITS = 40
+# Below this many ids (or 8 per asset), assets are found through a dense table.
+_DENSE_IDS = 1 << 16
 
 IDEA_FIELDS: tuple[str, ...] = ("probability", "horizon", "rate", "online", "benefit")
 IDEA_FIELDS += ("setup", "run", "f_setup", "f_run")
@@ -87,16 +89,25 @@ class IdeaColumns:
     def asset_positions(self, keys: Sequence[AssetKey]) -> np.ndarray:
         """Each need's asset's position in keys (a compiled catalogue's); UnknownAsset for
         the first need whose asset keys do not hold."""
-        codes = self.need_kind << _ID_BITS | self.need_asset_id
-        known = np.fromiter(
-            (_KIND_CODE[kind] << _ID_BITS | pk for kind, pk in keys), np.int64, len(keys)
-        )
-        order = np.argsort(known, kind="stable")
-        found = np.minimum(np.searchsorted(known[order], codes), max(len(keys) - 1, 0))
-        held = known[order][found] == codes if len(keys) else np.zeros(len(codes), dtype=bool)
+        kind = np.fromiter((_KIND_CODE[kind] for kind, _ in keys), np.int64, len(keys))
+        ids = np.fromiter((pk for _, pk in keys), np.int64, len(keys))
+        top = int(ids.max(initial=0))
+        if top <= _DENSE_IDS + 8 * len(keys):
+            # Database ids are dense: one table over (kind, id), looked up in one go.
+            table = np.full((len(_KINDS), top + 2), -1, dtype=np.int64)
+            table[kind, ids] = np.arange(len(keys))
+            wanted = np.minimum(self.need_asset_id, top + 1)
+            positions: np.ndarray = table[self.need_kind, np.maximum(wanted, 0)]
+            held = (positions >= 0) & (self.need_asset_id >= 0)
+        else:
+            known = kind << _ID_BITS | ids
+            codes = self.need_kind << _ID_BITS | self.need_asset_id
+            order = np.argsort(known, kind="stable")
+            found = np.minimum(np.searchsorted(known[order], codes), max(len(keys) - 1, 0))
+            held = known[order][found] == codes if len(keys) else np.zeros(len(codes), bool)
+            positions = order[found]
         if not held.all():
             raise UnknownAsset(self.need_assets[int(np.argmin(held))])
-        positions: np.ndarray = order[found]
         return positions
 
     @classmethod
