@@ -31,8 +31,8 @@ from valuechain.engine.chain import (
 EstimateLike: TypeAlias = Estimate | tuple[float, float, float]
 # (id, probability, horizon_years, discount_rate, benefit, deployment or None for none)
 IdeaRow: TypeAlias = tuple[int, float, int, float, EstimateLike, Deployment | None]
-# (idea id, asset key, weight, essential, engineering)
-NeedRow: TypeAlias = tuple[int, AssetKey, float, bool, EstimateLike]
+# (idea id, asset key (its kind an AssetKind or its value), weight, essential, engineering)
+NeedRow: TypeAlias = tuple[int, tuple[AssetKind | str, int], float, bool, EstimateLike]
 
 _KINDS = tuple(AssetKind)
 # Keyed by the members and by their string values, so rows may name a kind either way.
