@@ -362,7 +362,7 @@ def main() -> None:
     seconds = best_of_rounds(
         {
             baseline: lambda: [plain_report(catalogue, idea) for idea in ideas],
-            "batch.compute, arrays only (catalogue compiled once)": lambda: batch.compute(
+            "batch.compute, arrays only (Idea objects, compiled once)": lambda: batch.compute(
                 ideas, compiled
             ),
             "batch.compiled_roi_reports, RoiReport objects (compiled once)": lambda: (
