@@ -284,7 +284,7 @@ def best_of_rounds(
 
 
 DOCUMENTS_FROM_OBJECTS = "documents from Idea objects (read into columns in the timing)"
-DOCUMENTS_FROM_COLUMNS = "documents from columns (IdeaColumns built beforehand from DB values)"
+DOCUMENTS_FROM_COLUMNS = "documents from columns (IdeaColumns prepared from rows, as the mapper)"
 READING = "  of which reading the Idea objects into IdeaColumns"
 
 
