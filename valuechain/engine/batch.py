@@ -122,25 +122,57 @@ class _Reached:
         cls, needs: _Needs, chosen: np.ndarray, n_ideas: int, compiled: CompiledCatalogue
     ) -> _Reached:
         base = int(needs.per_idea.max(initial=0)) + 1
-        # The needs come in idea order: N's rows are ready made (duplicates add up).
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(needs.idea[chosen], None, n_ideas))])
-        incidence = sparse.csr_matrix(
-            (base ** (STEPS - needs.tier[chosen]), needs.asset[chosen], indptr),
-            shape=(n_ideas, compiled.size),
-        )
-        reached = incidence @ compiled.closure
+        digits = base ** (STEPS - needs.tier[chosen])
+        reached = _incidence(needs, chosen, digits, n_ideas, compiled) @ compiled.closure
         reached.sort_indices()
-        # The highest non-zero digit is the most downstream step whose needs reach it.
-        # (Counted threshold by threshold: cheaper than a searchsorted over three.)
-        digits = reached.data >= base
-        step = STEPS - digits.astype(np.int64)
-        for power in range(2, STEPS):
-            step -= reached.data >= base**power
         idea = np.repeat(np.arange(n_ideas, dtype=np.int64), np.diff(reached.indptr))
-        return cls(idea, reached.indices.astype(np.int64), idea * STEPS + step - 1)
+        asset = reached.indices.astype(np.int64)
+        return cls(idea, asset, idea * STEPS + _first_step(reached.data, base) - 1)
+
+    @classmethod
+    def both(
+        cls, needs: _Needs, n_ideas: int, compiled: CompiledCatalogue
+    ) -> tuple[_Reached, _Reached]:
+        """N @ K of all the needs and of the essential needs alone: one product, the
+        essential needs' digits counted again above the others' where both fit in int64."""
+        base = int(needs.per_idea.max(initial=0)) + 1
+        everything = np.ones(len(needs.asset), dtype=bool)
+        if base ** (2 * STEPS) >= 2**63:
+            return cls.of(needs, everything, n_ideas, compiled), cls.of(
+                needs, needs.essential, n_ideas, compiled
+            )
+        digits = base ** (STEPS - needs.tier)
+        digits += np.where(needs.essential, digits * base**STEPS, 0)
+        reached = _incidence(needs, everything, digits, n_ideas, compiled) @ compiled.closure
+        reached.sort_indices()
+        essential_digits, all_digits = np.divmod(reached.data, base**STEPS)
+        idea = np.repeat(np.arange(n_ideas, dtype=np.int64), np.diff(reached.indptr))
+        asset = reached.indices.astype(np.int64)
+        every = cls(idea, asset, idea * STEPS + _first_step(all_digits, base) - 1)
+        held = essential_digits > 0
+        idea, step = idea[held], _first_step(essential_digits[held], base)
+        return every, cls(idea, asset[held], idea * STEPS + step - 1)
 
     def only(self, mask: np.ndarray) -> _Reached:
         return _Reached(self.idea[mask], self.asset[mask], self.bin[mask])
+
+
+def _incidence(
+    needs: _Needs, chosen: np.ndarray, digits: np.ndarray, n_ideas: int, compiled: CompiledCatalogue
+) -> sparse.csr_matrix:
+    """N: the chosen needs' digits in their assets' columns. The needs come in idea order:
+    N's rows are ready made (duplicates add up)."""
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(needs.idea[chosen], None, n_ideas))])
+    return sparse.csr_matrix((digits, needs.asset[chosen], indptr), shape=(n_ideas, compiled.size))
+
+
+def _first_step(counts: np.ndarray, base: int) -> np.ndarray:
+    """The highest non-zero base-B digit of each count: the most downstream step whose
+    needs reach the asset (threshold by threshold: cheaper than a searchsorted over three)."""
+    step = STEPS - (counts >= base).astype(np.int64)
+    for power in range(2, STEPS):
+        step -= counts >= base**power
+    return step
 
 
 def _product_by_step(reached: _Reached, n_ideas: int, compiled: CompiledCatalogue) -> np.ndarray:
@@ -372,12 +404,11 @@ def compute(
     needs = _Needs.of(ideas, compiled)
     if needs.per_idea.max(initial=0) > MAX_NEEDS_PER_IDEA:
         raise ValueError(f"An idea may have at most {MAX_NEEDS_PER_IDEA} needs.")
-    reached = _Reached.of(needs, np.ones(len(needs.asset), dtype=bool), n, compiled)
+    reached, essential = _Reached.both(needs, n, compiled)
     missing = compiled.missing[reached.asset]
     if missing.any():
         raise UnknownAsset(compiled.keys[reached.asset[np.argmax(missing)]])
     paid = reached.only(compiled.charged[reached.asset])
-    essential = _Reached.of(needs, needs.essential, n, compiled)
     essential = essential.only(compiled.charged[essential.asset])
 
     build, asset_run = _by_step(paid.bin, n, compiled.build[paid.asset], compiled.run[paid.asset])
