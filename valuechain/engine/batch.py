@@ -24,7 +24,7 @@ finance.roi_reports stays the reference; tests/engine/test_batch.py holds the tw
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import Any
@@ -307,9 +307,11 @@ class BatchResult:
         """The same RoiReport objects finance.roi_reports returns, built column by column."""
         _, step = self._step_columns()
         columns = self._columns()
-        columns["ladder"] = _split(list(map(_new_step, *(s.tolist() for s in step))), self.tier)
+        columns["ladder"] = list(
+            map(tuple, _split(list(map(_new_step, *(s.tolist() for s in step))), self.tier))
+        )
         keys = list(map(self.compiled.keys.__getitem__, self.charged_asset.tolist()))
-        columns["charged_assets"] = _split(keys, self._charged_per_idea())
+        columns["charged_assets"] = list(map(tuple, _split(keys, self._charged_per_idea())))
         return list(map(_new_report, *(columns[name] for name in _REPORT_ORDER)))
 
     def documents(self) -> list[dict[str, Any]]:
@@ -319,12 +321,12 @@ class BatchResult:
         within, step = self._step_columns()
         steps = _rows(step, int(within.sum()))
         columns = self._columns()
-        columns["ladder"] = _split(steps, self.tier, list)
+        columns["ladder"] = _split(steps, self.tier)
         kinds, ids = _key_columns(self.compiled.keys)
         charged = _rows(
             [kinds[self.charged_asset], ids[self.charged_asset]], len(self.charged_asset)
         )
-        columns["charged_assets"] = _split(charged, self._charged_per_idea(), list)
+        columns["charged_assets"] = _split(charged, self._charged_per_idea())
         return list(map(new_document, *(columns[name] for name in DOCUMENT_KEYS)))
 
     def _charged_per_idea(self) -> np.ndarray:
@@ -363,9 +365,10 @@ def _nones_objects(array: np.ndarray) -> np.ndarray:
     return objects
 
 
-def _split(items: list[Any], counts: np.ndarray, into: Callable[[Any], Any] = tuple) -> list[Any]:
+def _split(items: list[Any], counts: np.ndarray) -> list[list[Any]]:
+    """The items in runs of these lengths, each run a list (a slice is a new list)."""
     ends = np.cumsum(counts).tolist()
-    return [into(items[start:end]) for start, end in zip([0, *ends], ends, strict=False)]
+    return [items[start:end] for start, end in zip([0, *ends], ends, strict=False)]
 
 
 def _rows(columns: Sequence[Any], count: int) -> list[list[Any]]:
