@@ -6,8 +6,11 @@ Each engine path is shown as a ratio against it: the vectorised arrays alone, th
 RoiReport objects (over a catalogue compiled once, as a cache holds it, and compiling each
 call), the JSON-ready documents the stored figures hold built straight from the arrays (no
 report objects; the same documents as documents.report_to_document of the objects), and the
-scalar engine (finance) one idea a call and over all ideas at once. Also shown:
-reading the Idea objects into arrays alone, the floor of any path that starts from them.
+scalar engine (finance) one idea a call and over all ideas at once. The documents path is
+shown twice: from chain.Idea objects (read into columns inside the timed region), and from
+columns.IdeaColumns prepared beforehand, as the app's mapper builds them from database values
+(mappers.idea_columns_of: no Idea objects at all); reading the Idea objects into columns is
+shown alone too.
 Ratios are of CPU time (the machine is shared), best of interleaved rounds; wall time beside.
 
 Run: python bench/bench_roi.py [--ideas N] [--rounds R]
@@ -36,6 +39,7 @@ from valuechain.engine.chain import (
     Idea,
     Need,
 )
+from valuechain.engine.columns import IdeaColumns
 
 Catalogue = dict[AssetKey, Asset]
 
@@ -279,6 +283,11 @@ def best_of_rounds(
     return {name: (cpu[name], wall[name]) for name in candidates}
 
 
+DOCUMENTS_FROM_OBJECTS = "documents from Idea objects (read into columns in the timing)"
+DOCUMENTS_FROM_COLUMNS = "documents from columns (IdeaColumns prepared from rows, as the mapper)"
+READING = "  of which reading the Idea objects into IdeaColumns"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--ideas", type=int, default=10_000)
@@ -310,6 +319,34 @@ def main() -> None:
     assert batch.compiled_report_documents(ideas, compiled) == [
         documents.report_to_document(report) for report in fast
     ]
+    # Columns from plain rows, as the mapper reads them from the database (no Idea objects).
+    columns = IdeaColumns.from_rows(
+        (
+            (
+                i.id,
+                i.probability,
+                i.horizon_years,
+                i.discount_rate,
+                (i.benefit.low, i.benefit.likely, i.benefit.high),
+                i.deployment,
+            )
+            for i in ideas
+        ),
+        (
+            (
+                i.id,
+                n.asset,
+                n.weight,
+                n.essential,
+                (n.engineering.low, n.engineering.likely, n.engineering.high),
+            )
+            for i in ideas
+            for n in i.needs
+        ),
+    )
+    assert batch.compiled_report_documents(columns, compiled) == batch.compiled_report_documents(
+        ideas, compiled
+    )
     tiers = [0] * 5
     for report in fast:
         tiers[report.tier] += 1
@@ -325,15 +362,14 @@ def main() -> None:
     seconds = best_of_rounds(
         {
             baseline: lambda: [plain_report(catalogue, idea) for idea in ideas],
-            "batch.compute, arrays only (catalogue compiled once)": lambda: batch.compute(
+            "batch.compute, arrays only (Idea objects, compiled once)": lambda: batch.compute(
                 ideas, compiled
             ),
             "batch.compiled_roi_reports, RoiReport objects (compiled once)": lambda: (
                 batch.compiled_roi_reports(ideas, compiled)
             ),
-            "batch.compiled_report_documents, stored JSON documents": lambda: (
-                batch.compiled_report_documents(ideas, compiled)
-            ),
+            DOCUMENTS_FROM_OBJECTS: lambda: batch.compiled_report_documents(ideas, compiled),
+            DOCUMENTS_FROM_COLUMNS: lambda: batch.compiled_report_documents(columns, compiled),
             "  RoiReport objects, then documents.report_to_document each": lambda: [
                 documents.report_to_document(report)
                 for report in batch.compiled_roi_reports(ideas, compiled)
@@ -341,11 +377,8 @@ def main() -> None:
             "batch.roi_reports, RoiReport objects (compiling each call)": lambda: batch.roi_reports(
                 ideas, catalogue
             ),
-            # The floor of any path starting from Idea objects: reading them into arrays.
-            "  of which reading the Idea objects into arrays": lambda: (
-                batch._Needs.of(ideas, compiled),
-                batch._table(batch._idea_rows(ideas), batch._IDEA_FIELDS, len(ideas)),
-            ),
+            # The floor of any path starting from Idea objects: reading them into columns.
+            READING: lambda: IdeaColumns.of(ideas),
             "finance.roi_report per idea (scalar path, one idea a call)": lambda: [
                 finance.roi_report(idea, catalogue) for idea in ideas
             ],
@@ -356,20 +389,20 @@ def main() -> None:
         args.rounds,
     )
     n = len(ideas)
-    print(f"{'':<64} {'CPU s':>8} {'wall s':>8} {'ideas/s':>11}  ratio (CPU)")
+    print(f"{'':<70} {'CPU s':>8} {'wall s':>8} {'ideas/s':>11}  ratio (CPU)")
     for name, (took, wall) in seconds.items():
         print(
-            f"{name:<64} {took:8.3f} {wall:8.3f} {n / took:>11,.0f}  "
+            f"{name:<70} {took:8.3f} {wall:8.3f} {n / took:>11,.0f}  "
             f"x{seconds[baseline][0] / took:6.1f} vs baseline"
         )
-    reading = seconds["  of which reading the Idea objects into arrays"][0]
-    path = seconds["batch.compiled_report_documents, stored JSON documents"][0]
+    reading = seconds[READING][0]
+    path = seconds[DOCUMENTS_FROM_OBJECTS][0]
     print(
         f"the documents path spends {reading / path:.0%} of its time reading the Idea objects: "
         f"x{seconds[baseline][0] / reading:.1f} is the ceiling of any path starting from them"
     )
     took, wall = best_of_rounds({"": lambda: batch.compile_catalogue(catalogue)}, 5)[""]
-    print(f"{'batch.compile_catalogue alone':<64} {took:8.3f} {wall:8.3f}")
+    print(f"{'batch.compile_catalogue alone':<70} {took:8.3f} {wall:8.3f}")
 
 
 if __name__ == "__main__":

@@ -249,3 +249,21 @@ def test_an_empty_catalogue():
     )
     with pytest.raises(UnknownAsset):
         batch.roi_reports([walk_idea(needs=()), walk_idea()], {})
+
+
+def test_ideas_with_hundreds_of_needs_equal_the_reference():
+    # Past 233 needs an idea's per-tier counts of all and of essential needs no longer fit
+    # together in one int64: the engine counts them in two products.
+    rng = random.Random(11)
+    cat = random_catalogue(rng, size=15)
+    few, many = random_ideas(rng, cat, 2)
+    keys = list(cat)
+    needs = tuple(
+        Need(f"need {j}", rng.choice(keys), Estimate(1.0, 2.0, 3.0), essential=rng.random() < 0.3)
+        for j in range(240)
+    )
+    many = Idea(id=many.id, benefit=many.benefit, probability=0.8, needs=needs)
+    for f, s in zip(
+        batch.roi_reports([few, many], cat), finance.roi_reports([few, many], cat), strict=True
+    ):
+        assert_same_report(f, s)

@@ -18,6 +18,7 @@ from tests.factories import (
 )
 from valuechain import mappers
 from valuechain import models as m
+from valuechain.engine import batch
 from valuechain.engine.chain import AssetKind, Deployment, Estimate
 from valuechain.ideas import selectors
 
@@ -229,3 +230,19 @@ def test_ideas_read_as_values_are_the_ideas_read_as_models(value_chain):
     assert as_values == as_models
     assert [i.id for i in as_values] == sorted([value_chain.idea.pk, bare.pk])
     assert as_values[0].deployment != Deployment()
+
+
+def test_ideas_read_as_columns_give_the_reports_of_the_ideas_read_as_values(value_chain):
+    DeploymentPlanFactory(idea=value_chain.idea)
+    bare = IdeaFactory(title="No needs yet")
+    rates = mappers.day_rates()
+    catalogue = mappers.load_catalogue(rates)
+    ideas = m.Idea.objects.order_by("pk")
+    with CaptureQueriesContext(connection) as queries:
+        columns = mappers.idea_columns_of(ideas, rates)
+    assert len(queries) == 3
+    assert columns.ids == (value_chain.idea.pk, bare.pk)
+    as_columns = batch.report_documents(columns, catalogue)
+    assert as_columns == batch.report_documents(mappers.engine_ideas_of(ideas, rates), catalogue)
+    assert as_columns[0]["deployment_setup_cost"] > 0
+    assert as_columns[1]["charged_assets"] == []

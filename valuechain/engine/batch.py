@@ -15,17 +15,19 @@ The same formulas as finance.roi_report (DESIGN section 3), laid out for numpy/s
 - the report objects built from the arrays column by column (chain.fast_constructor), or
   straight away the JSON-ready documents the stored figures hold (documents.py), no objects.
 
+The ideas come as columns (columns.IdeaColumns): read from chain.Idea objects, or built by a
+mapper straight from database values with no objects at all.
+
 finance.roi_reports stays the reference; tests/engine/test_batch.py holds the two equal.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from itertools import chain
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -35,10 +37,10 @@ from valuechain.engine.chain import (
     AssetKey,
     Catalogue,
     Idea,
-    Need,
     UnknownAsset,
     fast_constructor,
 )
+from valuechain.engine.columns import IdeaColumns
 from valuechain.engine.compiled import CompiledCatalogue, compile_catalogue
 from valuechain.engine.documents import DOCUMENT_KEYS, new_document, report_from_document
 from valuechain.engine.finance import (
@@ -58,52 +60,12 @@ STEPS = len(TIERS)
 _TIERS = np.array(TIERS, dtype=np.int64)
 # N @ K holds per-tier counts of needs as base-B digits in int64: B^4 must stay below 2^63.
 MAX_NEEDS_PER_IDEA = 2**15 - 2
+_DEPLOYMENT_ESTIMATES = ("setup", "run", "f_setup", "f_run")
 
 
-def _getter(cls: type, name: str) -> Callable[[Any], Any]:
-    """The slot's own reader: map() over it reads a field of many objects without bytecode."""
-    return cast(Callable[[Any], Any], vars(cls)[name].__get__)
-
-
-_NEEDS, _ID = _getter(Idea, "needs"), _getter(Idea, "id")
-# Reading the objects is most of the cost of the arrays: each object is read once, in one
-# pass yielding plain numbers, and numpy takes them as one flat run of floats.
-_NEED_FIELDS = ("asset", "weight", "essential", "pert")
-_IDEA_FIELDS: tuple[str, ...] = ("probability", "horizon", "rate", "online", "benefit")
-_IDEA_FIELDS += ("setup", "run", "f_setup", "f_run")
-
-
-def _need_rows(needs: Iterable[Need], index: Mapping[AssetKey, int]) -> Iterator[tuple[Any, ...]]:
-    for need in needs:
-        e = need.engineering
-        # Estimate.mean's numerator; the division by 6 runs on the array, the same operations.
-        yield index[need.asset], need.weight, need.essential, e.low + 4 * e.likely + e.high
-
-
-def _idea_rows(ideas: Iterable[Idea]) -> Iterator[tuple[Any, ...]]:
-    for idea in ideas:
-        d, b = idea.deployment, idea.benefit
-        s, r, fs, fr = d.setup, d.run, d.online_feature_setup, d.online_feature_run
-        yield (
-            idea.probability,
-            idea.horizon_years,
-            idea.discount_rate,
-            d.online_serving,
-            b.low + 4 * b.likely + b.high,
-            s.low + 4 * s.likely + s.high,
-            r.low + 4 * r.likely + r.high,
-            fs.low + 4 * fs.likely + fs.high,
-            fr.low + 4 * fr.likely + fr.high,
-        )
-
-
-def _table(
-    rows: Iterator[tuple[Any, ...]], names: tuple[str, ...], count: int
-) -> dict[str, np.ndarray]:
-    """Columns by name of rows of numbers (floats hold the ints here exactly: below 2^53)."""
-    flat = np.fromiter(chain.from_iterable(rows), np.float64, count * len(names))
-    table = flat.reshape(count, len(names))
-    return {name: table[:, column] for column, name in enumerate(names)}
+def as_columns(ideas: Sequence[Idea] | IdeaColumns) -> IdeaColumns:
+    """The ideas as the columns the engine reads (IdeaColumns.of, unless they are already)."""
+    return ideas if isinstance(ideas, IdeaColumns) else IdeaColumns.of(list(ideas))
 
 
 @dataclass(frozen=True)
@@ -119,23 +81,16 @@ class _Needs:
     per_idea: np.ndarray  # how many each idea has
 
     @classmethod
-    def of(cls, ideas: Sequence[Idea], compiled: CompiledCatalogue) -> _Needs:
-        per_idea = list(map(_NEEDS, ideas))
-        counts = np.fromiter(map(len, per_idea), np.int64, len(ideas))
-        needs = chain.from_iterable(per_idea)
-        try:
-            rows = _table(_need_rows(needs, compiled.index), _NEED_FIELDS, int(counts.sum()))
-        except KeyError as unknown:
-            raise UnknownAsset(unknown.args[0]) from None
-        asset = rows["asset"].astype(np.int64)
+    def of(cls, ideas: IdeaColumns, compiled: CompiledCatalogue) -> _Needs:
+        asset = ideas.asset_positions(compiled.keys)
         return cls(
-            idea=np.repeat(np.arange(len(ideas), dtype=np.int64), counts),
+            idea=np.repeat(np.arange(len(ideas), dtype=np.int64), ideas.needs_per_idea),
             asset=asset,
             tier=compiled.closure_tier[asset],
-            engineering=rows["pert"] / 6,
-            weight=rows["weight"],
-            essential=rows["essential"] > 0,
-            per_idea=counts,
+            engineering=ideas.need_engineering / 6,
+            weight=ideas.need_weight,
+            essential=ideas.need_essential,
+            per_idea=ideas.needs_per_idea,
         )
 
 
@@ -167,22 +122,57 @@ class _Reached:
         cls, needs: _Needs, chosen: np.ndarray, n_ideas: int, compiled: CompiledCatalogue
     ) -> _Reached:
         base = int(needs.per_idea.max(initial=0)) + 1
-        # The needs come in idea order: N's rows are ready made (duplicates add up).
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(needs.idea[chosen], None, n_ideas))])
-        incidence = sparse.csr_matrix(
-            (base ** (STEPS - needs.tier[chosen]), needs.asset[chosen], indptr),
-            shape=(n_ideas, compiled.size),
-        )
-        reached = incidence @ compiled.closure
+        digits = base ** (STEPS - needs.tier[chosen])
+        reached = _incidence(needs, chosen, digits, n_ideas, compiled) @ compiled.closure
         reached.sort_indices()
-        # The highest non-zero digit is the most downstream step whose needs reach it.
-        thresholds = [base**power for power in range(1, STEPS)]
-        step = STEPS - np.searchsorted(thresholds, reached.data, side="right")
         idea = np.repeat(np.arange(n_ideas, dtype=np.int64), np.diff(reached.indptr))
-        return cls(idea, reached.indices.astype(np.int64), idea * STEPS + step - 1)
+        asset = reached.indices.astype(np.int64)
+        return cls(idea, asset, idea * STEPS + _first_step(reached.data, base) - 1)
+
+    @classmethod
+    def both(
+        cls, needs: _Needs, n_ideas: int, compiled: CompiledCatalogue
+    ) -> tuple[_Reached, _Reached]:
+        """N @ K of all the needs and of the essential needs alone: one product, the
+        essential needs' digits counted again above the others' where both fit in int64."""
+        base = int(needs.per_idea.max(initial=0)) + 1
+        everything = np.ones(len(needs.asset), dtype=bool)
+        if base ** (2 * STEPS) >= 2**63:
+            return cls.of(needs, everything, n_ideas, compiled), cls.of(
+                needs, needs.essential, n_ideas, compiled
+            )
+        digits = base ** (STEPS - needs.tier)
+        digits += np.where(needs.essential, digits * base**STEPS, 0)
+        reached = _incidence(needs, everything, digits, n_ideas, compiled) @ compiled.closure
+        reached.sort_indices()
+        essential_digits, all_digits = np.divmod(reached.data, base**STEPS)
+        idea = np.repeat(np.arange(n_ideas, dtype=np.int64), np.diff(reached.indptr))
+        asset = reached.indices.astype(np.int64)
+        every = cls(idea, asset, idea * STEPS + _first_step(all_digits, base) - 1)
+        held = essential_digits > 0
+        idea, step = idea[held], _first_step(essential_digits[held], base)
+        return every, cls(idea, asset[held], idea * STEPS + step - 1)
 
     def only(self, mask: np.ndarray) -> _Reached:
         return _Reached(self.idea[mask], self.asset[mask], self.bin[mask])
+
+
+def _incidence(
+    needs: _Needs, chosen: np.ndarray, digits: np.ndarray, n_ideas: int, compiled: CompiledCatalogue
+) -> sparse.csr_matrix:
+    """N: the chosen needs' digits in their assets' columns. The needs come in idea order:
+    N's rows are ready made (duplicates add up)."""
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(needs.idea[chosen], None, n_ideas))])
+    return sparse.csr_matrix((digits, needs.asset[chosen], indptr), shape=(n_ideas, compiled.size))
+
+
+def _first_step(counts: np.ndarray, base: int) -> np.ndarray:
+    """The highest non-zero base-B digit of each count: the most downstream step whose
+    needs reach the asset (threshold by threshold: cheaper than a searchsorted over three)."""
+    step = STEPS - (counts >= base).astype(np.int64)
+    for power in range(2, STEPS):
+        step -= counts >= base**power
+    return step
 
 
 def _product_by_step(reached: _Reached, n_ideas: int, compiled: CompiledCatalogue) -> np.ndarray:
@@ -317,9 +307,11 @@ class BatchResult:
         """The same RoiReport objects finance.roi_reports returns, built column by column."""
         _, step = self._step_columns()
         columns = self._columns()
-        columns["ladder"] = _split(list(map(_new_step, *(s.tolist() for s in step))), self.tier)
+        columns["ladder"] = list(
+            map(tuple, _split(list(map(_new_step, *(s.tolist() for s in step))), self.tier))
+        )
         keys = list(map(self.compiled.keys.__getitem__, self.charged_asset.tolist()))
-        columns["charged_assets"] = _split(keys, self._charged_per_idea())
+        columns["charged_assets"] = list(map(tuple, _split(keys, self._charged_per_idea())))
         return list(map(_new_report, *(columns[name] for name in _REPORT_ORDER)))
 
     def documents(self) -> list[dict[str, Any]]:
@@ -329,12 +321,12 @@ class BatchResult:
         within, step = self._step_columns()
         steps = _rows(step, int(within.sum()))
         columns = self._columns()
-        columns["ladder"] = _split(steps, self.tier, list)
+        columns["ladder"] = _split(steps, self.tier)
         kinds, ids = _key_columns(self.compiled.keys)
         charged = _rows(
             [kinds[self.charged_asset], ids[self.charged_asset]], len(self.charged_asset)
         )
-        columns["charged_assets"] = _split(charged, self._charged_per_idea(), list)
+        columns["charged_assets"] = _split(charged, self._charged_per_idea())
         return list(map(new_document, *(columns[name] for name in DOCUMENT_KEYS)))
 
     def _charged_per_idea(self) -> np.ndarray:
@@ -373,9 +365,10 @@ def _nones_objects(array: np.ndarray) -> np.ndarray:
     return objects
 
 
-def _split(items: list[Any], counts: np.ndarray, into: Callable[[Any], Any] = tuple) -> list[Any]:
+def _split(items: list[Any], counts: np.ndarray) -> list[list[Any]]:
+    """The items in runs of these lengths, each run a list (a slice is a new list)."""
     ends = np.cumsum(counts).tolist()
-    return [into(items[start:end]) for start, end in zip([0, *ends], ends, strict=False)]
+    return [items[start:end] for start, end in zip([0, *ends], ends, strict=False)]
 
 
 def _rows(columns: Sequence[Any], count: int) -> list[list[Any]]:
@@ -402,8 +395,11 @@ _new_report = fast_constructor(RoiReport)
 _REPORT_ORDER = tuple(f.name for f in fields(RoiReport))
 
 
-def compute(ideas: Sequence[Idea], catalogue: Catalogue | CompiledCatalogue) -> BatchResult:
+def compute(
+    ideas: Sequence[Idea] | IdeaColumns, catalogue: Catalogue | CompiledCatalogue
+) -> BatchResult:
     """Every figure of finance.roi_report for all ideas, as arrays."""
+    ideas = as_columns(ideas)
     compiled = (
         catalogue if isinstance(catalogue, CompiledCatalogue) else compile_catalogue(catalogue)
     )
@@ -411,12 +407,11 @@ def compute(ideas: Sequence[Idea], catalogue: Catalogue | CompiledCatalogue) -> 
     needs = _Needs.of(ideas, compiled)
     if needs.per_idea.max(initial=0) > MAX_NEEDS_PER_IDEA:
         raise ValueError(f"An idea may have at most {MAX_NEEDS_PER_IDEA} needs.")
-    reached = _Reached.of(needs, np.ones(len(needs.asset), dtype=bool), n, compiled)
+    reached, essential = _Reached.both(needs, n, compiled)
     missing = compiled.missing[reached.asset]
     if missing.any():
         raise UnknownAsset(compiled.keys[reached.asset[np.argmax(missing)]])
     paid = reached.only(compiled.charged[reached.asset])
-    essential = _Reached.of(needs, needs.essential, n, compiled)
     essential = essential.only(compiled.charged[essential.asset])
 
     build, asset_run = _by_step(paid.bin, n, compiled.build[paid.asset], compiled.run[paid.asset])
@@ -432,14 +427,13 @@ def compute(ideas: Sequence[Idea], catalogue: Catalogue | CompiledCatalogue) -> 
         needs.essential.astype(np.float64),
     )
     offline += new_features
-    plan = _table(_idea_rows(ideas), _IDEA_FIELDS, n)
-    means = {name: plan[name][:, np.newaxis] / 6 for name in ("setup", "run", "f_setup", "f_run")}
-    features = online_features(plan["online"][:, np.newaxis], offline)
+    means = {name: getattr(ideas, name)[:, np.newaxis] / 6 for name in _DEPLOYMENT_ESTIMATES}
+    features = online_features(ideas.online[:, np.newaxis], offline)
     setup = deployment_cost(means["setup"], means["f_setup"], features)
     yearly = deployment_cost(means["run"], means["f_run"], features)
     one_off = one_off_investment(engineering, build, setup)
     run = annual_run_cost(asset_run, yearly)
-    probability = plan["probability"][:, np.newaxis] * _product_by_step(essential, n, compiled)
+    probability = ideas.probability[:, np.newaxis] * _product_by_step(essential, n, compiled)
 
     # Coverage: the weight share met, 0 while an essential need waits further up; k weighs
     # each need by the chance its assets outside E arrive.
@@ -449,19 +443,19 @@ def compute(ideas: Sequence[Idea], catalogue: Catalogue | CompiledCatalogue) -> 
     coverage = np.where(~has_needs, 1.0, np.where(waiting, 0.0, weight / total))
     k = np.where(~has_needs, 1.0, np.where(waiting, 0.0, earned / total))
 
-    horizon, rate = plan["horizon"].astype(np.int64), plan["rate"]
+    horizon, rate = ideas.horizon.astype(np.int64), ideas.rate
     years = np.arange(1, int(horizon.max(initial=1)) + 1, dtype=np.float64)
     in_horizon = years[np.newaxis, :] <= horizon[:, np.newaxis]
     factors = np.where(in_horizon, np.power(1.0 + rate[:, np.newaxis], -years), 0.0)
     annuity = factors.sum(axis=1)[:, np.newaxis]
-    benefit = expected_annual_benefit(probability, k, plan["benefit"][:, np.newaxis] / 6)
+    benefit = expected_annual_benefit(probability, k, ideas.benefit[:, np.newaxis] / 6)
     value = -one_off + (benefit - run) * annuity
     present = one_off + run * annuity
     roi = _ratio(value, present)
     tier = 1 + (met[:, :-1] < met[:, -1:]).sum(axis=1)
     negative_from, best_stop = _decisions(tier, coverage, value, roi)
     return BatchResult(
-        ids=list(map(_ID, ideas)),
+        ids=list(ideas.ids),
         compiled=compiled,
         tier=tier,
         expected_benefit=benefit[:, -1],
@@ -541,11 +535,13 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def compiled_roi_reports(ideas: Sequence[Idea], compiled: CompiledCatalogue) -> list[RoiReport]:
+def compiled_roi_reports(
+    ideas: Sequence[Idea] | IdeaColumns, compiled: CompiledCatalogue
+) -> list[RoiReport]:
     """finance.roi_reports over a compiled catalogue (and as finance refuses a non-finite
     figure, so does this: finance.NonFiniteResult)."""
-    ideas = list(ideas)
-    if not ideas:
+    ideas = as_columns(ideas)
+    if not len(ideas):
         return []
     with _collector_paused():
         result = compute(ideas, compiled)
@@ -555,23 +551,23 @@ def compiled_roi_reports(ideas: Sequence[Idea], compiled: CompiledCatalogue) -> 
     return reports
 
 
-def roi_reports(ideas: Sequence[Idea], catalogue: Catalogue) -> list[RoiReport]:
+def roi_reports(ideas: Sequence[Idea] | IdeaColumns, catalogue: Catalogue) -> list[RoiReport]:
     """finance.roi_reports, vectorised; compiles the catalogue (see compile_catalogue to
     compile it once for many calls)."""
-    ideas = list(ideas)
-    if not ideas:
+    ideas = as_columns(ideas)
+    if not len(ideas):
         return []
     return compiled_roi_reports(ideas, compile_catalogue(catalogue))
 
 
 def compiled_report_documents(
-    ideas: Sequence[Idea], compiled: CompiledCatalogue
+    ideas: Sequence[Idea] | IdeaColumns, compiled: CompiledCatalogue
 ) -> list[dict[str, Any]]:
     """[documents.report_to_document(r) for r in compiled_roi_reports(ideas, compiled)], the
     same floats bit for bit, built from the arrays with no report objects in between; a
     non-finite figure is refused the same way (finance.NonFiniteResult)."""
-    ideas = list(ideas)
-    if not ideas:
+    ideas = as_columns(ideas)
+    if not len(ideas):
         return []
     with _collector_paused():
         result = compute(ideas, compiled)
@@ -581,9 +577,11 @@ def compiled_report_documents(
     return documents
 
 
-def report_documents(ideas: Sequence[Idea], catalogue: Catalogue) -> list[dict[str, Any]]:
+def report_documents(
+    ideas: Sequence[Idea] | IdeaColumns, catalogue: Catalogue
+) -> list[dict[str, Any]]:
     """compiled_report_documents, compiling the catalogue."""
-    ideas = list(ideas)
-    if not ideas:
+    ideas = as_columns(ideas)
+    if not len(ideas):
         return []
     return compiled_report_documents(ideas, compile_catalogue(catalogue))
