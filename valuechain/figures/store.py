@@ -132,32 +132,35 @@ def cached_catalogue() -> dict[chain.AssetKey, chain.Asset]:
 Document = dict[str, Any]  # a report as stored (valuechain.engine.documents)
 
 
-def compute_documents(ideas: QuerySet[m.Idea], *, whole: bool = False) -> dict[int, Document]:
-    """The stored form of these ideas' ROI reports, keyed by idea id: straight from the
-    vectorised arrays when there are many, over a compiled catalogue cached under the
-    catalogue's version when `whole`, otherwise over the ideas' closures alone."""
-    engine_ideas = mappers.engine_ideas_of(ideas, mappers.day_rates())
-    if whole:
-        compiled = cached_for_catalogue(
-            "compiled", lambda: batch.compile_catalogue(cached_catalogue())
-        )
-        found = batch.compiled_report_documents(engine_ideas, compiled)
+def compute_documents(
+    ideas: QuerySet[m.Idea], *, count: int, whole: bool = False
+) -> dict[int, Document]:
+    """The stored form of these `count` ideas' ROI reports, keyed by idea id. Many are read as
+    values straight into the engine's columns (no object per idea or need) and computed by
+    the vectorised engine: over a compiled catalogue cached under the catalogue's version
+    when `whole`, otherwise over their closures alone; a few take the scalar engine."""
+    rates = mappers.day_rates()
+    if count < BATCH_FROM and not whole:
+        engine_ideas = mappers.engine_ideas_of(ideas, rates)
+        reports = finance.roi_reports(engine_ideas, mappers.ideas_catalogue(engine_ideas, rates))
+        found = [documents.report_to_document(report) for report in reports]
     else:
-        catalogue = mappers.ideas_catalogue(engine_ideas)
-        if len(engine_ideas) >= BATCH_FROM:
-            found = batch.report_documents(engine_ideas, catalogue)
+        columns = mappers.idea_columns_of(ideas, rates)
+        if whole:
+            compiled = cached_for_catalogue(
+                "compiled", lambda: batch.compile_catalogue(cached_catalogue())
+            )
+            found = batch.compiled_report_documents(columns, compiled)
         else:
-            reports = finance.roi_reports(engine_ideas, catalogue)
-            found = [documents.report_to_document(report) for report in reports]
+            catalogue = mappers.load_closure(columns.need_assets, rates)
+            found = batch.report_documents(columns, catalogue)
     return {document["idea_id"]: document for document in found}
 
 
 def compute(ideas: QuerySet[m.Idea], *, whole: bool = False) -> dict[int, finance.RoiReport]:
     """As compute_documents, as report objects."""
-    return {
-        idea_id: documents.report_from_document(document)
-        for idea_id, document in compute_documents(ideas, whole=whole).items()
-    }
+    found = compute_documents(ideas, count=ideas.count(), whole=whole)
+    return {idea_id: documents.report_from_document(doc) for idea_id, doc in found.items()}
 
 
 def _columns(document: Document) -> dict[str, object]:
@@ -207,7 +210,8 @@ def refresh(idea_ids: Iterable[int] | None = None) -> int:
     stored = 0
     for start in range(0, len(pending), REFRESH_CHUNK):
         chunk = pending[start : start + REFRESH_CHUNK]
-        found = compute_documents(m.Idea.objects.filter(pk__in=chunk), whole=whole)
+        chosen = m.Idea.objects.filter(pk__in=chunk)
+        found = compute_documents(chosen, count=len(chunk), whole=whole)
         stored += _store(found, versions)
     return stored
 

@@ -45,8 +45,8 @@ def test_figures_computed_from_inputs_that_changed_meanwhile_are_not_stored(
     idea = _idea_on_new_feature()
     compute = store.compute_documents
 
-    def compute_while_someone_writes(rows: Any, whole: bool = False) -> Any:
-        reports = compute(rows, whole=whole)
+    def compute_while_someone_writes(rows: Any, count: int, whole: bool = False) -> Any:
+        reports = compute(rows, count=count, whole=whole)
         store.bump_ideas([idea.pk])  # a write lands after the inputs were read
         return reports
 
