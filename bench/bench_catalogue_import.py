@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "valuechain.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")  # not a line per task run inline
 
 import django  # noqa: E402
 
