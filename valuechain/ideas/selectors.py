@@ -15,6 +15,8 @@ from django.db.models.functions import Lower
 
 from valuechain import mappers
 from valuechain import models as m
+from valuechain.charts.ideas import ladder_figure
+from valuechain.charts.theme import figure_json
 from valuechain.engine import chain, finance
 from valuechain.engine.stakeholders import stakeholder_gaps
 from valuechain.figures import store
@@ -81,18 +83,30 @@ class ExplainedReport:
 
 
 def explained_report(idea: m.Idea) -> ExplainedReport:
-    """The ROI report of an idea from `ideas()`, with the factors of its p and k: computed
-    once per version of its inputs (the stored figures' key), then read from the cache."""
+    """The ROI report of an idea, with the factors of its p and k: computed once per version
+    of its inputs (the stored figures' key), then read from the cache."""
     key = store.fresh_key(idea.pk, "explained")
     found = cache.get(key) if key is not None else None
     if found is None:
-        found = _explained(idea)
+        found = _explained(ideas().get(pk=idea.pk))
         if key is not None:
             cache.set(key, found, EXPLAINED_CACHE_SECONDS)
     return cast(ExplainedReport, found)
 
 
 EXPLAINED_CACHE_SECONDS = 24 * 3600
+
+
+def ladder_chart(idea_id: int, report: finance.RoiReport, money: str) -> dict[str, Any]:
+    """The ladder chart of the idea's report, drawn once per version of its inputs: building
+    a plotly figure costs more than the rest of the page."""
+    key = store.fresh_key(idea_id, f"ladder-chart:{money}")
+    found = cache.get(key) if key is not None else None
+    if found is None:
+        found = figure_json(ladder_figure(report, money))
+        if key is not None:
+            cache.set(key, found, EXPLAINED_CACHE_SECONDS)
+    return cast(dict[str, Any], found)
 
 
 def _explained(idea: m.Idea) -> ExplainedReport:

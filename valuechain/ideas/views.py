@@ -21,8 +21,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from valuechain import models as m
 from valuechain.catalogue import selectors as catalogue
 from valuechain.catalogue.forms import AssetSearchForm
-from valuechain.charts.ideas import ladder_figure
-from valuechain.charts.theme import figure_json
 from valuechain.estimates import EstimateInput
 from valuechain.ideas import selectors, services
 from valuechain.ideas.forms import IdeaForm, NeedFormSet, StakeholderAssignmentForm
@@ -289,7 +287,7 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "decision": shown.decision,
             "explanation": shown.explanation,
             "deployment_planned": shown.deployment_planned,
-            "chart": figure_json(ladder_figure(shown.report, currency())),
+            "chart": selectors.ladder_chart(idea.pk, shown.report, currency()),
             "can_edit": can_edit_idea(request.user, idea.owner_id),
         },
     )

@@ -146,3 +146,18 @@ def test_a_large_refresh_over_the_compiled_catalogue_stores_what_closures_give(
     monkeypatch.setattr(store, "WHOLE_CATALOGUE_FROM", 1)
     assert store.refresh() == len(ideas)
     assert store.figures_of(ideas, compute_up_to=0).reports == by_closures
+
+
+def test_charts_and_explanations_cached_per_version_follow_every_write(value_chain: Any) -> None:
+    idea = value_chain.idea
+    store.refresh()
+    first = selectors.explained_report(idea)
+    chart = selectors.ladder_chart(idea.pk, first.report, "EUR")
+    assert selectors.ladder_chart(idea.pk, first.report, "EUR") == chart  # read back
+    idea.benefit_high = 900_000
+    idea.save()
+    assert store.fresh_key(idea.pk, "explained") is None  # stale: nothing is read from the cache
+    store.refresh()
+    second = selectors.explained_report(idea)
+    assert second.report.npv > first.report.npv
+    assert selectors.ladder_chart(idea.pk, second.report, "EUR") != chart

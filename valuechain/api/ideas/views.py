@@ -72,6 +72,10 @@ class IdeaViewSet(ApiModelViewSet):
     roi_reports: dict[int, Any]
 
     def get_queryset(self) -> QuerySet[m.Idea]:
+        if getattr(self, "action", None) == "roi":
+            # the report is read from the cache while the idea's inputs are unchanged: its
+            # needs and plan are read only when it has to be computed
+            return selectors.plain_ideas()
         return selectors.ideas()
 
     def owner_of(self, idea: m.Idea) -> int | None:
