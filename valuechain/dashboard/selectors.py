@@ -4,9 +4,9 @@ queries whatever the number of ideas, handed on as plain data to valuechain.dash
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
@@ -20,6 +20,7 @@ from valuechain.figures import store
 from valuechain.ideas import selectors as ideas
 
 STATUS_LABELS = dict(m.Idea.Status.choices)
+T = TypeVar("T")
 
 
 def _facts(queryset: QuerySet[m.Idea]) -> list[summary.IdeaFacts]:
@@ -40,6 +41,8 @@ def _facts(queryset: QuerySet[m.Idea]) -> list[summary.IdeaFacts]:
 
 @dataclass
 class Loaded:
+    # names this state of every idea and its figures (read before them): a cache key
+    epoch: str
     query: QuerySet[m.Idea]  # the ideas of the chosen statuses
     idea_ids: list[int]
     reports: dict[int, RoiReport]
@@ -52,6 +55,7 @@ def load(statuses: Sequence[str], *, complete: bool = False) -> Loaded:
     figures of a few ideas are computed now; when more wait for the background refresh, those
     ideas are left out and counted in `refreshing`, unless `complete` (an export) asks for
     every one to be computed now."""
+    epoch = store.epoch_key()
     queryset = ideas.plain_ideas().order_by("id")
     if statuses:
         queryset = queryset.filter(status__in=statuses)
@@ -60,12 +64,19 @@ def load(statuses: Sequence[str], *, complete: bool = False) -> Loaded:
     figures = store.figures_for(queryset, compute_up_to=limit)
     shown = [idea for idea in facts if idea.id in figures.reports]
     return Loaded(
+        epoch,
         queryset,
         [idea.id for idea in shown],
         figures.reports,
         summary.rows(shown, figures.reports),
         len(figures.refreshing),
     )
+
+
+def cached_by_epoch(loaded: Loaded, name: str, build: Callable[[], T]) -> T:
+    """What `build` derives from the loaded ideas and figures alone, computed once per state
+    of them (the figures' epoch, read before they were)."""
+    return store.cached(f"{loaded.epoch}:dashboard:{name}", build)
 
 
 def status_counts() -> dict[str, int]:

@@ -6,6 +6,8 @@ figure, and render.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -26,6 +28,27 @@ def _statuses(request: HttpRequest) -> list[str]:
     return summary.chosen_statuses(request.GET.getlist("status"), m.Idea.Status.values)
 
 
+def _figures_part(loaded: selectors.Loaded, money: str) -> dict[str, Any]:
+    """What the page shows from the ideas' stored figures alone (not contracts or people)."""
+    kpis = summary.kpis(loaded.rows)
+    totals = summary.tier_totals(loaded.rows)
+    negative_from = summary.negative_from_counts(loaded.rows)
+    return {
+        "kpis": kpis,
+        "upstream_percent": percent(kpis.upstream_negative_share),
+        "tier_totals": totals,
+        "negative_from": negative_from,
+        "top": summary.top_by_npv(loaded.rows),
+        "downside": summary.largest_downside(loaded.rows),
+        "refreshing": loaded.refreshing,
+        "tier_chart": figure_json(charts.tier_figure(totals, money)),
+        "scatter_chart": figure_json(charts.value_investment_figure(loaded.rows, money)),
+        "negative_chart": figure_json(
+            charts.negative_from_figure(negative_from, summary.NEVER, summary.DO_NOT_BUILD)
+        ),
+    }
+
+
 @login_required
 @require_GET
 def dashboard_page(request: HttpRequest) -> HttpResponse:
@@ -33,35 +56,24 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     loaded = selectors.load(statuses)
     money = currency()
     counts = selectors.status_counts()
-    kpis = summary.kpis(loaded.rows)
-    totals = summary.tier_totals(loaded.rows)
-    negative_from = summary.negative_from_counts(loaded.rows)
+    query = "&".join(f"status={s}" for s in statuses)
+    figures = selectors.cached_by_epoch(
+        loaded, f"{query}:{money}", lambda: _figures_part(loaded, money)
+    )
     risks = summary.risk_signals(loaded.rows, **selectors.risk_inputs(loaded, statuses))
     at_risk = [row for row in risks.ideas if row.has_risk]
-    query = "&".join(f"status={s}" for s in statuses)
     context = {
+        **figures,
         "currency": money,
         "statuses": statuses,
         "status_query": query,
         "status_counts": summary.status_counts(counts, m.Idea.Status.choices),
         "all_count": sum(counts.values()),
-        "kpis": kpis,
-        "upstream_percent": percent(kpis.upstream_negative_share),
-        "tier_totals": totals,
-        "negative_from": negative_from,
-        "top": summary.top_by_npv(loaded.rows),
-        "downside": summary.largest_downside(loaded.rows),
         "risks": risks,
         # most severe first; the page stays small whatever the number of ideas at risk
         "risk_rows": at_risk[:RISK_ROWS],
         "risk_count": len(at_risk),
         "portfolio": selectors.latest_portfolio(),
-        "refreshing": loaded.refreshing,
-        "tier_chart": figure_json(charts.tier_figure(totals, money)),
-        "scatter_chart": figure_json(charts.value_investment_figure(loaded.rows, money)),
-        "negative_chart": figure_json(
-            charts.negative_from_figure(negative_from, summary.NEVER, summary.DO_NOT_BUILD)
-        ),
     }
     return render(request, "valuechain/dashboard/dashboard.html", context)
 

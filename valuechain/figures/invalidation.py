@@ -156,9 +156,15 @@ def _idea_saved(sender: type[m.Idea], instance: m.Idea, created: bool, **kwargs:
         return
     if created:
         m.IdeaFigures.objects.get_or_create(idea=instance)
+        store.bump_epoch()
         _queue_refresh()
     else:
         ideas_changed([instance.pk])
+
+
+def _idea_deleted(sender: type[m.Idea], instance: m.Idea, **kwargs: Any) -> None:
+    if not _suspended.get():
+        store.bump_epoch()
 
 
 def _need_written(sender: type[m.Need], instance: m.Need, **kwargs: Any) -> None:
@@ -209,6 +215,7 @@ def connect() -> None:
             _lineage_changed, sender=through, dispatch_uid=f"{UID}-{through.__name__}"
         )
     post_save.connect(_idea_saved, sender=m.Idea, dispatch_uid=f"{UID}-idea")
+    post_delete.connect(_idea_deleted, sender=m.Idea, dispatch_uid=f"{UID}-idea-delete")
     for signal in (post_save, post_delete):
         name = "save" if signal is post_save else "delete"
         signal.connect(_need_written, sender=m.Need, dispatch_uid=f"{UID}-need-{name}")

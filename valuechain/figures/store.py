@@ -54,33 +54,65 @@ def bump_ideas(idea_ids: Iterable[int]) -> None:
     ids = sorted(set(idea_ids))
     if ids:
         m.IdeaFigures.objects.filter(idea_id__in=ids).update(inputs_version=F("inputs_version") + 1)
+        bump_epoch()
 
 
 def bump_all_ideas() -> None:
     m.IdeaFigures.objects.update(inputs_version=F("inputs_version") + 1)
+    bump_epoch()
 
 
-def bump_catalogue() -> None:
-    """A new catalogue version: cached catalogues of older versions are never read again.
+Versioned = type[m.CatalogueVersion] | type[m.FiguresEpoch]
+
+
+def _bump(model: Versioned) -> None:
+    """A new version of the one row: what was cached under older ones is never read again.
 
     The key carries a random token as well as the number, so a version that a rolled-back
     transaction used (and may have cached) is never reused by a later write.
     """
     token = uuid.uuid4().hex
-    updated = m.CatalogueVersion.objects.filter(pk=1).update(version=F("version") + 1, token=token)
-    if not updated:
-        m.CatalogueVersion.objects.get_or_create(pk=1, defaults={"token": token})
+    if not model.objects.filter(pk=1).update(version=F("version") + 1, token=token):
+        model.objects.get_or_create(pk=1, defaults={"token": token})
+
+
+def _key(model: Versioned, name: str) -> str:
+    row = model.objects.filter(pk=1).values_list("version", "token").first()
+    if row is None:
+        # A database without the row (new, or emptied): a fresh random token, so nothing
+        # cached before the database was emptied can be taken for this one.
+        _bump(model)
+        row = model.objects.filter(pk=1).values_list("version", "token").get()
+    version, token = row
+    return f"valuechain:{name}:{version}:{token}"
+
+
+def bump_catalogue() -> None:
+    """Assets, lineage, day rates or tier defaults changed."""
+    _bump(m.CatalogueVersion)
 
 
 def catalogue_key() -> str:
-    row = m.CatalogueVersion.objects.filter(pk=1).values_list("version", "token").first()
-    if row is None:
-        # A database without the row (new, or emptied): a fresh random token, so no catalogue
-        # cached before the database was emptied can be taken for this one.
-        bump_catalogue()
-        row = m.CatalogueVersion.objects.filter(pk=1).values_list("version", "token").get()
-    version, token = row
-    return f"valuechain:catalogue:{version}:{token}"
+    return _key(m.CatalogueVersion, "catalogue")
+
+
+def bump_epoch() -> None:
+    """An idea or an idea's stored figures changed (call inside the writing transaction)."""
+    _bump(m.FiguresEpoch)
+
+
+def epoch_key() -> str:
+    """The key of what is computed from every idea and its stored figures: read it before
+    reading them, so that what is cached under it is never older than it."""
+    return _key(m.FiguresEpoch, "epoch")
+
+
+def cached(key: str, build: Callable[[], T], seconds: int = 3600) -> T:
+    found = cache.get(key)
+    if found is None:
+        found = build()
+        cache.set(key, found, seconds)
+    return cast(T, found)
 
 
 # The same, kept in this process too: unpickling a whole catalogue on every request costs
@@ -251,7 +283,10 @@ def _store(reports: Mapping[int, Document], versions: Mapping[int, int]) -> int:
         rows.append([now, *prepared, idea_id, versions[idea_id]])
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(sql, rows)
-        return max(cursor.rowcount, 0)
+        stored = max(cursor.rowcount, 0)
+        if stored:
+            bump_epoch()
+        return stored
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from valuechain.engine.chain import (
 )
 from valuechain.engine.scales import IMPACT_SCALE, MAX_REACH, WSJF_SCALE
 from valuechain.models.figures import CatalogueVersion as CatalogueVersion
+from valuechain.models.figures import FiguresEpoch as FiguresEpoch
 from valuechain.models.figures import IdeaFigures as IdeaFigures
 
 NON_NEGATIVE = [MinValueValidator(0.0)]

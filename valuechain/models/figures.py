@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.db import models
 
-__all__ = ["CatalogueVersion", "IdeaFigures"]
+__all__ = ["CatalogueVersion", "FiguresEpoch", "IdeaFigures"]
 
 
 class CatalogueVersion(models.Model):
@@ -21,6 +21,18 @@ class CatalogueVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Catalogue version {self.version}"
+
+
+class FiguresEpoch(models.Model):
+    """One row whose number goes up in every transaction that changes any idea or any idea's
+    stored figures: the key of what is computed from all of them at once (the dashboard's
+    totals and charts), so such a cache never serves totals older than the database."""
+
+    version = models.PositiveBigIntegerField(default=1)
+    token = models.CharField(max_length=32, blank=True)
+
+    def __str__(self) -> str:
+        return f"Figures epoch {self.version}"
 
 
 class IdeaFigures(models.Model):

@@ -161,3 +161,29 @@ def test_charts_and_explanations_cached_per_version_follow_every_write(value_cha
     second = selectors.explained_report(idea)
     assert second.report.npv > first.report.npv
     assert selectors.ladder_chart(idea.pk, second.report, "EUR") != chart
+
+
+def test_the_dashboard_totals_cached_per_epoch_follow_every_write(
+    client_for: Any, exec_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    idea = _idea_on_new_feature("Fresh idea")
+    store.refresh()
+    client = client_for(exec_user)
+
+    def page() -> str:
+        return client.get(reverse("dashboard")).content.decode()
+
+    def top_ideas() -> str:
+        shown = page()
+        start = shown.find('id="top-ideas"')  # no such list while no idea has figures
+        return shown[start:].split("</section>")[0] if start >= 0 else ""
+
+    assert "Fresh idea" in top_ideas()  # now cached under this epoch
+    monkeypatch.setattr(selectors, "COMPUTE_IN_REQUEST", 0)
+    idea.title = "Renamed idea"
+    idea.save()  # a new epoch: the cached totals of the old one are never shown again
+    assert "The figures of 1 idea are being recomputed" in page()
+    assert "Fresh idea" not in top_ideas() and "Renamed idea" not in top_ideas()
+    store.refresh()
+    assert "Renamed idea" in top_ideas()
+    assert "being recomputed" not in page()
