@@ -363,21 +363,10 @@ def ideas_contract_health(
     return contract_health_by_id([idea.pk for idea in ideas], catalogue, policy=policy)
 
 
-def contract_health_by_id(
-    ids: Sequence[int],
-    catalogue: Mapping[chain.AssetKey, chain.Asset] | None = None,
-    *,
-    policy: health.Policy | None = None,
-    detail: bool = True,
-    lineage: tuple[dict[AssetRef, list[AssetRef]], dict[AssetRef, str]] | None = None,
-    idea_query: QuerySet[vm.Idea] | None = None,
-) -> dict[int, IdeaContractHealth]:
-    """Contract health of each idea, in a constant number of queries whatever the number of
-    ideas, needs, assets, contracts or runs: the needs' assets, the catalogue (unless given),
-    the contracts on the lineage or linked by hand (with their versions and ideas) and their
-    behaviour in the window. `idea_query`, the ideas of `ids` as a queryset, lets the
-    database select through a subquery rather than a list of thousands of ids."""
-    policy = policy or enforcement.health_policy()
+def needs_roots(
+    ids: Sequence[int], idea_query: QuerySet[vm.Idea] | None = None
+) -> dict[int, list[AssetRef]]:
+    """The assets each idea's needs point at, by idea id (of `ids`, or of `idea_query`)."""
     roots: dict[int, list[AssetRef]] = defaultdict(list)
     fields = ["idea_id", *(f"{name}_id" for name in vm.Need.ASSET_FIELDS)]
     needs = vm.Need.objects.filter(
@@ -387,6 +376,27 @@ def contract_health_by_id(
         for kind, pk in zip(vm.Need.ASSET_FIELDS, pointers, strict=True):
             if pk is not None:
                 roots[idea_id].append((kind, pk))
+    return dict(roots)
+
+
+def contract_health_by_id(
+    ids: Sequence[int],
+    catalogue: Mapping[chain.AssetKey, chain.Asset] | None = None,
+    *,
+    policy: health.Policy | None = None,
+    detail: bool = True,
+    lineage: tuple[dict[AssetRef, list[AssetRef]], dict[AssetRef, str]] | None = None,
+    idea_query: QuerySet[vm.Idea] | None = None,
+    given_roots: Mapping[int, list[AssetRef]] | None = None,
+) -> dict[int, IdeaContractHealth]:
+    """Contract health of each idea, in a constant number of queries whatever the number of
+    ideas, needs, assets, contracts or runs: the needs' assets, the catalogue (unless given),
+    the contracts on the lineage or linked by hand (with their versions and ideas) and their
+    behaviour in the window. `idea_query`, the ideas of `ids` as a queryset, lets the
+    database select through a subquery rather than a list of thousands of ids; `given_roots`
+    are needs_roots read before (cached: they change only with the ideas' figures' inputs)."""
+    policy = policy or enforcement.health_policy()
+    roots = defaultdict(list, needs_roots(ids, idea_query) if given_roots is None else given_roots)
     if lineage is None and catalogue is None:
         # only the lineage the needs reach: its cost follows the ideas, not the catalogue
         catalogue = mappers.load_closure(

@@ -92,8 +92,14 @@ def risk_inputs(loaded: Loaded, statuses: Sequence[str]) -> dict[str, Any]:
     lineage = store.cached_for_catalogue(
         "lineage", lambda: contracts.lineage_inputs(store.cached_catalogue())
     )
+    # needs change only with their idea's figures' inputs: the epoch names them too
+    roots = cached_by_epoch(
+        loaded,
+        "roots:" + ",".join(statuses),
+        lambda: contracts.needs_roots(loaded.idea_ids, loaded.query),
+    )
     health = contracts.contract_health_by_id(
-        loaded.idea_ids, lineage=lineage, detail=False, idea_query=loaded.query
+        loaded.idea_ids, lineage=lineage, detail=False, idea_query=loaded.query, given_roots=roots
     )
     return {
         "default_roles": gaps.default_roles,

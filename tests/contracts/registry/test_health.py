@@ -174,3 +174,17 @@ def test_the_summary_of_many_ideas_reads_each_idea_as_its_page_does(governed):
         "no_data",
     ]
     assert any("draft contract only" in r.text for r in summary[by_hand.pk].state.reasons)
+
+
+def test_the_dashboard_follows_a_need_pointed_at_other_data(governed, exec_user):
+    """The needs' assets are cached with the figures' epoch: repointing a need is seen."""
+    idea, contract, version = governed
+    SlaBreachFactory(contract=contract, version=version)
+    other = IdeaFactory(title="Clicks")
+    need = NeedFactory(idea=other, feature=FeatureFactory(available=True, name="clicks"))
+    client = Client()
+    client.force_login(exec_user)
+    assert _dashboard_health(client)[str(other.pk)] == "ungoverned"
+    need.feature = idea.needs.get().feature  # now on the contracted data, with its breach
+    need.save()
+    assert _dashboard_health(client)[str(other.pk)] == "at_risk"
