@@ -152,6 +152,9 @@ if REDIS_URL:
             "KEY_PREFIX": "valuechain",
         }
     }
+    # Sessions read from the shared cache, written through to the database. Only with a
+    # shared cache: a per-process one would keep a session another process ended.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

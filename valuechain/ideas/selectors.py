@@ -4,9 +4,9 @@ idea list sorted by computed figures, the idea's report page, and its stakeholde
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
@@ -26,6 +26,7 @@ from valuechain.platform.display import percent
 # The idea list computes at most this many stale ideas' figures in the request; beyond, it
 # says they are being refreshed (the write that made them stale queued the refresh).
 COMPUTE_IN_REQUEST = 200
+T = TypeVar("T")
 
 
 def plain_ideas() -> QuerySet[m.Idea]:
@@ -95,6 +96,18 @@ def explained_report(idea: m.Idea) -> ExplainedReport:
 
 
 EXPLAINED_CACHE_SECONDS = 24 * 3600
+
+
+def cached_for_idea(idea_id: int, name: str, build: Callable[[], T]) -> T:
+    """What `build` computes from exactly the inputs of the idea's figures, computed once per
+    version of them (see store.fresh_key), computed afresh while they are stale."""
+    key = store.fresh_key(idea_id, name)
+    found = cache.get(key) if key is not None else None
+    if found is None:
+        found = build()
+        if key is not None:
+            cache.set(key, found, EXPLAINED_CACHE_SECONDS)
+    return cast(T, found)
 
 
 def ladder_chart(idea_id: int, report: finance.RoiReport, money: str) -> dict[str, Any]:

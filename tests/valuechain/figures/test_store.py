@@ -10,6 +10,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from tests.factories import FeatureFactory, IdeaFactory, NeedFactory
 from valuechain import models as m
@@ -187,3 +188,21 @@ def test_the_dashboard_totals_cached_per_epoch_follow_every_write(
     store.refresh()
     assert "Renamed idea" in top_ideas()
     assert "being recomputed" not in page()
+
+
+def test_the_roi_answer_cached_per_version_follows_a_write(
+    value_chain: Any, lead_user: Any
+) -> None:
+    client = APIClient()
+    client.force_authenticate(lead_user)
+    idea = value_chain.idea
+    url = f"/api/ideas/{idea.pk}/roi/"
+    store.refresh()
+    first = client.get(url).json()
+    assert client.get(url).json() == first  # read back from the cache
+    idea.benefit_high = 900_000
+    idea.save()
+    stale = client.get(url).json()  # computed afresh while the stored figures are stale
+    store.refresh()
+    assert client.get(url).json() == stale != first
+    assert stale["npv"] > first["npv"]

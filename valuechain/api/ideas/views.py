@@ -3,6 +3,7 @@ assignments. Thin: they check input, call a service or a selector, and render.""
 
 from __future__ import annotations
 
+import json
 from typing import Any, cast
 
 from django.db.models import QuerySet
@@ -13,6 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -144,12 +146,18 @@ class IdeaViewSet(ApiModelViewSet):
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def roi(self, request: Request, pk: str | None = None) -> Response:
         idea = self.get_object()
-        explained = selectors.explained_report(idea)
-        context = {
-            "deployment_planned": explained.deployment_planned,
-            "factors": explained.factors,
-        }
-        return Response(s.RoiReportSerializer(explained.report, context=context).data)
+
+        def serialized() -> dict[str, Any]:
+            explained = selectors.explained_report(idea)
+            context = {
+                "deployment_planned": explained.deployment_planned,
+                "factors": explained.factors,
+            }
+            data = s.RoiReportSerializer(explained.report, context=context).data
+            return cast(dict[str, Any], json.loads(JSONRenderer().render(data)))
+
+        # the answer is the same until the idea's inputs change: serialized once per version
+        return Response(selectors.cached_for_idea(idea.pk, "roi-response", serialized))
 
     @extend_schema(
         summary="Default roles of every tier the idea reaches that nobody fills",
