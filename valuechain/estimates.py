@@ -37,9 +37,16 @@ class EstimateInput:
         return [] if problem is None else [problem]
 
 
+def priced(
+    low: float, likely: float, high: float, role_id: int | None, rates: DayRates
+) -> tuple[float, float, float]:
+    """Low, likely and high in money: person-days of `role_id` at its day rate, else as given."""
+    rate = rates[role_id] if role_id is not None else 1.0
+    return float(low) * rate, float(likely) * rate, float(high) * rate
+
+
 def estimate_of(row: models.Model, prefix: str, rates: DayRates) -> chain.Estimate:
     """A stored estimate in money; person-days are priced at the role's day rate."""
-    low, likely, high = (float(getattr(row, f"{prefix}_{part}")) for part in PARTS)
+    low, likely, high = (getattr(row, f"{prefix}_{part}") for part in PARTS)
     role_id = getattr(row, f"{prefix}_days_role_id", None)
-    rate = rates[role_id] if role_id is not None else 1.0
-    return chain.Estimate(low * rate, likely * rate, high * rate)
+    return chain.Estimate(*priced(low, likely, high, role_id, rates))

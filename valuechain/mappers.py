@@ -16,6 +16,7 @@ from django.db import models
 
 from deployments.mappers import to_engine_deployment
 from deployments.models import DeploymentPlan
+from valuechain import estimates
 from valuechain import models as m
 from valuechain.engine import chain, scoring
 from valuechain.engine.columns import IdeaColumns, IdeaRow, NeedRow
@@ -222,16 +223,6 @@ def _keys(links: Mapping[int, list[int]], kind: chain.AssetKind) -> dict[int, li
     return {source: [(kind, target) for target in targets] for source, targets in links.items()}
 
 
-def need_keys(needs: Iterable[m.Need]) -> list[chain.AssetKey]:
-    """The assets the needs point at (every need points at exactly one)."""
-    keys = []
-    for need in needs:
-        asset_type, asset_id = need.asset_type, need.asset_id
-        if asset_type is not None and asset_id is not None:
-            keys.append((chain.AssetKind(asset_type), asset_id))
-    return keys
-
-
 def need_to_engine(need: m.Need, rates: DayRates) -> chain.Need:
     asset_type, asset_id = need.asset_type, need.asset_id
     assert asset_type is not None and asset_id is not None  # enforced by a DB constraint
@@ -279,13 +270,6 @@ def engine_ideas() -> models.QuerySet[m.Idea]:
     ).prefetch_related(models.Prefetch("needs", queryset=m.Need.objects.order_by("id")))
 
 
-def _priced(
-    low: float, likely: float, high: float, role_id: int | None, rates: DayRates
-) -> chain.Estimate:
-    rate = rates[role_id] if role_id is not None else 1.0
-    return chain.Estimate(float(low) * rate, float(likely) * rate, float(high) * rate)
-
-
 _IDEA_VALUES = (
     "pk", "title", "benefit_low", "benefit_likely", "benefit_high",
     "probability_of_success", "horizon_years", "discount_rate",
@@ -297,11 +281,11 @@ _NEED_VALUES = (
 )  # fmt: skip
 
 
-def engine_ideas_of(ideas: models.QuerySet[m.Idea], rates: DayRates) -> list[chain.Idea]:
-    """As ideas_to_engine(engine_ideas()...), for many ideas, read as values (no model
-    instance per idea or need: what a refresh of thousands of ideas spends most on), in three
-    queries. Same engine ideas, field for field."""
-    needs: dict[int, list[chain.Need]] = defaultdict(list)
+def _need_values(
+    ideas: models.QuerySet[m.Idea], rates: DayRates
+) -> Iterator[tuple[int, str, chain.AssetKey, float, bool, tuple[float, float, float]]]:
+    """Each need of these ideas as values, in id order: idea id, name, asset, weight,
+    essential, and its engineering estimate priced."""
     rows = m.Need.objects.filter(idea__in=ideas.values("pk")).order_by("id")
     for idea_id, name, weight, essential, low, likely, high, role, *pointers in rows.values_list(
         *_NEED_VALUES
@@ -309,26 +293,39 @@ def engine_ideas_of(ideas: models.QuerySet[m.Idea], rates: DayRates) -> list[cha
         kind, pk = next(
             (field, pk) for field, pk in zip(m.Need.ASSET_FIELDS, pointers, strict=True) if pk
         )
+        engineering = estimates.priced(low, likely, high, role, rates)
+        yield idea_id, name, (chain.AssetKind(kind), pk), float(weight), essential, engineering
+
+
+def _plans_of(ideas: models.QuerySet[m.Idea], rates: DayRates) -> dict[int, chain.Deployment]:
+    plans = DeploymentPlan.objects.filter(idea__in=ideas.values("pk"))
+    return {
+        plan.idea_id: to_engine_deployment(plan, rates)
+        for plan in plans.select_related("deployment_type")
+    }
+
+
+def engine_ideas_of(ideas: models.QuerySet[m.Idea], rates: DayRates) -> list[chain.Idea]:
+    """As ideas_to_engine(engine_ideas()...), for many ideas, read as values (no model
+    instance per idea or need: what a refresh of thousands of ideas spends most on), in three
+    queries. Same engine ideas, field for field."""
+    needs: dict[int, list[chain.Need]] = defaultdict(list)
+    for idea_id, name, asset, weight, essential, engineering in _need_values(ideas, rates):
         needs[idea_id].append(
             chain.Need(
                 name=name,
-                asset=(chain.AssetKind(kind), pk),
-                engineering=_priced(low, likely, high, role, rates),
-                weight=float(weight),
+                asset=asset,
+                engineering=chain.Estimate(*engineering),
+                weight=weight,
                 essential=essential,
             )
         )
-    plans = {
-        plan.idea_id: to_engine_deployment(plan, rates)
-        for plan in DeploymentPlan.objects.filter(idea__in=ideas.values("pk")).select_related(
-            "deployment_type"
-        )
-    }
+    plans = _plans_of(ideas, rates)
     return [
         chain.Idea(
             id=pk,
             title=title,
-            benefit=_priced(low, likely, high, None, rates),
+            benefit=chain.Estimate(*estimates.priced(low, likely, high, None, rates)),
             probability=float(probability),
             horizon_years=int(horizon),
             discount_rate=float(rate),
@@ -345,37 +342,23 @@ def idea_columns_of(ideas: models.QuerySet[m.Idea], rates: DayRates) -> IdeaColu
     """What engine_ideas_of reads, in the same three queries, straight into the batch
     engine's columns: no chain.Idea or chain.Need per idea or need (only a chain.Deployment
     per deployment plan). The same floats, so the same reports, bit for bit."""
-
-    def need_rows() -> Iterator[NeedRow]:
-        rows = m.Need.objects.filter(idea__in=ideas.values("pk")).order_by("id")
-        for idea_id, _, weight, essential, low, likely, high, role, *pointers in rows.values_list(
-            *_NEED_VALUES
-        ):
-            kind, pk = next(
-                (field, pk) for field, pk in zip(m.Need.ASSET_FIELDS, pointers, strict=True) if pk
-            )
-            rate = rates[role] if role is not None else 1.0
-            priced = (float(low) * rate, float(likely) * rate, float(high) * rate)
-            yield idea_id, (kind, pk), float(weight), essential, priced
-
-    plans = {
-        plan.idea_id: to_engine_deployment(plan, rates)
-        for plan in DeploymentPlan.objects.filter(idea__in=ideas.values("pk")).select_related(
-            "deployment_type"
-        )
-    }
+    need_rows: Iterator[NeedRow] = (
+        (idea_id, asset, weight, essential, engineering)
+        for idea_id, _, asset, weight, essential, engineering in _need_values(ideas, rates)
+    )
+    plans = _plans_of(ideas, rates)
     idea_rows: list[IdeaRow] = [
         (
             pk,
             float(probability),
             int(horizon),
             float(rate),
-            (float(low), float(likely), float(high)),
+            estimates.priced(low, likely, high, None, rates),
             plans.get(pk),
         )
         for pk, _, low, likely, high, probability, horizon, rate in ideas.values_list(*_IDEA_VALUES)
     ]
-    return IdeaColumns.from_rows(idea_rows, need_rows())
+    return IdeaColumns.from_rows(idea_rows, need_rows)
 
 
 def ideas_to_engine(ideas: Iterable[m.Idea], rates: DayRates) -> list[chain.Idea]:
