@@ -197,6 +197,10 @@ class Verdict(StrEnum):
     DO_NOT_BUILD = "do_not_build"
 
 
+# Best first when sorted descending: build, then stop early, then do not build.
+VERDICT_RANK = {Verdict.DO_NOT_BUILD: 0, Verdict.STOP_EARLY: 1, Verdict.BUILD: 2}
+
+
 def verdict(best_stop: int | None, tier: int) -> Verdict:
     if best_stop is None:
         return Verdict.DO_NOT_BUILD

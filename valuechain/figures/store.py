@@ -35,11 +35,6 @@ WHOLE_CATALOGUE_FROM = 300
 REFRESH_CHUNK = 500
 CATALOGUE_CACHE_SECONDS = 24 * 3600
 
-VERDICT_RANK = {
-    finance.Verdict.DO_NOT_BUILD: 0,
-    finance.Verdict.STOP_EARLY: 1,
-    finance.Verdict.BUILD: 2,
-}
 
 T = TypeVar("T")
 
@@ -203,7 +198,7 @@ def _columns(document: Document) -> dict[str, object]:
         "roi": document["roi"],
         "tier": document["tier"],
         "verdict": str(verdict),
-        "verdict_rank": VERDICT_RANK[verdict],
+        "verdict_rank": finance.VERDICT_RANK[verdict],
         "one_off_investment": document["one_off_investment"],
         "annual_run_cost": document["annual_run_cost"],
     }

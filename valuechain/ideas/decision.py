@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from valuechain.engine.finance import (
+    VERDICT_RANK,
     CoverageTerm,
     FeasibilityFactor,
     LadderStep,
@@ -27,7 +28,6 @@ TIER_NAMES = {1: "features", 2: "curated data", 3: "raw data", 4: "acquisition"}
 TIMES = " \u00d7 "  # the multiplication sign, spaced
 
 # Sorting the idea list by verdict: build first when descending.
-VERDICT_RANK = {Verdict.DO_NOT_BUILD: 0, Verdict.STOP_EARLY: 1, Verdict.BUILD: 2}
 
 
 def ratio(value: float) -> str:
