@@ -103,6 +103,8 @@ def epoch_key() -> str:
 
 
 def cached(key: str, build: Callable[[], T], seconds: int = 3600) -> T:
+    """The shared cache's value under `key`, built and stored when it has none. Keys name the
+    version of what the value is built from, so an entry is never stale."""
     found = cache.get(key)
     if found is None:
         found = build()
@@ -137,11 +139,7 @@ def cached_for_catalogue(name: str, build: Callable[[], T]) -> T:
     key = f"{catalogue_key()}:{name}"
     found = _local.get(key)
     if found is None:
-        found = cache.get(key)
-        if found is None:
-            found = build()
-            cache.set(key, found, CATALOGUE_CACHE_SECONDS)
-        _local[key] = found
+        found = _local[key] = cached(key, build, CATALOGUE_CACHE_SECONDS)
         while len(_local) > LOCAL_ENTRIES:
             _local.popitem(last=False)
         _out_of_the_collectors_sight()
@@ -369,6 +367,13 @@ def fresh_key(idea_id: int, name: str) -> str | None:
     if row is None or row[0] != row[1] or row[2] is None:
         return None
     return f"valuechain:idea:{idea_id}:{row[0]}:{row[2].isoformat()}:{name}"
+
+
+def cached_for_idea(idea_id: int, name: str, build: Callable[[], T], seconds: int = 86_400) -> T:
+    """What `build` computes from exactly the inputs of the idea's figures, computed once per
+    version of them (see fresh_key), and afresh every time while they are stale."""
+    key = fresh_key(idea_id, name)
+    return build() if key is None else cached(key, build, seconds)
 
 
 def stale_count(ideas: QuerySet[m.Idea] | None = None) -> int:

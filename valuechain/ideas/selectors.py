@@ -4,11 +4,10 @@ idea list sorted by computed figures, the idea's report page, and its stakeholde
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
-from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
@@ -86,40 +85,15 @@ class ExplainedReport:
 def explained_report(idea: m.Idea) -> ExplainedReport:
     """The ROI report of an idea, with the factors of its p and k: computed once per version
     of its inputs (the stored figures' key), then read from the cache."""
-    key = store.fresh_key(idea.pk, "explained")
-    found = cache.get(key) if key is not None else None
-    if found is None:
-        found = _explained(ideas().get(pk=idea.pk))
-        if key is not None:
-            cache.set(key, found, EXPLAINED_CACHE_SECONDS)
-    return cast(ExplainedReport, found)
-
-
-EXPLAINED_CACHE_SECONDS = 24 * 3600
-
-
-def cached_for_idea(idea_id: int, name: str, build: Callable[[], T]) -> T:
-    """What `build` computes from exactly the inputs of the idea's figures, computed once per
-    version of them (see store.fresh_key), computed afresh while they are stale."""
-    key = store.fresh_key(idea_id, name)
-    found = cache.get(key) if key is not None else None
-    if found is None:
-        found = build()
-        if key is not None:
-            cache.set(key, found, EXPLAINED_CACHE_SECONDS)
-    return cast(T, found)
+    return store.cached_for_idea(idea.pk, "explained", lambda: _explained(ideas().get(pk=idea.pk)))
 
 
 def ladder_chart(idea_id: int, report: finance.RoiReport, money: str) -> dict[str, Any]:
     """The ladder chart of the idea's report, drawn once per version of its inputs: building
     a plotly figure costs more than the rest of the page."""
-    key = store.fresh_key(idea_id, f"ladder-chart:{money}")
-    found = cache.get(key) if key is not None else None
-    if found is None:
-        found = figure_json(ladder_figure(report, money))
-        if key is not None:
-            cache.set(key, found, EXPLAINED_CACHE_SECONDS)
-    return cast(dict[str, Any], found)
+    return store.cached_for_idea(
+        idea_id, f"ladder-chart:{money}", lambda: figure_json(ladder_figure(report, money))
+    )
 
 
 def _explained(idea: m.Idea) -> ExplainedReport:

@@ -23,6 +23,7 @@ from valuechain import models as m
 from valuechain.api import filters
 from valuechain.api.ideas import serializers as s
 from valuechain.api.viewsets import ApiModelViewSet, checked_id
+from valuechain.figures import store
 from valuechain.ideas import selectors, services
 from valuechain.platform.roles import DATA_LEADS, PRODUCT_MANAGERS, can_edit_idea
 
@@ -157,7 +158,7 @@ class IdeaViewSet(ApiModelViewSet):
             return cast(dict[str, Any], json.loads(JSONRenderer().render(data)))
 
         # the answer is the same until the idea's inputs change: serialized once per version
-        return Response(selectors.cached_for_idea(idea.pk, "roi-response", serialized))
+        return Response(store.cached_for_idea(idea.pk, "roi-response", serialized))
 
     @extend_schema(
         summary="Default roles of every tier the idea reaches that nobody fills",
