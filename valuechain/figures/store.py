@@ -339,6 +339,7 @@ def _read(rows: QuerySet[m.IdeaFigures], wanted: Iterable[int] = ()) -> Figures:
                 reports[idea_id] = found
     # One query whether or not any report is still to be decoded ([0]: no idea has id 0).
     missing = [idea_id for idea_id in keys if idea_id not in reports] or [0]
+    unreadable: list[int] = []
     for idea_id, document in m.IdeaFigures.objects.filter(idea_id__in=missing).values_list(
         "idea_id", "report"
     ):
@@ -346,7 +347,10 @@ def _read(rows: QuerySet[m.IdeaFigures], wanted: Iterable[int] = ()) -> Figures:
         try:
             reports[idea_id] = _decoded[key] = codec.report_from_json(document)
         except codec.UnreadableReport:
-            continue
+            unreadable.append(idea_id)
+    if unreadable:
+        # stored by an older shape of the report: stale, so the next refresh rewrites them
+        bump_ideas(unreadable)
     while len(_decoded) > DECODED_LIMIT:
         _decoded.popitem(last=False)
     if len(missing) > 1:

@@ -206,3 +206,13 @@ def test_the_roi_answer_cached_per_version_follows_a_write(
     store.refresh()
     assert client.get(url).json() == stale != first
     assert stale["npv"] > first["npv"]
+
+
+def test_a_stored_report_of_an_older_shape_is_refreshed_not_shown() -> None:
+    idea = _idea_on_new_feature()
+    store.refresh()
+    m.IdeaFigures.objects.filter(idea=idea).update(report={"shape": "of an older version"})
+    store.forget_process_caches()
+    assert idea.pk in store.figures_of([idea.pk], compute_up_to=0).refreshing
+    assert store.refresh([idea.pk]) == 1  # made stale by the read: the refresh rewrites it
+    assert idea.pk in store.figures_of([idea.pk], compute_up_to=0).reports
