@@ -6,10 +6,10 @@ Estimates are priced by valuechain.estimates and deployment plans by deployments
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
@@ -25,6 +25,7 @@ from valuechain.estimates import DayRates, estimate_of
 # A page shows several panels (ROI, contracts, deployment, analysis) that each need the
 # catalogue; inside a read snapshot it is loaded once and shared.
 _snapshot: ContextVar[dict[Any, Any] | None] = ContextVar("catalogue_snapshot", default=None)
+T = TypeVar("T")
 
 
 @contextmanager
@@ -38,18 +39,25 @@ def read_snapshot() -> Iterator[None]:
         _snapshot.reset(token)
 
 
-def day_rates() -> dict[int, float]:
+def memo(key: Hashable, build: Callable[[], T]) -> T:
+    """`build()` read once per snapshot (once per safe request), afresh outside one."""
     snapshot = _snapshot.get()
-    if snapshot is not None and "rates" in snapshot:
-        return snapshot["rates"]
-    rates = dict(m.Role.objects.values_list("id", "day_rate"))
-    if snapshot is not None:
-        snapshot["rates"] = rates
-    return rates
+    if snapshot is None:
+        return build()
+    if key not in snapshot:
+        snapshot[key] = build()
+    return cast(T, snapshot[key])
+
+
+def day_rates() -> dict[int, float]:
+    return memo("rates", lambda: dict(m.Role.objects.values_list("id", "day_rate")))
 
 
 def default_feasibilities() -> dict[int, float]:
-    return dict(m.TierProfile.objects.values_list("tier", "default_feasibility"))
+    return memo(
+        "feasibility",
+        lambda: dict(m.TierProfile.objects.values_list("tier", "default_feasibility")),
+    )
 
 
 def _asset(
@@ -303,6 +311,12 @@ def _plans_of(ideas: models.QuerySet[m.Idea], rates: DayRates) -> dict[int, chai
         plan.idea_id: to_engine_deployment(plan, rates)
         for plan in plans.select_related("deployment_type")
     }
+
+
+def planned_idea_ids(ideas: models.QuerySet[m.Idea]) -> set[int]:
+    """The ids of those ideas that have a deployment plan (its costs are in their figures)."""
+    plans = DeploymentPlan.objects.filter(idea__in=ideas.values("pk"))
+    return set(plans.values_list("idea_id", flat=True))
 
 
 def engine_ideas_of(ideas: models.QuerySet[m.Idea], rates: DayRates) -> list[chain.Idea]:

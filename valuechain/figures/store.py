@@ -224,10 +224,13 @@ def stale_versions(idea_ids: Iterable[int] | None = None) -> dict[int, int]:
     return dict(rows.values_list("idea_id", "inputs_version"))
 
 
-def refresh(idea_ids: Iterable[int] | None = None) -> int:
+def refresh(
+    idea_ids: Iterable[int] | None = None, *, then: Callable[[list[int]], object] | None = None
+) -> int:
     """Compute and store the figures of the ideas (of these ids) that are not fresh; how many
     were stored. Versions are read before the inputs, so figures of a write that lands while
-    this computes are not stored under the old version: that write queued its own refresh."""
+    this computes are not stored under the old version: that write queued its own refresh.
+    `then` is called with each chunk of ids once its figures are stored."""
     versions = stale_versions(idea_ids)
     pending = sorted(versions)
     # Many ideas share one (cached) compiled catalogue; a few read their closures.
@@ -238,6 +241,8 @@ def refresh(idea_ids: Iterable[int] | None = None) -> int:
         chosen = m.Idea.objects.filter(pk__in=chunk)
         found = compute_documents(chosen, count=len(chunk), whole=whole)
         stored += _store(found, versions)
+        if then is not None:
+            then(chunk)
     return stored
 
 
@@ -362,15 +367,31 @@ def _read(rows: QuerySet[m.IdeaFigures], wanted: Iterable[int] = ()) -> Figures:
 def fresh_key(idea_id: int, name: str) -> str | None:
     """A cache key for something computed from exactly the inputs of the idea's stored figures
     (its explained report, say), while they are fresh; None while they are not. The key names
-    the version and the time the figures were stored, so it never names other inputs."""
-    row = (
-        m.IdeaFigures.objects.filter(idea_id=idea_id)
+    the version and the time the figures were stored, so it never names other inputs. Read
+    once per safe request, however many of the idea's entries it serves."""
+    row = mappers.memo(
+        ("figures-version", idea_id),
+        lambda: m.IdeaFigures.objects.filter(idea_id=idea_id)
         .values_list("inputs_version", "computed_version", "computed_at")
-        .first()
+        .first(),
     )
     if row is None or row[0] != row[1] or row[2] is None:
         return None
-    return f"valuechain:idea:{idea_id}:{row[0]}:{row[2].isoformat()}:{name}"
+    return idea_key(idea_id, row[0], row[2], name)
+
+
+def idea_key(idea_id: int, version: int, computed_at: datetime, name: str) -> str:
+    """The key of `name` computed from the idea's inputs at `version`, stored at `computed_at`."""
+    return f"valuechain:idea:{idea_id}:{version}:{computed_at.isoformat()}:{name}"
+
+
+def fresh_versions(idea_ids: Iterable[int] | None = None) -> dict[int, tuple[int, datetime]]:
+    """Idea id -> (version, stored at) of the ideas (of these ids) whose figures are fresh."""
+    rows = m.IdeaFigures.objects.exclude(_STALE).filter(computed_at__isnull=False)
+    if idea_ids is not None:
+        rows = rows.filter(idea_id__in=list(idea_ids))
+    found = rows.values_list("idea_id", "inputs_version", "computed_at")
+    return {idea_id: (version, at) for idea_id, version, at in found if at is not None}
 
 
 def cached_for_idea(idea_id: int, name: str, build: Callable[[], T], seconds: int = 86_400) -> T:

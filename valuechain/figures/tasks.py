@@ -11,14 +11,15 @@ import logging
 
 from celery import shared_task
 
-from valuechain.figures import store
+from valuechain.figures import explained, store
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def refresh_figures() -> int:
-    stored = store.refresh()
+    # each refreshed idea's explained report is cached too: its first view is then a read
+    stored = store.refresh(then=explained.prepare)
     if stored:
         logger.info("stored the figures of %d ideas", stored)
     return stored

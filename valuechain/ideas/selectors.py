@@ -18,7 +18,8 @@ from valuechain.charts.ideas import ladder_figure
 from valuechain.charts.theme import figure_json
 from valuechain.engine import chain, finance
 from valuechain.engine.stakeholders import stakeholder_gaps
-from valuechain.figures import store
+from valuechain.figures import explained, store
+from valuechain.figures.explained import ExplainedReport
 from valuechain.ideas import decision as decide
 from valuechain.platform.display import percent
 
@@ -73,19 +74,12 @@ def deployment_planned(idea: m.Idea) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class ExplainedReport:
-    """An idea's ROI report with p and k taken apart and whether its deployment is planned."""
-
-    report: finance.RoiReport
-    factors: finance.SuccessFactors
-    deployment_planned: bool
-
-
 def explained_report(idea: m.Idea) -> ExplainedReport:
     """The ROI report of an idea, with the factors of its p and k: computed once per version
     of its inputs (the stored figures' key), then read from the cache."""
-    return store.cached_for_idea(idea.pk, "explained", lambda: _explained(ideas().get(pk=idea.pk)))
+    return store.cached_for_idea(
+        idea.pk, explained.NAME, lambda: _explained(ideas().get(pk=idea.pk)), explained.SECONDS
+    )
 
 
 def ladder_chart(idea_id: int, report: finance.RoiReport, money: str) -> dict[str, Any]:
@@ -100,12 +94,7 @@ def _explained(idea: m.Idea) -> ExplainedReport:
     rates = mappers.day_rates()
     engine_idea = mappers.idea_to_engine(idea, rates)
     catalogue = mappers.ideas_catalogue([engine_idea], rates)
-    closures = chain.ClosureCache(catalogue)
-    return ExplainedReport(
-        report=finance.roi_report(engine_idea, catalogue, closures),
-        factors=finance.success_factors(engine_idea, catalogue, closures),
-        deployment_planned=deployment_planned(idea),
-    )
+    return explained.explain(engine_idea, catalogue, planned=deployment_planned(idea))
 
 
 def preview_report(idea: m.Idea, needs: Sequence[m.Need]) -> finance.RoiReport:

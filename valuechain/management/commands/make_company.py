@@ -17,7 +17,7 @@ from valuechain.company.build import (
     build_company,
 )
 from valuechain.demo import DEMO_PASSWORD
-from valuechain.figures import invalidation, store
+from valuechain.figures import explained, invalidation, store
 
 BOUNDS = {"ideas": (1, MAX_IDEAS), "assets": (MIN_ASSETS, MAX_ASSETS), "seed": (0, MAX_SEED)}
 
@@ -61,10 +61,11 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         built = time.perf_counter()
         # Figures now, so the company's pages read stored figures from the first request.
-        computed = store.refresh()
+        computed = store.refresh(then=explained.prepare)
         elapsed = time.perf_counter() - started
         self.stdout.write(
-            f"ROI figures of {computed:,} ideas computed in {time.perf_counter() - built:.1f} s."
+            f"ROI figures of {computed:,} ideas computed and cached in "
+            f"{time.perf_counter() - built:.1f} s."
         )
         summary = ", ".join(f"{count:,} {name}" for name, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Company ready in {elapsed:.1f} s: {summary}."))
