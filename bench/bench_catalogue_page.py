@@ -23,6 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "valuechain.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")  # not the login backend's line per request
 
 import django
 
