@@ -8,6 +8,7 @@ from django.db import migrations, models
 # once, then editable in the admin (a later run of this migration never overwrites an edit).
 SLA_CHECKS = "contract-sla-checks"
 DAILY_DIGEST = "contract-notification-digest"
+WEBHOOK_RETRIES = "contract-webhook-retries"
 
 
 def seed_schedule(apps, schema_editor):
@@ -29,6 +30,14 @@ def seed_schedule(apps, schema_editor):
         },
     )
     PeriodicTask.objects.get_or_create(
+        name=WEBHOOK_RETRIES,
+        defaults={
+            "task": "contracts.notifications.tasks.retry_due_deliveries",
+            "interval": every_minute,
+            "description": "Webhook deliveries whose retry is overdue (lost or never queued).",
+        },
+    )
+    PeriodicTask.objects.get_or_create(
         name=DAILY_DIGEST,
         defaults={
             "task": "contracts.notifications.tasks.send_daily_digests",
@@ -40,7 +49,7 @@ def seed_schedule(apps, schema_editor):
 
 def unseed_schedule(apps, schema_editor):
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name__in=[SLA_CHECKS, DAILY_DIGEST]).delete()
+    PeriodicTask.objects.filter(name__in=[SLA_CHECKS, WEBHOOK_RETRIES, DAILY_DIGEST]).delete()
 
 
 class Migration(migrations.Migration):
@@ -139,6 +148,7 @@ class Migration(migrations.Migration):
                 ('error', models.TextField(blank=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('last_attempt_at', models.DateTimeField(blank=True, null=True)),
+                ('next_attempt_at', models.DateTimeField(blank=True, help_text='When a failed delivery is tried again.', null=True)),
                 ('delivered_at', models.DateTimeField(blank=True, null=True)),
                 ('breach', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contracts.slabreach')),
                 ('webhook', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='contracts.webhook')),

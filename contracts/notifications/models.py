@@ -130,6 +130,9 @@ class WebhookDelivery(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a failed delivery is tried again."
+    )
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -4,6 +4,7 @@ user's daily digest. Each is safe to run twice: what was delivered is not delive
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db.models import F
 from django.utils import timezone
@@ -41,8 +42,23 @@ def attempt_delivery(delivery_id: int) -> Outcome:
         status, retry_in = WebhookDelivery.Status.FAILED, None
     else:
         status, retry_in = WebhookDelivery.Status.RETRYING, delivery.backoff_seconds(row.attempts)
+    fields["next_attempt_at"] = now + timedelta(seconds=retry_in) if retry_in is not None else None
     WebhookDelivery.objects.filter(pk=delivery_id).update(status=status, **fields)
     return Outcome(status, retry_in)
+
+
+def overdue_deliveries(now: datetime, grace_seconds: float) -> list[int]:
+    """Deliveries whose next attempt is more than ``grace_seconds`` overdue, or which were
+    never attempted that long after being made: their task was lost, or there is no broker
+    to wait on (the embedded default runs tasks inline)."""
+    before = now - timedelta(seconds=grace_seconds)
+    retrying = WebhookDelivery.objects.filter(
+        status=WebhookDelivery.Status.RETRYING, next_attempt_at__lte=before
+    )
+    lost = WebhookDelivery.objects.filter(
+        status=WebhookDelivery.Status.PENDING, attempts=0, created_at__lte=before
+    )
+    return sorted(set(retrying.values_list("pk", flat=True)) | set(lost.values_list("pk", flat=True)))
 
 
 def send_notice(notice_id: int) -> bool:
