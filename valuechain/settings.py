@@ -173,6 +173,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# The queue tasks go to unless routed elsewhere (a worker started with -Q reads only its own).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # Beat sweeps for runs whose task message was lost or whose worker died.
 CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-analysis-runs": {

@@ -89,7 +89,7 @@ def check_contract(contract_id: int, now: datetime | None = None) -> CheckResult
     with transaction.atomic():
         # one check of a contract at a time: a second one waits, then sees the first's breaches
         contract = (
-            DataContract.objects.select_for_update().select_related("owner").filter(
+            DataContract.objects.select_for_update(of=("self",)).select_related("owner").filter(
                 pk=contract_id, status=DataContract.Status.ACTIVE
             ).first()
         )  # fmt: skip

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 
+from contracts.models import DataContract
 from contracts.notifications.models import (
     ConsumerMember,
     EmailNotice,
@@ -84,3 +85,8 @@ def pending_digests() -> dict[int, list[EmailNotice]]:
     for notice in notices.select_related("user", "contract").order_by("user_id", "created_at"):
         by_user.setdefault(notice.user_id, []).append(notice)
     return by_user
+
+
+def contract_choices() -> QuerySet[DataContract]:
+    """The contracts one may subscribe to or send webhooks about: all of them, by name."""
+    return DataContract.objects.only("id", "name").order_by("name", "id")
