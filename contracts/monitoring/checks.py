@@ -57,18 +57,16 @@ def read_window(contract: DataContract, seconds: float, now: datetime) -> rules.
     start = now - timedelta(seconds=seconds)
     valid = ValidRecord.objects.filter(contract=contract)
     dead = DeadLetter.objects.filter(contract=contract)
-    last = [
-        qs.aggregate(last=Max("received_at"))["last"] for qs in (valid, dead)
-    ]
+    last = [qs.aggregate(last=Max("received_at"))["last"] for qs in (valid, dead)]
     in_window = {"received_at__gt": start, "received_at__lte": now}
     rows = list(
-        valid.filter(**in_window).order_by("-id").values_list("payload", "received_at")[
-            :MAX_CHECKED_RECORDS
-        ]
+        valid.filter(**in_window)
+        .order_by("-id")
+        .values_list("payload", "received_at")[:MAX_CHECKED_RECORDS]
     ) + list(
-        dead.filter(**in_window).order_by("-id").values_list("payload", "received_at")[
-            :MAX_CHECKED_RECORDS
-        ]
+        dead.filter(**in_window)
+        .order_by("-id")
+        .values_list("payload", "received_at")[:MAX_CHECKED_RECORDS]
     )
     dead_count = dead.filter(**in_window).count()
     return rules.Window(

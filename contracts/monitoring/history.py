@@ -32,7 +32,9 @@ class Day:
         return self.dead_letters / self.records if self.records else None
 
 
-def daily_health(contract: DataContract, now: datetime | None = None, days: int = DAYS) -> list[Day]:
+def daily_health(
+    contract: DataContract, now: datetime | None = None, days: int = DAYS
+) -> list[Day]:
     """One entry per day of the last ``days`` (UTC), oldest first, quiet days included.
     Records count on the day their run received them (a stream session: the day it began)."""
     today = (now or timezone.now()).date()

@@ -46,9 +46,7 @@ class Measured:
 
     @classmethod
     def of(cls, b: judging.Breach) -> Measured:
-        return cls(
-            b.observed, b.limit, b.unit, b.window_start, b.window_end, b.records, b.detail
-        )
+        return cls(b.observed, b.limit, b.unit, b.window_start, b.window_end, b.records, b.detail)
 
 
 @dataclass(frozen=True, slots=True)

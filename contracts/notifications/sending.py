@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import F
 from django.utils import timezone
@@ -34,7 +35,7 @@ def attempt_delivery(delivery_id: int) -> Outcome:
     row = WebhookDelivery.objects.select_related("webhook").get(pk=delivery_id)
     hook = row.webhook
     result = delivery.post_webhook(hook.url, hook.secret, row.event, row.key, row.payload)
-    fields = {"response_code": result.response_code, "error": result.error}
+    fields: dict[str, Any] = {"response_code": result.response_code, "error": result.error}
     if result.ok:
         status, retry_in = WebhookDelivery.Status.SUCCEEDED, None
         fields["delivered_at"] = timezone.now()
@@ -58,13 +59,17 @@ def overdue_deliveries(now: datetime, grace_seconds: float) -> list[int]:
     lost = WebhookDelivery.objects.filter(
         status=WebhookDelivery.Status.PENDING, attempts=0, created_at__lte=before
     )
-    return sorted(set(retrying.values_list("pk", flat=True)) | set(lost.values_list("pk", flat=True)))
+    return sorted(
+        set(retrying.values_list("pk", flat=True)) | set(lost.values_list("pk", flat=True))
+    )
 
 
 def send_notice(notice_id: int) -> bool:
     """Email one immediate notice unless it was sent already."""
     notice = (
-        EmailNotice.objects.select_related("user").filter(pk=notice_id, sent_at__isnull=True).first()
+        EmailNotice.objects.select_related("user")
+        .filter(pk=notice_id, sent_at__isnull=True)
+        .first()
     )
     if notice is None:
         return False

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from contracts.notifications import selectors, signing, tasks
 from contracts.notifications.models import (
+    ConsumerMember,
     EmailNotice,
     Frequency,
     NoticeEvent,
@@ -86,10 +87,20 @@ def update_subscription(*, subscription: Subscription, changes: dict[str, Any]) 
         with transaction.atomic():
             subscription.save()
     except IntegrityError:
-        raise ValidationError(
-            {"contract": ["You already subscribe to this contract."]}
-        ) from None
+        raise ValidationError({"contract": ["You already subscribe to this contract."]}) from None
     return subscription
+
+
+def unsubscribe(*, user: Any, subscription_id: int) -> bool:
+    """Remove one of the user's subscriptions; False when they have no such subscription."""
+    deleted, _ = Subscription.objects.filter(user=user, pk=subscription_id).delete()
+    return bool(deleted)
+
+
+def delete_webhook(*, owner: Any, webhook_id: int) -> bool:
+    """Remove one of the owner's webhooks with its delivery log; False when there is none."""
+    deleted, _ = Webhook.objects.filter(owner=owner, pk=webhook_id).delete()
+    return bool(deleted)
 
 
 @transaction.atomic
@@ -115,6 +126,17 @@ def update_webhook(*, webhook: Webhook, changes: dict[str, Any]) -> Webhook:
         webhook.active = bool(changes["active"])
     webhook.save()
     return webhook
+
+
+@transaction.atomic
+def set_consumer_team(*, consumer: Any, users: list[Any]) -> None:
+    """The consumer's team: the first user answers for it (the consumer's user), everyone
+    hears of its contract's breaches. Members no longer listed leave the team."""
+    consumer.user = users[0] if users else None
+    consumer.save(update_fields=["user"])
+    ConsumerMember.objects.filter(consumer=consumer).exclude(user__in=users[1:]).delete()
+    for user in users[1:]:
+        ConsumerMember.objects.get_or_create(consumer=consumer, user=user)
 
 
 def _queue(task: Callable[..., Any], *ids: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -59,7 +59,8 @@ def subscribe(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def unsubscribe(request: HttpRequest, pk: int) -> HttpResponse:
-    get_object_or_404(selectors.subscriptions_of(request.user), pk=pk).delete()
+    if not services.unsubscribe(user=request.user, subscription_id=pk):
+        raise Http404("No such subscription of yours.")
     messages.success(request, "Unsubscribed.")
     return redirect("contracts:notifications")
 
@@ -78,7 +79,8 @@ def add_webhook(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def delete_webhook(request: HttpRequest, pk: int) -> HttpResponse:
-    get_object_or_404(selectors.webhooks_of(request.user), pk=pk).delete()
+    if not services.delete_webhook(owner=request.user, webhook_id=pk):
+        raise Http404("No such webhook of yours.")
     messages.success(request, "Webhook removed.")
     return redirect("contracts:notifications")
 

@@ -111,7 +111,7 @@ def test_notices_reach_the_producer_the_consumer_team_and_the_subscribers(
     told = sorted(address for m in mail.outbox for address in m.to)
     expected = [quiet.contract.owner, consumer_user, teammate, follower]
     assert told == sorted(u.email for u in expected)
-    reasons = {m.to[0]: m.body for m in mail.outbox}
+    reasons: dict = {m.to[0]: m.body for m in mail.outbox}
     assert f"consumer team {consumer.name}" in reasons[teammate.email]
     assert "as subscriber" in reasons[follower.email]
     assert "as producer" in reasons[quiet.contract.owner.email]
@@ -145,7 +145,11 @@ def test_missing_values_in_the_window_open_a_breach(django_capture_on_commit_cal
         ],
     )  # fmt: skip
     now = timezone.now()
-    _received(version, now - timedelta(minutes=5), [{**GOOD, "note": None}] * 3 + [{**GOOD, "note": "ok"}] * 2)
+    _received(
+        version,
+        now - timedelta(minutes=5),
+        [{**GOOD, "note": None}] * 3 + [{**GOOD, "note": "ok"}] * 2,
+    )
     found = checks.check_contract(version.contract.pk, now)
     breach = SlaBreach.objects.get(pk=found.opened[0])
     assert breach.kind == SlaBreach.Kind.MISSING_RATIO and breach.field == "/properties/note"

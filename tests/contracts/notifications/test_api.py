@@ -53,6 +53,7 @@ def test_subscriptions_and_webhooks_are_owner_scoped(alice, api_client_for):
     assert mallory.get(f"/api/webhooks/{hook.pk}/deliveries/").status_code == 404
     assert api_client_for(None).get("/api/webhooks/").status_code == 401
     assert Webhook.objects.filter(pk=hook.pk).exists()
+    assert [s["id"] for s in client.get("/api/subscriptions/").json()["results"]] == [sub.pk]
 
 
 @pytest.mark.parametrize(
@@ -91,7 +92,7 @@ def test_bad_webhooks_are_refused_naming_the_field(alice, body, field):
 def test_a_new_webhook_shows_its_secret_once_and_the_test_button_delivers_signed(
     alice, django_capture_on_commit_callbacks
 ):
-    user, client = alice
+    _, client = alice
     with receiver(200) as server:
         made = client.post("/api/webhooks/", {"name": "ops", "url": server.url}, format="json")
         assert made.status_code == 201, made.json()
@@ -122,7 +123,9 @@ def test_lists_take_a_constant_number_of_queries(alice, django_assert_max_num_qu
             hook = Webhook.objects.create(
                 owner=user, name="h", url="https://example.com/", contract=contract, secret="s"
             )
-            WebhookDelivery.objects.create(webhook=hook, event="test", key=f"k{hook.pk}", payload={})
+            WebhookDelivery.objects.create(
+                webhook=hook, event="test", key=f"k{hook.pk}", payload={}
+            )
         return hook
 
     for size in (2, 12):

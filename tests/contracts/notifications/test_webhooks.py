@@ -45,7 +45,9 @@ def test_a_breach_reaches_the_receiver_signed_with_the_webhooks_secret(
         assert len(server.received) == 1
     got = server.received[0]
     assert signing.verify(hook.secret, got.headers[signing.SIGNATURE_HEADER], got.body, time.time())
-    assert not signing.verify(other.secret, got.headers[signing.SIGNATURE_HEADER], got.body, time.time())
+    assert not signing.verify(
+        other.secret, got.headers[signing.SIGNATURE_HEADER], got.body, time.time()
+    )
     body = json.loads(got.body)
     assert body["event"] == "breach.opened" and body["breach"]["id"] == breach.pk
     assert body["contract"] == {"id": breach.contract.pk, "name": breach.contract.name}
