@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from contracts.enforcement import services as enforcement
 from contracts.models import (
@@ -162,3 +164,15 @@ def test_drafts_and_contracts_without_a_published_version_are_not_checked():
     bare = DataContractFactory()
     assert checks.check_contract(draft.pk).opened == []
     assert checks.check_contract(bare.pk).opened == []
+
+
+def test_beat_uses_the_database_schedule_seeded_with_the_checks_and_the_digest():
+    assert settings.CELERY_BEAT_SCHEDULER.startswith("django_celery_beat.")
+    seeded = dict(PeriodicTask.objects.values_list("name", "task"))
+    assert seeded["contract-sla-checks"] == "contracts.monitoring.tasks.check_contract_slas"
+    assert seeded["contract-notification-digest"] == (
+        "contracts.notifications.tasks.send_daily_digests"
+    )
+    assert "django_celery_beat.schedulers:DatabaseScheduler" in " ".join(
+        (settings.BASE_DIR / "docker-compose.yml").read_text().split()
+    )
