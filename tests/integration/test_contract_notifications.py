@@ -27,7 +27,7 @@ from contracts.notifications import signing
 from tests.contracts.factories import GOOD, ContractVersionFactory, ValidationRunFactory
 from tests.contracts.notifications.receiver import receiver
 from tests.factories import UserFactory
-from tests.integration.test_celery_worker import _postgres_url
+from tests.integration.test_celery_worker import _postgres_url, client_app
 
 pytestmark = [
     pytest.mark.redis,
@@ -107,14 +107,12 @@ def wait_for(read: Callable[[], Any], done: Callable[[Any], bool]) -> Any:
     pytest.fail(f"timed out waiting; last state {state}")
 
 
-def _send(queue: str, task: str, *args: Any) -> None:
-    from valuechain.celery import app
-
-    app.send_task(task, args=list(args), queue=queue)
+def _send(redis_url: str, queue: str, task: str, *args: Any) -> None:
+    client_app(redis_url).send_task(task, args=list(args), queue=queue)
 
 
 def test_a_worker_delivers_signed_webhooks_and_retries_a_failing_receiver_until_failed(
-    celery_processes,
+    celery_processes, redis_url
 ):
     owner = UserFactory()
     with receiver(200) as good, receiver(500) as bad:
@@ -132,7 +130,7 @@ def test_a_worker_delivers_signed_webhooks_and_retries_a_failing_receiver_until_
         }
         queue = celery_processes()
         for row in rows.values():
-            _send(queue, "contracts.notifications.tasks.deliver_webhook", row.pk)
+            _send(redis_url, queue, "contracts.notifications.tasks.deliver_webhook", row.pk)
 
         def read(name: str) -> WebhookDelivery:
             return WebhookDelivery.objects.get(pk=rows[name].pk)
