@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -191,7 +192,8 @@ def _words(event: str, breach: Any, contract: Any) -> tuple[str, str]:
     else:
         subject = f"SLA breach: {kind} on {contract.name}"
         body = f"{contract.name}: {breach.detail}"
-    return subject[:300], body + f"\n\nContract: /contracts/{contract.pk}/"
+    site = str(settings.VALUECHAIN.get("PUBLIC_URL", "")).rstrip("/")
+    return subject[:300], body + f"\n\nContract: {site}/contracts/{contract.pk}/"
 
 
 def notify(breach: Any, event: str, now: datetime | None = None) -> tuple[int, int]:

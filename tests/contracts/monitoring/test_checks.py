@@ -72,6 +72,8 @@ def test_a_quiet_stream_opens_one_freshness_breach_from_the_beat_task_alone(
     assert Alert.objects.filter(breach=breach, recipient=quiet.contract.owner).exists()
     assert [m.to for m in mail.outbox] == [[quiet.contract.owner.email]]
     assert "SLA breach: freshness" in mail.outbox[0].subject
+    site = settings.VALUECHAIN["PUBLIC_URL"].rstrip("/")
+    assert f"{site}/contracts/{quiet.contract.pk}/" in mail.outbox[0].body  # a link to follow
 
     # still quiet a minute later: the same breach, nobody told twice
     with django_capture_on_commit_callbacks(execute=True):
