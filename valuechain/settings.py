@@ -309,6 +309,9 @@ VALUECHAIN = {
     "WEBHOOK_TIMEOUT_SECONDS": env.float("VALUECHAIN_WEBHOOK_TIMEOUT_SECONDS", default=5.0),
     "WEBHOOK_MAX_ATTEMPTS": env.int("VALUECHAIN_WEBHOOK_MAX_ATTEMPTS", default=5),
     "WEBHOOK_BACKOFF_SECONDS": env.float("VALUECHAIN_WEBHOOK_BACKOFF_SECONDS", default=30.0),
+    # Webhooks to loopback, private and link-local addresses (the internal network, cloud
+    # metadata) are refused unless this is set (e.g. for receivers inside the organisation).
+    "WEBHOOK_ALLOW_PRIVATE": env.bool("VALUECHAIN_WEBHOOK_ALLOW_PRIVATE", default=False),
     # Where the site is reached: links in notification emails start with it.
     "PUBLIC_URL": env.str("VALUECHAIN_PUBLIC_URL", default="http://127.0.0.1:8000"),
     # Scheduled SLA checks judge a dead-letter rate once this many records arrived in the window.

@@ -6,10 +6,13 @@ user's; where it points next is not). Its answer is judged by status only: 2xx d
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -38,11 +41,38 @@ def backoff_seconds(attempt: int) -> int:
     return int(min(3600.0, base * 2 ** max(0, attempt - 1)))
 
 
+def allow_private() -> bool:
+    return bool(_option("WEBHOOK_ALLOW_PRIVATE", False))
+
+
+def is_private(address: str) -> bool:
+    """Loopback, private, link-local (cloud metadata), multicast, reserved or unspecified."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    return not ip.is_global or ip.is_multicast
+
+
+def private_address(url: str) -> str | None:
+    """The first address of the URL's host inside the organisation's network (or the host
+    itself, when it does not resolve); None when every address is public."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return None  # the post itself reports that the host does not resolve
+    for info in infos:
+        address = str(info[4][0])
+        if is_private(address):
+            return address
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Attempt:
     ok: bool
     response_code: int | None
     error: str
+    final: bool = False  # no point trying again
 
 
 def post_webhook(url: str, secret: str, event: str, delivery_key: str, payload: Any) -> Attempt:
@@ -54,6 +84,14 @@ def post_webhook(url: str, secret: str, event: str, delivery_key: str, payload: 
         signing.EVENT_HEADER: event,
         signing.DELIVERY_HEADER: delivery_key,
     }
+    if not allow_private():
+        inside = private_address(url)
+        if inside is not None:
+            return Attempt(
+                False, None,
+                f"The URL's host resolves to {inside}, an internal address; deliveries to the "
+                "internal network are off (VALUECHAIN_WEBHOOK_ALLOW_PRIVATE).", final=True,
+            )  # fmt: skip
     limit = timeout_seconds()
     try:
         response = requests.post(

@@ -39,7 +39,7 @@ def attempt_delivery(delivery_id: int) -> Outcome:
     if result.ok:
         status, retry_in = WebhookDelivery.Status.SUCCEEDED, None
         fields["delivered_at"] = timezone.now()
-    elif row.attempts >= delivery.max_attempts():
+    elif result.final or row.attempts >= delivery.max_attempts():
         status, retry_in = WebhookDelivery.Status.FAILED, None
     else:
         status, retry_in = WebhookDelivery.Status.RETRYING, delivery.backoff_seconds(row.attempts)

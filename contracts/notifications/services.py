@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from contracts.notifications import selectors, signing, tasks
+from contracts.notifications import delivery, selectors, signing, tasks
 from contracts.notifications.models import (
     ConsumerMember,
     EmailNotice,
@@ -51,7 +51,18 @@ def check_webhook_url(url: str) -> str:
         raise ValidationError({"url": ["Put no credentials in the URL; the signature is proof."]})
     if port == 0:
         raise ValidationError({"url": ["Port 0 is not a port to deliver to."]})
+    if not delivery.allow_private() and _literal_private(parts.hostname):
+        raise ValidationError(
+            {"url": ["An internal address: deliveries to the internal network are off."]}
+        )
     return url
+
+
+def _literal_private(host: str) -> bool:
+    try:
+        return delivery.is_private(host)
+    except ValueError:
+        return host.lower() == "localhost" or host.lower().endswith(".localhost")
 
 
 def _name(name: str) -> str:

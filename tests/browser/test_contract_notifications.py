@@ -19,7 +19,11 @@ pytestmark = [
 ]
 
 
-def test_a_user_subscribes_and_tests_a_webhook_from_the_contract_page(page, live_server, log_in):
+def test_a_user_subscribes_and_tests_a_webhook_from_the_contract_page(
+    page, live_server, log_in, settings
+):
+    # the receiver listens on 127.0.0.1, an internal address deployments refuse by default
+    settings.VALUECHAIN = {**settings.VALUECHAIN, "WEBHOOK_ALLOW_PRIVATE": True}
     version = ContractVersionFactory()
     ValidationRunFactory(contract=version.contract, version=version, valid_count=90,
                          dead_letter_count=10)  # fmt: skip

@@ -54,6 +54,7 @@ def celery_processes(redis_url: str, postgres: None) -> Iterator[Callable[..., A
         "VALUECHAIN_WEBHOOK_BACKOFF_SECONDS": "1",
         "VALUECHAIN_WEBHOOK_MAX_ATTEMPTS": "3",
         "VALUECHAIN_WEBHOOK_TIMEOUT_SECONDS": "3",
+        "VALUECHAIN_WEBHOOK_ALLOW_PRIVATE": "1",  # the receivers listen on 127.0.0.1
     }
 
     def start(*, beat: bool = False) -> str:

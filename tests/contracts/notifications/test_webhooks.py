@@ -153,3 +153,38 @@ def test_daily_digest_gathers_a_users_notices_into_one_email(django_capture_on_c
     assert [m.to for m in digest] == [[reader.email]]
     assert breach.contract.name in digest[0].body and second.contract.name in digest[0].body
     assert sending.send_digests() == 0
+
+
+@pytest.fixture
+def internal_refused(settings):
+    settings.VALUECHAIN = {**settings.VALUECHAIN, "WEBHOOK_ALLOW_PRIVATE": False}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.0.0.5/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://localhost:8000/",
+        "http://[::1]/",
+        "https://192.168.1.1/",
+    ],
+)
+def test_internal_addresses_are_refused_when_the_webhook_is_saved(internal_refused, url):
+    with pytest.raises(Exception, match="internal address"):
+        services.create_webhook(owner=UserFactory(), name="x", url=url, contract=None)
+    assert not Webhook.objects.exists()
+
+
+def test_a_host_resolving_inside_the_network_is_refused_at_delivery_without_retries(
+    internal_refused,
+):
+    with receiver(200) as server:
+        # saved while allowed (or a name that resolved elsewhere then): refused when sent
+        hook = Webhook.objects.create(owner=UserFactory(), name="x", url=server.url, secret="s")
+        row = WebhookDelivery.objects.create(webhook=hook, event="test", key="t", payload={})
+        outcome = sending.attempt_delivery(row.pk)
+        assert server.received == []
+    row.refresh_from_db()
+    assert outcome.status == "failed" and row.attempts == 1
+    assert "resolves to 127.0.0.1, an internal address" in row.error
