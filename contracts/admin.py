@@ -8,11 +8,16 @@ from django.http import HttpRequest
 from contracts.models import (
     Alert,
     Consumer,
+    ConsumerMember,
     ContractVersion,
     DataContract,
     DeadLetter,
+    EmailNotice,
     SlaBreach,
+    Subscription,
     ValidationRun,
+    Webhook,
+    WebhookDelivery,
 )
 
 
@@ -103,7 +108,9 @@ class DeadLetterAdmin(_ReadOnlyAdmin):
 
 @admin.register(SlaBreach)
 class SlaBreachAdmin(_ReadOnlyAdmin):
-    list_display = ["id", "contract", "kind", "field", "observed", "limit", "detected_at"]
+    list_display = [
+        "id", "contract", "kind", "field", "observed", "limit", "detected_at", "resolved_at",
+    ]  # fmt: skip
     list_filter = ["kind"]
     list_select_related = ["contract"]
 
@@ -113,3 +120,46 @@ class AlertAdmin(_ReadOnlyAdmin):
     list_display = ["id", "recipient_name", "role", "breach", "created_at", "read_at"]
     list_filter = ["role"]
     list_select_related = ["breach"]
+
+
+# --- notifications: who hears of breaches, and what was sent -----------------------------------
+
+
+@admin.register(ConsumerMember)
+class ConsumerMemberAdmin(admin.ModelAdmin):
+    list_display = ["consumer", "user", "created_at"]
+    list_select_related = ["consumer", "user"]
+    raw_id_fields = ["consumer", "user"]
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["user", "contract", "frequency", "created_at"]
+    list_filter = ["frequency"]
+    list_select_related = ["user", "contract"]
+    raw_id_fields = ["user", "contract"]
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "contract", "url", "active", "created_at"]
+    list_select_related = ["owner", "contract"]
+    raw_id_fields = ["owner", "contract"]
+    exclude = ["secret"]  # shown once to its owner, never in the admin
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # its owner makes it (pages, API), which draws its secret
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(_ReadOnlyAdmin):
+    list_display = ["id", "webhook", "event", "status", "attempts", "response_code", "created_at"]
+    list_filter = ["status", "event"]
+    list_select_related = ["webhook"]
+
+
+@admin.register(EmailNotice)
+class EmailNoticeAdmin(_ReadOnlyAdmin):
+    list_display = ["id", "user", "contract", "event", "frequency", "created_at", "sent_at"]
+    list_filter = ["event", "frequency"]
+    list_select_related = ["user", "contract"]

@@ -18,6 +18,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from contracts.models import DataContract
+from contracts.notifications import services as notifications
 from contracts.registry import services
 from valuechain import models as vm
 
@@ -491,6 +492,21 @@ DEMO_CONTRACTS = (
 )
 
 
+# Who is in each consumer's team (usernames; the first answers for it): they hear of the
+# contract's breaches in the app and by email. The demo's people are created by valuechain.demo.
+CONSUMER_TEAMS: dict[str, tuple[str, ...]] = {
+    "Payment fraud scoring model": ("fraud", "ana", "ben"),
+    "Finance monthly close": ("finance",),
+    "Garden season demand forecast": ("forecast", "ana"),
+    "Homepage personalisation model": ("growth", "ben"),
+    "Cart abandonment nudges": ("growth",),
+    "Customer churn early warning": ("growth", "ana"),
+    "Search relevance team": ("growth", "eli"),
+    "sessions pipeline": ("dara",),
+    "Support ticket triage": ("support", "chen"),
+}
+
+
 def _asset_id(spec: ContractSpec) -> int:
     model = vm.ASSET_MODELS[spec.asset_type]
     return int(model._default_manager.get(name=spec.asset).pk)
@@ -507,6 +523,12 @@ def load_demo_contracts(specs: tuple[ContractSpec, ...] = DEMO_CONTRACTS) -> dic
         idea.title: idea
         for idea in vm.Idea.objects.filter(
             title__in={title for spec in specs for title in spec.ideas}
+        )
+    }
+    people = {
+        user.username: user
+        for user in User.objects.filter(
+            username__in={u for team in CONSUMER_TEAMS.values() for u in team}
         )
     }
     versions = 0
@@ -543,7 +565,9 @@ def load_demo_contracts(specs: tuple[ContractSpec, ...] = DEMO_CONTRACTS) -> dic
                 )
             versions += 1
         for name, major in spec.consumers:
-            services.pin_consumer(contract=contract, name=name, pinned_major=major)
+            consumer = services.pin_consumer(contract=contract, name=name, pinned_major=major)
+            team = [people[u] for u in CONSUMER_TEAMS.get(name, ()) if u in people]
+            notifications.set_consumer_team(consumer=consumer, users=team)
     return {
         "data contracts": len(specs),
         "contract versions": versions,

@@ -356,6 +356,7 @@ class SlaBreach(models.Model):
         MISSING_RATIO = "missing_ratio", "Missing values"
         LATENESS = "lateness", "Lateness"
         FRESHNESS = "freshness", "Freshness"
+        DEAD_LETTER_RATE = "dead_letter_rate", "Dead-letter rate"
 
     contract = models.ForeignKey(DataContract, on_delete=models.CASCADE, related_name="breaches")
     version = models.ForeignKey(ContractVersion, on_delete=models.CASCADE, related_name="+")
@@ -374,6 +375,9 @@ class SlaBreach(models.Model):
     key = models.CharField(max_length=1200, help_text="What makes a breach the same one again.")
     alerted = models.JSONField(default=list, help_text="[{role, name, user}] who was told.")
     detected_at = models.DateTimeField()
+    # Scheduled checks keep a breach open while the data stays out of its promise, and close
+    # it when the data recovers; a breach found in one batch is an event and stays as it is.
+    resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-detected_at", "-id"]
@@ -449,3 +453,6 @@ class MissingWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field} from {self.window_start:%Y-%m-%d %H:%M}"
+
+
+from contracts.notifications.models import *  # noqa: E402, F403  (consumer teams, subscriptions, webhooks)

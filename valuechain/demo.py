@@ -44,6 +44,12 @@ USERS: dict[str, tuple[str, str, str | None, bool]] = {
     "chen": ("Chen", "Wei", None, False),  # analytics engineer
     "dara": ("Dara", "Byrne", None, False),  # data engineer
     "eli": ("Eli", "Novak", None, False),  # software engineer
+    # the consumer teams' people (contracts.demo.CONSUMER_TEAMS): told of breaches by email
+    "fraud": ("Farah", "Idowu", None, False),  # payment fraud scoring
+    "finance": ("Frank", "Lindqvist", None, False),  # monthly close
+    "forecast": ("Greta", "Holm", None, False),  # demand forecasting
+    "growth": ("Gus", "Rahman", None, False),  # personalisation, churn, search
+    "support": ("Sol", "Park", None, False),  # support tooling
 }
 
 Money = tuple[float, float, float]

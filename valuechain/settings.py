@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "django_celery_beat",
     "valuechain",
     "contracts",
     "deployments",
@@ -172,6 +173,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# The queue tasks go to unless routed elsewhere (a worker started with -Q reads only its own).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # Beat sweeps for runs whose task message was lost or whose worker died.
 CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-analysis-runs": {
@@ -193,6 +196,28 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
 }
+
+# Beat reads its schedule from the database (editable in the admin); the entries above are
+# written into it when beat starts, the SLA checks and the daily digest are seeded by a migration.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# Email: the console by default; EMAIL_URL (smtp://user:password@host:587/?tls=True) or
+# EMAIL_HOST and friends for a real server.
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = env.str(
+        "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+    )
+    EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+    if env.str("EMAIL_HOST", default=""):
+        EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="valuechain@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -279,6 +304,18 @@ VALUECHAIN = {
     "KEEP_DEAD_LETTERS": env.int("VALUECHAIN_KEEP_DEAD_LETTERS", default=10_000),
     # An API token stops working this many hours after it was issued.
     "API_TOKEN_LIFETIME_HOURS": env.int("VALUECHAIN_API_TOKEN_LIFETIME_HOURS", default=24),
+    # Webhooks: seconds a receiver has to answer, attempts before a delivery fails, and the
+    # first wait before trying again (doubled each time, at most an hour).
+    "WEBHOOK_TIMEOUT_SECONDS": env.float("VALUECHAIN_WEBHOOK_TIMEOUT_SECONDS", default=5.0),
+    "WEBHOOK_MAX_ATTEMPTS": env.int("VALUECHAIN_WEBHOOK_MAX_ATTEMPTS", default=5),
+    "WEBHOOK_BACKOFF_SECONDS": env.float("VALUECHAIN_WEBHOOK_BACKOFF_SECONDS", default=30.0),
+    # Webhooks to loopback, private and link-local addresses (the internal network, cloud
+    # metadata) are refused unless this is set (e.g. for receivers inside the organisation).
+    "WEBHOOK_ALLOW_PRIVATE": env.bool("VALUECHAIN_WEBHOOK_ALLOW_PRIVATE", default=False),
+    # Where the site is reached: links in notification emails start with it.
+    "PUBLIC_URL": env.str("VALUECHAIN_PUBLIC_URL", default="http://127.0.0.1:8000"),
+    # Scheduled SLA checks judge a dead-letter rate once this many records arrived in the window.
+    "MONITOR_MIN_RECORDS": env.int("VALUECHAIN_MONITOR_MIN_RECORDS", default=10),
 }
 
 LOGGING = {

@@ -49,6 +49,7 @@ class SlaBreachSerializer(serializers.ModelSerializer):
         fields = [
             "id", "contract", "version", "run", "kind", "field", "observed", "limit", "unit",
             "window_start", "window_end", "records", "detail", "alerted", "detected_at",
+            "resolved_at",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -2,10 +2,13 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from contracts.api import enforcement_views as ev
+from contracts.api import notification_views as nv
 from contracts.api.registry_views import ContractViewSet
 
 router = SimpleRouter()
 router.register("contracts", ContractViewSet, basename="contract")
+router.register("subscriptions", nv.SubscriptionViewSet, basename="subscription")
+router.register("webhooks", nv.WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("contracts/<int:pk>/validate/", ev.ValidateBatchView.as_view(), name="contract-validate"),

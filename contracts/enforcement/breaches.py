@@ -12,6 +12,7 @@ from django.db import transaction
 
 from contracts.enforcement import judging
 from contracts.models import Alert, ContractVersion, DataContract, SlaBreach, ValidationRun
+from contracts.notifications import services as notifications
 
 
 def _window_key(breach: judging.Breach, fallback: str) -> str:
@@ -57,8 +58,14 @@ def record_breaches(
             if was_created:
                 row.alerted = _alert(row, contract, version, now)
                 row.save(update_fields=["alerted"])
+                notifications.breach_opened(row)  # email and webhooks, after commit
                 created.append(row)
     return created
+
+
+def alert(breach: SlaBreach, now: datetime) -> list[dict[str, Any]]:
+    """In-app alerts of a breach to the producer and every consumer (scheduled checks too)."""
+    return _alert(breach, breach.contract, breach.version, now)
 
 
 def _alert(
