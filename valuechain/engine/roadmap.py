@@ -1,0 +1,652 @@
+"""The quarterly roadmap: when each selected idea and the data it needs are built, under the
+people available per role per quarter, so that the plan's NPV is highest.
+
+Work is cut into *work items*: each charged asset (built once, whoever needs it) and each
+idea's own work (need engineering and deployment setup). An item's effort is person-days per
+role. An item too large for one quarter is cut into consecutive parts, each done within one
+quarter (a part never runs before the one before it). The program, over binaries x[j, q]
+(part j is done in quarter q):
+
+- at most one quarter per part; a part is done only if the part before it is done no later;
+- lineage: an item is done only once everything it needs upstream is done, in the same
+  quarter or before (within a quarter, upstream work is listed first); an idea needs its
+  charged assets the same way;
+- an asset is built only if some scheduled idea needs it;
+- capacity: the person-days of each role in each quarter stay within what is available;
+- not-before quarters, and must-start quarters (the idea is in the plan and its first part is
+  done by then);
+- objective: the NPV of the plan in quarters. Money is discounted to the start at
+  (1 + r)^(-(t + 1) / 4) for quarter t (cash at the end of the quarter). One-off money is
+  spent in the quarter of the part; an idea earns its expected yearly benefit p k B (net of
+  its own run cost) / 4 per quarter for 4H quarters from the quarter after its last part
+  (time to value); an asset runs at its yearly cost / 4 per quarter for 4H quarters from the
+  quarter after it is built.
+
+Solved by HiGHS (scipy.optimize.milp); the gap to the solver's bound is reported.
+No Django import: the scenarios package builds the inputs.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+DEFAULT_TIME_LIMIT = 25.0
+DEFAULT_GAP = 1e-4
+MAX_QUARTERS = 20
+MAX_PARTS = 8  # an item needing more quarters than this never fits the plan anyway
+EPS = 1e-9
+
+
+class RoadmapError(ValueError):
+    """The inputs cannot make a plan (must-start ideas that cannot all fit, bad quarters)."""
+
+
+# --- quarters ---------------------------------------------------------------------------------
+
+
+def parse_quarter(label: str) -> tuple[int, int]:
+    """'2027Q1' -> (2027, 1); ValueError otherwise."""
+    text = str(label).strip().upper()
+    year, sep, quarter = text.partition("Q")
+    if not sep or not year.isdigit() or quarter not in {"1", "2", "3", "4"}:
+        raise ValueError(f"{label!r} is not a quarter like 2027Q1.")
+    if not 1900 <= int(year) <= 2999:
+        raise ValueError(f"{label!r}: the year must lie between 1900 and 2999.")
+    return int(year), int(quarter)
+
+
+def quarter_label(start: str, offset: int) -> str:
+    year, quarter = parse_quarter(start)
+    index = year * 4 + quarter - 1 + offset
+    return f"{index // 4}Q{index % 4 + 1}"
+
+
+def quarter_offset(start: str, label: str) -> int:
+    """How many quarters `label` lies after `start` (negative: before)."""
+    y0, q0 = parse_quarter(start)
+    y1, q1 = parse_quarter(label)
+    return (y1 * 4 + q1) - (y0 * 4 + q0)
+
+
+# --- effort -----------------------------------------------------------------------------------
+
+
+def effort_of(
+    money: float,
+    days: float,
+    days_role: int | None,
+    tier_roles: Sequence[int],
+    rates: Mapping[int, float],
+) -> dict[int, float]:
+    """Person-days per role of an estimate: person-day estimates stay in their role; money is
+    turned into days of the tier's default roles, the same days for each, so that the days
+    priced at their rates give the money back."""
+    if days_role is not None:
+        return {days_role: days} if days > 0 else {}
+    roles = [r for r in tier_roles if rates.get(r, 0) > 0]
+    if money <= 0 or not roles:
+        return {}
+    each = money / sum(rates[r] for r in roles)
+    return {r: each for r in roles}
+
+
+# --- inputs -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WorkAsset:
+    """A charged asset to build: its effort, build (money), yearly run and upstream assets."""
+
+    key: tuple[str, int]  # (asset type, id)
+    effort: Mapping[int, float]  # role id -> person-days
+    build: float
+    annual_run: float
+    upstream: tuple[tuple[str, int], ...] = ()  # charged assets it is built from
+    tier: int = 1
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WorkIdea:
+    """An idea to schedule at its stop tier: its own work (need engineering and deployment
+    setup), the charged assets it needs, and what it earns once live."""
+
+    id: int
+    effort: Mapping[int, float]
+    one_off: float  # need engineering + deployment setup
+    annual_benefit: float  # expected: p x k x B
+    annual_run: float  # the deployment's
+    assets: tuple[tuple[str, int], ...] = ()
+    stop_tier: int = 1
+    not_before: int = 0  # quarter offset
+    must_start: int | None = None  # quarter offset by which it must be under way
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class RoadmapProblem:
+    ideas: tuple[WorkIdea, ...]
+    assets: tuple[WorkAsset, ...]
+    quarters: int
+    capacity: Mapping[tuple[int, int], float]  # (role, quarter offset) -> person-days
+    roles: tuple[int, ...]
+    discount_rate: float
+    horizon_years: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.quarters <= MAX_QUARTERS:
+            raise RoadmapError(f"A roadmap spans 1 to {MAX_QUARTERS} quarters.")
+        keys = {a.key for a in self.assets}
+        for asset in self.assets:
+            missing = [k for k in asset.upstream if k not in keys]
+            if missing:
+                raise RoadmapError(f"asset {asset.key} needs unknown assets {missing}")
+        for idea in self.ideas:
+            missing = [k for k in idea.assets if k not in keys]
+            if missing:
+                raise RoadmapError(f"idea {idea.id} needs unknown assets {missing}")
+
+    def cap(self, role: int, quarter: int) -> float:
+        return float(self.capacity.get((role, quarter), 0.0))
+
+    def discount(self, quarter: int) -> float:
+        return float((1.0 + self.discount_rate) ** (-(quarter + 1) / 4.0))
+
+    def annuity_after(self, quarter: int) -> float:
+        """Discounted sum of 1/4 per quarter for 4H quarters from the quarter after `quarter`."""
+        return (
+            sum(self.discount(t) for t in range(quarter + 1, quarter + 1 + 4 * self.horizon_years))
+            / 4
+        )
+
+
+# --- parts ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    item: int  # index into the items (assets first, then ideas)
+    index: int  # 0-based part number of its item
+    effort: Mapping[int, float]
+    money: float
+
+
+def _parts_needed(effort: Mapping[int, float], problem: RoadmapProblem) -> int:
+    """Parts so that each fits the largest quarter's capacity of every role it uses."""
+    needed = 1
+    for role, days in effort.items():
+        if days <= EPS:
+            continue
+        best = max((problem.cap(role, q) for q in range(problem.quarters)), default=0.0)
+        if best <= EPS:
+            return MAX_PARTS + 1  # nobody of this role: never fits
+        needed = max(needed, math.ceil(days / best - 1e-9))
+    return needed
+
+
+@dataclass(frozen=True)
+class _Items:
+    """Assets then ideas as items, each cut into parts."""
+
+    parts: list[Part]
+    first: list[int]  # first part of each item
+    last: list[int]  # last part of each item
+    fits: list[bool]
+    upstream: list[list[int]]  # items each item needs done first
+    users: dict[int, list[int]] = field(default_factory=dict)  # asset item -> idea items
+
+
+def _items(problem: RoadmapProblem) -> _Items:
+    index = {a.key: i for i, a in enumerate(problem.assets)}
+    n_assets = len(problem.assets)
+    parts: list[Part] = []
+    first: list[int] = []
+    last: list[int] = []
+    fits: list[bool] = []
+    upstream: list[list[int]] = []
+    users: dict[int, list[int]] = {i: [] for i in range(n_assets)}
+    works = [(a.effort, a.build) for a in problem.assets] + [
+        (i.effort, i.one_off) for i in problem.ideas
+    ]
+    for item, (effort, money) in enumerate(works):
+        count = _parts_needed(effort, problem)
+        fits.append(count <= min(MAX_PARTS, problem.quarters))
+        count = max(1, min(count, MAX_PARTS))
+        first.append(len(parts))
+        for k in range(count):
+            parts.append(
+                Part(item, k, {r: d / count for r, d in effort.items() if d > EPS}, money / count)
+            )
+        last.append(len(parts) - 1)
+    for asset in problem.assets:
+        upstream.append([index[k] for k in asset.upstream])
+    for position, idea in enumerate(problem.ideas):
+        item = n_assets + position
+        needed = sorted({index[k] for k in idea.assets})
+        upstream.append(needed)
+        for a in needed:
+            users[a].append(item)
+    return _Items(parts, first, last, fits, upstream, users)
+
+
+# --- the result -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WorkItem:
+    """Person-days of one role on one item in one quarter."""
+
+    kind: str  # "asset" | "idea"
+    asset: tuple[str, int] | None
+    idea: int | None
+    role: int
+    quarter: int
+    person_days: float
+    money: float  # the one-off money this work spends
+
+
+@dataclass(frozen=True, slots=True)
+class CashRow:
+    quarter: int
+    one_off: float
+    run: float
+    benefit: float
+    net: float
+    cumulative: float
+    discounted: float
+    cumulative_discounted: float
+
+
+@dataclass(frozen=True)
+class Roadmap:
+    items: tuple[WorkItem, ...]
+    done: dict[int, int]  # idea id -> quarter its last part is done
+    built: dict[tuple[str, int], int]  # asset -> quarter it is built
+    unscheduled: tuple[int, ...]  # selected ideas left out of the plan
+    too_large: tuple[int, ...]  # ideas whose work cannot fit the quarters at all
+    npv: float
+    bound: float | None
+    gap: float
+    optimal: bool
+    solve_seconds: float
+    quarters: int
+    cash: tuple[CashRow, ...] = ()
+    method: str = "milp"
+
+    def value_from(self, idea_id: int) -> int | None:
+        done = self.done.get(idea_id)
+        return None if done is None else done + 1
+
+
+def cash_flow(
+    problem: RoadmapProblem,
+    done: Mapping[int, int],
+    built: Mapping[tuple[str, int], int],
+    spend: Mapping[int, float],
+) -> tuple[CashRow, ...]:
+    """Per quarter from the start to the last with money: one-off spend (as scheduled), run
+    costs of built assets and live ideas, expected benefits, and their cumulative sums."""
+    horizon = 4 * problem.horizon_years
+    end = max(
+        [
+            problem.quarters,
+            *(q + 1 + horizon for q in done.values()),
+            *(q + 1 + horizon for q in built.values()),
+        ]
+    )
+    one_off = np.zeros(end)
+    run = np.zeros(end)
+    benefit = np.zeros(end)
+    for q, money in spend.items():
+        one_off[q] += money
+    assets = {a.key: a for a in problem.assets}
+    for key, q in built.items():
+        run[q + 1 : q + 1 + horizon] += assets[key].annual_run / 4
+    for idea in problem.ideas:
+        if idea.id in done:
+            q = done[idea.id]
+            run[q + 1 : q + 1 + horizon] += idea.annual_run / 4
+            benefit[q + 1 : q + 1 + horizon] += idea.annual_benefit / 4
+    rows = []
+    cumulative = cumulative_discounted = 0.0
+    for t in range(end):
+        net = benefit[t] - run[t] - one_off[t]
+        cumulative += net
+        discounted = net * problem.discount(t)
+        cumulative_discounted += discounted
+        rows.append(
+            CashRow(
+                t,
+                float(one_off[t]),
+                float(run[t]),
+                float(benefit[t]),
+                float(net),
+                cumulative,
+                discounted,
+                cumulative_discounted,
+            )
+        )
+    return tuple(rows)
+
+
+def plan_npv(
+    problem: RoadmapProblem,
+    done: Mapping[int, int],
+    built: Mapping[tuple[str, int], int],
+    spend: Mapping[int, float],
+) -> float:
+    rows = cash_flow(problem, done, built, spend)
+    return math.fsum(row.discounted for row in rows)
+
+
+# --- solving ----------------------------------------------------------------------------------
+
+
+def schedule(
+    problem: RoadmapProblem, time_limit: float = DEFAULT_TIME_LIMIT, gap: float = DEFAULT_GAP
+) -> Roadmap:
+    """The plan of highest NPV (HiGHS), with its gap to the solver's bound."""
+    started = time.perf_counter()
+    items = _items(problem)
+    nq = problem.quarters
+    n_assets = len(problem.assets)
+    n_items = n_assets + len(problem.ideas)
+    parts = items.parts
+    size = len(parts) * nq
+
+    def var(p: int, q: int) -> int:
+        return p * nq + q
+
+    # Objective (minimised): -(value) per x[p, q].
+    cost = np.zeros(size)
+    upper = np.ones(size)
+    lower = np.zeros(size)
+    for p, part in enumerate(parts):
+        for q in range(nq):
+            cost[var(p, q)] += part.money * problem.discount(q)
+    for a, asset in enumerate(problem.assets):
+        p = items.last[a]
+        for q in range(nq):
+            cost[var(p, q)] += asset.annual_run * problem.annuity_after(q)
+    too_large = []
+    for i, idea in enumerate(problem.ideas):
+        item = n_assets + i
+        p = items.last[item]
+        net = idea.annual_benefit - idea.annual_run
+        for q in range(nq):
+            cost[var(p, q)] -= net * problem.annuity_after(q)
+        for k in range(items.first[item], items.last[item] + 1):
+            for q in range(min(idea.not_before, nq)):
+                upper[var(k, q)] = 0.0
+        if not items.fits[item] or not all(items.fits[a] for a in _all_upstream(items, item)):
+            too_large.append(idea.id)
+            for k in range(items.first[item], items.last[item] + 1):
+                for q in range(nq):
+                    upper[var(k, q)] = 0.0
+    for a in range(n_assets):
+        if not items.fits[a]:
+            for k in range(items.first[a], items.last[a] + 1):
+                for q in range(nq):
+                    upper[var(k, q)] = 0.0
+
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    lo: list[float] = []
+    hi: list[float] = []
+
+    def row(entries: list[tuple[int, float]], low: float, high: float) -> None:
+        r = len(lo)
+        for c, v in entries:
+            rows.append(r)
+            cols.append(c)
+            vals.append(v)
+        lo.append(low)
+        hi.append(high)
+
+    # Each part at most once.
+    for p in range(len(parts)):
+        row([(var(p, q), 1.0) for q in range(nq)], -np.inf, 1.0)
+
+    def precede(before: int, after: int) -> None:
+        """Part `after` done by q only if part `before` is done by q (same quarter allowed)."""
+        for q in range(nq):
+            entries = [(var(after, s), 1.0) for s in range(q + 1)]
+            entries += [(var(before, s), -1.0) for s in range(q + 1)]
+            row(entries, -np.inf, 0.0)
+
+    for item in range(n_items):
+        for k in range(items.first[item], items.last[item]):
+            precede(k, k + 1)
+            # A part strictly after the one before it: each part is its own quarter's work.
+            for q in range(nq):
+                entries = [(var(k + 1, s), 1.0) for s in range(q + 1)]
+                entries += [(var(k, s), -1.0) for s in range(q)]
+                row(entries, -np.inf, 0.0)
+        for up in items.upstream[item]:
+            precede(items.last[up], items.first[item])
+    # An asset is built only for an idea that is scheduled.
+    for a in range(n_assets):
+        entries = [(var(items.last[a], q), 1.0) for q in range(nq)]
+        for user in items.users[a]:
+            entries += [(var(items.last[user], q), -1.0) for q in range(nq)]
+        for down in range(n_assets):
+            if a in items.upstream[down]:
+                entries += [(var(items.last[down], q), -1.0) for q in range(nq)]
+        row(entries, -np.inf, 0.0)
+    # Capacity per role per quarter.
+    for role in problem.roles:
+        for q in range(nq):
+            entries = [
+                (var(p, q), part.effort[role])
+                for p, part in enumerate(parts)
+                if role in part.effort
+            ]
+            if entries:
+                row(entries, -np.inf, problem.cap(role, q))
+    # Must-start: scheduled, and the first part done by then.
+    for i, idea in enumerate(problem.ideas):
+        if idea.must_start is None:
+            continue
+        item = n_assets + i
+        if idea.id in too_large:
+            raise RoadmapError(f"idea {idea.id} must start but its work cannot fit the quarters")
+        row([(var(items.last[item], q), 1.0) for q in range(nq)], 1.0, 1.0)
+        by = min(max(idea.must_start, 0), nq - 1)
+        row([(var(items.first[item], q), 1.0) for q in range(by + 1)], 1.0, 1.0)
+
+    constraints = []
+    if lo:
+        matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(len(lo), size))
+        constraints.append(LinearConstraint(matrix, np.array(lo), np.array(hi)))
+    result = milp(
+        cost,
+        integrality=np.ones(size),
+        bounds=Bounds(lower, upper),
+        constraints=constraints,
+        options={"time_limit": time_limit, "mip_rel_gap": gap, "disp": False},
+    )
+    if result.x is None:
+        if result.status == 2:
+            raise RoadmapError("no plan meets the must-start dates under the capacity given")
+        raise RuntimeError(f"the solver stopped without a plan: {result.message}")
+    x = result.x.reshape(len(parts), nq) > 0.5
+    roadmap = _roadmap(problem, items, x, started, tuple(too_large))
+    dual = getattr(result, "mip_dual_bound", None)
+    bound = -float(dual) if dual is not None and math.isfinite(dual) else None
+    reported = float(result.mip_gap) if getattr(result, "mip_gap", None) is not None else 0.0
+    return Roadmap(
+        **{
+            **roadmap.__dict__,
+            "bound": bound,
+            "gap": max(reported, 0.0),
+            "optimal": result.status == 0,
+        },
+    )
+
+
+def _all_upstream(items: _Items, item: int) -> set[int]:
+    seen: set[int] = set()
+    stack = list(items.upstream[item])
+    while stack:
+        current = stack.pop()
+        if current not in seen:
+            seen.add(current)
+            stack.extend(items.upstream[current])
+    return seen
+
+
+def _roadmap(
+    problem: RoadmapProblem,
+    items: _Items,
+    x: np.ndarray,
+    started: float,
+    too_large: tuple[int, ...],
+    method: str = "milp",
+) -> Roadmap:
+    """The plan a choice of quarters per part makes: its work items, in order, and its cash."""
+    n_assets = len(problem.assets)
+    quarter_of = {p: int(np.argmax(x[p])) for p in range(len(items.parts)) if x[p].any()}
+    built = {
+        problem.assets[a].key: quarter_of[items.last[a]]
+        for a in range(n_assets)
+        if items.last[a] in quarter_of
+    }
+    done = {
+        idea.id: quarter_of[items.last[n_assets + i]]
+        for i, idea in enumerate(problem.ideas)
+        if items.last[n_assets + i] in quarter_of
+    }
+    depth = _depths(problem, items)
+    spend: dict[int, float] = {}
+    work: list[tuple[tuple[int, int, int, int], WorkItem]] = []
+    for p, part in enumerate(items.parts):
+        if p not in quarter_of:
+            continue
+        q = quarter_of[p]
+        spend[q] = spend.get(q, 0.0) + part.money
+        item = part.item
+        is_asset = item < n_assets
+        asset = problem.assets[item].key if is_asset else None
+        idea = None if is_asset else problem.ideas[item - n_assets].id
+        roles = sorted(part.effort) or [problem.roles[0] if problem.roles else 0]
+        for role in roles:
+            days = part.effort.get(role, 0.0)
+            if days <= EPS and part.effort:
+                continue
+            money = part.money if role == roles[0] else 0.0
+            key = (q, depth[item], item, role)
+            work.append(
+                (key, WorkItem("asset" if is_asset else "idea", asset, idea, role, q, days, money))
+            )
+    work.sort(key=lambda pair: pair[0])
+    selected = {idea.id for idea in problem.ideas}
+    return Roadmap(
+        items=tuple(w for _, w in work),
+        done=done,
+        built=built,
+        unscheduled=tuple(sorted(selected - set(done))),
+        too_large=too_large,
+        npv=plan_npv(problem, done, built, spend),
+        bound=None,
+        gap=0.0,
+        optimal=True,
+        solve_seconds=time.perf_counter() - started,
+        quarters=problem.quarters,
+        cash=cash_flow(problem, done, built, spend),
+        method=method,
+    )
+
+
+def _depths(problem: RoadmapProblem, items: _Items) -> list[int]:
+    """Order within a quarter: the longest upstream path first (acquisition before raw before
+    curated before features before ideas)."""
+    memo: dict[int, int] = {}
+
+    def depth(item: int) -> int:
+        if item not in memo:
+            memo[item] = 0
+            memo[item] = 1 + max((depth(u) for u in items.upstream[item]), default=-1)
+        return memo[item]
+
+    return [depth(i) for i in range(len(items.first))]
+
+
+# --- the baseline -----------------------------------------------------------------------------
+
+
+def greedy(problem: RoadmapProblem) -> Roadmap:
+    """The baseline: ideas in order of net yearly value per person-day (their own and their
+    unbuilt assets'), each placed in the earliest quarters its parts and assets fit."""
+    started = time.perf_counter()
+    items = _items(problem)
+    nq = problem.quarters
+    n_assets = len(problem.assets)
+    left = {(r, q): problem.cap(r, q) for r in problem.roles for q in range(nq)}
+    x = np.zeros((len(items.parts), nq), dtype=bool)
+    quarter_done: dict[int, int] = {}
+
+    def days(item: int) -> float:
+        return sum(
+            sum(items.parts[p].effort.values())
+            for p in range(items.first[item], items.last[item] + 1)
+        )
+
+    def ranking(i: int) -> float:
+        idea = problem.ideas[i]
+        item = n_assets + i
+        total = days(item) + sum(days(a) for a in _all_upstream(items, item))
+        return (idea.annual_benefit - idea.annual_run) / max(total, 1.0)
+
+    too_large = tuple(
+        idea.id
+        for i, idea in enumerate(problem.ideas)
+        if not items.fits[n_assets + i]
+        or not all(items.fits[a] for a in _all_upstream(items, n_assets + i))
+    )
+    depths = _depths(problem, items)
+    for i in sorted(range(len(problem.ideas)), key=ranking, reverse=True):
+        idea = problem.ideas[i]
+        item = n_assets + i
+        if idea.id in too_large or idea.annual_benefit <= idea.annual_run:
+            continue
+        trial_left = dict(left)
+        trial_done = dict(quarter_done)
+        trial: list[tuple[int, int]] = []
+        ok = True
+        for it in sorted(_all_upstream(items, item) | {item}, key=depths.__getitem__):
+            if it in trial_done:
+                continue
+            earliest = max((trial_done[u] for u in items.upstream[it]), default=0)
+            if it == item:
+                earliest = max(earliest, idea.not_before)
+            for p in range(items.first[it], items.last[it] + 1):
+                placed = False
+                for q in range(earliest, nq):
+                    effort = items.parts[p].effort
+                    if all(trial_left[(r, q)] + EPS >= d for r, d in effort.items()):
+                        for r, d in effort.items():
+                            trial_left[(r, q)] -= d
+                        trial.append((p, q))
+                        earliest = q + 1 if p < items.last[it] else q
+                        placed = True
+                        break
+                if not placed:
+                    ok = False
+                    break
+            if not ok:
+                break
+            trial_done[it] = trial[-1][1]
+        if ok:
+            left, quarter_done = trial_left, trial_done
+            for p, q in trial:
+                x[p, q] = True
+    roadmap = _roadmap(problem, items, x, started, too_large, method="greedy")
+    return Roadmap(**{**roadmap.__dict__, "gap": math.nan, "optimal": False})
