@@ -231,3 +231,8 @@ def test_quarters_and_effort() -> None:
     effort = rm.effort_of(10_000, 0, None, [DS, DE], {DS: 600, DE: 400})
     assert sum(d * {DS: 600, DE: 400}[r] for r, d in effort.items()) == pytest.approx(10_000)
     assert rm.effort_of(0, 12, DE, [DS], {DS: 600}) == {DE: 12}
+
+
+def test_nothing_selected_is_an_empty_plan() -> None:
+    plan = rm.schedule(rm.RoadmapProblem((), (), 4, {}, (DS,), 0.1, 3))
+    assert plan.items == () and plan.npv == 0 and plan.done == {}

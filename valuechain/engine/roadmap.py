@@ -360,6 +360,8 @@ def schedule(
     n_items = n_assets + len(problem.ideas)
     parts = items.parts
     size = len(parts) * nq
+    if not parts:  # nothing selected: an empty plan
+        return _roadmap(problem, items, np.zeros((0, nq), dtype=bool), started, ())
 
     def var(p: int, q: int) -> int:
         return p * nq + q

@@ -51,6 +51,7 @@ def compare(evaluations: list[Evaluation]) -> dict[str, Any]:
                 "stop_tiers": values,  # null: not selected in that scenario
                 "changed": [v != values[0] for v in values],
                 "differs": len(set(values)) > 1,
+                "cells": [{"tier": v, "changed": v != values[0]} for v in values],
             }
         )
     return {"scenarios": columns, "ideas": rows}

@@ -31,6 +31,10 @@ def scenario(pk: int) -> m.Scenario | None:
     return scenarios().filter(pk=pk).first()
 
 
+def other_scenarios(pk: int, limit: int) -> list[m.Scenario]:
+    return list(scenarios().exclude(pk=pk)[:limit])
+
+
 def scenarios_by_id(ids: Sequence[int]) -> dict[int, m.Scenario]:
     return {s.pk: s for s in scenarios().filter(pk__in=ids)}
 
