@@ -106,65 +106,64 @@ def test_benefits_start_the_quarter_after_the_last_work() -> None:
         assert plan.cash[q + 1].benefit >= idea.annual_benefit / 4 - 1e-6
 
 
+def _order_holds(problem: rm.RoadmapProblem, at: dict) -> bool:
+    """Upstream no later; an asset only for something scheduled that needs it."""
+    for a in problem.assets:
+        q = at[("asset", a.key)]
+        if q is None:
+            continue
+        if any(at[("asset", u)] is None or at[("asset", u)] > q for u in a.upstream):
+            return False
+        users = [("idea", i.id) for i in problem.ideas if a.key in i.assets]
+        users += [("asset", d.key) for d in problem.assets if a.key in d.upstream]
+        if all(at[u] is None for u in users):
+            return False
+    for i in problem.ideas:
+        q = at[("idea", i.id)]
+        if q is not None and any(
+            at[("asset", k)] is None or at[("asset", k)] > q for k in i.assets
+        ):
+            return False
+    return True
+
+
+def _fits(problem: rm.RoadmapProblem, at: dict, efforts: dict) -> bool:
+    load: dict[tuple[int, int], float] = defaultdict(float)
+    for name, effort in efforts.items():
+        if at[name] is not None:
+            for role, days in effort.items():
+                load[(role, at[name])] += days
+    return all(d <= problem.cap(r, q) + 1e-9 for (r, q), d in load.items())
+
+
+def _value(problem: rm.RoadmapProblem, at: dict, money: dict) -> float:
+    flows: dict[int, float] = defaultdict(float)
+    for name, cost in money.items():
+        if at[name] is not None:
+            flows[at[name]] -= cost
+    for a in problem.assets:
+        q = at[("asset", a.key)]
+        for t in range(q + 1, q + 13) if q is not None else ():
+            flows[t] -= a.annual_run / 4
+    for i in problem.ideas:
+        q = at[("idea", i.id)]
+        for t in range(q + 1, q + 13) if q is not None else ():
+            flows[t] += (i.annual_benefit - i.annual_run) / 4
+    return sum(v / 1.1 ** ((t + 1) / 4) for t, v in flows.items())
+
+
 def exhaustive_best(problem: rm.RoadmapProblem) -> float:
     """Every assignment of every item to a quarter or to nothing; the best valid NPV."""
-    assets = list(problem.assets)
-    names: list[tuple[str, object]] = [("asset", a.key) for a in assets]
-    names += [("idea", i.id) for i in problem.ideas]
-    efforts = [a.effort for a in assets] + [i.effort for i in problem.ideas]
-    money = [a.build for a in assets] + [i.one_off for i in problem.ideas]
+    efforts = {("asset", a.key): a.effort for a in problem.assets}
+    efforts |= {("idea", i.id): i.effort for i in problem.ideas}
+    money = {("asset", a.key): a.build for a in problem.assets}
+    money |= {("idea", i.id): i.one_off for i in problem.ideas}
+    names = list(efforts)
     best = -math.inf
-    choices = [None, *range(problem.quarters)]
-    for combo in itertools.product(choices, repeat=len(names)):
+    for combo in itertools.product([None, *range(problem.quarters)], repeat=len(names)):
         at = dict(zip(names, combo, strict=True))
-        ok = True
-        for a in assets:
-            q = at[("asset", a.key)]
-            if q is None:
-                continue
-            if any(at[("asset", u)] is None or at[("asset", u)] > q for u in a.upstream):
-                ok = False
-                break
-            users = [i for i in problem.ideas if a.key in i.assets]
-            downs = [d for d in assets if a.key in d.upstream]
-            if all(at[("idea", i.id)] is None for i in users) and all(
-                at[("asset", d.key)] is None for d in downs
-            ):
-                ok = False
-                break
-        if not ok:
-            continue
-        for i in problem.ideas:
-            q = at[("idea", i.id)]
-            if q is not None and any(
-                at[("asset", k)] is None or at[("asset", k)] > q for k in i.assets
-            ):
-                ok = False
-                break
-        if not ok:
-            continue
-        load: dict[tuple[int, int], float] = defaultdict(float)
-        for name, effort in zip(names, efforts, strict=True):
-            if at[name] is not None:
-                for role, days in effort.items():
-                    load[(role, at[name])] += days
-        if any(d > problem.cap(r, q) + 1e-9 for (r, q), d in load.items()):
-            continue
-        flows: dict[int, float] = defaultdict(float)
-        for name, cost in zip(names, money, strict=True):
-            if at[name] is not None:
-                flows[at[name]] -= cost
-        for a in assets:
-            q = at[("asset", a.key)]
-            if q is not None:
-                for t in range(q + 1, q + 13):
-                    flows[t] -= a.annual_run / 4
-        for i in problem.ideas:
-            q = at[("idea", i.id)]
-            if q is not None:
-                for t in range(q + 1, q + 13):
-                    flows[t] += (i.annual_benefit - i.annual_run) / 4
-        best = max(best, sum(v / 1.1 ** ((t + 1) / 4) for t, v in flows.items()))
+        if _order_holds(problem, at) and _fits(problem, at, efforts):
+            best = max(best, _value(problem, at, money))
     return best
 
 

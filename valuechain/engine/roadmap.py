@@ -349,6 +349,121 @@ def plan_npv(
 # --- solving ----------------------------------------------------------------------------------
 
 
+class _Program:
+    """The MILP's rows, columns x[p, q] = p * quarters + q, bounds and objective."""
+
+    def __init__(self, problem: RoadmapProblem, items: _Items) -> None:
+        self.problem, self.items, self.nq = problem, items, problem.quarters
+        self.size = len(items.parts) * self.nq
+        self.cost = np.zeros(self.size)  # minimised: spend less value
+        self.upper = np.ones(self.size)
+        self.rows: list[int] = []
+        self.cols: list[int] = []
+        self.vals: list[float] = []
+        self.lo: list[float] = []
+        self.hi: list[float] = []
+
+    def var(self, p: int, q: int) -> int:
+        return p * self.nq + q
+
+    def row(self, entries: list[tuple[int, float]], low: float, high: float) -> None:
+        r = len(self.lo)
+        for c, v in entries:
+            self.rows.append(r)
+            self.cols.append(c)
+            self.vals.append(v)
+        self.lo.append(low)
+        self.hi.append(high)
+
+    def forbid(self, item: int, quarters: range) -> None:
+        for k in range(self.items.first[item], self.items.last[item] + 1):
+            for q in quarters:
+                self.upper[self.var(k, q)] = 0.0
+
+    def objective(self) -> list[int]:
+        """Money per part and quarter; returns the ideas too large to schedule."""
+        problem, items, nq = self.problem, self.items, self.nq
+        n_assets = len(problem.assets)
+        for p, part in enumerate(items.parts):
+            for q in range(nq):
+                self.cost[self.var(p, q)] += part.money * problem.discount(q)
+        for a, asset in enumerate(problem.assets):
+            for q in range(nq):
+                self.cost[self.var(items.last[a], q)] += asset.annual_run * problem.annuity_after(q)
+            if not items.fits[a]:
+                self.forbid(a, range(nq))
+        too_large = []
+        for i, idea in enumerate(problem.ideas):
+            item = n_assets + i
+            net = idea.annual_benefit - idea.annual_run
+            for q in range(nq):
+                self.cost[self.var(items.last[item], q)] -= net * problem.annuity_after(q)
+            self.forbid(item, range(min(idea.not_before, nq)))
+            if not items.fits[item] or not all(items.fits[a] for a in _all_upstream(items, item)):
+                too_large.append(idea.id)
+                self.forbid(item, range(nq))
+        return too_large
+
+    def precede(self, before: int, after: int, strict: bool = False) -> None:
+        """Part `after` done by q only if part `before` is done by q (or before q: strict)."""
+        for q in range(self.nq):
+            entries = [(self.var(after, s), 1.0) for s in range(q + 1)]
+            entries += [(self.var(before, s), -1.0) for s in range(q + (0 if strict else 1))]
+            self.row(entries, -np.inf, 0.0)
+
+    def structure(self) -> None:
+        items, nq = self.items, self.nq
+        for p in range(len(items.parts)):  # each part at most once
+            self.row([(self.var(p, q), 1.0) for q in range(nq)], -np.inf, 1.0)
+        for item in range(len(items.first)):
+            for k in range(items.first[item], items.last[item]):
+                self.precede(k, k + 1, strict=True)  # each part in its own quarter
+            for up in items.upstream[item]:
+                self.precede(items.last[up], items.first[item])
+        # An asset is built only for a scheduled idea or asset it feeds.
+        downstream: dict[int, list[int]] = {a: [] for a in range(len(self.problem.assets))}
+        for down in range(len(self.problem.assets)):
+            for up in items.upstream[down]:
+                downstream[up].append(down)
+        for a in range(len(self.problem.assets)):
+            entries = [(self.var(items.last[a], q), 1.0) for q in range(nq)]
+            for user in items.users[a] + downstream[a]:
+                entries += [(self.var(items.last[user], q), -1.0) for q in range(nq)]
+            self.row(entries, -np.inf, 0.0)
+
+    def capacity(self) -> None:
+        for role in self.problem.roles:
+            for q in range(self.nq):
+                entries = [
+                    (self.var(p, q), part.effort[role])
+                    for p, part in enumerate(self.items.parts)
+                    if role in part.effort
+                ]
+                if entries:
+                    self.row(entries, -np.inf, self.problem.cap(role, q))
+
+    def must_start(self, too_large: list[int]) -> None:
+        """A must-start idea is scheduled, its first part done by its quarter."""
+        n_assets = len(self.problem.assets)
+        for i, idea in enumerate(self.problem.ideas):
+            if idea.must_start is None:
+                continue
+            if idea.id in too_large:
+                raise RoadmapError(f"idea {idea.id} must start but its work cannot fit")
+            item = n_assets + i
+            last, first = self.items.last[item], self.items.first[item]
+            self.row([(self.var(last, q), 1.0) for q in range(self.nq)], 1.0, 1.0)
+            by = min(max(idea.must_start, 0), self.nq - 1)
+            self.row([(self.var(first, q), 1.0) for q in range(by + 1)], 1.0, 1.0)
+
+    def constraints(self) -> list[LinearConstraint]:
+        if not self.lo:
+            return []
+        shape = (len(self.lo), self.size)
+        matrix = sparse.csr_matrix((self.vals, (self.rows, self.cols)), shape=shape)
+        return [LinearConstraint(matrix, np.array(self.lo), np.array(self.hi))]
+
+
 def schedule(
     problem: RoadmapProblem, time_limit: float = DEFAULT_TIME_LIMIT, gap: float = DEFAULT_GAP
 ) -> Roadmap:
@@ -356,142 +471,31 @@ def schedule(
     started = time.perf_counter()
     items = _items(problem)
     nq = problem.quarters
-    n_assets = len(problem.assets)
-    n_items = n_assets + len(problem.ideas)
-    parts = items.parts
-    size = len(parts) * nq
-    if not parts:  # nothing selected: an empty plan
+    if not items.parts:  # nothing selected: an empty plan
         return _roadmap(problem, items, np.zeros((0, nq), dtype=bool), started, ())
-
-    def var(p: int, q: int) -> int:
-        return p * nq + q
-
-    # Objective (minimised): -(value) per x[p, q].
-    cost = np.zeros(size)
-    upper = np.ones(size)
-    lower = np.zeros(size)
-    for p, part in enumerate(parts):
-        for q in range(nq):
-            cost[var(p, q)] += part.money * problem.discount(q)
-    for a, asset in enumerate(problem.assets):
-        p = items.last[a]
-        for q in range(nq):
-            cost[var(p, q)] += asset.annual_run * problem.annuity_after(q)
-    too_large = []
-    for i, idea in enumerate(problem.ideas):
-        item = n_assets + i
-        p = items.last[item]
-        net = idea.annual_benefit - idea.annual_run
-        for q in range(nq):
-            cost[var(p, q)] -= net * problem.annuity_after(q)
-        for k in range(items.first[item], items.last[item] + 1):
-            for q in range(min(idea.not_before, nq)):
-                upper[var(k, q)] = 0.0
-        if not items.fits[item] or not all(items.fits[a] for a in _all_upstream(items, item)):
-            too_large.append(idea.id)
-            for k in range(items.first[item], items.last[item] + 1):
-                for q in range(nq):
-                    upper[var(k, q)] = 0.0
-    for a in range(n_assets):
-        if not items.fits[a]:
-            for k in range(items.first[a], items.last[a] + 1):
-                for q in range(nq):
-                    upper[var(k, q)] = 0.0
-
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    lo: list[float] = []
-    hi: list[float] = []
-
-    def row(entries: list[tuple[int, float]], low: float, high: float) -> None:
-        r = len(lo)
-        for c, v in entries:
-            rows.append(r)
-            cols.append(c)
-            vals.append(v)
-        lo.append(low)
-        hi.append(high)
-
-    # Each part at most once.
-    for p in range(len(parts)):
-        row([(var(p, q), 1.0) for q in range(nq)], -np.inf, 1.0)
-
-    def precede(before: int, after: int) -> None:
-        """Part `after` done by q only if part `before` is done by q (same quarter allowed)."""
-        for q in range(nq):
-            entries = [(var(after, s), 1.0) for s in range(q + 1)]
-            entries += [(var(before, s), -1.0) for s in range(q + 1)]
-            row(entries, -np.inf, 0.0)
-
-    for item in range(n_items):
-        for k in range(items.first[item], items.last[item]):
-            precede(k, k + 1)
-            # A part strictly after the one before it: each part is its own quarter's work.
-            for q in range(nq):
-                entries = [(var(k + 1, s), 1.0) for s in range(q + 1)]
-                entries += [(var(k, s), -1.0) for s in range(q)]
-                row(entries, -np.inf, 0.0)
-        for up in items.upstream[item]:
-            precede(items.last[up], items.first[item])
-    # An asset is built only for an idea that is scheduled.
-    for a in range(n_assets):
-        entries = [(var(items.last[a], q), 1.0) for q in range(nq)]
-        for user in items.users[a]:
-            entries += [(var(items.last[user], q), -1.0) for q in range(nq)]
-        for down in range(n_assets):
-            if a in items.upstream[down]:
-                entries += [(var(items.last[down], q), -1.0) for q in range(nq)]
-        row(entries, -np.inf, 0.0)
-    # Capacity per role per quarter.
-    for role in problem.roles:
-        for q in range(nq):
-            entries = [
-                (var(p, q), part.effort[role])
-                for p, part in enumerate(parts)
-                if role in part.effort
-            ]
-            if entries:
-                row(entries, -np.inf, problem.cap(role, q))
-    # Must-start: scheduled, and the first part done by then.
-    for i, idea in enumerate(problem.ideas):
-        if idea.must_start is None:
-            continue
-        item = n_assets + i
-        if idea.id in too_large:
-            raise RoadmapError(f"idea {idea.id} must start but its work cannot fit the quarters")
-        row([(var(items.last[item], q), 1.0) for q in range(nq)], 1.0, 1.0)
-        by = min(max(idea.must_start, 0), nq - 1)
-        row([(var(items.first[item], q), 1.0) for q in range(by + 1)], 1.0, 1.0)
-
-    constraints = []
-    if lo:
-        matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(len(lo), size))
-        constraints.append(LinearConstraint(matrix, np.array(lo), np.array(hi)))
+    program = _Program(problem, items)
+    too_large = program.objective()
+    program.structure()
+    program.capacity()
+    program.must_start(too_large)
     result = milp(
-        cost,
-        integrality=np.ones(size),
-        bounds=Bounds(lower, upper),
-        constraints=constraints,
+        program.cost,
+        integrality=np.ones(program.size),
+        bounds=Bounds(np.zeros(program.size), program.upper),
+        constraints=program.constraints(),
         options={"time_limit": time_limit, "mip_rel_gap": gap, "disp": False},
     )
     if result.x is None:
         if result.status == 2:
             raise RoadmapError("no plan meets the must-start dates under the capacity given")
         raise RuntimeError(f"the solver stopped without a plan: {result.message}")
-    x = result.x.reshape(len(parts), nq) > 0.5
+    x = result.x.reshape(len(items.parts), nq) > 0.5
     roadmap = _roadmap(problem, items, x, started, tuple(too_large))
     dual = getattr(result, "mip_dual_bound", None)
     bound = -float(dual) if dual is not None and math.isfinite(dual) else None
     reported = float(result.mip_gap) if getattr(result, "mip_gap", None) is not None else 0.0
-    return Roadmap(
-        **{
-            **roadmap.__dict__,
-            "bound": bound,
-            "gap": max(reported, 0.0),
-            "optimal": result.status == 0,
-        },
-    )
+    found = {"bound": bound, "gap": max(reported, 0.0), "optimal": result.status == 0}
+    return Roadmap(**{**roadmap.__dict__, **found})
 
 
 def _all_upstream(items: _Items, item: int) -> set[int]:
@@ -584,6 +588,40 @@ def _depths(problem: RoadmapProblem, items: _Items) -> list[int]:
 # --- the baseline -----------------------------------------------------------------------------
 
 
+def _place_item(
+    items: _Items, item: int, earliest: int, left: dict[tuple[int, int], float], nq: int
+) -> list[tuple[int, int]] | None:
+    """The item's parts in the earliest quarters with room (taken from `left`), or None."""
+    placed = []
+    for p in range(items.first[item], items.last[item] + 1):
+        effort = items.parts[p].effort
+        q = next(
+            (
+                q
+                for q in range(earliest, nq)
+                if all(left[(r, q)] + EPS >= d for r, d in effort.items())
+            ),
+            None,
+        )
+        if q is None:
+            return None
+        for r, d in effort.items():
+            left[(r, q)] -= d
+        placed.append((p, q))
+        earliest = q + 1 if p < items.last[item] else q
+    return placed
+
+
+def _too_large(problem: RoadmapProblem, items: _Items) -> tuple[int, ...]:
+    n_assets = len(problem.assets)
+    return tuple(
+        idea.id
+        for i, idea in enumerate(problem.ideas)
+        if not items.fits[n_assets + i]
+        or not all(items.fits[a] for a in _all_upstream(items, n_assets + i))
+    )
+
+
 def greedy(problem: RoadmapProblem) -> Roadmap:
     """The baseline: ideas in order of net yearly value per person-day (their own and their
     unbuilt assets'), each placed in the earliest quarters its parts and assets fit."""
@@ -593,13 +631,11 @@ def greedy(problem: RoadmapProblem) -> Roadmap:
     n_assets = len(problem.assets)
     left = {(r, q): problem.cap(r, q) for r in problem.roles for q in range(nq)}
     x = np.zeros((len(items.parts), nq), dtype=bool)
-    quarter_done: dict[int, int] = {}
+    done: dict[int, int] = {}
 
     def days(item: int) -> float:
-        return sum(
-            sum(items.parts[p].effort.values())
-            for p in range(items.first[item], items.last[item] + 1)
-        )
+        parts = items.parts[items.first[item] : items.last[item] + 1]
+        return sum(sum(part.effort.values()) for part in parts)
 
     def ranking(i: int) -> float:
         idea = problem.ideas[i]
@@ -607,47 +643,28 @@ def greedy(problem: RoadmapProblem) -> Roadmap:
         total = days(item) + sum(days(a) for a in _all_upstream(items, item))
         return (idea.annual_benefit - idea.annual_run) / max(total, 1.0)
 
-    too_large = tuple(
-        idea.id
-        for i, idea in enumerate(problem.ideas)
-        if not items.fits[n_assets + i]
-        or not all(items.fits[a] for a in _all_upstream(items, n_assets + i))
-    )
+    too_large = _too_large(problem, items)
     depths = _depths(problem, items)
     for i in sorted(range(len(problem.ideas)), key=ranking, reverse=True):
         idea = problem.ideas[i]
         item = n_assets + i
         if idea.id in too_large or idea.annual_benefit <= idea.annual_run:
             continue
-        trial_left = dict(left)
-        trial_done = dict(quarter_done)
+        trial_left, trial_done = dict(left), dict(done)
         trial: list[tuple[int, int]] = []
-        ok = True
         for it in sorted(_all_upstream(items, item) | {item}, key=depths.__getitem__):
             if it in trial_done:
                 continue
             earliest = max((trial_done[u] for u in items.upstream[it]), default=0)
             if it == item:
                 earliest = max(earliest, idea.not_before)
-            for p in range(items.first[it], items.last[it] + 1):
-                placed = False
-                for q in range(earliest, nq):
-                    effort = items.parts[p].effort
-                    if all(trial_left[(r, q)] + EPS >= d for r, d in effort.items()):
-                        for r, d in effort.items():
-                            trial_left[(r, q)] -= d
-                        trial.append((p, q))
-                        earliest = q + 1 if p < items.last[it] else q
-                        placed = True
-                        break
-                if not placed:
-                    ok = False
-                    break
-            if not ok:
+            placed = _place_item(items, it, earliest, trial_left, nq)
+            if placed is None:
                 break
-            trial_done[it] = trial[-1][1]
-        if ok:
-            left, quarter_done = trial_left, trial_done
+            trial += placed
+            trial_done[it] = placed[-1][1]
+        else:
+            left, done = trial_left, trial_done
             for p, q in trial:
                 x[p, q] = True
     roadmap = _roadmap(problem, items, x, started, too_large, method="greedy")

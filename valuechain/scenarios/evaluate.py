@@ -73,7 +73,9 @@ class Inputs:
         ideas = mappers.ideas_to_engine(rows, rates)
         return cls(rows, rates, ideas, mappers.load_catalogue(rates))
 
-    def priced(self, params: Params) -> tuple[list[chain.Idea], dict[chain.AssetKey, chain.Asset], dict[int, float]]:
+    def priced(
+        self, params: Params
+    ) -> tuple[list[chain.Idea], dict[chain.AssetKey, chain.Asset], dict[int, float]]:
         """Ideas and catalogue with the scenario's overrides: a role's new day rate prices
         every person-day estimate again; the live inputs are left as they are."""
         rates = overrides.day_rates(self.rates, params.overrides)
@@ -110,7 +112,9 @@ class Evaluation:
     def as_dict(self) -> dict[str, Any]:
         s = self.selection
         closures = chain.ClosureCache(self.catalogue)
-        own_tier = {i.id: chain.tier_of(k for n in i.needs for k in closures(n.asset)) for i in self.ideas}
+        own_tier = {
+            i.id: chain.tier_of(k for n in i.needs for k in closures(n.asset)) for i in self.ideas
+        }
         stops = list(s.stops) if s is not None else []
         return {
             "name": self.params.name,
@@ -121,7 +125,12 @@ class Evaluation:
             "selected": list(s.selected) if s else [],
             "stops": [{"idea": i, "tier": t} for i, t in stops],
             "ideas": [
-                {"idea": i, "title": self.titles.get(i, ""), "stop_tier": t, "idea_tier": own_tier.get(i)}
+                {
+                    "idea": i,
+                    "title": self.titles.get(i, ""),
+                    "stop_tier": t,
+                    "idea_tier": own_tier.get(i),
+                }
                 for i, t in stops
             ],
             "total_npv": s.total_npv if s else 0.0,
@@ -137,7 +146,9 @@ def evaluate(params: Params, inputs: Inputs | None = None) -> Evaluation:
     """The scenario's portfolio on the live data with its overrides."""
     inputs = Inputs.read() if inputs is None else inputs
     ideas, catalogue, rates = inputs.priced(params)
-    problem = portfolio.portfolio_problem(ideas, catalogue, params.discount_rate, params.horizon_years)
+    problem = portfolio.portfolio_problem(
+        ideas, catalogue, params.discount_rate, params.horizon_years
+    )
     # Ideas shipped, rejected or deleted since the scenario was made are no longer candidates.
     present = set(problem.index)
     include = [i for i in params.force_include if i in present]

@@ -14,6 +14,10 @@ from openpyxl import Workbook
 from valuechain.spreadsheet import neutralise, write_csv
 
 Table = tuple[list[str], list[list[Any]]]
+ROADMAP_COLUMNS = ["quarter", "kind", "asset_type", "asset_id", "name", "idea", "role",
+                   "person_days", "one_off"]  # fmt: skip
+CASH_COLUMNS = ["quarter", "one_off", "run", "benefit", "net", "cumulative", "discounted",
+                "cumulative_discounted"]  # fmt: skip
 
 
 def tables(
@@ -29,7 +33,7 @@ def tables(
     }
     if roadmap:
         found["roadmap"] = (
-            ["quarter", "kind", "asset_type", "asset_id", "name", "idea", "role", "person_days", "one_off"],
+            ROADMAP_COLUMNS,
             [
                 [i["quarter"], i["kind"], i["asset_type"], i["asset_id"], i["name"], i["idea"],
                  i["role"], i["person_days"], i["one_off"]]
@@ -48,7 +52,7 @@ def tables(
             [[a["asset_type"], a["asset_id"], a["name"], a["built"]] for a in roadmap["assets"]],
         )
         found["cash"] = (
-            ["quarter", "one_off", "run", "benefit", "net", "cumulative", "discounted", "cumulative_discounted"],
+            CASH_COLUMNS,
             [
                 [r["quarter"], r["one_off"], r["run"], r["benefit"], r["net"], r["cumulative"],
                  r["discounted"], r["cumulative_discounted"]]

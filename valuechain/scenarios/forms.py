@@ -27,7 +27,9 @@ BUDGET_PRESETS = [
 
 class ScenarioForm(forms.Form):
     name = forms.CharField(max_length=200)
-    description = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     budget_change = forms.ChoiceField(
         choices=BUDGET_PRESETS,
         required=False,
@@ -35,15 +37,22 @@ class ScenarioForm(forms.Form):
         help_text="Sets the budget from what the live plan invests once.",
     )
     budget = forms.FloatField(
-        required=False, min_value=0, max_value=MAX_MONEY, help_text="Or a budget in money; empty for none."
+        required=False,
+        min_value=0,
+        max_value=MAX_MONEY,
+        help_text="Or a budget in money; empty for none.",
     )
     discount_rate = forms.FloatField(required=False, min_value=0, max_value=1)
     horizon_years = forms.IntegerField(required=False, min_value=1, max_value=30)
     force_include = BoundedModelMultipleChoiceField(
-        queryset=m.Idea.objects.none(), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+        queryset=m.Idea.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     force_exclude = BoundedModelMultipleChoiceField(
-        queryset=m.Idea.objects.none(), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+        queryset=m.Idea.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     benefit_idea = forms.ModelChoiceField(
         queryset=m.Idea.objects.none(), required=False, label="Idea whose benefit changes"
@@ -86,7 +95,9 @@ class ScenarioForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if bool(data.get("benefit_idea")) != (data.get("benefit_multiply") is not None):
-            self.add_error("benefit_multiply", "Choose an idea and its benefit multiplier together.")
+            self.add_error(
+                "benefit_multiply", "Choose an idea and its benefit multiplier together."
+            )
         return data
 
     def service_arguments(self) -> dict[str, Any]:

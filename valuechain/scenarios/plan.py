@@ -23,7 +23,9 @@ IDEA_TIER = 1
 
 
 def _asset_upstream(
-    catalogue: Mapping[chain.AssetKey, chain.Asset], key: chain.AssetKey, charged: set[chain.AssetKey]
+    catalogue: Mapping[chain.AssetKey, chain.Asset],
+    key: chain.AssetKey,
+    charged: set[chain.AssetKey],
 ) -> tuple[tuple[str, int], ...]:
     """The charged assets this one is built from: its inputs, or past inputs that need no
     work (available), the charged ones beyond them."""
@@ -86,7 +88,9 @@ def problem_of(
                 effort[role] += days
                 money_in_days += need.engineering.mean
         rest = max(option.own_one_off - money_in_days, 0.0)
-        for role, days in rm.effort_of(rest, 0.0, None, tier_roles.get(IDEA_TIER, ()), rates).items():
+        for role, days in rm.effort_of(
+            rest, 0.0, None, tier_roles.get(IDEA_TIER, ()), rates
+        ).items():
             effort[role] += days
         not_before, must_start = dates.get(idea.id, (0, None))
         ideas.append(
@@ -96,7 +100,11 @@ def problem_of(
                 option.own_one_off,
                 (option.value + option.own_one_off) / annuity + option.own_run,
                 option.own_run,
-                tuple(sorted((k[0].value, k[1]) for k in (problem.assets[a].key for a in option.charged))),
+                tuple(
+                    sorted(
+                        (k[0].value, k[1]) for k in (problem.assets[a].key for a in option.charged)
+                    )
+                ),
                 option.tier,
                 not_before,
                 must_start,

@@ -68,9 +68,7 @@ def existing_assets(keys: Iterable[tuple[str, int]]) -> set[tuple[str, int]]:
 
 
 def candidate_ids(ids: Iterable[int]) -> set[int]:
-    return set(
-        analysis.candidate_ideas().filter(pk__in=list(ids)).values_list("pk", flat=True)
-    )
+    return set(analysis.candidate_ideas().filter(pk__in=list(ids)).values_list("pk", flat=True))
 
 
 def roles() -> list[tuple[int, str, float]]:
@@ -117,5 +115,3 @@ def live_rates() -> dict[int, float]:
 
 def effort_rules() -> tuple[dict[int, list[int]], dict[chain.AssetKey, tuple[int, float]]]:
     return tier_roles(), asset_days()
-
-

@@ -74,9 +74,9 @@ def tornado(evaluation: Evaluation, limit: int = TORNADO_ASSETS) -> list[dict[st
     if evaluation.selection is None:
         return []
     problem = evaluation.problem
-    used = sorted(
-        problem.option_assets(evaluation.chosen), key=lambda a: -problem.assets[a].cost
-    )[:limit]
+    used = sorted(problem.option_assets(evaluation.chosen), key=lambda a: -problem.assets[a].cost)[
+        :limit
+    ]
     base = evaluation.selection.total_npv
     rows = []
     for a in used:
@@ -84,13 +84,21 @@ def tornado(evaluation: Evaluation, limit: int = TORNADO_ASSETS) -> list[dict[st
         asset = evaluation.catalogue[key]
         variants = {
             "cost_low": replace(
-                asset, build=chain.Estimate.exact(asset.build.low), run=chain.Estimate.exact(asset.run.low)
+                asset,
+                build=chain.Estimate.exact(asset.build.low),
+                run=chain.Estimate.exact(asset.run.low),
             ),
             "cost_high": replace(
-                asset, build=chain.Estimate.exact(asset.build.high), run=chain.Estimate.exact(asset.run.high)
+                asset,
+                build=chain.Estimate.exact(asset.build.high),
+                run=chain.Estimate.exact(asset.run.high),
             ),
-            "feasibility_low": replace(asset, feasibility=max(0.0, asset.feasibility - FEASIBILITY_STEP)),
-            "feasibility_high": replace(asset, feasibility=min(1.0, asset.feasibility + FEASIBILITY_STEP)),
+            "feasibility_low": replace(
+                asset, feasibility=max(0.0, asset.feasibility - FEASIBILITY_STEP)
+            ),
+            "feasibility_high": replace(
+                asset, feasibility=min(1.0, asset.feasibility + FEASIBILITY_STEP)
+            ),
         }
         row: dict[str, Any] = {
             "asset_type": key[0].value,

@@ -150,7 +150,13 @@ def _capacity(
         elif not (math.isfinite(days) and 0 <= days <= plan.MAX_CAPACITY_DAYS):
             problems.append(f"Row {position}: person_days from 0 to {plan.MAX_CAPACITY_DAYS:g}.")
         else:
-            found.append({"role": int(row["role"]), "quarter": str(row["quarter"]).upper(), "person_days": days})
+            found.append(
+                {
+                    "role": int(row["role"]),
+                    "quarter": str(row["quarter"]).upper(),
+                    "person_days": days,
+                }
+            )
     if problems:
         errors["capacity"] = problems
     return found

@@ -15,7 +15,5 @@ urlpatterns = [
         name="scenario-roadmap-start",
     ),
     path("scenarios/<run_id:pk>/export.xlsx", views.scenario_workbook, name="scenario-workbook"),
-    path(
-        "scenarios/<run_id:pk>/export/<slug:view>.csv", views.scenario_csv, name="scenario-csv"
-    ),
+    path("scenarios/<run_id:pk>/export/<slug:view>.csv", views.scenario_csv, name="scenario-csv"),
 ]

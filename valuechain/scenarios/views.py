@@ -53,11 +53,16 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
         "can_create": can_create,
         "currency": currency(),
     }
-    return render(request, "valuechain/scenarios/list.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "valuechain/scenarios/list.html", context, status=400 if form.errors else 200
+    )
 
 
 def _roadmap_context(run: m.RoadmapRun | None) -> dict[str, Any]:
-    context: dict[str, Any] = {"run": run, "polling": run is not None and run.status not in FINISHED}
+    context: dict[str, Any] = {
+        "run": run,
+        "polling": run is not None and run.status not in FINISHED,
+    }
     if run is not None and run.status == m.RunStatus.SUCCEEDED and run.result:
         roadmap = run.result
         context.update(
@@ -109,13 +114,21 @@ def scenario_roadmap_start(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         capacity = [
-            {"role": role, "quarter": services.rm.quarter_label(data["start"], q), "person_days": data["capacity"]}
+            {
+                "role": role,
+                "quarter": services.rm.quarter_label(data["start"], q),
+                "person_days": data["capacity"],
+            }
             for role, _, _ in selectors.roles()
             for q in range(data["quarters"])
         ]
         try:
             services.start_roadmap(
-                scenario=scenario, quarters=data["quarters"], start=data["start"], capacity=capacity, user=request.user
+                scenario=scenario,
+                quarters=data["quarters"],
+                start=data["start"],
+                capacity=capacity,
+                user=request.user,
             )
         except ValidationError as exc:
             attach_errors(form, exc)
@@ -151,7 +164,9 @@ def scenario_compare(request: HttpRequest) -> HttpResponse:
         if missing:
             context["error"] = f"No scenarios with ids {missing}."
         else:
-            context["comparison"] = reports.comparison([found.get(i, i) if isinstance(i, int) else i for i in [first, *chosen]])
+            context["comparison"] = reports.comparison(
+                [found.get(i, i) if isinstance(i, int) else i for i in [first, *chosen]]
+            )
     status = 400 if context["error"] and wanted else 200
     return render(request, "valuechain/scenarios/compare.html", context, status=status)
 

@@ -55,7 +55,9 @@ def test_who_may_create_scenarios(shared_pair, client_as) -> None:
         403,
     )
     for who in ("pm", "lead", "exec"):
-        assert client_as(who).post("/api/scenarios/", {"name": who}, format="json").status_code == 201
+        assert (
+            client_as(who).post("/api/scenarios/", {"name": who}, format="json").status_code == 201
+        )
 
 
 @pytest.mark.django_db

@@ -12,7 +12,9 @@ from valuechain.scenarios.evaluate import Inputs, Params, evaluate
 
 
 def snapshot() -> list[tuple]:
-    rows = list(m.Idea.objects.order_by("id").values_list("benefit_likely", "probability_of_success"))
+    rows = list(
+        m.Idea.objects.order_by("id").values_list("benefit_likely", "probability_of_success")
+    )
     rows += list(m.CuratedDataset.objects.order_by("id").values_list("build_likely", "feasibility"))
     rows += list(m.Role.objects.order_by("id").values_list("day_rate"))
     return rows
