@@ -9,6 +9,7 @@ from collections import defaultdict
 import pytest
 
 from valuechain.engine import roadmap as rm
+from valuechain.engine import roadmap_baseline as baseline
 
 DS, DE = 1, 2  # data scientist, data engineer
 RAW = ("raw_source", 1)
@@ -29,8 +30,8 @@ def small_problem(quarters: int = 3, capacity: float = 40.0) -> rm.RoadmapProble
         rm.WorkIdea(2, {DS: 30}, 30_000, 80_000, 5_000, (CUR2,), 2),
         rm.WorkIdea(3, {DS: 15, DE: 5}, 20_000, 45_000, 2_000, (CUR, CUR2, RAW, ACQ), 2),
     )
-    capacity = {(role, q): capacity for role in (DS, DE) for q in range(quarters)}
-    return rm.RoadmapProblem(ideas, assets, quarters, capacity, (DS, DE), 0.10, 3)
+    days = {(role, q): capacity for role in (DS, DE) for q in range(quarters)}
+    return rm.RoadmapProblem(ideas, assets, quarters, days, (DS, DE), 0.10, 3)
 
 
 def recomputed_npv(problem: rm.RoadmapProblem, plan: rm.Roadmap) -> float:
@@ -68,7 +69,7 @@ def check_plan(problem: rm.RoadmapProblem, plan: rm.Roadmap) -> None:
     seen = [(i.kind, i.asset, i.idea, i.role, i.quarter) for i in plan.items]
     assert len(seen) == len(set(seen))
     # An asset's items come before those of what it feeds.
-    position = {}
+    position: dict = {}
     for n, item in enumerate(plan.items):
         name = item.asset if item.kind == "asset" else ("idea", item.idea)
         position.setdefault(name, []).append(n)
@@ -177,8 +178,8 @@ def test_on_a_small_case_the_plan_is_the_best_of_all_schedules(capacity: float) 
 
 def test_the_solver_beats_or_equals_the_greedy_baseline() -> None:
     problem = small_problem(capacity=25.0)
-    assert rm.schedule(problem).npv >= rm.greedy(problem).npv - 1e-6
-    check_plan(problem, rm.greedy(problem))
+    assert rm.schedule(problem).npv >= baseline.greedy(problem).npv - 1e-6
+    check_plan(problem, baseline.greedy(problem))
 
 
 def test_large_items_are_cut_into_consecutive_quarters() -> None:

@@ -10,8 +10,6 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from valuechain.models import AnalysisRun
-
 __all__ = ["RoadmapRun", "Scenario"]
 
 
@@ -50,10 +48,41 @@ class Scenario(models.Model):
         return self.name
 
 
-class RoadmapRun(AnalysisRun):
-    """A quarterly roadmap of a scenario's selection; params hold quarters, start, capacity."""
+# The fields of valuechain.models.AnalysisRun, the same statuses (valuechain.models.RunStatus):
+# this module cannot import that one back, which imports it.
+STATUSES = [
+    ("pending", "Pending"),
+    ("running", "Running"),
+    ("succeeded", "Succeeded"),
+    ("failed", "Failed"),
+]
 
+
+class RoadmapRun(models.Model):
+    """A quarterly roadmap of a scenario's selection; params hold quarters, start, capacity.
+    A background run like the analysis runs: claimed by conditional update with a lease."""
+
+    status = models.CharField(max_length=12, choices=STATUSES, default="pending")
+    progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    params = models.JSONField(default=dict)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="roadmaps")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"Roadmap {self.pk} of scenario {self.scenario_id} ({self.status})"

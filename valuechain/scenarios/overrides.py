@@ -57,7 +57,7 @@ class Override:
 
     @property
     def asset_key(self) -> chain.AssetKey:
-        return (chain.AssetKind(self.asset_type), self.id)
+        return (chain.AssetKind(self.asset_type or ""), self.id)
 
 
 def _number(raw: Any) -> float | None:
@@ -142,8 +142,10 @@ def catalogue(
         asset = changed[o.asset_key]
         if o.field == "feasibility":
             changed[o.asset_key] = replace(asset, feasibility=o.apply(asset.feasibility))
+        elif o.field == "build":
+            changed[o.asset_key] = replace(asset, build=o.estimate(asset.build))
         else:
-            changed[o.asset_key] = replace(asset, **{o.field: o.estimate(getattr(asset, o.field))})
+            changed[o.asset_key] = replace(asset, run=o.estimate(asset.run))
     return changed
 
 

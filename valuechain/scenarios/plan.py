@@ -58,11 +58,13 @@ def problem_of(
     for key in sorted(charged, key=lambda k: (-k[0].tier, k[0].value, k[1])):
         asset = evaluation.catalogue[key]
         role, days = asset_days.get(key, (None, 0.0))
-        effort = rm.effort_of(asset.build.mean, days, role, tier_roles.get(key[0].tier, ()), rates)
+        build_days = rm.effort_of(
+            asset.build.mean, days, role, tier_roles.get(key[0].tier, ()), rates
+        )
         assets.append(
             rm.WorkAsset(
                 (key[0].value, key[1]),
-                effort,
+                build_days,
                 asset.build.mean,
                 asset.run.mean,
                 _asset_upstream(evaluation.catalogue, key, charged),

@@ -47,7 +47,9 @@ class ScenarioCreateSerializer(serializers.Serializer):
 
 
 class ScenarioSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = m.Scenario

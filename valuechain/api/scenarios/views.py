@@ -91,7 +91,8 @@ class ScenarioCompare(ScenarioView):
         missing = [i for i in others if isinstance(i, int) and i not in found]
         if missing:
             raise ValidationError({"with": [f"No scenarios with ids {missing}."]})
-        return Response(reports.comparison([scenario, *(found.get(i, i) for i in others)]))
+        compared = [found[i] if isinstance(i, int) else i for i in others]
+        return Response(reports.comparison([scenario, *compared]))
 
 
 class ScenarioSensitivity(ScenarioView):
