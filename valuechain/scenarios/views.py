@@ -98,7 +98,10 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def scenario_roadmap(request: HttpRequest, pk: int) -> HttpResponse:
     """The roadmap panel alone, polled while its run works."""
-    scenario = _scenario(pk)
+    return _roadmap_panel(request, _scenario(pk))
+
+
+def _roadmap_panel(request: HttpRequest, scenario: m.Scenario) -> HttpResponse:
     context = {"scenario": scenario, "currency": currency()}
     context.update(_roadmap_context(selectors.latest_roadmap(scenario.pk)))
     return render(request, "valuechain/scenarios/_roadmap.html", context)
@@ -134,7 +137,7 @@ def scenario_roadmap_start(request: HttpRequest, pk: int) -> HttpResponse:
             attach_errors(form, exc)
         else:
             if is_htmx(request):
-                return scenario_roadmap(request, pk)
+                return _roadmap_panel(request, scenario)
             return redirect("scenario-detail", pk=pk)
     return render(
         request,

@@ -108,3 +108,25 @@ def test_the_list_page_costs_a_constant_number_of_queries(
         m.Scenario.objects.create(name=f"s{n}", created_by=pm_user)
     with django_assert_max_num_queries(12):
         assert client.get("/scenarios/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_starting_a_roadmap_from_the_page_with_htmx_answers_the_panel(
+    shared_pair, pm_user, client_for, django_capture_on_commit_callbacks
+) -> None:
+    client = client_for(pm_user)
+    client.post("/scenarios/", {"name": "Plan"})
+    scenario = m.Scenario.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            f"/scenarios/{scenario.pk}/roadmap/start/",
+            {"quarters": 4, "start": "2027Q1", "capacity": 120},
+            HTTP_HX_REQUEST="true",
+        )
+    assert answer.status_code == 200
+    bad = client.post(
+        f"/scenarios/{scenario.pk}/roadmap/start/",
+        {"quarters": 4, "start": "soon", "capacity": 120},
+        HTTP_HX_REQUEST="true",
+    )
+    assert bad.status_code == 400 and "not a quarter" in bad.content.decode()
