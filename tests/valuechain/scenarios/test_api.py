@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import FeatureFactory, IdeaFactory, NeedFactory
 from valuechain import models as m
 
+QUERY_BUDGET = 18
 ROADMAP_ITEM_KEYS = {"kind", "asset_type", "asset_id", "idea", "role", "quarter", "person_days"}
 
 
@@ -157,3 +159,32 @@ def test_the_list_costs_a_constant_number_of_queries(
         m.Scenario.objects.create(name=f"t{n}")
     with django_assert_max_num_queries(8):
         assert len(client.get("/api/scenarios/").json()["results"]) == 32
+
+
+def _more_ideas(shared_pair, count: int) -> None:
+    for n in range(count):
+        feature = FeatureFactory(
+            name=f"Score {n}", curated_datasets=[shared_pair.dataset], build_likely=1_000,
+            build_high=1_000, build_low=1_000,
+        )  # fmt: skip
+        idea = IdeaFactory(title=f"Idea {n}", benefit_low=50_000, benefit_likely=50_000,
+                           benefit_high=50_000)  # fmt: skip
+        NeedFactory(idea=idea, feature=feature)
+
+
+@pytest.mark.django_db
+def test_a_scenario_and_its_comparison_cost_a_constant_number_of_queries(
+    shared_pair, client_as, django_assert_max_num_queries
+) -> None:
+    client = client_as("exec")
+    scenario = client.post("/api/scenarios/", {"name": "Plan"}, format="json").json()
+    urls = [
+        f"/api/scenarios/{scenario['id']}/",
+        f"/api/scenarios/{scenario['id']}/compare/?with=live",
+        f"/api/scenarios/{scenario['id']}/sensitivity/",
+    ]
+    for size in (0, 25):
+        _more_ideas(shared_pair, size)
+        for url in urls:
+            with django_assert_max_num_queries(QUERY_BUDGET):
+                assert client.get(url).status_code == 200

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -78,8 +79,11 @@ class ScenarioDetail(ScenarioView, generics.RetrieveAPIView):
 class ScenarioCompare(ScenarioView):
     """This scenario beside 1 to 3 others (`with=ID,ID`; `live` names the live plan)."""
 
+    serializer_class = ScenarioSerializer
+
     @extend_schema(
-        parameters=[OpenApiParameter("with", str, description="IDs, comma separated; or live")]
+        parameters=[OpenApiParameter("with", str, description="IDs, comma separated; or live")],
+        responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         scenario = self.scenario()
@@ -98,6 +102,9 @@ class ScenarioCompare(ScenarioView):
 class ScenarioSensitivity(ScenarioView):
     """Break-even benefit of each selected idea and the portfolio tornado of shared assets."""
 
+    serializer_class = ScenarioSerializer
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(reports.sensitivity(self.scenario()))
 
