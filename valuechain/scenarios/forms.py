@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -126,22 +127,43 @@ def next_quarter(today: datetime.date | None = None) -> str:
 
 
 class RoadmapForm(forms.Form):
+    """Quarters, the first one, and person-days per quarter for each role (the same every
+    quarter here; the API sets each role and quarter apart)."""
+
     quarters = forms.IntegerField(min_value=1, max_value=rm.MAX_QUARTERS, initial=8)
     start = forms.CharField(max_length=7, help_text="The first quarter, like 2027Q1.")
-    capacity = forms.FloatField(
-        min_value=0,
-        max_value=services.plan.MAX_CAPACITY_DAYS,
-        initial=services.plan.DEFAULT_CAPACITY_DAYS,
-        label="Person-days per role per quarter",
-        help_text="The same for every role and quarter here; the API sets each one.",
-    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, roles: Sequence[tuple[int, str, float]] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["start"].initial = next_quarter()
+        self.roles = list(roles)
+        for role, name, _ in self.roles:
+            self.fields[f"role_{role}"] = forms.FloatField(
+                required=False,
+                min_value=0,
+                max_value=services.plan.MAX_CAPACITY_DAYS,
+                initial=services.plan.DEFAULT_CAPACITY_DAYS,
+                label=f"{name}: person-days per quarter",
+            )
 
     def clean_start(self) -> str:
         try:
             return "{}Q{}".format(*rm.parse_quarter(self.cleaned_data["start"]))
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
+
+    def capacity(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        return [
+            {
+                "role": role,
+                "quarter": rm.quarter_label(data["start"], q),
+                "person_days": _or_default(data.get(f"role_{role}")),
+            }
+            for role, _, _ in self.roles
+            for q in range(data["quarters"])
+        ]
+
+
+def _or_default(days: float | None) -> float:
+    return services.plan.DEFAULT_CAPACITY_DAYS if days is None else days

@@ -85,7 +85,7 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "scenario": scenario,
         "portfolio": reports.portfolio(scenario),
         "sensitivity": reports.sensitivity(scenario),
-        "form": RoadmapForm(),
+        "form": RoadmapForm(roles=selectors.roles()),
         "can_run": can_run_analysis(request.user),
         "currency": currency(),
         "others": selectors.other_scenarios(scenario.pk, LISTED),
@@ -113,24 +113,15 @@ def scenario_roadmap_start(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = _scenario(pk)
     if not can_run_analysis(request.user):
         raise PermissionDenied
-    form = RoadmapForm(request.POST)
+    form = RoadmapForm(request.POST, roles=selectors.roles())
     if form.is_valid():
         data = form.cleaned_data
-        capacity = [
-            {
-                "role": role,
-                "quarter": services.rm.quarter_label(data["start"], q),
-                "person_days": data["capacity"],
-            }
-            for role, _, _ in selectors.roles()
-            for q in range(data["quarters"])
-        ]
         try:
             services.start_roadmap(
                 scenario=scenario,
                 quarters=data["quarters"],
                 start=data["start"],
-                capacity=capacity,
+                capacity=form.capacity(),
                 user=request.user,
             )
         except ValidationError as exc:

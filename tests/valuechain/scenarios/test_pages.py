@@ -25,7 +25,7 @@ def test_an_executive_makes_a_budget_cut_compares_and_downloads(
     with django_capture_on_commit_callbacks(execute=True):
         started = client.post(
             f"/scenarios/{scenario.pk}/roadmap/start/",
-            {"quarters": 4, "start": "2027Q1", "capacity": 120},
+            {"quarters": 4, "start": "2027Q1"},
         )
     assert started.status_code == 302
     compare = client.get(f"/scenarios/compare/?s={scenario.pk}&s=live")
@@ -49,7 +49,7 @@ def test_the_roadmap_shows_its_charts_and_tables(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             f"/scenarios/{scenario.pk}/roadmap/start/",
-            {"quarters": 4, "start": "2027Q1", "capacity": 120},
+            {"quarters": 4, "start": "2027Q1"},
         )
     text = client.get(f"/scenarios/{scenario.pk}/").content.decode()
     for part in ("roadmap-by-idea", "roadmap-by-asset", "roadmap-cash", "roadmap-capacity"):
@@ -120,13 +120,34 @@ def test_starting_a_roadmap_from_the_page_with_htmx_answers_the_panel(
     with django_capture_on_commit_callbacks(execute=True):
         answer = client.post(
             f"/scenarios/{scenario.pk}/roadmap/start/",
-            {"quarters": 4, "start": "2027Q1", "capacity": 120},
+            {"quarters": 4, "start": "2027Q1"},
             HTTP_HX_REQUEST="true",
         )
     assert answer.status_code == 200
     bad = client.post(
         f"/scenarios/{scenario.pk}/roadmap/start/",
-        {"quarters": 4, "start": "soon", "capacity": 120},
+        {"quarters": 4, "start": "soon"},
         HTTP_HX_REQUEST="true",
     )
     assert bad.status_code == 400 and "not a quarter" in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_each_roles_capacity_is_set_on_the_page(
+    shared_pair, pm_user, client_for, django_capture_on_commit_callbacks
+) -> None:
+    client = client_for(pm_user)
+    client.post("/scenarios/", {"name": "Plan"})
+    scenario = m.Scenario.objects.get()
+    role = m.Role.objects.order_by("id").first()
+    assert f'name="role_{role.pk}"' in client.get(f"/scenarios/{scenario.pk}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/scenarios/{scenario.pk}/roadmap/start/",
+            {"quarters": 2, "start": "2027Q1", f"role_{role.pk}": 7},
+        )
+    run = m.RoadmapRun.objects.get()
+    mine = [r for r in run.params["capacity"] if r["role"] == role.pk]
+    assert [r["person_days"] for r in mine] == [7, 7]
+    people = [p for p in run.result["people"] if p["role"] == role.pk]
+    assert all(p["capacity"] == 7 and p["needed"] <= 7 for p in people)
