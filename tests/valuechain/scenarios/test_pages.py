@@ -149,5 +149,6 @@ def test_each_roles_capacity_is_set_on_the_page(
     run = m.RoadmapRun.objects.get()
     mine = [r for r in run.params["capacity"] if r["role"] == role.pk]
     assert [r["person_days"] for r in mine] == [7, 7]
+    assert run.result is not None
     people = [p for p in run.result["people"] if p["role"] == role.pk]
     assert all(p["capacity"] == 7 and p["needed"] <= 7 for p in people)
