@@ -4,10 +4,11 @@ people available per role per quarter, so that the plan's NPV is highest.
 Work is cut into *work items*: each charged asset (built once, whoever needs it) and each
 idea's own work (need engineering and deployment setup). An item's effort is person-days per
 role. An item too large for one quarter is cut into consecutive parts, each done within one
-quarter (a part never runs before the one before it). The program, over binaries x[j, q]
-(part j is done in quarter q):
+quarter (a part never runs before the one before it). The program, over binaries y[j, q]
+(part j is done by the end of quarter q; non-decreasing in q, so done in the quarter where it
+steps up; every row then holds few entries):
 
-- at most one quarter per part; a part is done only if the part before it is done no later;
+- a part is done in a later quarter than the part before it;
 - lineage: an item is done only once everything it needs upstream is done, in the same
   quarter or before (within a quarter, upstream work is listed first); an idea needs its
   charged assets the same way;
@@ -350,12 +351,14 @@ def plan_npv(
 
 
 class _Program:
-    """The MILP's rows, columns x[p, q] = p * quarters + q, bounds and objective."""
+    """The MILP over y[p, q] = 1 when part p is done by the end of quarter q (column
+    p * quarters + q), non-decreasing in q; the part is done in quarter q when y steps up
+    there. Each row then holds two or three entries, which keeps the program sparse."""
 
     def __init__(self, problem: RoadmapProblem, items: _Items) -> None:
         self.problem, self.items, self.nq = problem, items, problem.quarters
         self.size = len(items.parts) * self.nq
-        self.cost = np.zeros(self.size)  # minimised: spend less value
+        self.done_in = np.zeros(self.size)  # money when done in quarter q (minimised)
         self.upper = np.ones(self.size)
         self.rows: list[int] = []
         self.cols: list[int] = []
@@ -375,21 +378,28 @@ class _Program:
         self.lo.append(low)
         self.hi.append(high)
 
+    def step(self, p: int, q: int, scale: float = 1.0) -> list[tuple[int, float]]:
+        """x[p, q] = y[p, q] - y[p, q - 1] as row entries."""
+        entries = [(self.var(p, q), scale)]
+        return [*entries, (self.var(p, q - 1), -scale)] if q > 0 else entries
+
     def forbid(self, item: int, quarters: range) -> None:
+        """Not done by the end of these first quarters (or ever, over all of them)."""
         for k in range(self.items.first[item], self.items.last[item] + 1):
             for q in quarters:
                 self.upper[self.var(k, q)] = 0.0
 
     def objective(self) -> list[int]:
-        """Money per part and quarter; returns the ideas too large to schedule."""
+        """Money per part and quarter done in; returns the ideas too large to schedule."""
         problem, items, nq = self.problem, self.items, self.nq
         n_assets = len(problem.assets)
         for p, part in enumerate(items.parts):
             for q in range(nq):
-                self.cost[self.var(p, q)] += part.money * problem.discount(q)
+                self.done_in[self.var(p, q)] += part.money * problem.discount(q)
         for a, asset in enumerate(problem.assets):
             for q in range(nq):
-                self.cost[self.var(items.last[a], q)] += asset.annual_run * problem.annuity_after(q)
+                run = asset.annual_run * problem.annuity_after(q)
+                self.done_in[self.var(items.last[a], q)] += run
             if not items.fits[a]:
                 self.forbid(a, range(nq))
         too_large = []
@@ -397,24 +407,36 @@ class _Program:
             item = n_assets + i
             net = idea.annual_benefit - idea.annual_run
             for q in range(nq):
-                self.cost[self.var(items.last[item], q)] -= net * problem.annuity_after(q)
+                self.done_in[self.var(items.last[item], q)] -= net * problem.annuity_after(q)
             self.forbid(item, range(min(idea.not_before, nq)))
             if not items.fits[item] or not all(items.fits[a] for a in _all_upstream(items, item)):
                 too_large.append(idea.id)
                 self.forbid(item, range(nq))
         return too_large
 
+    def cost(self) -> np.ndarray:
+        """The objective on y: sum_q c[q] (y[q] - y[q - 1]) = sum_q y[q] (c[q] - c[q + 1])."""
+        c = self.done_in.reshape(-1, self.nq)
+        later = np.concatenate([c[:, 1:], np.zeros((c.shape[0], 1))], axis=1)
+        return np.asarray((c - later).reshape(-1))
+
     def precede(self, before: int, after: int, strict: bool = False) -> None:
-        """Part `after` done by q only if part `before` is done by q (or before q: strict)."""
+        """`after` done by q only if `before` is done by q (strict: by q - 1)."""
         for q in range(self.nq):
-            entries = [(self.var(after, s), 1.0) for s in range(q + 1)]
-            entries += [(self.var(before, s), -1.0) for s in range(q + (0 if strict else 1))]
-            self.row(entries, -np.inf, 0.0)
+            if strict and q == 0:
+                self.upper[self.var(after, 0)] = 0.0
+                continue
+            self.row(
+                [(self.var(after, q), 1.0), (self.var(before, q - 1 if strict else q), -1.0)],
+                -np.inf,
+                0.0,
+            )
 
     def structure(self) -> None:
         items, nq = self.items, self.nq
-        for p in range(len(items.parts)):  # each part at most once
-            self.row([(self.var(p, q), 1.0) for q in range(nq)], -np.inf, 1.0)
+        for p in range(len(items.parts)):  # once done, done
+            for q in range(1, nq):
+                self.row([(self.var(p, q), 1.0), (self.var(p, q - 1), -1.0)], 0.0, np.inf)
         for item in range(len(items.first)):
             for k in range(items.first[item], items.last[item]):
                 self.precede(k, k + 1, strict=True)  # each part in its own quarter
@@ -425,19 +447,21 @@ class _Program:
         for down in range(len(self.problem.assets)):
             for up in items.upstream[down]:
                 downstream[up].append(down)
+        end = nq - 1
         for a in range(len(self.problem.assets)):
-            entries = [(self.var(items.last[a], q), 1.0) for q in range(nq)]
+            entries = [(self.var(items.last[a], end), 1.0)]
             for user in items.users[a] + downstream[a]:
-                entries += [(self.var(items.last[user], q), -1.0) for q in range(nq)]
+                entries.append((self.var(items.last[user], end), -1.0))
             self.row(entries, -np.inf, 0.0)
 
     def capacity(self) -> None:
         for role in self.problem.roles:
             for q in range(self.nq):
                 entries = [
-                    (self.var(p, q), part.effort[role])
+                    entry
                     for p, part in enumerate(self.items.parts)
                     if role in part.effort
+                    for entry in self.step(p, q, part.effort[role])
                 ]
                 if entries:
                     self.row(entries, -np.inf, self.problem.cap(role, q))
@@ -452,9 +476,9 @@ class _Program:
                 raise RoadmapError(f"idea {idea.id} must start but its work cannot fit")
             item = n_assets + i
             last, first = self.items.last[item], self.items.first[item]
-            self.row([(self.var(last, q), 1.0) for q in range(self.nq)], 1.0, 1.0)
+            self.row([(self.var(last, self.nq - 1), 1.0)], 1.0, 1.0)
             by = min(max(idea.must_start, 0), self.nq - 1)
-            self.row([(self.var(first, q), 1.0) for q in range(by + 1)], 1.0, 1.0)
+            self.row([(self.var(first, by), 1.0)], 1.0, 1.0)
 
     def constraints(self) -> list[LinearConstraint]:
         if not self.lo:
@@ -462,6 +486,12 @@ class _Program:
         shape = (len(self.lo), self.size)
         matrix = sparse.csr_matrix((self.vals, (self.rows, self.cols)), shape=shape)
         return [LinearConstraint(matrix, np.array(self.lo), np.array(self.hi))]
+
+    def done(self, y: np.ndarray) -> np.ndarray:
+        """x from y: the quarter each part is done in."""
+        by = y.reshape(-1, self.nq) > 0.5
+        before = np.concatenate([np.zeros((by.shape[0], 1), dtype=bool), by[:, :-1]], axis=1)
+        return np.asarray(by & ~before)
 
 
 def schedule(
@@ -479,7 +509,7 @@ def schedule(
     program.capacity()
     program.must_start(too_large)
     result = milp(
-        program.cost,
+        program.cost(),
         integrality=np.ones(program.size),
         bounds=Bounds(np.zeros(program.size), program.upper),
         constraints=program.constraints(),
@@ -489,7 +519,7 @@ def schedule(
         if result.status == 2:
             raise RoadmapError("no plan meets the must-start dates under the capacity given")
         raise RuntimeError(f"the solver stopped without a plan: {result.message}")
-    x = result.x.reshape(len(items.parts), nq) > 0.5
+    x = program.done(result.x)
     roadmap = _roadmap(problem, items, x, started, tuple(too_large))
     dual = getattr(result, "mip_dual_bound", None)
     bound = -float(dual) if dual is not None and math.isfinite(dual) else None
