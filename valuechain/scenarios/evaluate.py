@@ -8,14 +8,14 @@ budget: the baseline every scenario is compared with.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
 
 from valuechain import mappers
 from valuechain import models as m
-from valuechain.engine import chain, portfolio
+from valuechain.engine import chain, finance, portfolio
 from valuechain.scenarios import overrides, selectors
 
 LIVE = "live"
@@ -140,6 +140,31 @@ class Evaluation:
             "optimal": s.optimal if s else False,
             "error": self.error,
         }
+
+
+def roi_reports(evaluation: Evaluation) -> list[dict[str, Any]]:
+    """Each candidate's ROI report under the scenario: its overrides, and its discount rate and
+    horizon for every idea (as the portfolio values them), the best NPV first."""
+    params = evaluation.params
+    ideas = [
+        replace(idea, discount_rate=params.discount_rate, horizon_years=params.horizon_years)
+        for idea in evaluation.ideas
+    ]
+    rows = [
+        {
+            "idea": report.idea_id,
+            "title": evaluation.titles.get(report.idea_id, ""),
+            "tier": report.tier,
+            "one_off_investment": report.one_off_investment,
+            "annual_run_cost": report.annual_run_cost,
+            "npv": report.npv,
+            "roi": report.roi,
+            "best_stop_tier": report.best_stop_tier,
+            "verdict": report.verdict.value,
+        }
+        for report in finance.roi_reports(ideas, evaluation.catalogue)
+    ]
+    return sorted(rows, key=lambda row: -row["npv"])
 
 
 def evaluate(params: Params, inputs: Inputs | None = None) -> Evaluation:

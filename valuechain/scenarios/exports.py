@@ -31,6 +31,14 @@ def tables(
             [[r["idea"], r["title"], r["stop_tier"], r["idea_tier"]] for r in portfolio["ideas"]],
         )
     }
+    found["roi"] = (
+        ["idea", "title", "tier", "one_off_investment", "npv", "roi", "verdict"],
+        [
+            [r["idea"], r["title"], r["tier"], r["one_off_investment"], r["npv"], r["roi"],
+             r["verdict"]]
+            for r in portfolio.get("roi_reports", [])
+        ],
+    )  # fmt: skip
     if roadmap:
         found["roadmap"] = (
             ROADMAP_COLUMNS,

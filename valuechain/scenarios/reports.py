@@ -9,7 +9,7 @@ from typing import Any
 from valuechain import models as m
 from valuechain.scenarios import compare
 from valuechain.scenarios import sensitivity as swings
-from valuechain.scenarios.evaluate import LIVE, Inputs, Params, evaluate
+from valuechain.scenarios.evaluate import LIVE, Inputs, Params, evaluate, roi_reports
 
 Compared = m.Scenario | str | int  # a scenario, or "live" for the live plan
 
@@ -21,7 +21,8 @@ def params_of(item: Compared) -> Params:
 def portfolio(scenario: m.Scenario | None) -> dict[str, Any]:
     """The scenario's portfolio (None: the live plan)."""
     params = Params.of(scenario) if scenario is not None else Params.live()
-    return evaluate(params).as_dict()
+    evaluation = evaluate(params)
+    return {**evaluation.as_dict(), "roi_reports": roi_reports(evaluation)}
 
 
 def parse_with(text: str) -> list[int | str]:

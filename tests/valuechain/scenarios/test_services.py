@@ -123,3 +123,18 @@ def test_sensitivity_finds_the_break_even_benefit(shared_pair) -> None:
     tornado = found["tornado"]
     assert tornado[0]["name"] == "Customer 360"
     assert tornado[0]["feasibility_swing"] > 0
+
+
+@pytest.mark.django_db
+def test_each_idea_has_its_roi_report_in_the_scenario(shared_pair) -> None:
+    halved = services.create_scenario(
+        name="Churn halved",
+        overrides=[{"target": "idea", "id": shared_pair.churn.pk, "field": "benefit",
+                    "multiply": 0.5}],
+    )  # fmt: skip
+    live = {r["idea"]: r for r in reports.portfolio(None)["roi_reports"]}
+    mine = {r["idea"]: r for r in reports.portfolio(halved)["roi_reports"]}
+    # Alone, churn pays its feature and the whole dataset: 80k - 110k; halved, 40k - 110k.
+    assert live[shared_pair.churn.pk]["npv"] == pytest.approx(-30_000, abs=1)
+    assert mine[shared_pair.churn.pk]["npv"] == pytest.approx(-70_000, abs=1)
+    assert mine[shared_pair.upsell.pk] == live[shared_pair.upsell.pk]
