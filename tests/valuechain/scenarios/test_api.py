@@ -188,3 +188,31 @@ def test_a_scenario_and_its_comparison_cost_a_constant_number_of_queries(
         for url in urls:
             with django_assert_max_num_queries(QUERY_BUDGET):
                 assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_roadmap_dates_hold_and_an_impossible_one_fails_the_run_saying_why(
+    shared_pair, client_as, django_capture_on_commit_callbacks
+) -> None:
+    client = client_as("pm")
+    scenario = client.post("/api/scenarios/", {"name": "Plan"}, format="json").json()
+    url = f"/api/scenarios/{scenario['id']}/roadmap/"
+    late = {"idea": shared_pair.churn.pk, "not_before": "2027Q3"}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"quarters": 4, "start": "2027Q1", "dates": [late]}, format="json")
+    body = client.get(url).json()
+    churn = [i for i in body["items"] if i["idea"] == shared_pair.churn.pk]
+    assert churn and min(i["quarter"] for i in churn) >= "2027Q3"
+    nobody = [{"role": r.pk, "quarter": "2027Q1", "person_days": 0} for r in m.Role.objects.all()]
+    urgent = {"idea": shared_pair.churn.pk, "must_start": "2027Q1"}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url,
+            {"quarters": 2, "start": "2027Q1", "capacity": nobody, "dates": [urgent]},
+            format="json",
+        )
+    failed = client.get(url).json()
+    assert failed["status"] == "failed" and "must-start" in failed["error"]
+    bad = client.post(url, {"start": "2027Q1", "dates": [{"idea": 1, "must_start": "soon"}]},
+                      format="json")  # fmt: skip
+    assert bad.status_code == 400 and "dates" in bad.json()
