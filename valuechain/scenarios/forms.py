@@ -14,6 +14,7 @@ from valuechain import models as m
 from valuechain.analysis import selectors as analysis
 from valuechain.engine import roadmap as rm
 from valuechain.estimates import MAX_MONEY
+from valuechain.platform.changes import MAX_ID
 from valuechain.platform.fields import BoundedModelMultipleChoiceField
 from valuechain.scenarios import overrides, services
 
@@ -24,6 +25,19 @@ BUDGET_PRESETS = [
     ("-10", "Budget -10 % of the live plan"),
     ("10", "Budget +10 % of the live plan"),
 ]
+
+
+class BoundedIdeaField(forms.ModelChoiceField):
+    """One idea by id; a value no database column can hold is an invalid choice, refused
+    before the database is asked."""
+
+    def to_python(self, value: Any) -> Any:
+        text = str(value).strip() if value is not None else ""
+        if text and not (text.isdecimal() and len(text) <= 19 and 0 < int(text) <= MAX_ID):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
 
 
 class ScenarioForm(forms.Form):
@@ -55,7 +69,7 @@ class ScenarioForm(forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
-    benefit_idea = forms.ModelChoiceField(
+    benefit_idea = BoundedIdeaField(
         queryset=m.Idea.objects.none(), required=False, label="Idea whose benefit changes"
     )
     benefit_multiply = forms.FloatField(

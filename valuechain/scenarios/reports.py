@@ -25,11 +25,11 @@ def portfolio(scenario: m.Scenario | None) -> dict[str, Any]:
     return {**evaluation.as_dict(), "roi_reports": roi_reports(evaluation)}
 
 
-def parse_with(text: str) -> list[int | str]:
-    """`with=ID,ID` (or `live`): 1 to 3 others, no repeats."""
+def parse_with(text: str, least: int = 1, most: int = compare.MAX_COMPARED - 1) -> list[int | str]:
+    """`with=ID,ID` (or `live`): 1 to 3 others by default, no repeats."""
     parts = [p.strip().lower() for p in text.split(",") if p.strip()]
-    if not 1 <= len(parts) <= compare.MAX_COMPARED - 1:
-        raise ValueError(f"Name 1 to {compare.MAX_COMPARED - 1} scenarios to compare with.")
+    if not least <= len(parts) <= most:
+        raise ValueError(f"Name {least} to {most} scenarios (the live plan counts as one).")
     found: list[int | str] = []
     for part in parts:
         if part == LIVE:

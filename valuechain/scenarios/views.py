@@ -16,7 +16,7 @@ from valuechain.charts import scenarios as charts
 from valuechain.charts.theme import figure_json
 from valuechain.platform.display import attach_errors, currency, is_htmx
 from valuechain.platform.roles import can_run_analysis
-from valuechain.scenarios import exports, reports, selectors, services
+from valuechain.scenarios import compare, exports, reports, selectors, services
 from valuechain.scenarios.forms import RoadmapForm, ScenarioForm
 
 FINISHED = (m.RunStatus.SUCCEEDED, m.RunStatus.FAILED)
@@ -143,24 +143,20 @@ def scenario_roadmap_start(request: HttpRequest, pk: int) -> HttpResponse:
 def scenario_compare(request: HttpRequest) -> HttpResponse:
     """2 to 4 scenarios side by side: ?s=live&s=3&s=5 (the first is the reference)."""
     wanted = request.GET.getlist("s")
+    context: dict[str, Any] = {"error": "", "scenarios": list(selectors.scenarios()[:LISTED])}
+    chosen: list[int | str] = []
     try:
-        chosen = reports.parse_with(",".join(wanted[1:])) if len(wanted) >= 2 else None
-        first = reports.parse_with(wanted[0])[0] if wanted else None
+        chosen = reports.parse_with(",".join(wanted), 2, compare.MAX_COMPARED) if wanted else []
     except ValueError as exc:
-        chosen, first, error = None, None, str(exc)
-    else:
-        error = "" if chosen else "Choose 2 to 4 scenarios (the live plan counts as one)."
-    context: dict[str, Any] = {"error": error, "scenarios": list(selectors.scenarios()[:LISTED])}
-    if chosen and first is not None:
-        ids = [i for i in [first, *chosen] if isinstance(i, int)]
-        found = selectors.scenarios_by_id(ids)
-        missing = [i for i in ids if i not in found]
-        if missing:
-            context["error"] = f"No scenarios with ids {missing}."
-        else:
-            context["comparison"] = reports.comparison(
-                [found.get(i, i) if isinstance(i, int) else i for i in [first, *chosen]]
-            )
+        context["error"] = str(exc)
+    ids = [i for i in chosen if isinstance(i, int)]
+    found = selectors.scenarios_by_id(ids)
+    missing = [i for i in ids if i not in found]
+    if missing:
+        context["error"] = f"No scenarios with ids {missing}."
+    elif chosen:
+        items = [found[i] if isinstance(i, int) else i for i in chosen]
+        context["comparison"] = reports.comparison(items)
     status = 400 if context["error"] and wanted else 200
     return render(request, "valuechain/scenarios/compare.html", context, status=status)
 

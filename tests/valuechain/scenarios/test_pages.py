@@ -77,6 +77,11 @@ def test_names_that_look_like_formulas_stay_text_in_the_workbook(
     ("data", "field"),
     [({"name": ""}, "name"), ({"name": "x", "budget": "-5"}, "budget"),
      ({"name": "x", "more_overrides": "[{"}, "more_overrides"),
+     ({"name": "x", "benefit_idea": "99999999999999999999999", "benefit_multiply": "2"},
+      "benefit_idea"),
+     ({"name": "x", "more_overrides": "[" * 5000 + "]" * 5000}, "more_overrides"),
+     ({"name": "x", "more_overrides": '[{"target": "idea", "id": 1, "field": "benefit", '
+       '"multiply": NaN}]'}, "more_overrides"),
      ({"name": "x", "more_overrides": '[{"target": "role", "id": 99999, "field": "day_rate", '
        '"multiply": 2}]'}, "more_overrides")],
 )  # fmt: skip
@@ -94,6 +99,8 @@ def test_compare_needs_two_to_four(shared_pair, pm_user, client_for) -> None:
     assert client.get("/scenarios/compare/?s=live").status_code == 400
     assert client.get("/scenarios/compare/?s=live&s=abc").status_code == 400
     assert client.get("/scenarios/compare/?s=live&s=99999").status_code == 400
+    assert client.get("/scenarios/compare/?s=live&s=%C2%B2").status_code == 400
+    assert client.get("/scenarios/compare/?s=live&s=live").status_code == 400
 
 
 @pytest.mark.django_db
