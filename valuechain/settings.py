@@ -181,6 +181,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "valuechain.tasks.requeue_stalled_runs",
         "schedule": 60.0,
     },
+    "requeue-stalled-roadmap-runs": {
+        "task": "valuechain.scenarios.tasks.requeue_stalled_roadmaps",
+        "schedule": 60.0,
+    },
     "requeue-stalled-validation-runs": {
         "task": "contracts.tasks.requeue_stalled_validations",
         "schedule": 60.0,

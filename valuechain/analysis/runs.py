@@ -27,7 +27,7 @@ from valuechain.platform import leases
 
 logger = logging.getLogger(__name__)
 
-RunModel = type[m.SimulationRun] | type[m.PortfolioRun]
+RunModel = type[m.SimulationRun] | type[m.PortfolioRun] | type[m.RoadmapRun]
 PROGRESS_INTERVAL = 0.25  # seconds between progress writes
 
 

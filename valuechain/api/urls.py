@@ -8,6 +8,7 @@ from valuechain.api.analysis import views as analysis
 from valuechain.api.catalogue import views as catalogue
 from valuechain.api.catalogue.bulk import CatalogueExportView, CatalogueImportView
 from valuechain.api.ideas import views as ideas
+from valuechain.api.scenarios import views as scenarios
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -66,4 +67,27 @@ bulk_urlpatterns = [
     path("catalogue/export/", CatalogueExportView.as_view(), name="catalogue-export-api"),
 ]
 
-urlpatterns = [*core_urlpatterns, *analysis_urlpatterns, *bulk_urlpatterns]
+# Scenarios: what-ifs on the live data, their comparison, sensitivity and roadmap.
+SCENARIO = rf"scenarios/(?P<pk>{ID})"
+scenario_urlpatterns = [
+    re_path(r"^scenarios/$", scenarios.ScenarioList.as_view(), name="scenario-list-api"),
+    re_path(rf"^{SCENARIO}/$", scenarios.ScenarioDetail.as_view(), name="scenario-detail-api"),
+    re_path(
+        rf"^{SCENARIO}/compare/$", scenarios.ScenarioCompare.as_view(), name="scenario-compare-api"
+    ),
+    re_path(
+        rf"^{SCENARIO}/sensitivity/$",
+        scenarios.ScenarioSensitivity.as_view(),
+        name="scenario-sensitivity-api",
+    ),
+    re_path(
+        rf"^{SCENARIO}/roadmap/$", scenarios.ScenarioRoadmap.as_view(), name="scenario-roadmap-api"
+    ),
+]
+
+urlpatterns = [
+    *core_urlpatterns,
+    *analysis_urlpatterns,
+    *bulk_urlpatterns,
+    *scenario_urlpatterns,
+]

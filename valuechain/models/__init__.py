@@ -580,3 +580,6 @@ class PortfolioRun(AnalysisRun):
 
     def __str__(self) -> str:
         return f"Portfolio run {self.pk} ({self.status})"
+
+
+from valuechain.models.scenarios import RoadmapRun, Scenario  # noqa: E402, F401

@@ -1,0 +1,1 @@
+"""Scenarios: what-ifs on top of the live data, their portfolio, sensitivity and roadmap."""
