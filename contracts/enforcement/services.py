@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,11 +20,12 @@ from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
-from contracts.enforcement import batches, judging
+from contracts.enforcement import batches, judging, recovery, routing
 from contracts.enforcement.breaches import record_breaches
 from contracts.enforcement.selectors import enforced_version
 from contracts.models import (
     Alert,
+    ContractVersion,
     DataContract,
     DeadLetter,
     MissingWindow,
@@ -32,7 +33,7 @@ from contracts.models import (
     ValidationRun,
     ValidRecord,
 )
-from contracts.tasks import validate_batch
+from contracts.tasks import replay_dead_letters, validate_batch
 from valuechain.platform import leases
 
 MAX_BATCH_RECORDS = settings.VALUECHAIN["MAX_BATCH_RECORDS"]
@@ -136,9 +137,12 @@ class StreamEntry:
 
 @dataclass(frozen=True, slots=True)
 class StoredBatch:
-    valid: dict[str, Any]  # message id -> record, to forward downstream
+    valid: dict[str, Any]  # message id -> record the latest version accepts, to forward
     new_valid: int
     new_dead: int
+    dead: dict[str, dict[str, Any]] = field(default_factory=dict)  # message id -> dead letter
+    majors: dict[str, list[int]] = field(default_factory=dict)  # message id -> majors accepting
+    records: dict[str, Any] = field(default_factory=dict)  # message id -> record
 
 
 def start_stream_run(*, contract: DataContract, stream: str, consumer_name: str) -> ValidationRun:
@@ -162,11 +166,13 @@ def store_stream_batch(
     *,
     run: ValidationRun,
     entries: Sequence[StreamEntry],
-    validator: judging.RecordValidator,
+    plan: routing.Plan,
     terms: judging.SlaTerms,
 ) -> StoredBatch:
-    """Store a batch of stream messages: each message once per contract and stream, whoever
-    stores it first (a redelivered message finds its row and is not stored again)."""
+    """Store a batch of stream messages, each judged for every reader (routing.py): each
+    message once per contract and stream, whoever stores it first (a redelivered message finds
+    its row and is not stored again, but is routed again: its acknowledgement decides whether
+    it is forwarded)."""
     ids = [e.message_id for e in entries]
     scope = {"contract_id": run.contract_id, "stream": run.stream}
     seen = set(
@@ -175,25 +181,38 @@ def store_stream_batch(
         ValidRecord.objects.filter(**scope, message_id__in=ids).values_list("message_id", flat=True)
     )
     dead, valid_rows = [], []
-    valid: dict[str, Any] = {}
+    out = StoredBatch(valid={}, new_valid=0, new_dead=0)
     fresh: list[StreamEntry] = []
+    verdicts = []
     for entry in entries:
-        errors = (
-            [{"pointer": "", "schema_pointer": "", "keyword": "message", "message": entry.problem}]
+        verdict = (
+            routing.problem_verdict(plan, entry.problem)
             if entry.problem
-            else [e.as_dict() for e in validator.errors(entry.record)]
+            else routing.judge_record(plan, entry.record)
         )
-        if not errors:
-            valid[entry.message_id] = entry.record
+        out.records[entry.message_id] = entry.record
+        out.majors[entry.message_id] = verdict.accepting_majors
+        if verdict.valid_for_latest:
+            out.valid[entry.message_id] = entry.record
+        if verdict.dead:
+            out.dead[entry.message_id] = {
+                "record": entry.record,
+                "errors": [e.as_dict() for e in verdict.errors],
+                "rejected_by": verdict.rejected_by,
+                "version": plan.latest.ref.version,
+            }
         if entry.message_id in seen:
             continue
         fresh.append(entry)
         common = {"run": run, **scope, "message_id": entry.message_id}
-        if errors:
+        if verdict.dead:
+            verdicts.append(verdict)
             dead.append(
-                DeadLetter(**common, payload=entry.record, errors=errors, received_at=entry.arrival)
+                batches.dead_letter_of(
+                    verdict, plan, entry.record, **common, received_at=entry.arrival
+                )
             )
-        else:
+        if verdict.valid_for_latest:
             valid_rows.append(
                 ValidRecord(**common, payload=entry.record, received_at=entry.arrival)
             )
@@ -201,15 +220,35 @@ def store_stream_batch(
     ValidRecord.objects.bulk_create(valid_rows, ignore_conflicts=True)
     # count what this run stored (a concurrent consumer may have won a race for a message)
     fresh_ids = [e.message_id for e in fresh]
-    new_dead = DeadLetter.objects.filter(run=run, message_id__in=fresh_ids).count()
-    new_valid = ValidRecord.objects.filter(run=run, message_id__in=fresh_ids).count()
+    dead_ids = set(
+        DeadLetter.objects.filter(run=run, message_id__in=fresh_ids).values_list(
+            "message_id", flat=True
+        )
+        if dead
+        else ()
+    )
+    valid_ids = set(
+        ValidRecord.objects.filter(run=run, message_id__in=fresh_ids).values_list(
+            "message_id", flat=True
+        )
+        if valid_rows
+        else ()
+    )
+    new_dead, new_valid = len(dead_ids), len(valid_ids)
     now = timezone.now()
+    changes: dict[str, Any] = {}
+    if verdicts or not run.consumer_rejections:
+        run.consumer_rejections = batches.count_rejections(
+            run.consumer_rejections or {}, plan, verdicts
+        )
+        changes["consumer_rejections"] = run.consumer_rejections
     ValidationRun.objects.filter(pk=run.pk).update(
-        received_count=F("received_count") + new_dead + new_valid,
+        received_count=F("received_count") + len(dead_ids | valid_ids),
         valid_count=F("valid_count") + new_valid,
         dead_letter_count=F("dead_letter_count") + new_dead,
         processed=F("processed") + len(entries),
         heartbeat_at=now,
+        **changes,
     )
     readable = [e for e in fresh if e.problem is None]
     records, arrivals = [e.record for e in readable], [e.arrival for e in readable]
@@ -225,7 +264,10 @@ def store_stream_batch(
         )
         _count_missing(run, terms, records, arrivals)
     judge_closed_windows(run=run, terms=terms, now=now)
-    return StoredBatch(valid=valid, new_valid=new_valid, new_dead=new_dead)
+    return StoredBatch(
+        valid=out.valid, new_valid=new_valid, new_dead=new_dead, dead=out.dead,
+        majors=out.majors, records=out.records,
+    )  # fmt: skip
 
 
 def _count_missing(
@@ -309,3 +351,27 @@ def finish_stream_run(run: ValidationRun, error: str = "") -> None:
         heartbeat_at=now,
     )
     batches.prune_valid_records(run.contract_id)
+
+
+# --- recovery: replaying dead letters ----------------------------------------------------------
+
+
+def replay_now_or_later(
+    *,
+    contract: DataContract,
+    ids: Sequence[int] | None,
+    version: ContractVersion,
+    user: AnyUser = None,
+) -> tuple[recovery.ReplayResult, int]:
+    """Replay dead letters: a few at once (the result, 0), many by a worker (the letters
+    already replayed, and how many were queued). The task is queued once the request commits."""
+    open_ids, already = recovery.replay_targets(contract, ids)
+    if len(open_ids) <= recovery.INLINE_REPLAY:
+        return recovery.replay(contract=contract, ids=ids, version=version, user=user), 0
+    transaction.on_commit(
+        lambda: replay_dead_letters.delay(
+            contract.pk, version.pk, list(ids) if ids is not None else None,
+            user.pk if isinstance(user, User) else None,
+        )
+    )  # fmt: skip
+    return recovery.ReplayResult(already_replayed=already), len(open_ids)
