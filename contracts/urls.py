@@ -13,4 +13,10 @@ urlpatterns = [
     path("<int:pk>/diff/", registry_views.contract_diff, name="diff"),
     path("<int:pk>/validate/", enforcement_views.validate_upload, name="validate"),
     path("alerts/", enforcement_views.alert_list, name="alerts"),
+    path("<int:pk>/dead-letters/", enforcement_views.dead_letter_list, name="dead_letters"),
+    path(
+        "<int:pk>/dead-letters/<int:dl_id>/",
+        enforcement_views.dead_letter_detail,
+        name="dead_letter",
+    ),
 ]

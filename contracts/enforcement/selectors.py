@@ -72,6 +72,14 @@ def judging_plan(contract: DataContract | int) -> routing.Plan:
     return routing.build_plan(refs, pinned, latest=refs[-1])
 
 
+def published_versions(contract: DataContract) -> list[ContractVersion]:
+    return list(
+        ContractVersion.objects.filter(contract=contract, published_at__isnull=False)
+        .only("id", "version", "major", "minor", "patch")
+        .order_by("major", "minor", "patch")
+    )
+
+
 def published_version(contract: DataContract, version: str | None) -> ContractVersion:
     """A published version of the contract by its number (the latest when None); LookupError
     when there is none such."""
