@@ -279,6 +279,12 @@ VALUECHAIN = {
     "KEEP_DEAD_LETTERS": env.int("VALUECHAIN_KEEP_DEAD_LETTERS", default=10_000),
     # An API token stops working this many hours after it was issued.
     "API_TOKEN_LIFETIME_HOURS": env.int("VALUECHAIN_API_TOKEN_LIFETIME_HOURS", default=24),
+    # Contract streams other applications subscribe to (valid records per version, dead
+    # letters) are trimmed to about this many entries each (XADD MAXLEN ~).
+    "VALID_STREAM_MAXLEN": env.int("VALUECHAIN_VALID_STREAM_MAXLEN", default=100_000),
+    "DEAD_STREAM_MAXLEN": env.int("VALUECHAIN_DEAD_STREAM_MAXLEN", default=100_000),
+    # Dead letters a replay claims and commits per transaction.
+    "REPLAY_CHUNK": env.int("VALUECHAIN_REPLAY_CHUNK", default=500),
 }
 
 LOGGING = {

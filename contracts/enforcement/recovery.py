@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,7 +32,8 @@ from contracts.models import ContractVersion, DataContract, DeadLetter, DeadLett
 
 MAX_PAYLOAD_BYTES = 1024 * 1024
 MAX_REASON_CHARS = 2000
-REPLAY_CHUNK = 500  # dead letters claimed and stored per transaction
+# dead letters claimed and stored per transaction (and forwarded after it)
+REPLAY_CHUNK = int(settings.VALUECHAIN.get("REPLAY_CHUNK", 500))
 INLINE_REPLAY = 500  # a request replays at most this many itself; more go to a worker
 
 AnyUser = User | AnonymousUser | None
@@ -240,9 +242,11 @@ def replay(
         raise ValidationError({"version": ["Name a published version of this contract."]})
     open_ids, already = replay_targets(contract, ids)
     result = ReplayResult(already_replayed=already)
+    client = client or topics.redis_client()
     for start in range(0, len(open_ids), REPLAY_CHUNK):
         _replay_chunk(open_ids[start : start + REPLAY_CHUNK], version, user, result)
-    forward_replayed(contract, client=client)
+        forward_replayed(contract, client=client)
+    forward_replayed(contract, client=client)  # what an earlier, interrupted replay left
     return result
 
 
