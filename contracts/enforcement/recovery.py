@@ -86,9 +86,7 @@ def _errors(version: ContractVersion, payload: Any) -> list[dict[str, str]]:
 def edit_payload(*, dead_letter: DeadLetter, payload: Any, user: AnyUser) -> DeadLetter:
     """Fix an open dead letter's record; its errors are those of its version, judged again."""
     check_payload(payload)
-    letter = DeadLetter.objects.select_for_update().select_related("version").get(
-        pk=dead_letter.pk
-    )
+    letter = DeadLetter.objects.select_for_update().get(pk=dead_letter.pk)
     if letter.status != DeadLetter.Status.OPEN:
         raise DeadLetterStateError(f"This dead letter is {letter.status}; only open ones change.")
     before = _state(letter)

@@ -115,6 +115,7 @@ class ContractStreamConsumer:
         contract: DataContract,
         stream: str | None = None,
         output: str | None = None,
+        dead_output: str | None = None,
         group: str = DEFAULT_GROUP,
         consumer: str | None = None,
         batch_size: int = 100,
@@ -125,6 +126,7 @@ class ContractStreamConsumer:
         self.contract = contract
         self.stream = stream or records_stream(contract.pk)
         self.output = output or valid_stream(contract.pk)
+        self.dead_output = dead_output or topics.dead_stream(contract.pk)
         self.group = group
         self.consumer = consumer or default_consumer_name()
         self.batch_size = batch_size
@@ -229,7 +231,7 @@ class ContractStreamConsumer:
         assert self.plan is not None
         majors = self.plan.consumer_majors
         cid = self.contract.pk
-        keys = [self.stream, self.output, topics.dead_stream(cid)]
+        keys = [self.stream, self.output, self.dead_output]
         keys += [topics.major_stream(cid, m) for m in majors]
         args: list[Any] = [self.group, topics.valid_maxlen(), topics.dead_maxlen()]
         for message_id, _ in messages:
