@@ -87,7 +87,7 @@ def entry_of(message_id: str, fields: dict[Any, Any], schema: Any = None) -> ser
         problem = f"The record field is not JSON: {exc}."[:300]
         return services.StreamEntry(message_id, {"record": decoded["record"][:10_000]}, arrival,
                                     problem)  # fmt: skip
-    return services.StreamEntry(message_id, record, arrival)
+    return services.StreamEntry(message_id, record, arrival, text=decoded["record"])
 
 
 def _refuse(name: str) -> Any:
@@ -235,12 +235,11 @@ class ContractStreamConsumer:
         keys += [topics.major_stream(cid, m) for m in majors]
         args: list[Any] = [self.group, topics.valid_maxlen(), topics.dead_maxlen()]
         for message_id, _ in messages:
-            record = stored.records.get(message_id)
             dead = stored.dead.get(message_id)
             accepting = set(stored.majors.get(message_id, ()))
             args += [
                 message_id,
-                json.dumps(record, ensure_ascii=False),
+                stored.records.get(message_id, "null"),
                 "1" if message_id in stored.valid else "0",
                 json.dumps(dead, ensure_ascii=False) if dead else "",
                 "".join("1" if m in accepting else "0" for m in majors),
