@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 
 from celery import Task, shared_task
-
 from django.contrib.auth.models import User
 
 from contracts.enforcement import batches, recovery, retention

@@ -85,11 +85,11 @@ class DeadLetterDetailView(APIView):
         letter = _letter(contract, dl_id)
         body = PayloadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        if "payload" not in request.data:
-            raise serializers.ValidationError({"payload": ["This field is required."]})
         try:
             letter = recovery.edit_payload(
-                dead_letter=letter, payload=request.data["payload"], user=request.user  # type: ignore[arg-type]
+                dead_letter=letter,
+                payload=body.validated_data["payload"],
+                user=request.user,  # type: ignore[arg-type]
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
@@ -112,7 +112,9 @@ class DiscardView(APIView):
         body.is_valid(raise_exception=True)
         try:
             recovery.discard(
-                dead_letter=letter, reason=body.validated_data["reason"], user=request.user  # type: ignore[arg-type]
+                dead_letter=letter,
+                reason=body.validated_data["reason"],
+                user=request.user,  # type: ignore[arg-type]
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
@@ -163,14 +165,15 @@ class ReplayView(APIView):
         ids = body.validated_data.get("ids")
         try:
             result, queued = services.replay_now_or_later(
-                contract=contract, ids=ids, version=version, user=request.user  # type: ignore[arg-type]
+                contract=contract,
+                ids=ids,
+                version=version,
+                user=request.user,  # type: ignore[arg-type]
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
         if queued:
-            return Response(
-                {**result.as_dict(), "queued": queued}, status=status.HTTP_202_ACCEPTED
-            )
+            return Response({**result.as_dict(), "queued": queued}, status=status.HTTP_202_ACCEPTED)
         return Response(result.as_dict())
 
 

@@ -94,9 +94,7 @@ class ReplaySerializer(VersionChoiceSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         has_ids, every = "ids" in attrs, bool(attrs.get("all"))
         if has_ids == every:
-            raise serializers.ValidationError(
-                {"ids": ['Send either "ids": [...] or "all": true.']}
-            )
+            raise serializers.ValidationError({"ids": ['Send either "ids": [...] or "all": true.']})
         if has_ids and not attrs["ids"]:
             raise serializers.ValidationError({"ids": ["Name at least one dead letter."]})
         return attrs

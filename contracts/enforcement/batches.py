@@ -107,7 +107,9 @@ def _store_chunk(
         common = {"run": run, "contract_id": run.contract_id, "record_index": index}
         if verdict.dead:
             verdicts.append(verdict)
-            dead.append(dead_letter_of(verdict, plan, record, **common, received_at=run.received_at))
+            dead.append(
+                dead_letter_of(verdict, plan, record, **common, received_at=run.received_at)
+            )
         if verdict.valid_for_latest:
             valid.append(ValidRecord(**common, payload=record, received_at=run.received_at))
     DeadLetter.objects.bulk_create(dead, ignore_conflicts=True)

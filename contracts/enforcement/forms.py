@@ -82,7 +82,8 @@ class VersionForm(forms.Form):
 
     def __init__(self, *args: Any, versions: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["version"].choices = [(v, v) for v in reversed(versions)]
+        field: Any = self.fields["version"]
+        field.choices = [(v, v) for v in reversed(versions)]
 
 
 class DiscardForm(forms.Form):

@@ -112,7 +112,7 @@ class RecordValidator:
             try:
                 if self.rs.is_valid(record):
                     return True
-            except Exception:  # noqa: BLE001 - a value jsonschema-rs cannot take
+            except Exception:
                 pass
             return not self.errors(record, limit=1)
         if self.predicate is not None:
@@ -124,7 +124,7 @@ class RecordValidator:
         if self.rs is not None:
             try:
                 found = list(self.rs.iter_errors(record))
-            except Exception:  # noqa: BLE001 - a value jsonschema-rs cannot take
+            except Exception:
                 return self._python_errors(record, limit)
             if not found:
                 return []
@@ -199,7 +199,7 @@ def validate_records(validator: RecordValidator, records: Sequence[Any]) -> Batc
                 if rs_valid(record):
                     result.valid.append(index)
                     continue
-            except Exception:  # noqa: BLE001 - a value jsonschema-rs cannot take
+            except Exception:
                 pass
             errors = validator.errors(record)
             if errors:

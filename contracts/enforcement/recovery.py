@@ -28,7 +28,13 @@ from django.utils import timezone
 
 from contracts.enforcement import routing, selectors, topics
 from contracts.enforcement.judging import validator_for
-from contracts.models import ContractVersion, DataContract, DeadLetter, DeadLetterAction, ValidRecord
+from contracts.models import (
+    ContractVersion,
+    DataContract,
+    DeadLetter,
+    DeadLetterAction,
+    ValidRecord,
+)
 
 MAX_PAYLOAD_BYTES = 1024 * 1024
 MAX_REASON_CHARS = 2000
@@ -267,9 +273,7 @@ def forward_replayed(contract: DataContract, *, client: Any = None) -> int:
         if not batch:
             return forwarded
         forwarded += _forward(script, contract.pk, batch, plan, pinned)
-        DeadLetter.objects.filter(pk__in=[d.pk for d in batch]).update(
-            forwarded_at=timezone.now()
-        )
+        DeadLetter.objects.filter(pk__in=[d.pk for d in batch]).update(forwarded_at=timezone.now())
 
 
 def _forward(

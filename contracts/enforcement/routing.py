@@ -70,17 +70,19 @@ def build_plan(
     by_version: dict[int, list[str]] = {}
     refs: dict[int, VersionRef] = {latest.pk: latest}
     for name, major in sorted(consumers.items()):
-        ref = newest_of_major.get(major)
-        if ref is not None:
-            by_version.setdefault(ref.pk, []).append(name)
-            refs[ref.pk] = ref
-    order = [latest.pk] + sorted(pk for pk in refs if pk != latest.pk)
+        pinned = newest_of_major.get(major)
+        if pinned is not None:
+            by_version.setdefault(pinned.pk, []).append(name)
+            refs[pinned.pk] = pinned
+    order = [latest.pk, *sorted(pk for pk in refs if pk != latest.pk)]
     return Plan(
         tuple(
             Target(
-                refs[pk], tuple(by_version.get(pk, ())), pk == latest.pk,
+                refs[pk],
+                tuple(by_version.get(pk, ())),
+                pk == latest.pk,
                 validator_for(refs[pk].json_schema),
-            )  # fmt: skip
+            )
             for pk in order
         )
     )

@@ -88,7 +88,7 @@ def compile_rs(schema: Mapping[str, Any] | bool) -> Any | None:
         return None
     try:
         return jsonschema_rs.Draft202012Validator(
-            schema,
+            schema,  # type: ignore[arg-type]
             validate_formats=True,
             formats=_format_checks(),
             retriever=_refuse,
@@ -96,15 +96,13 @@ def compile_rs(schema: Mapping[str, Any] | bool) -> Any | None:
         )
     except (jsonschema_rs.ValidationError, ValueError, TypeError, OverflowError, RecursionError):
         return None
-    except Exception:  # noqa: BLE001 - ReferencingError and any other refusal to compile
+    except Exception:
         return None
 
 
 def _walk(node: Any, path: Iterable[Any]) -> Any:
     for step in path:
-        if isinstance(node, Mapping):
-            node = node[step]
-        elif isinstance(node, list) and isinstance(step, int):
+        if isinstance(node, Mapping) or (isinstance(node, list) and isinstance(step, int)):
             node = node[step]
         else:
             raise _Untranslatable(step)

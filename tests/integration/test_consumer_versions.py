@@ -149,10 +149,15 @@ def test_a_bulk_replay_whose_worker_dies_moves_each_letter_exactly_once(
     )  # fmt: skip
     DeadLetter.objects.bulk_create(
         DeadLetter(
-            run=run, contract=contract, record_index=i, version=v2,
-            payload={"order_id": f"O{i}", "amount": i}, errors=[{"message": "no currency"}],
-            rejected_by=["Fraud model"], received_at=run.received_at,
-        )  # fmt: skip
+            run=run,
+            contract=contract,
+            record_index=i,
+            version=v2,
+            payload={"order_id": f"O{i}", "amount": i},
+            errors=[{"message": "no currency"}],
+            rejected_by=["Fraud model"],
+            received_at=run.received_at,
+        )
         for i in range(LETTERS)
     )
     fix = ContractVersionFactory(contract=contract, version="2.1.0", json_schema=V21_SCHEMA)

@@ -14,7 +14,7 @@ from contracts.enforcement import batches, breaches, selectors, services
 from contracts.enforcement import judging as enf
 from contracts.models import Alert, DeadLetter, SlaBreach, ValidationRun, ValidRecord
 from contracts.tasks import validate_batch
-from tests.contracts.factories import GOOD, NEGATIVE, NO_AMOUNT, ORDER_SCHEMA
+from tests.contracts.factories import GOOD, NEGATIVE, NO_AMOUNT
 from valuechain.platform import leases
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,9 @@ def test_a_run_resumes_after_a_worker_died_mid_run(
         contract=version.contract, records=records, source="api", queue=False
     )
     claim = batches.claim_run(run.pk)
-    batches._store_chunk(run, claim.attempt, 0, records[:4], selectors.judging_plan(version.contract))
+    batches._store_chunk(
+        run, claim.attempt, 0, records[:4], selectors.judging_plan(version.contract)
+    )
     with pytest.raises(Retry):  # the dead worker's lease is still alive: look again later
         validate_batch.apply(args=[run.pk]).get()
     ValidationRun.objects.filter(pk=run.pk).update(
