@@ -33,9 +33,7 @@ def test_each_consumer_is_judged_by_the_newest_version_of_its_major() -> None:
     integer = {"properties": {"id": {"type": "integer"}}}
     text = {"properties": {"id": {"type": "string"}}}
     v1, v11, v2 = _ref(1, "1.0.0", integer), _ref(2, "1.1.0", integer), _ref(3, "2.0.0", text)
-    plan = routing.build_plan(
-        [v1, v11, v2], {"Finance": 1, "Fraud": 2, "Nobody yet": 3}, latest=v2
-    )
+    plan = routing.build_plan([v1, v11, v2], {"Finance": 1, "Fraud": 2, "Nobody yet": 3}, latest=v2)
     assert [(t.ref.version, t.consumers, t.latest) for t in plan.targets] == [
         ("2.0.0", ("Fraud",), True),
         ("1.1.0", ("Finance",), False),
