@@ -173,18 +173,27 @@ def store_stream_batch(
     entries: Sequence[StreamEntry],
     plan: routing.Plan,
     terms: judging.SlaTerms,
+    redelivered: bool = True,
 ) -> StoredBatch:
     """Store a batch of stream messages, each judged for every reader (routing.py): each
     message once per contract and stream, whoever stores it first (a redelivered message finds
     its row and is not stored again, but is routed again: its acknowledgement decides whether
-    it is forwarded)."""
+    it is forwarded). Messages read for the first time (``redelivered=False``: XREADGROUP's
+    ">") cannot have been stored before, so their rows are not looked for; the unique
+    constraints still hold if they were."""
     ids = [e.message_id for e in entries]
     scope = {"contract_id": run.contract_id, "stream": run.stream}
-    seen = set(
-        DeadLetter.objects.filter(**scope, message_id__in=ids).values_list("message_id", flat=True)
-    ) | set(
-        ValidRecord.objects.filter(**scope, message_id__in=ids).values_list("message_id", flat=True)
-    )
+    seen: set[str] = set()
+    if redelivered:
+        seen = set(
+            DeadLetter.objects.filter(**scope, message_id__in=ids).values_list(
+                "message_id", flat=True
+            )
+        ) | set(
+            ValidRecord.objects.filter(**scope, message_id__in=ids).values_list(
+                "message_id", flat=True
+            )
+        )
     dead: list[DeadLetter] = []
     valid_rows: list[tuple[Any, ...]] = []
     out = StoredBatch(valid={}, new_valid=0, new_dead=0)
@@ -227,7 +236,7 @@ def store_stream_batch(
     # count what this run stored (a concurrent consumer may have won a race for a message)
     fresh_ids = [e.message_id for e in fresh]
     dead_ids = set(
-        DeadLetter.objects.filter(run=run, message_id__in=fresh_ids).values_list(
+        DeadLetter.objects.filter(run=run, message_id__in=[d.message_id for d in dead]).values_list(
             "message_id", flat=True
         )
         if dead

@@ -208,15 +208,18 @@ class ContractStreamConsumer:
         _, messages = reply[0]
         return [(_text(i), f) for i, f in messages]
 
-    def store(self, messages: Sequence[tuple[str, dict[Any, Any]]]) -> services.StoredBatch:
+    def store(
+        self, messages: Sequence[tuple[str, dict[Any, Any]]], *, redelivered: bool = True
+    ) -> services.StoredBatch:
         """Step 2: validate and store in one transaction. Nothing is acknowledged yet."""
         assert self.run is not None and self.plan and self._terms, "start() first"
         self.refresh_plan()
         schema = self.plan.latest.ref.json_schema
         entries = [entry_of(i, f, schema) for i, f in messages]
         stored = services.store_stream_batch(
-            run=self.run, entries=entries, plan=self.plan, terms=self._terms
-        )
+            run=self.run, entries=entries, plan=self.plan, terms=self._terms,
+            redelivered=redelivered,
+        )  # fmt: skip
         self.stats.stored_valid += stored.new_valid
         self.stats.stored_dead += stored.new_dead
         if entries:
@@ -249,10 +252,14 @@ class ContractStreamConsumer:
         self.stats.acked += len(messages)
         return forwarded
 
-    def process(self, messages: Sequence[tuple[str, dict[Any, Any]]]) -> None:
+    def process(
+        self, messages: Sequence[tuple[str, dict[Any, Any]]], *, redelivered: bool = True
+    ) -> None:
+        """Steps 2 and 3 for a batch; ``redelivered=False`` for messages read for the first
+        time (nothing of them can be stored yet)."""
         self.stats.read += len(messages)
         self.stats.batches.append(len(messages))
-        stored = self.store(messages)
+        stored = self.store(messages, redelivered=redelivered)
         self.acknowledge(messages, stored)
 
     def check_staleness(self) -> None:
@@ -290,7 +297,7 @@ class ContractStreamConsumer:
                     break
                 messages = self.read(block_ms, min(self.batch_size, left or self.batch_size))
                 if messages:
-                    self.process(messages)
+                    self.process(messages, redelivered=False)
                     continue
                 self.check_staleness()
                 if until_empty:
