@@ -119,3 +119,12 @@ def test_consumers_see_but_do_not_recover_and_strangers_see_nothing(contract: An
     assert consumer.post(url, {"action": "discard", "reason": "x"}).status_code == 403
     assert _client(UserFactory()).get(url).status_code == 403
     assert DeadLetter.objects.get(pk=letter.pk).status == "open"
+
+
+def test_the_contract_page_says_how_many_records_each_consumer_rejected(
+    contract: Any, lead_user: Any
+) -> None:
+    _send(contract, [{"order_id": "A1", "amount": 1}, {"order_id": "A2", "amount": -1}])
+    page = _client(lead_user).get(f"/contracts/{contract.pk}/").content.decode()
+    assert "Finance monthly close (v1.0.0): 1" in page
+    assert "a record one consumer rejects still reaches the others" in page
