@@ -194,7 +194,7 @@ def store_stream_batch(
                 "message_id", flat=True
             )
         )
-    dead: list[DeadLetter] = []
+    dead: list[tuple[Any, ...]] = []
     valid_rows: list[tuple[Any, ...]] = []
     out = StoredBatch(valid={}, new_valid=0, new_dead=0)
     fresh: list[StreamEntry] = []
@@ -224,24 +224,22 @@ def store_stream_batch(
         if verdict.dead:
             verdicts.append(verdict)
             dead.append(
-                batches.dead_letter_of(
-                    verdict, plan, entry.record, run=run, **scope,
-                    message_id=entry.message_id, received_at=entry.arrival,
-                )
-            )  # fmt: skip
+                (entry.message_id, text, adapt(entry.arrival), *_dead_columns(verdict, plan))
+            )
         if verdict.valid_for_latest:
             valid_rows.append((entry.message_id, text, adapt(entry.arrival)))
-    DeadLetter.objects.bulk_create(dead, ignore_conflicts=True)
+    stored_dead = _insert_dead_letters(run, dead)
     stored_valid = _insert_valid_records(run, valid_rows)
     # count what this run stored (a concurrent consumer may have won a race for a message)
     fresh_ids = [e.message_id for e in fresh]
-    dead_ids = set(
-        DeadLetter.objects.filter(run=run, message_id__in=[d.message_id for d in dead]).values_list(
-            "message_id", flat=True
+    if stored_dead == len(dead):  # the usual case: every fresh dead letter is ours
+        dead_ids = {row[0] for row in dead}
+    else:
+        dead_ids = set(
+            DeadLetter.objects.filter(run=run, message_id__in=[r[0] for r in dead]).values_list(
+                "message_id", flat=True
+            )
         )
-        if dead
-        else ()
-    )
     if stored_valid == len(valid_rows):  # the usual case: every fresh valid record is ours
         valid_ids = {row[0] for row in valid_rows}
     else:
@@ -284,6 +282,38 @@ def store_stream_batch(
         valid=out.valid, new_valid=new_valid, new_dead=new_dead, dead=out.dead,
         majors=out.majors, records=out.records,
     )  # fmt: skip
+
+
+def _dead_columns(verdict: routing.Verdict, plan: routing.Plan) -> tuple[Any, ...]:
+    """version, errors, rejected_by, accepted_by, rejections of a stream dead letter."""
+    return (
+        plan.latest.ref.pk,
+        json.dumps([e.as_dict() for e in verdict.errors]),
+        json.dumps(verdict.rejected_by),
+        json.dumps(verdict.accepted_by),
+        json.dumps(verdict.rejections),
+    )
+
+
+def _insert_dead_letters(run: ValidationRun, rows: Sequence[tuple[Any, ...]]) -> int:
+    """Insert (message id, record JSON, arrival, version, errors, rejected_by, accepted_by,
+    rejections) rows as the run's open dead letters, skipping those stored before; how many
+    were inserted (as for valid records: one statement, no model instance per row)."""
+    if not rows:
+        return 0
+    table = connection.ops.quote_name(DeadLetter._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    sql = (
+        f"INSERT INTO {table} (run_id, contract_id, record_index, stream, message_id, payload, "
+        "received_at, version_id, errors, rejected_by, accepted_by, rejections, status, "
+        "discard_reason, created_at) VALUES "
+        "(%s, %s, NULL, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', %s) ON CONFLICT DO NOTHING"
+    )
+    status = DeadLetter.Status.OPEN.value
+    params = [(run.pk, run.contract_id, run.stream, *row, status, now) for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+        return int(cursor.rowcount) if cursor.rowcount is not None else 0
 
 
 def _insert_valid_records(run: ValidationRun, rows: Sequence[tuple[Any, ...]]) -> int:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import socket
 import time
 from collections.abc import Callable, Sequence
@@ -79,15 +80,20 @@ def entry_of(message_id: str, fields: dict[Any, Any], schema: Any = None) -> ser
     decoded = {_text(k): _text(v) for k, v in fields.items()}
     if "record" not in decoded:
         return services.StreamEntry(message_id, records.coerce_fields(decoded, schema), arrival)
+    text = decoded["record"]
+    # Only a number with an exponent or of hundreds of digits can overflow to infinity: other
+    # records skip the per-number check (most of a stream's records).
+    parse_float = records.finite_float if _MAY_OVERFLOW.search(text) else float
     try:
-        record = json.loads(
-            decoded["record"], parse_constant=_refuse, parse_float=records.finite_float
-        )
+        record = json.loads(text, parse_constant=_refuse, parse_float=parse_float)
     except (ValueError, RecursionError) as exc:
         problem = f"The record field is not JSON: {exc}."[:300]
         return services.StreamEntry(message_id, {"record": decoded["record"][:10_000]}, arrival,
                                     problem)  # fmt: skip
     return services.StreamEntry(message_id, record, arrival, text=decoded["record"])
+
+
+_MAY_OVERFLOW = re.compile(r"[0-9][eE]|[0-9]{300}")
 
 
 def _refuse(name: str) -> Any:
