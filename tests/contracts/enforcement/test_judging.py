@@ -317,3 +317,32 @@ def test_a_draft_07_tuple_schema_judges_records_by_position() -> None:
     assert not validator.is_valid([3, "sku-1"])
     assert not validator.is_valid(["sku-1", 3, "extra"])
     assert validator.errors(["sku-1", 3, "extra"])
+
+
+def test_a_schema_is_compiled_once_and_judged_by_jsonschema_rs() -> None:
+    first = enf.validator_for(ORDER_SCHEMA)
+    assert enf.validator_for(dict(ORDER_SCHEMA)) is first  # the same schema, the same validator
+    assert first.rs is not None
+    (error,) = first.errors({"order_id": "O1", "amount": -1})
+    assert (error.pointer, error.schema_pointer, error.keyword) == (
+        "/amount",
+        "/properties/amount/minimum",
+        "minimum",
+    )
+    assert error.message == "-1 is less than the minimum of 0"  # jsonschema's words
+
+
+def test_formats_are_checked_as_jsonschema_checks_them() -> None:
+    """jsonschema checks no date-time without its optional library: neither does the product,
+    so records valid yesterday stay valid; an email without "@" fails both."""
+    schema = {
+        "properties": {
+            "at": {"type": "string", "format": "date-time"},
+            "email": {"type": "string", "format": "email"},
+        }
+    }
+    validator = enf.RecordValidator(schema)
+    reference = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    assert validator.rs is not None
+    for record in ({"at": "yesterday"}, {"email": "nobody"}, {"email": "a@b"}):
+        assert validator.is_valid(record) == reference.is_valid(record)
