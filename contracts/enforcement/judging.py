@@ -74,6 +74,12 @@ def _record_error(error: SchemaValidationError) -> RecordError:
     )
 
 
+def _phrased(pointer: str, schema_pointer: str, keyword: str, message: str) -> RecordError:
+    if len(message) > MAX_MESSAGE_CHARS:
+        message = message[: MAX_MESSAGE_CHARS - 1] + "…"
+    return RecordError(pointer, schema_pointer, keyword, message)
+
+
 def _unjudgeable(message: str) -> RecordError:
     return RecordError(pointer="", schema_pointer="", keyword="$ref", message=message)
 
@@ -130,7 +136,7 @@ class RecordValidator:
                 return []
             translated = self.phrasing.errors(found, record, limit)
             if translated is not None:
-                return [_record_error(e) for e in translated]
+                return [_phrased(*e) for e in translated]
             return self._python_errors(record, limit)
         if self.predicate is not None and self.predicate(record):
             return []

@@ -30,7 +30,6 @@ from typing import Any
 
 import jsonschema_rs
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError as SchemaValidationError
 
 from contracts.schema_safety import UnsafeSchemaError, check_schema_safety
 
@@ -125,7 +124,15 @@ def _order(schema: Any, path: tuple[Any, ...]) -> tuple[int, ...]:
     return tuple(key)
 
 
-_Rule = tuple[tuple[int, ...], Mapping[str, Any], str, Callable[..., Any]]
+def pointer(parts: Iterable[object]) -> str:
+    """The JSON pointer of a path."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+# (place in the schema's order, the rule's schema, keyword, its function, its schema pointer)
+_Rule = tuple[tuple[int, ...], Mapping[str, Any], str, Callable[..., Any], str]
+# (pointer, schema pointer, keyword, message): one error as users read it
+Phrased = tuple[str, str, str, str]
 
 
 class ErrorPhrasing:
@@ -149,13 +156,12 @@ class ErrorPhrasing:
                 parent = None
             check = self.safe.VALIDATORS.get(keyword)
             if isinstance(parent, Mapping) and keyword in parent and check is not None:
-                rule = (_order(self.schema, schema_path), parent, keyword, check)
+                order = _order(self.schema, schema_path)
+                rule = (order, parent, keyword, check, pointer(schema_path))
         self._rules[schema_path] = rule
         return rule
 
-    def errors(
-        self, found: Sequence[Any], record: Any, limit: int
-    ) -> list[SchemaValidationError] | None:
+    def errors(self, found: Sequence[Any], record: Any, limit: int) -> list[Phrased] | None:
         """jsonschema's errors of an invalid record from the errors jsonschema-rs ``found``.
         None when they cannot be matched: the caller asks jsonschema for the whole record."""
         groups: dict[tuple[tuple[Any, ...], tuple[Any, ...]], _Rule] = {}
@@ -165,19 +171,26 @@ class ErrorPhrasing:
             if rule is None:
                 return None  # behind a reference, or unknown: jsonschema resolves it
             groups[(tuple(error.instance_path), schema_path)] = rule
-        ordered = sorted(groups.items(), key=lambda g: (g[1][0], [str(p) for p in g[0][0]]))
-        out: list[SchemaValidationError] = []
+        ordered = list(groups.items())
+        if len(ordered) > 1:
+            ordered.sort(key=lambda g: (g[1][0], [str(p) for p in g[0][0]]))
+        out: list[Phrased] = []
         try:
-            for (instance_path, schema_path), (_, parent, keyword, check) in ordered:
+            for (instance_path, _), (_, parent, keyword, check, where) in ordered:
                 instance = _walk(record, instance_path)
                 errors = list(check(self.safe, parent[keyword], instance, parent))
                 if not errors:
                     return None  # the two disagree: jsonschema's verdict wins
+                at = pointer(instance_path)
                 for error in errors:
-                    error.validator = keyword
-                    error.path.extendleft(reversed(instance_path))
-                    error.schema_path.extendleft(reversed(schema_path))
-                    out.append(error)
+                    out.append(
+                        (
+                            at + pointer(error.path) if error.path else at,
+                            where + pointer(error.schema_path) if error.schema_path else where,
+                            keyword,
+                            error.message,
+                        )
+                    )
                     if len(out) >= limit:
                         return out
         except (_Untranslatable, KeyError, IndexError, TypeError, RecursionError):
