@@ -195,6 +195,7 @@ def _dead_letters(run: ValidationRun, spec: RunSpec) -> None:
             DeadLetter(
                 contract=run.contract,
                 run=run,
+                version=run.version,
                 record_index=i * step,
                 received_at=run.received_at,
                 payload=payload,

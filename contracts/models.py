@@ -258,6 +258,11 @@ class ValidationRun(models.Model):
     filename = models.CharField(max_length=255, blank=True)
     stream = models.CharField(max_length=200, blank=True)
     consumer_name = models.CharField(max_length=200, blank=True)
+    consumer_rejections = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="{consumer: {version, rejected}}: records each consumer's version rejected.",
+    )
     records = OrderedJSONField(
         null=True, blank=True, help_text="The batch awaiting validation; cleared once done."
     )
@@ -320,15 +325,53 @@ def stored_record_constraints(prefix: str) -> list[models.BaseConstraint]:
 
 
 class DeadLetter(StoredRecord):
-    """A record that broke the contract, kept with its errors."""
+    """A record that broke the contract for the producer's latest version or for the version a
+    consumer is pinned to, kept with its errors, who rejects it, and where recovery left it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        REPLAYED = "replayed", "Replayed"
+        DISCARDED = "discarded", "Discarded"
 
     run = models.ForeignKey(ValidationRun, on_delete=models.CASCADE, related_name="dead_letters")
-    payload = OrderedJSONField(null=True, help_text="The record as received.")
+    version = models.ForeignKey(
+        ContractVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The producer's latest version when the record was judged.",
+    )  # fmt: skip
+    payload = OrderedJSONField(null=True, help_text="The record as received (or as fixed).")
     errors = models.JSONField(default=list, help_text="[{pointer, schema_pointer, message}]")
+    rejected_by = models.JSONField(
+        default=list, blank=True, help_text="Names of the consumers whose version rejects it."
+    )
+    accepted_by = models.JSONField(
+        default=list, blank=True, help_text="Names of the consumers whose version accepts it."
+    )
+    rejections = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="[{version, latest, consumers, errors}]: why each version that rejects it "
+        "does (latest: it is the producer's latest version).",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    replayed_version = models.ForeignKey(
+        ContractVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    forwarded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a replayed record reached the valid streams."
+    )
+    discard_reason = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(StoredRecord.Meta):
         constraints = stored_record_constraints("deadletter")
-        indexes = [models.Index(fields=["contract", "-id"], name="deadletter_recent")]
+        indexes = [
+            models.Index(fields=["contract", "-id"], name="deadletter_recent"),
+            models.Index(fields=["contract", "status", "-id"], name="deadletter_status"),
+        ]
 
     def __str__(self) -> str:
         return f"dead letter {self.pk} of run {self.run_id}"
@@ -347,6 +390,39 @@ class ValidRecord(StoredRecord):
 
     def __str__(self) -> str:
         return f"valid record {self.pk} of run {self.run_id}"
+
+
+class DeadLetterAction(models.Model):
+    """One recovery step on a dead letter: who did what, when, and the record before and after.
+    Written with the change it records, in the same transaction; never changed afterwards."""
+
+    class Action(models.TextChoices):
+        EDIT = "edit", "Edited the payload"
+        REVALIDATE = "revalidate", "Revalidated"
+        REPLAY = "replay", "Replayed"
+        DISCARD = "discard", "Discarded"
+
+    dead_letter = models.ForeignKey(DeadLetter, on_delete=models.CASCADE, related_name="actions")
+    contract = models.ForeignKey(DataContract, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=12, choices=Action.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    version = models.ForeignKey(
+        ContractVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    before = models.JSONField(default=dict, help_text="{payload, status, errors} before.")
+    after = models.JSONField(default=dict, help_text="{payload, status, errors} after.")
+    outcome = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["dead_letter", "-created_at"], name="deadletteraction_dl")]
+
+    def __str__(self) -> str:
+        return f"{self.action} of dead letter {self.dead_letter_id}"
 
 
 class SlaBreach(models.Model):

@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 
 from celery import Task, shared_task
+from django.contrib.auth.models import User
 
-from contracts.enforcement import batches, retention
+from contracts.enforcement import batches, recovery, retention
+from contracts.models import ContractVersion, DataContract
 from valuechain.platform.leases import Claim
 
 logger = logging.getLogger(__name__)
@@ -62,3 +64,22 @@ def prune_contract_records() -> dict[str, int]:
             pruned.contracts,
         )
     return {"dead_letters": pruned.dead_letters, "valid_records": pruned.valid_records}
+
+
+# Replays dead letters chunk by chunk, each chunk claimed by a conditional update and committed
+# with its valid records; the forward to the streams happens once per letter (a marker key).
+# A worker killed midway loses nothing (acks late: redelivered) and duplicates nothing.
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def replay_dead_letters(
+    self: Task,
+    contract_id: int,
+    version_id: int,
+    ids: list[int] | None = None,
+    user_id: int | None = None,
+) -> dict[str, int]:
+    contract = DataContract.objects.get(pk=contract_id)
+    version = ContractVersion.objects.get(pk=version_id, contract_id=contract_id)
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    result = recovery.replay(contract=contract, ids=ids, version=version, user=user)
+    logger.info("replayed dead letters of contract %s: %s", contract_id, result.as_dict())
+    return result.as_dict()

@@ -28,4 +28,10 @@ urlpatterns = [
         notification_views.delete_webhook,
         name="delete-webhook",
     ),
+    path("<int:pk>/dead-letters/", enforcement_views.dead_letter_list, name="dead_letters"),
+    path(
+        "<int:pk>/dead-letters/<int:dl_id>/",
+        enforcement_views.dead_letter_detail,
+        name="dead_letter",
+    ),
 ]

@@ -320,6 +320,12 @@ VALUECHAIN = {
     "PUBLIC_URL": env.str("VALUECHAIN_PUBLIC_URL", default="http://127.0.0.1:8000"),
     # Scheduled SLA checks judge a dead-letter rate once this many records arrived in the window.
     "MONITOR_MIN_RECORDS": env.int("VALUECHAIN_MONITOR_MIN_RECORDS", default=10),
+    # Contract streams other applications subscribe to (valid records per version, dead
+    # letters) are trimmed to about this many entries each (XADD MAXLEN ~).
+    "VALID_STREAM_MAXLEN": env.int("VALUECHAIN_VALID_STREAM_MAXLEN", default=100_000),
+    "DEAD_STREAM_MAXLEN": env.int("VALUECHAIN_DEAD_STREAM_MAXLEN", default=100_000),
+    # Dead letters a replay claims and commits per transaction.
+    "REPLAY_CHUNK": env.int("VALUECHAIN_REPLAY_CHUNK", default=500),
 }
 
 LOGGING = {

@@ -28,7 +28,7 @@ from contracts.api.enforcement_serializers import (
 from contracts.api.parsers import SafeJSONParser
 from contracts.enforcement import selectors, services
 from contracts.enforcement.records import BATCH_FORMATS, BatchFormatError, batch_format, read_batch
-from contracts.models import DataContract, SlaBreach, ValidationRun
+from contracts.models import DataContract, DeadLetter, SlaBreach, ValidationRun
 from contracts.permissions import may_validate
 from contracts.registry.selectors import all_contracts
 
@@ -202,10 +202,18 @@ class RunDetailView(generics.RetrieveAPIView):
         )
 
 
-@extend_schema(parameters=[OpenApiParameter("run", int, description="Only this run's.")])
+@extend_schema(
+    parameters=[
+        OpenApiParameter("run", int, description="Only this run's."),
+        OpenApiParameter("status", str, enum=DeadLetter.Status.values),
+        OpenApiParameter("version", str, description="Judged by this version (x.y.z)."),
+        OpenApiParameter("consumer", str, description="Rejected by this consumer (its name)."),
+    ]
+)
 class DeadLetterListView(_ContractList):
-    """Records that broke the contract, with their errors, newest first (for the producer,
-    data leads and the contract's consumers)."""
+    """Records that broke the contract for the producer's latest version or a consumer's
+    pinned one, with their errors, who rejects them (`rejected_by`) and their recovery
+    `status`, newest first (for the producer, data leads and the contract's consumers)."""
 
     serializer_class = DeadLetterSerializer
 
@@ -214,7 +222,19 @@ class DeadLetterListView(_ContractList):
         if not may_validate(self.request.user, contract):
             # dead letters hold the records themselves: for those who send or read them
             raise PermissionDenied("Only the producer, data leads and consumers see records.")
-        return selectors.dead_letters(contract, run_id=_id_param(self.request, "run"))
+        params = self.request.query_params
+        wanted = params.get("status") or ""
+        if wanted and wanted not in DeadLetter.Status.values:
+            raise serializers.ValidationError(
+                {"status": [f"One of {', '.join(DeadLetter.Status.values)}."]}
+            )
+        return selectors.dead_letters(
+            contract,
+            run_id=_id_param(self.request, "run"),
+            status=wanted,
+            version=(params.get("version") or "")[:50],
+            consumer=(params.get("consumer") or "")[:200],
+        )
 
 
 @extend_schema(parameters=[OpenApiParameter("run", int, description="Only this run's.")])

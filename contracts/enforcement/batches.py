@@ -17,7 +17,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from contracts.enforcement import judging
+from contracts.enforcement import judging, routing, selectors
 from contracts.enforcement.breaches import record_breaches
 from contracts.models import DeadLetter, ValidationRun, ValidRecord
 from valuechain.platform import leases
@@ -56,37 +56,70 @@ def _mine(run_id: int, attempt: int) -> Any:
     )
 
 
+def dead_letter_of(
+    verdict: routing.Verdict, plan: routing.Plan, record: Any, **common: Any
+) -> DeadLetter:
+    """The dead letter of a record some reader's version rejects."""
+    return DeadLetter(
+        **common,
+        version_id=plan.latest.ref.pk,
+        payload=record,
+        errors=[e.as_dict() for e in verdict.errors],
+        rejected_by=verdict.rejected_by,
+        accepted_by=verdict.accepted_by,
+        rejections=verdict.rejections,
+    )
+
+
+def count_rejections(
+    counts: dict[str, Any], plan: routing.Plan, verdicts: Sequence[routing.Verdict]
+) -> dict[str, Any]:
+    """Add each consumer's rejections to a run's {consumer: {version, rejected}}."""
+    out = dict(counts)
+    for target in plan.targets:
+        for name in target.consumers:
+            row = dict(out.get(name) or {"version": target.ref.version, "rejected": 0})
+            row["version"] = target.ref.version
+            out[name] = row
+    for verdict in verdicts:
+        for name in verdict.rejected_by:
+            out[name]["rejected"] = int(out[name].get("rejected", 0)) + 1
+    return out
+
+
 @transaction.atomic
 def _store_chunk(
     run: ValidationRun,
     attempt: int,
     start: int,
     records: Sequence[Any],
-    validator: judging.RecordValidator,
+    plan: routing.Plan,
 ) -> None:
-    """Validate records[start:start+len] and store them with the run's new resume point."""
+    """Judge records[start:start+len] for every reader and store them with the run's new resume
+    point: a record the latest version accepts is a valid record, one any reader's version
+    rejects is a dead letter (a record can be both: valid for the producer, rejected by a
+    consumer still pinned to an older major)."""
     dead, valid = [], []
+    verdicts = []
     for offset, record in enumerate(records):
         index = start + offset
-        errors = validator.errors(record)
+        verdict = routing.judge_record(plan, record)
         common = {"run": run, "contract_id": run.contract_id, "record_index": index}
-        if errors:
+        if verdict.dead:
+            verdicts.append(verdict)
             dead.append(
-                DeadLetter(
-                    **common,
-                    payload=record,
-                    errors=[e.as_dict() for e in errors],
-                    received_at=run.received_at,
-                )
+                dead_letter_of(verdict, plan, record, **common, received_at=run.received_at)
             )
-        else:
+        if verdict.valid_for_latest:
             valid.append(ValidRecord(**common, payload=record, received_at=run.received_at))
     DeadLetter.objects.bulk_create(dead, ignore_conflicts=True)
     ValidRecord.objects.bulk_create(valid, ignore_conflicts=True)
+    rejections = ValidationRun.objects.values_list("consumer_rejections", flat=True).get(pk=run.pk)
     moved = _mine(run.pk, attempt).update(
         processed=start + len(records),
         valid_count=F("valid_count") + len(valid),
         dead_letter_count=F("dead_letter_count") + len(dead),
+        consumer_rejections=count_rejections(rejections or {}, plan, verdicts),
         heartbeat_at=timezone.now(),
     )
     if not moved:
@@ -97,9 +130,9 @@ def process_run(run_id: int, attempt: int) -> str:
     """Validate a claimed run from its resume point; judge its SLA; finish it."""
     run = ValidationRun.objects.select_related("version", "contract").get(pk=run_id)
     records = list(run.records or [])
-    validator = judging.RecordValidator(run.version.json_schema)
+    plan = selectors.judging_plan(run.contract_id)
     for start in range(run.processed, len(records), CHUNK):
-        _store_chunk(run, attempt, start, records[start : start + CHUNK], validator)
+        _store_chunk(run, attempt, start, records[start : start + CHUNK], plan)
     finish_run(run, attempt, records)
     return "succeeded"
 

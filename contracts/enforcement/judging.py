@@ -2,10 +2,11 @@
 
 * ``RecordValidator`` checks records against a version's Draft 2020-12 JSON Schema and gives
   each invalid record its errors, each with the JSON pointer of the offending value and of the
-  schema rule it broke. A schema of the common keywords is also compiled into a fast predicate
-  (predicates.py) that answers "valid?" for the many valid records; jsonschema itself is asked
-  only for the records the predicate rejects (for their errors) and for schemas the predicate
-  cannot express.
+  schema rule it broke. jsonschema-rs (rs_validator.py) judges records and finds the errors,
+  phrased as jsonschema phrases them; a schema jsonschema-rs cannot hold safely (a pattern
+  needing backtracking, a reference outside the schema) is judged by a compiled predicate of
+  the common keywords (predicates.py) for validity and jsonschema for the errors.
+  ``validator_for`` compiles each version's schema once per process.
 * ``SlaTerms`` reads the measurable promises of a version: the most missing values per field
   per window, the maximum lateness of an event-time field against the arrival time, and the
   freshness of the newest event (durations read by contracts.sla).
@@ -14,7 +15,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -27,6 +30,7 @@ from referencing.exceptions import Unresolvable
 
 from contracts.compatibility.dialects import internal_form
 from contracts.enforcement.predicates import compile_predicate, is_number
+from contracts.enforcement.rs_validator import ErrorPhrasing, compile_rs
 from contracts.enforcement.safe_validator import safe_validator
 from contracts.sla import duration_seconds
 
@@ -70,6 +74,12 @@ def _record_error(error: SchemaValidationError) -> RecordError:
     )
 
 
+def _phrased(pointer: str, schema_pointer: str, keyword: str, message: str) -> RecordError:
+    if len(message) > MAX_MESSAGE_CHARS:
+        message = message[: MAX_MESSAGE_CHARS - 1] + "…"
+    return RecordError(pointer, schema_pointer, keyword, message)
+
+
 def _unjudgeable(message: str) -> RecordError:
     return RecordError(pointer="", schema_pointer="", keyword="$ref", message=message)
 
@@ -90,21 +100,49 @@ class RecordValidator:
     (safe_validator). A version published before unsafe schemas were refused cannot hang or
     fetch: a reference that leads outside or loops fails the record with a message."""
 
-    def __init__(self, schema: Mapping[str, Any] | bool, *, fast: bool = True) -> None:
+    def __init__(
+        self, schema: Mapping[str, Any] | bool, *, fast: bool = True, rust: bool = True
+    ) -> None:
         schema = judged_form(schema)
+        self.schema = schema
         self.validator = safe_validator(schema)
+        self.rs = compile_rs(schema) if rust else None
+        self.phrasing = ErrorPhrasing(self.validator, schema)
         checker = Draft202012Validator.FORMAT_CHECKER
-        self.predicate = compile_predicate(schema, checker.conforms) if fast else None
+        self.predicate = (
+            compile_predicate(schema, checker.conforms) if fast and self.rs is None else None
+        )
 
     def is_valid(self, record: Any) -> bool:
+        if self.rs is not None:
+            try:
+                if self.rs.is_valid(record):
+                    return True
+            except Exception:
+                pass
+            return not self.errors(record, limit=1)
         if self.predicate is not None:
             return self.predicate(record)
         return not self.errors(record, limit=1)
 
     def errors(self, record: Any, limit: int = MAX_ERRORS_PER_RECORD) -> list[RecordError]:
         """The record's errors (at most ``limit``), empty for a valid record."""
+        if self.rs is not None:
+            try:
+                found = list(self.rs.iter_errors(record))
+            except Exception:
+                return self._python_errors(record, limit)
+            if not found:
+                return []
+            translated = self.phrasing.errors(found, record, limit)
+            if translated is not None:
+                return [_phrased(*e) for e in translated]
+            return self._python_errors(record, limit)
         if self.predicate is not None and self.predicate(record):
             return []
+        return self._python_errors(record, limit)
+
+    def _python_errors(self, record: Any, limit: int) -> list[RecordError]:
         found: list[RecordError] = []
         try:
             for error in self.validator.iter_errors(record):
@@ -129,6 +167,24 @@ class RecordValidator:
         return found
 
 
+_COMPILED: OrderedDict[str, RecordValidator] = OrderedDict()
+_COMPILED_MAX = 64
+
+
+def validator_for(schema: Any) -> RecordValidator:
+    """The validator of a schema, compiled once per process (a published version's schema
+    never changes, so its text is its key); the least recently used are dropped."""
+    key = json.dumps(schema, sort_keys=False, ensure_ascii=False, default=str)
+    found = _COMPILED.get(key)
+    if found is None:
+        found = _COMPILED[key] = RecordValidator(schema)
+        while len(_COMPILED) > _COMPILED_MAX:
+            _COMPILED.popitem(last=False)
+    else:
+        _COMPILED.move_to_end(key)
+    return found
+
+
 @dataclass
 class BatchResult:
     valid: list[int] = field(default_factory=list)
@@ -142,6 +198,21 @@ class BatchResult:
 def validate_records(validator: RecordValidator, records: Sequence[Any]) -> BatchResult:
     """Indices of the valid records and the errors of the invalid ones."""
     result = BatchResult()
+    if validator.rs is not None:  # the common case, without a call per valid record
+        rs_valid = validator.rs.is_valid
+        for index, record in enumerate(records):
+            try:
+                if rs_valid(record):
+                    result.valid.append(index)
+                    continue
+            except Exception:
+                pass
+            errors = validator.errors(record)
+            if errors:
+                result.invalid[index] = errors
+            else:
+                result.valid.append(index)
+        return result
     for index, record in enumerate(records):
         errors = validator.errors(record)
         if errors:

@@ -3,6 +3,7 @@ records, breaches and alerts, each list in a fixed number of queries whatever it
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,11 +14,14 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from contracts import health
+from contracts.enforcement import routing
 from contracts.models import (
     Alert,
+    Consumer,
     ContractVersion,
     DataContract,
     DeadLetter,
+    DeadLetterAction,
     SlaBreach,
     ValidationRun,
     ValidRecord,
@@ -44,6 +48,51 @@ def enforced_version(contract: DataContract) -> ContractVersion:
     return version
 
 
+def _ref(version: ContractVersion) -> routing.VersionRef:
+    return routing.VersionRef(version.pk, version.version, version.major, version.json_schema)
+
+
+def judging_plan(contract: DataContract | int) -> routing.Plan:
+    """Who judges the contract's records now: its latest published version and each consumer's
+    pinned one (two queries; the schemas are compiled once per process)."""
+    contract_id = contract if isinstance(contract, int) else contract.pk
+    published = list(
+        ContractVersion.objects.filter(contract_id=contract_id, published_at__isnull=False)
+        .only("id", "version", "major", "minor", "patch", "json_schema")
+        .order_by("major", "minor", "patch")
+    )
+    if not published:
+        raise NoPublishedVersionError(
+            "This contract has no published version to validate records against."
+        )
+    pinned = dict(
+        Consumer.objects.filter(contract_id=contract_id).values_list("name", "pinned_major")
+    )
+    refs = [_ref(v) for v in published]
+    return routing.build_plan(refs, pinned, latest=refs[-1])
+
+
+def published_versions(contract: DataContract) -> list[ContractVersion]:
+    return list(
+        ContractVersion.objects.filter(contract=contract, published_at__isnull=False)
+        .only("id", "version", "major", "minor", "patch")
+        .order_by("major", "minor", "patch")
+    )
+
+
+def published_version(contract: DataContract, version: str | None) -> ContractVersion:
+    """A published version of the contract by its number (the latest when None); LookupError
+    when there is none such."""
+    if not version:
+        return enforced_version(contract)
+    found = ContractVersion.objects.filter(
+        contract=contract, version=version, published_at__isnull=False
+    ).first()
+    if found is None:
+        raise LookupError(f"The contract has no published version {version}.")
+    return found
+
+
 def runs(contract: DataContract) -> QuerySet[ValidationRun]:
     # the stored batch can be large: never load it for a list
     return (
@@ -54,9 +103,51 @@ def runs(contract: DataContract) -> QuerySet[ValidationRun]:
     )
 
 
-def dead_letters(contract: DataContract, *, run_id: int | None = None) -> QuerySet[DeadLetter]:
-    rows = DeadLetter.objects.filter(contract=contract).order_by("-id")
-    return rows if run_id is None else rows.filter(run_id=run_id)
+def dead_letters(
+    contract: DataContract,
+    *,
+    run_id: int | None = None,
+    status: str = "",
+    version: str = "",
+    consumer: str = "",
+) -> QuerySet[DeadLetter]:
+    """The contract's dead letters, newest first, by run, status, the version that judged
+    them and a consumer that rejects them."""
+    rows = DeadLetter.objects.filter(contract=contract).select_related("version").order_by("-id")
+    if run_id is not None:
+        rows = rows.filter(run_id=run_id)
+    if status:
+        rows = rows.filter(status=status)
+    if version:
+        rows = rows.filter(version__version=version)
+    if consumer:
+        # a JSON list of names: match the quoted name (portable across SQLite and PostgreSQL)
+        rows = rows.filter(rejected_by__icontains=json.dumps(consumer))
+    return rows
+
+
+def dead_letter(contract: DataContract, pk: int) -> DeadLetter:
+    return DeadLetter.objects.select_related("version", "replayed_version").get(
+        contract=contract, pk=pk
+    )
+
+
+def dead_letter_actions(dead_letter: DeadLetter) -> QuerySet[DeadLetterAction]:
+    return (
+        DeadLetterAction.objects.filter(dead_letter=dead_letter)
+        .select_related("user", "version")
+        .order_by("-created_at", "-id")
+    )
+
+
+def status_counts(contract: DataContract) -> dict[str, int]:
+    counts = dict(
+        DeadLetter.objects.filter(contract=contract)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {s: int(counts.get(s, 0)) for s in DeadLetter.Status.values}
 
 
 def run_dead_letters(run: ValidationRun) -> QuerySet[DeadLetter]:

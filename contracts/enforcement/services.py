@@ -7,24 +7,26 @@ once per contract and stream and judges its SLA per window (breaches.py stores t
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
-from contracts.enforcement import batches, judging
+from contracts.enforcement import batches, judging, recovery, routing
 from contracts.enforcement.breaches import record_breaches
 from contracts.enforcement.selectors import enforced_version
 from contracts.models import (
     Alert,
+    ContractVersion,
     DataContract,
     DeadLetter,
     MissingWindow,
@@ -32,7 +34,7 @@ from contracts.models import (
     ValidationRun,
     ValidRecord,
 )
-from contracts.tasks import validate_batch
+from contracts.tasks import replay_dead_letters, validate_batch
 from valuechain.platform import leases
 
 MAX_BATCH_RECORDS = settings.VALUECHAIN["MAX_BATCH_RECORDS"]
@@ -132,13 +134,20 @@ class StreamEntry:
     record: Any
     arrival: datetime
     problem: str | None = None  # the message could not be read as a record
+    text: str | None = None  # the record's JSON as it came, stored and forwarded as is
+
+    def json(self) -> str:
+        return self.text if self.text is not None else json.dumps(self.record, ensure_ascii=False)
 
 
 @dataclass(frozen=True, slots=True)
 class StoredBatch:
-    valid: dict[str, Any]  # message id -> record, to forward downstream
+    valid: dict[str, Any]  # message id -> record the latest version accepts, to forward
     new_valid: int
     new_dead: int
+    dead: dict[str, dict[str, Any]] = field(default_factory=dict)  # message id -> dead letter
+    majors: dict[str, list[int]] = field(default_factory=dict)  # message id -> majors accepting
+    records: dict[str, str] = field(default_factory=dict)  # message id -> record's JSON
 
 
 def start_stream_run(*, contract: DataContract, stream: str, consumer_name: str) -> ValidationRun:
@@ -162,54 +171,98 @@ def store_stream_batch(
     *,
     run: ValidationRun,
     entries: Sequence[StreamEntry],
-    validator: judging.RecordValidator,
+    plan: routing.Plan,
     terms: judging.SlaTerms,
+    redelivered: bool = True,
 ) -> StoredBatch:
-    """Store a batch of stream messages: each message once per contract and stream, whoever
-    stores it first (a redelivered message finds its row and is not stored again)."""
+    """Store a batch of stream messages, each judged for every reader (routing.py): each
+    message once per contract and stream, whoever stores it first (a redelivered message finds
+    its row and is not stored again, but is routed again: its acknowledgement decides whether
+    it is forwarded). Messages read for the first time (``redelivered=False``: XREADGROUP's
+    ">") cannot have been stored before, so their rows are not looked for; the unique
+    constraints still hold if they were."""
     ids = [e.message_id for e in entries]
     scope = {"contract_id": run.contract_id, "stream": run.stream}
-    seen = set(
-        DeadLetter.objects.filter(**scope, message_id__in=ids).values_list("message_id", flat=True)
-    ) | set(
-        ValidRecord.objects.filter(**scope, message_id__in=ids).values_list("message_id", flat=True)
-    )
-    dead, valid_rows = [], []
-    valid: dict[str, Any] = {}
-    fresh: list[StreamEntry] = []
-    for entry in entries:
-        errors = (
-            [{"pointer": "", "schema_pointer": "", "keyword": "message", "message": entry.problem}]
-            if entry.problem
-            else [e.as_dict() for e in validator.errors(entry.record)]
+    seen: set[str] = set()
+    if redelivered:
+        seen = set(
+            DeadLetter.objects.filter(**scope, message_id__in=ids).values_list(
+                "message_id", flat=True
+            )
+        ) | set(
+            ValidRecord.objects.filter(**scope, message_id__in=ids).values_list(
+                "message_id", flat=True
+            )
         )
-        if not errors:
-            valid[entry.message_id] = entry.record
+    dead: list[tuple[Any, ...]] = []
+    valid_rows: list[tuple[Any, ...]] = []
+    out = StoredBatch(valid={}, new_valid=0, new_dead=0)
+    fresh: list[StreamEntry] = []
+    verdicts = []
+    adapt = connection.ops.adapt_datetimefield_value
+    for entry in entries:
+        verdict = (
+            routing.problem_verdict(plan, entry.problem)
+            if entry.problem
+            else routing.judge_record(plan, entry.record)
+        )
+        text = entry.json()
+        out.records[entry.message_id] = text
+        out.majors[entry.message_id] = verdict.accepting_majors
+        if verdict.valid_for_latest:
+            out.valid[entry.message_id] = entry.record
+        if verdict.dead:
+            out.dead[entry.message_id] = {
+                "record": entry.record,
+                "errors": [e.as_dict() for e in verdict.errors],
+                "rejected_by": verdict.rejected_by,
+                "version": plan.latest.ref.version,
+            }
         if entry.message_id in seen:
             continue
         fresh.append(entry)
-        common = {"run": run, **scope, "message_id": entry.message_id}
-        if errors:
+        if verdict.dead:
+            verdicts.append(verdict)
             dead.append(
-                DeadLetter(**common, payload=entry.record, errors=errors, received_at=entry.arrival)
+                (entry.message_id, text, adapt(entry.arrival), *_dead_columns(verdict, plan))
             )
-        else:
-            valid_rows.append(
-                ValidRecord(**common, payload=entry.record, received_at=entry.arrival)
-            )
-    DeadLetter.objects.bulk_create(dead, ignore_conflicts=True)
-    ValidRecord.objects.bulk_create(valid_rows, ignore_conflicts=True)
+        if verdict.valid_for_latest:
+            valid_rows.append((entry.message_id, text, adapt(entry.arrival)))
+    stored_dead = _insert_dead_letters(run, dead)
+    stored_valid = _insert_valid_records(run, valid_rows)
     # count what this run stored (a concurrent consumer may have won a race for a message)
     fresh_ids = [e.message_id for e in fresh]
-    new_dead = DeadLetter.objects.filter(run=run, message_id__in=fresh_ids).count()
-    new_valid = ValidRecord.objects.filter(run=run, message_id__in=fresh_ids).count()
+    if stored_dead == len(dead):  # the usual case: every fresh dead letter is ours
+        dead_ids = {row[0] for row in dead}
+    else:
+        dead_ids = set(
+            DeadLetter.objects.filter(run=run, message_id__in=[r[0] for r in dead]).values_list(
+                "message_id", flat=True
+            )
+        )
+    if stored_valid == len(valid_rows):  # the usual case: every fresh valid record is ours
+        valid_ids = {row[0] for row in valid_rows}
+    else:
+        valid_ids = set(
+            ValidRecord.objects.filter(run=run, message_id__in=fresh_ids).values_list(
+                "message_id", flat=True
+            )
+        )
+    new_dead, new_valid = len(dead_ids), len(valid_ids)
     now = timezone.now()
+    changes: dict[str, Any] = {}
+    if verdicts or not run.consumer_rejections:
+        run.consumer_rejections = batches.count_rejections(
+            run.consumer_rejections or {}, plan, verdicts
+        )
+        changes["consumer_rejections"] = run.consumer_rejections
     ValidationRun.objects.filter(pk=run.pk).update(
-        received_count=F("received_count") + new_dead + new_valid,
+        received_count=F("received_count") + len(dead_ids | valid_ids),
         valid_count=F("valid_count") + new_valid,
         dead_letter_count=F("dead_letter_count") + new_dead,
         processed=F("processed") + len(entries),
         heartbeat_at=now,
+        **changes,
     )
     readable = [e for e in fresh if e.problem is None]
     records, arrivals = [e.record for e in readable], [e.arrival for e in readable]
@@ -225,7 +278,62 @@ def store_stream_batch(
         )
         _count_missing(run, terms, records, arrivals)
     judge_closed_windows(run=run, terms=terms, now=now)
-    return StoredBatch(valid=valid, new_valid=new_valid, new_dead=new_dead)
+    return StoredBatch(
+        valid=out.valid, new_valid=new_valid, new_dead=new_dead, dead=out.dead,
+        majors=out.majors, records=out.records,
+    )  # fmt: skip
+
+
+def _dead_columns(verdict: routing.Verdict, plan: routing.Plan) -> tuple[Any, ...]:
+    """version, errors, rejected_by, accepted_by, rejections of a stream dead letter."""
+    return (
+        plan.latest.ref.pk,
+        json.dumps([e.as_dict() for e in verdict.errors]),
+        json.dumps(verdict.rejected_by),
+        json.dumps(verdict.accepted_by),
+        json.dumps(verdict.rejections),
+    )
+
+
+def _insert_dead_letters(run: ValidationRun, rows: Sequence[tuple[Any, ...]]) -> int:
+    """Insert (message id, record JSON, arrival, version, errors, rejected_by, accepted_by,
+    rejections) rows as the run's open dead letters, skipping those stored before; how many
+    were inserted (as for valid records: one statement, no model instance per row)."""
+    if not rows:
+        return 0
+    table = connection.ops.quote_name(DeadLetter._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    sql = (
+        f"INSERT INTO {table} (run_id, contract_id, record_index, stream, message_id, payload, "
+        "received_at, version_id, errors, rejected_by, accepted_by, rejections, status, "
+        "discard_reason, created_at) VALUES "
+        "(%s, %s, NULL, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', %s) ON CONFLICT DO NOTHING"
+    )
+    status = DeadLetter.Status.OPEN.value
+    params = [(run.pk, run.contract_id, run.stream, *row, status, now) for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+        return int(cursor.rowcount) if cursor.rowcount is not None else 0
+
+
+def _insert_valid_records(run: ValidationRun, rows: Sequence[tuple[Any, ...]]) -> int:
+    """Insert (message id, record JSON, arrival) rows as the run's valid records, skipping
+    those stored before (the unique message constraint); how many were inserted. One
+    multi-row statement: the stream path stores thousands of records a second, more than
+    building a model instance for each allows."""
+    if not rows:
+        return 0
+    table = connection.ops.quote_name(ValidRecord._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    sql = (
+        f"INSERT INTO {table} (run_id, contract_id, record_index, stream, message_id, payload, "
+        "received_at, created_at) VALUES (%s, %s, NULL, %s, %s, %s, %s, %s) "
+        "ON CONFLICT DO NOTHING"
+    )
+    params = [(run.pk, run.contract_id, run.stream, mid, text, at, now) for mid, text, at in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+        return int(cursor.rowcount) if cursor.rowcount is not None else 0
 
 
 def _count_missing(
@@ -309,3 +417,27 @@ def finish_stream_run(run: ValidationRun, error: str = "") -> None:
         heartbeat_at=now,
     )
     batches.prune_valid_records(run.contract_id)
+
+
+# --- recovery: replaying dead letters ----------------------------------------------------------
+
+
+def replay_now_or_later(
+    *,
+    contract: DataContract,
+    ids: Sequence[int] | None,
+    version: ContractVersion,
+    user: AnyUser = None,
+) -> tuple[recovery.ReplayResult, int]:
+    """Replay dead letters: a few at once (the result, 0), many by a worker (the letters
+    already replayed, and how many were queued). The task is queued once the request commits."""
+    open_ids, already = recovery.replay_targets(contract, ids)
+    if len(open_ids) <= recovery.INLINE_REPLAY:
+        return recovery.replay(contract=contract, ids=ids, version=version, user=user), 0
+    transaction.on_commit(
+        lambda: replay_dead_letters.delay(
+            contract.pk, version.pk, list(ids) if ids is not None else None,
+            user.pk if isinstance(user, User) else None,
+        )
+    )  # fmt: skip
+    return recovery.ReplayResult(already_replayed=already), len(open_ids)

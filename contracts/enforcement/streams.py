@@ -8,15 +8,19 @@ Consumers in one group share the work:
 2. The batch is validated and stored in one database transaction: valid records and dead
    letters, each unique per contract, stream and message id, so a message stored before is
    found and not stored again.
-3. Only after the commit, one Lua script acknowledges each message and, for a valid one,
-   forwards it to ``contracts:<id>:valid``, but only when its XACK acknowledged it (returned 1).
-   The forward and the ack are one atomic step, so a message is forwarded exactly once even
-   when two consumers race for it after a takeover.
+3. Only after the commit, one Lua script (one round trip for the whole batch) acknowledges
+   each message and routes it (topics.py): to ``contracts:<id>:valid`` when the latest version
+   accepts it, to ``contracts:<id>:valid:v<major>`` for each consumer major whose version
+   accepts it, to ``contracts:<id>:dead`` when some reader's version rejects it; but only when
+   its XACK acknowledged it (returned 1). The routing and the ack are one atomic step, so a
+   message is forwarded exactly once even when two consumers race for it after a takeover.
 4. On start (and between reads) the consumer XAUTOCLAIMs messages left pending longer than
    ``claim_idle_ms`` by a consumer that died; they go through steps 2 and 3 again.
 
-A consumer session holds records to the version that was the latest published one when it
-started (its run records which); restart consumers to move them to a newer version.
+Records are judged for every reader (routing.py): the producer's latest version and each
+consumer's pinned one. The consumer looks again at the published versions and the consumers'
+pins every ``plan_check_seconds`` (two small queries) and judges by a newly published version
+from its next batch on, without a restart; its run records the version it started with.
 
 A crash before the commit loses nothing (the message stays pending); a crash between the
 commit and the ack stores nothing twice (step 2 finds the rows) and forwards nothing twice
@@ -28,7 +32,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import socket
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,34 +43,15 @@ from typing import Any
 import redis
 from django.utils import timezone
 
-from contracts.enforcement import judging, records, selectors, services
+from contracts.enforcement import judging, records, routing, selectors, services, topics
 from contracts.models import DataContract, ValidationRun
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_GROUP = "contract-enforcement"
 MAX_MESSAGE_BYTES = 1024 * 1024
-VALID_MAXLEN = 100_000  # the valid stream is trimmed to about this many entries
-
-_ACK_AND_FORWARD = """
-local forwarded = 0
-for i = 3, #ARGV, 2 do
-  if redis.call('XACK', KEYS[1], ARGV[1], ARGV[i]) == 1 and ARGV[i + 1] ~= '' then
-    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*',
-               'record', ARGV[i + 1], 'source_id', ARGV[i])
-    forwarded = forwarded + 1
-  end
-end
-return forwarded
-"""
-
-
-def records_stream(contract_id: int) -> str:
-    return f"contracts:{contract_id}:records"
-
-
-def valid_stream(contract_id: int) -> str:
-    return f"contracts:{contract_id}:valid"
+records_stream = topics.records_stream
+valid_stream = topics.valid_stream
 
 
 def default_consumer_name() -> str:
@@ -93,15 +80,20 @@ def entry_of(message_id: str, fields: dict[Any, Any], schema: Any = None) -> ser
     decoded = {_text(k): _text(v) for k, v in fields.items()}
     if "record" not in decoded:
         return services.StreamEntry(message_id, records.coerce_fields(decoded, schema), arrival)
+    text = decoded["record"]
+    # Only a number with an exponent or of hundreds of digits can overflow to infinity: other
+    # records skip the per-number check (most of a stream's records).
+    parse_float = records.finite_float if _MAY_OVERFLOW.search(text) else float
     try:
-        record = json.loads(
-            decoded["record"], parse_constant=_refuse, parse_float=records.finite_float
-        )
+        record = json.loads(text, parse_constant=_refuse, parse_float=parse_float)
     except (ValueError, RecursionError) as exc:
         problem = f"The record field is not JSON: {exc}."[:300]
         return services.StreamEntry(message_id, {"record": decoded["record"][:10_000]}, arrival,
                                     problem)  # fmt: skip
-    return services.StreamEntry(message_id, record, arrival)
+    return services.StreamEntry(message_id, record, arrival, text=decoded["record"])
+
+
+_MAY_OVERFLOW = re.compile(r"[0-9][eE]|[0-9]{300}")
 
 
 def _refuse(name: str) -> Any:
@@ -129,23 +121,28 @@ class ContractStreamConsumer:
         contract: DataContract,
         stream: str | None = None,
         output: str | None = None,
+        dead_output: str | None = None,
         group: str = DEFAULT_GROUP,
         consumer: str | None = None,
         batch_size: int = 100,
         claim_idle_ms: int = 60_000,
+        plan_check_seconds: float = 1.0,
     ) -> None:
         self.client = client
         self.contract = contract
         self.stream = stream or records_stream(contract.pk)
         self.output = output or valid_stream(contract.pk)
+        self.dead_output = dead_output or topics.dead_stream(contract.pk)
         self.group = group
         self.consumer = consumer or default_consumer_name()
         self.batch_size = batch_size
         self.claim_idle_ms = claim_idle_ms
         self.stats = ConsumerStats()
-        self._ack_and_forward = client.register_script(_ACK_AND_FORWARD)
+        self._ack_and_route = client.register_script(topics.ACK_AND_ROUTE)
+        self.plan_check_seconds = plan_check_seconds
         self.run: ValidationRun | None = None
-        self._validator: judging.RecordValidator | None = None
+        self.plan: routing.Plan | None = None
+        self._plan_checked = 0.0
         self._terms: judging.SlaTerms | None = None
         self.last_arrival: datetime | None = None
 
@@ -161,13 +158,28 @@ class ContractStreamConsumer:
         self.run = services.start_stream_run(
             contract=self.contract, stream=self.stream, consumer_name=self.consumer
         )
-        version = self.run.version
-        self._validator = judging.RecordValidator(version.json_schema)
-        self._terms = judging.SlaTerms.from_version(
-            version.json_schema, version.sla, version.missing_thresholds
-        )
+        self.refresh_plan(force=True)
         self.last_arrival = selectors.last_arrival(self.contract, self.stream)
         return self.run
+
+    def refresh_plan(self, *, force: bool = False) -> bool:
+        """Judge by the versions published and pinned now (True when they changed): a running
+        consumer takes up a newly published version without a restart."""
+        now = time.monotonic()
+        if not force and now - self._plan_checked < self.plan_check_seconds:
+            return False
+        self._plan_checked = now
+        plan = selectors.judging_plan(self.contract)
+        if self.plan is not None and plan.key == self.plan.key:
+            return False
+        latest_changed = self.plan is None or plan.latest.ref.pk != self.plan.latest.ref.pk
+        self.plan = plan
+        if latest_changed:
+            version = selectors.published_version(self.contract, plan.latest.ref.version)
+            self._terms = judging.SlaTerms.from_version(
+                version.json_schema, version.sla, version.missing_thresholds
+            )
+        return True
 
     # --- the steps
 
@@ -202,13 +214,18 @@ class ContractStreamConsumer:
         _, messages = reply[0]
         return [(_text(i), f) for i, f in messages]
 
-    def store(self, messages: Sequence[tuple[str, dict[Any, Any]]]) -> services.StoredBatch:
+    def store(
+        self, messages: Sequence[tuple[str, dict[Any, Any]]], *, redelivered: bool = True
+    ) -> services.StoredBatch:
         """Step 2: validate and store in one transaction. Nothing is acknowledged yet."""
-        assert self.run is not None and self._validator and self._terms, "start() first"
-        entries = [entry_of(i, f, self.run.version.json_schema) for i, f in messages]
+        assert self.run is not None and self.plan and self._terms, "start() first"
+        self.refresh_plan()
+        schema = self.plan.latest.ref.json_schema
+        entries = [entry_of(i, f, schema) for i, f in messages]
         stored = services.store_stream_batch(
-            run=self.run, entries=entries, validator=self._validator, terms=self._terms
-        )
+            run=self.run, entries=entries, plan=self.plan, terms=self._terms,
+            redelivered=redelivered,
+        )  # fmt: skip
         self.stats.stored_valid += stored.new_valid
         self.stats.stored_dead += stored.new_dead
         if entries:
@@ -219,24 +236,36 @@ class ContractStreamConsumer:
     def acknowledge(
         self, messages: Sequence[tuple[str, dict[Any, Any]]], stored: services.StoredBatch
     ) -> int:
-        """Step 3, after the commit: ack each message and forward the valid ones, atomically."""
-        args: list[Any] = [self.group, VALID_MAXLEN]
+        """Step 3, after the commit: ack each message and route it, atomically."""
+        assert self.plan is not None
+        majors = self.plan.consumer_majors
+        cid = self.contract.pk
+        keys = [self.stream, self.output, self.dead_output]
+        keys += [topics.major_stream(cid, m) for m in majors]
+        args: list[Any] = [self.group, topics.valid_maxlen(), topics.dead_maxlen()]
         for message_id, _ in messages:
-            args.append(message_id)
-            args.append(
-                json.dumps(stored.valid[message_id], ensure_ascii=False)
-                if message_id in stored.valid
-                else ""
-            )
-        forwarded = int(self._ack_and_forward(keys=[self.stream, self.output], args=args))
+            dead = stored.dead.get(message_id)
+            accepting = set(stored.majors.get(message_id, ()))
+            args += [
+                message_id,
+                stored.records.get(message_id, "null"),
+                "1" if message_id in stored.valid else "0",
+                json.dumps(dead, ensure_ascii=False) if dead else "",
+                "".join("1" if m in accepting else "0" for m in majors),
+            ]
+        forwarded = int(self._ack_and_route(keys=keys, args=args))
         self.stats.forwarded += forwarded
         self.stats.acked += len(messages)
         return forwarded
 
-    def process(self, messages: Sequence[tuple[str, dict[Any, Any]]]) -> None:
+    def process(
+        self, messages: Sequence[tuple[str, dict[Any, Any]]], *, redelivered: bool = True
+    ) -> None:
+        """Steps 2 and 3 for a batch; ``redelivered=False`` for messages read for the first
+        time (nothing of them can be stored yet)."""
         self.stats.read += len(messages)
         self.stats.batches.append(len(messages))
-        stored = self.store(messages)
+        stored = self.store(messages, redelivered=redelivered)
         self.acknowledge(messages, stored)
 
     def check_staleness(self) -> None:
@@ -274,7 +303,7 @@ class ContractStreamConsumer:
                     break
                 messages = self.read(block_ms, min(self.batch_size, left or self.batch_size))
                 if messages:
-                    self.process(messages)
+                    self.process(messages, redelivered=False)
                     continue
                 self.check_staleness()
                 if until_empty:

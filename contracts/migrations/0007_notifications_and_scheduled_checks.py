@@ -55,7 +55,7 @@ def unseed_schedule(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contracts', '0005_stream_missing_windows'),
+        ('contracts', '0006_dead_letter_recovery'),
         ('django_celery_beat', '0019_alter_periodictasks_options'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -371,9 +371,11 @@ def fresh_key(idea_id: int, name: str) -> str | None:
     once per safe request, however many of the idea's entries it serves."""
     row = mappers.memo(
         ("figures-version", idea_id),
-        lambda: m.IdeaFigures.objects.filter(idea_id=idea_id)
-        .values_list("inputs_version", "computed_version", "computed_at")
-        .first(),
+        lambda: (
+            m.IdeaFigures.objects.filter(idea_id=idea_id)
+            .values_list("inputs_version", "computed_version", "computed_at")
+            .first()
+        ),
     )
     if row is None or row[0] != row[1] or row[2] is None:
         return None

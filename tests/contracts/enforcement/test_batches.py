@@ -10,11 +10,11 @@ import pytest
 from celery.exceptions import Retry
 from django.utils import timezone
 
-from contracts.enforcement import batches, breaches, services
+from contracts.enforcement import batches, breaches, selectors, services
 from contracts.enforcement import judging as enf
 from contracts.models import Alert, DeadLetter, SlaBreach, ValidationRun, ValidRecord
 from contracts.tasks import validate_batch
-from tests.contracts.factories import GOOD, NEGATIVE, NO_AMOUNT, ORDER_SCHEMA
+from tests.contracts.factories import GOOD, NEGATIVE, NO_AMOUNT
 from valuechain.platform import leases
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,9 @@ def test_a_run_resumes_after_a_worker_died_mid_run(
         contract=version.contract, records=records, source="api", queue=False
     )
     claim = batches.claim_run(run.pk)
-    batches._store_chunk(run, claim.attempt, 0, records[:4], enf.RecordValidator(ORDER_SCHEMA))
+    batches._store_chunk(
+        run, claim.attempt, 0, records[:4], selectors.judging_plan(version.contract)
+    )
     with pytest.raises(Retry):  # the dead worker's lease is still alive: look again later
         validate_batch.apply(args=[run.pk]).get()
     ValidationRun.objects.filter(pk=run.pk).update(
@@ -62,7 +64,7 @@ def test_a_worker_that_lost_its_lease_cannot_store(version: Any) -> None:
     )
     assert batches.claim_run(run.pk).state is leases.Claim.CLAIMED  # taken over
     with pytest.raises(batches.LostRunError):
-        batches._store_chunk(run, stale, 0, [GOOD], enf.RecordValidator(ORDER_SCHEMA))
+        batches._store_chunk(run, stale, 0, [GOOD], selectors.judging_plan(version.contract))
     assert not ValidRecord.objects.exists()
 
 

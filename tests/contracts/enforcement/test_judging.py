@@ -97,14 +97,24 @@ def _variants() -> list[Any]:
         False,
     ],
 )
-def test_the_fast_check_agrees_with_jsonschema(schema: Any) -> None:
-    """The compiled check and jsonschema give the same verdict on every record."""
-    validator = enf.RecordValidator(schema)
-    assert validator.predicate is not None
+@pytest.mark.parametrize("rust", [True, False])
+def test_the_fast_check_agrees_with_jsonschema(schema: Any, rust: bool) -> None:
+    """jsonschema-rs (or, without it, the compiled check) and jsonschema give the same verdict
+    and the same errors on every record."""
+    validator = enf.RecordValidator(schema, rust=rust)
+    assert (validator.rs is not None) if rust else (validator.predicate is not None)
     reference = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     records = _variants()
     disagreements = [r for r in records if validator.is_valid(r) != reference.is_valid(r)]
     assert disagreements == []
+    for record in records:
+        expected = sorted(
+            (enf.json_pointer(e.absolute_path), enf.json_pointer(e.absolute_schema_path),
+             e.message)
+            for e in reference.iter_errors(record)
+        )  # fmt: skip
+        got = sorted((e.pointer, e.schema_pointer, e.message) for e in validator.errors(record))
+        assert got == expected[: enf.MAX_ERRORS_PER_RECORD]
     assert any(validator.is_valid(r) for r in records) or schema is False
     assert not all(validator.is_valid(r) for r in records) or schema is True
 
@@ -119,7 +129,7 @@ def test_the_fast_check_agrees_with_jsonschema(schema: Any) -> None:
     ],
 )
 def test_schemas_beyond_the_fast_check_are_validated_by_jsonschema(schema: Any) -> None:
-    validator = enf.RecordValidator(schema)
+    validator = enf.RecordValidator(schema, rust=False)
     assert validator.predicate is None
     reference = Draft202012Validator(schema)
     for record in [1, 3, True, "a", {"a": 1}, None, 6.0]:
@@ -307,3 +317,32 @@ def test_a_draft_07_tuple_schema_judges_records_by_position() -> None:
     assert not validator.is_valid([3, "sku-1"])
     assert not validator.is_valid(["sku-1", 3, "extra"])
     assert validator.errors(["sku-1", 3, "extra"])
+
+
+def test_a_schema_is_compiled_once_and_judged_by_jsonschema_rs() -> None:
+    first = enf.validator_for(ORDER_SCHEMA)
+    assert enf.validator_for(dict(ORDER_SCHEMA)) is first  # the same schema, the same validator
+    assert first.rs is not None
+    (error,) = first.errors({"order_id": "O1", "amount": -1})
+    assert (error.pointer, error.schema_pointer, error.keyword) == (
+        "/amount",
+        "/properties/amount/minimum",
+        "minimum",
+    )
+    assert error.message == "-1 is less than the minimum of 0"  # jsonschema's words
+
+
+def test_formats_are_checked_as_jsonschema_checks_them() -> None:
+    """jsonschema checks no date-time without its optional library: neither does the product,
+    so records valid yesterday stay valid; an email without "@" fails both."""
+    schema = {
+        "properties": {
+            "at": {"type": "string", "format": "date-time"},
+            "email": {"type": "string", "format": "email"},
+        }
+    }
+    validator = enf.RecordValidator(schema)
+    reference = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    assert validator.rs is not None
+    for record in ({"at": "yesterday"}, {"email": "nobody"}, {"email": "a@b"}):
+        assert validator.is_valid(record) == reference.is_valid(record)

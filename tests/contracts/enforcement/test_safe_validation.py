@@ -20,7 +20,7 @@ from jsonschema import Draft202012Validator
 from rest_framework.test import APIClient
 
 from contracts import schema_safety
-from contracts.enforcement import safe_validator, services, streams
+from contracts.enforcement import safe_validator, selectors, services, streams
 from contracts.enforcement.judging import RecordValidator, SlaTerms
 from contracts.enforcement.predicates import compile_predicate
 from contracts.models import DeadLetter, ValidRecord
@@ -233,7 +233,7 @@ def _stream_batch(version: Any, records: list[Any]) -> None:
     services.store_stream_batch(
         run=run,
         entries=entries,
-        validator=RecordValidator(version.json_schema),
+        plan=selectors.judging_plan(version.contract),
         terms=SlaTerms.from_version(version.json_schema, version.sla, version.missing_thresholds),
     )
 
