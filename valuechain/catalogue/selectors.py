@@ -34,6 +34,10 @@ def assets_with_lineage_ids(asset_type: str) -> QuerySet[Any]:
     if lineage is not None and lineage.many:
         upstream = assets_of(lineage.upstream).only("id")
         queryset = queryset.prefetch_related(Prefetch(lineage.field, queryset=upstream))
+    if asset_type == rules.CURATED_DATASET:
+        queryset = queryset.prefetch_related(
+            Prefetch("upstream_curated_datasets", queryset=assets_of(asset_type).only("id"))
+        )
     return queryset
 
 
