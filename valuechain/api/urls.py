@@ -82,6 +82,8 @@ connector_urlpatterns = [
         connectors.OpenLineageView.as_view(),
         name="openlineage-lineage",
     ),
+    # ... and where it posts when that url is given without its trailing slash (urljoin)
+    re_path(r"^api/v1/lineage/?$", connectors.OpenLineageView.as_view()),
 ]
 
 urlpatterns = [
