@@ -74,7 +74,11 @@ def test_run_events_build_lineage_by_namespace_and_name(client, bearer, lead_use
     again = _post(
         client, _event("mart", ["staging.orders", "public.payments"], ["mart.ltv"]), bearer
     )
-    assert (again.json()["unchanged"], again.json()["updated"], again.json()["retired"]) == (2, 0, 0)
+    assert (again.json()["unchanged"], again.json()["updated"], again.json()["retired"]) == (
+        2,
+        0,
+        0,
+    )
 
 
 @pytest.mark.django_db
