@@ -13,7 +13,15 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test,dev]"
 	touch $@
 
-install: $(VENV)/.installed
+# dbt and Feast, for the connector tests only: their pins clash with the app's (pandas, mypy),
+# so they live in a venv of their own and the tests run them as commands.
+TOOLS_VENV ?= .venv-tools
+$(TOOLS_VENV)/.installed:
+	$(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install --quiet 'dbt-core>=1.9,<1.11' dbt-duckdb feast
+	touch $@
+
+install: $(VENV)/.installed $(TOOLS_VENV)/.installed
 
 demo: install
 	$(PY) manage.py migrate --noinput
@@ -91,4 +99,4 @@ loadtest-scale: install
 	$(LOAD_ENV) bench/loadtest/run.sh scale
 
 clean:
-	rm -rf $(VENV) $(FUZZ_DIR) .loadtest staticfiles .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS_VENV) $(FUZZ_DIR) .loadtest staticfiles .pytest_cache .mypy_cache .ruff_cache
