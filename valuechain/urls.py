@@ -35,4 +35,5 @@ urlpatterns = [
     path("", include("valuechain.catalogue.urls")),
     path("", include("valuechain.analysis.urls")),
     path("", include("valuechain.dashboard.urls")),
+    path("", include("valuechain.connectors.urls")),
 ]
