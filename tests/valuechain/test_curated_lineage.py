@@ -48,7 +48,7 @@ def test_a_closure_walks_model_to_model_down_to_the_raw_data():
 
 
 def test_an_available_model_stops_the_walk_and_its_inputs_are_not_charged():
-    mart, bottom = _stack(2)
+    mart, _ = _stack(2)
     middle = mart.upstream_curated_datasets.get()
     middle.available = True
     middle.save()

@@ -21,7 +21,9 @@ def synced_counts() -> list[dict[str, object]]:
     for kind, model in m.ASSET_MODELS.items():
         counts = (
             model._default_manager.values("source_system")
-            .annotate(total=Count("pk"), retired=Count("pk", filter=Q(retired_at__isnull=False)))
+            .annotate(
+                total=Count("pk"), retired_count=Count("pk", filter=Q(retired_at__isnull=False))
+            )
             .order_by("source_system")
         )
         rows += [{"asset_type": kind, **row} for row in counts]

@@ -17,7 +17,9 @@ URL = "/api/connectors/dbt/"
 
 CHANGED_SCHEMA = DBT_SCHEMA.replace(
     "          - name: customers\n",
-    "          - name: customers\n          - name: payments\n            description: Card payments\n",
+    "          - name: customers\n"
+    "          - name: payments\n"
+    "            description: Card payments\n",
 )
 CHANGED_FILES = {
     "models/stg_customers.sql": None,  # the model is removed

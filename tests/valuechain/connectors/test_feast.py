@@ -38,7 +38,9 @@ REPO = {
 
         order_stats = FeatureView(
             name="order_stats", entities=[customer], ttl=timedelta(days=1), online=True,
-            schema=[Field(name="order_count", dtype=Int64), Field(name="avg_basket", dtype=Float32)],
+            schema=[
+                Field(name="order_count", dtype=Int64), Field(name="avg_basket", dtype=Float32)
+            ],
             source=orders, owner="lead-test", description="Order statistics",
         )
         ltv_features = FeatureView(
