@@ -367,7 +367,12 @@ def search_assets(tier: int, query: str) -> tuple[list[dict[str, Any]], bool]:
     one-off and yearly cost of the charged assets in it (PERT means, day rates applied), and the
     charged assets upstream of it that it pulls in. A constant number of queries."""
     model = next(model for model in m.ASSET_MODELS.values() if tier == model.TIER)
-    assets = model._default_manager.select_related("owner").order_by("name")
+    # a retired asset (gone from its source system) is offered to no new need
+    assets = (
+        model._default_manager.filter(retired_at__isnull=True)
+        .select_related("owner")
+        .order_by("name")
+    )
     if query:
         assets = assets.filter(Q(name__icontains=query) | Q(description__icontains=query))
     found = list(assets[: SEARCH_LIMIT + 1])

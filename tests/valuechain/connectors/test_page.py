@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from valuechain import models as m
 
@@ -60,3 +61,18 @@ def test_the_page_costs_constant_queries(
         m.CuratedDataset.objects.create(name=f"d{i}", source_system="dbt", external_id=f"m.{i}")
     with django_assert_max_num_queries(30):
         assert client_for(lead_user).get("/connectors/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_catalogue_shows_a_retired_asset_as_retired_and_the_picker_leaves_it_out(
+    client_for, lead_user
+):
+    m.CuratedDataset.objects.create(
+        name="Old orders", source_system="dbt", external_id="model.x.old", retired_at=timezone.now()
+    )
+    m.CuratedDataset.objects.create(name="New orders", source_system="dbt", external_id="model.x.n")
+    client = client_for(lead_user)
+    listing = client.get("/catalogue/curated-datasets/").content.decode()
+    assert "retired" in listing and "Old orders" in listing
+    picker = client.get("/catalogue/search/?tier=2&q=orders").content.decode()
+    assert "New orders" in picker and "Old orders" not in picker
