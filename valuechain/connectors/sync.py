@@ -323,17 +323,18 @@ def _write_links(plan: Plan, pks: Mapping[Ref, int]) -> None:
             for target in targets
             if target in pks
         }
-        stored: set[tuple[int, int]] = set()
+        stored: dict[tuple[int, int], int] = {}
         for start in range(0, len(synced), BATCH):
             rows = through.objects.filter(**{f"{down}__in": synced[start : start + BATCH]})
-            for link in rows.values_list(down, up):
-                if link[1] in system_pks[pair[1]]:
-                    stored.add(link)
-        gone = stored - stated
-        for down_pk, up_pk in gone:
-            through.objects.filter(**{down: down_pk, up: up_pk}).delete()
+            for pk, down_pk, up_pk in rows.values_list("pk", down, up):
+                if up_pk in system_pks[pair[1]]:
+                    stored[(down_pk, up_pk)] = pk
+        gone = [pk for link, pk in stored.items() if link not in stated]
+        for start in range(0, len(gone), BATCH):
+            through.objects.filter(pk__in=gone[start : start + BATCH]).delete()
         through.objects.bulk_create(
-            [through(**{down: d, up: u}) for d, u in sorted(stated - stored)], batch_size=BATCH
+            [through(**{down: d, up: u}) for d, u in sorted(stated - stored.keys())],
+            batch_size=BATCH,
         )
 
 

@@ -13,6 +13,7 @@ import zlib
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -59,7 +60,23 @@ class BearerTokenAuthentication(ExpiringTokenAuthentication):
     keyword = "Bearer"
 
 
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """The schema names the Bearer form apart from `Token <key>`."""
+
+    target_class = BearerTokenAuthentication
+    name = "bearerAuth"
+    priority = 1
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API token, as the OpenLineage HTTP transport sends its api_key.",
+        }
+
+
 class ConnectorRunSerializer(serializers.ModelSerializer):
+    connector = serializers.CharField(read_only=True, help_text="dbt, feast or openlineage.")
     result = serializers.SerializerMethodField()
 
     class Meta:
