@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from tests.factories import RawSourceFactory
 from valuechain import models as m
