@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from tests.factories import RawSourceFactory
 from valuechain import models as m
-from valuechain.connectors import dbt, openlineage, records, sync
+from valuechain.connectors import dbt, openlineage, records, sync, tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +97,14 @@ def test_an_import_costs_the_same_queries_whatever_its_size(size, django_assert_
 def test_records_survive_the_trip_to_a_worker():
     data = dbt.parse_manifest(_manifest(3))
     assert records.from_json(records.to_json(data)) == data
+
+
+def test_an_import_whose_worker_died_is_queued_again_and_applied():
+    run = m.ConnectorRun.objects.create(
+        connector="dbt", params=records.to_json(dbt.parse_manifest(_manifest(2)))
+    )
+    # its task message was lost with the broker long ago
+    m.ConnectorRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(days=1))
+    assert tasks.requeue_stalled_imports() >= 1
+    run.refresh_from_db()
+    assert run.status == "succeeded" and run.result["created"] == 3
