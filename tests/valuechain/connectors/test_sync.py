@@ -107,4 +107,5 @@ def test_an_import_whose_worker_died_is_queued_again_and_applied():
     m.ConnectorRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(days=1))
     assert tasks.requeue_stalled_imports() >= 1
     run.refresh_from_db()
-    assert run.status == "succeeded" and run.result["created"] == 3
+    assert run.status == "succeeded"
+    assert run.result is not None and run.result["created"] == 3
