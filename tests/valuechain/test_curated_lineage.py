@@ -131,3 +131,24 @@ def test_the_curated_dataset_list_costs_constant_queries(
     with django_assert_max_num_queries(12):
         answer = client.get("/api/curated-datasets/?page_size=100")
     assert answer.status_code == 200
+
+
+def test_the_edit_page_sets_the_curated_inputs_and_refuses_a_loop(client_for, lead_user):
+    client = client_for(lead_user)
+    stg, mart = _priced("stg"), _priced("mart")
+    mart.upstream_curated_datasets.add(stg)
+    page = client.get(f"/catalogue/curated-datasets/{stg.pk}/edit/")
+    assert page.status_code == 200 and "Built from (curated datasets)" in page.content.decode()
+    form = {
+        "name": "stg",
+        "description": "",
+        "owner": "",
+        "feasibility": "",
+        **{f"{p}_{part}": "1000" for p in ("build", "run") for part in ("low", "likely", "high")},
+        "build_days_role": "",
+        "run_days_role": "",
+        "upstream_curated_datasets": [str(mart.pk)],
+    }
+    refused = client.post(f"/catalogue/curated-datasets/{stg.pk}/edit/", form)
+    assert refused.status_code == 400 and "cycle" in refused.content.decode()
+    assert not stg.upstream_curated_datasets.exists()

@@ -41,6 +41,12 @@ def assets_with_lineage_ids(asset_type: str) -> QuerySet[Any]:
     return queryset
 
 
+def curated_inputs_for(curated_id: int | None) -> QuerySet[m.CuratedDataset]:
+    """The curated datasets one may be built from: any but itself, by name."""
+    rows = m.CuratedDataset.objects.order_by("name")
+    return rows.exclude(pk=curated_id) if curated_id else rows
+
+
 def tier_profiles() -> QuerySet[m.TierProfile]:
     return m.TierProfile.objects.prefetch_related("default_roles")
 
