@@ -13,6 +13,15 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test,dev]"
 	touch $@
 
+# dbt and Feast, for the connector tests only: their pins clash with the app's (pandas, mypy),
+# so they live in a venv of their own and the tests run them as commands.
+TOOLS_VENV ?= .venv-tools
+$(TOOLS_VENV)/.installed:
+	$(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install --quiet 'dbt-core>=1.9,<1.11' \
+	  'dbt-duckdb>=1.9,<1.12' 'feast>=0.60,<1'
+	touch $@
+
 install: $(VENV)/.installed
 
 demo: install
@@ -28,7 +37,7 @@ worker: install
 	$(VENV)/bin/celery -A valuechain worker --loglevel=info
 
 ## test: the whole suite
-test: install
+test: install $(TOOLS_VENV)/.installed
 	$(PY) -m pytest
 
 ## lint: style, format, complexity, types and the import layers (the engine imports no Django...)
@@ -91,4 +100,4 @@ loadtest-scale: install
 	$(LOAD_ENV) bench/loadtest/run.sh scale
 
 clean:
-	rm -rf $(VENV) $(FUZZ_DIR) .loadtest staticfiles .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS_VENV) $(FUZZ_DIR) .loadtest staticfiles .pytest_cache .mypy_cache .ruff_cache

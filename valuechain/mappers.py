@@ -113,6 +113,7 @@ def _load_catalogue(rates: DayRates) -> dict[chain.AssetKey, chain.Asset]:
     raw_of_curated = _links(
         m.CuratedDataset.raw_sources.through, "curateddataset_id", "rawsource_id"
     )
+    curated_of_curated = curated_links()
     catalogue: dict[chain.AssetKey, chain.Asset] = {}
 
     def add(row: m.Asset, upstream: tuple[chain.AssetKey, ...]) -> None:
@@ -129,7 +130,13 @@ def _load_catalogue(rates: DayRates) -> dict[chain.AssetKey, chain.Asset]:
         )
         add(raw, upstream)
     for curated in m.CuratedDataset.objects.all():
-        add(curated, tuple((chain.AssetKind.RAW_SOURCE, i) for i in raw_of_curated[curated.pk]))
+        add(
+            curated,
+            (
+                *((chain.AssetKind.CURATED_DATASET, i) for i in curated_of_curated[curated.pk]),
+                *((chain.AssetKind.RAW_SOURCE, i) for i in raw_of_curated[curated.pk]),
+            ),
+        )
     for feature in m.Feature.objects.all():
         add(
             feature,
@@ -182,14 +189,21 @@ def _load_closure(
         m.Feature.objects.filter(pk__in=features),
         _keys(curated_of, chain.AssetKind.CURATED_DATASET),
     )
-    curated = wanted[chain.AssetKind.CURATED_DATASET] | _targets(curated_of)
+    # Curated datasets built from curated datasets (dbt model -> model): the links among
+    # curated datasets are read in one query and walked here, so depth costs no query.
+    curated_upstream = curated_links()
+    curated = _reach(
+        wanted[chain.AssetKind.CURATED_DATASET] | _targets(curated_of), curated_upstream
+    )
     raw_of = _links_of(
         m.CuratedDataset.raw_sources.through, "curateddataset_id", "rawsource_id", curated
     )
-    add(
-        m.CuratedDataset.objects.filter(pk__in=curated),
-        _keys(raw_of, chain.AssetKind.RAW_SOURCE),
-    )
+    upstream_of_curated = _keys(raw_of, chain.AssetKind.RAW_SOURCE)
+    for source in curated:
+        inputs = [(chain.AssetKind.CURATED_DATASET, i) for i in curated_upstream.get(source, ())]
+        if inputs:
+            upstream_of_curated[source] = [*inputs, *upstream_of_curated.get(source, ())]
+    add(m.CuratedDataset.objects.filter(pk__in=curated), upstream_of_curated)
     raw = list(
         m.RawSource.objects.filter(pk__in=wanted[chain.AssetKind.RAW_SOURCE] | _targets(raw_of))
     )
@@ -221,6 +235,27 @@ def _links_of(
     for source_id, target_id in query.values_list(source, target):
         links[source_id].append(target_id)
     return links
+
+
+def curated_links() -> dict[int, list[int]]:
+    """Curated dataset -> the curated datasets it is built from, in one query."""
+    return _links(
+        m.CuratedDataset.upstream_curated_datasets.through,
+        "from_curateddataset_id",
+        "to_curateddataset_id",
+    )
+
+
+def _reach(start: Iterable[int], links: Mapping[int, list[int]]) -> set[int]:
+    """`start` and everything reachable from it through `links` (cycles are harmless)."""
+    seen = set(start)
+    stack = list(seen)
+    while stack:
+        for target in links.get(stack.pop(), ()):
+            if target not in seen:
+                seen.add(target)
+                stack.append(target)
+    return seen
 
 
 def _targets(links: Mapping[int, list[int]]) -> set[int]:

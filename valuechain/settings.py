@@ -199,6 +199,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contracts.tasks.prune_contract_records",
         "schedule": 3600.0,
     },
+    # Queues again the connector imports whose worker died.
+    "requeue-stalled-connector-imports": {
+        "task": "valuechain.connectors.tasks.requeue_stalled_imports",
+        "schedule": 60.0,
+    },
 }
 
 # Beat reads its schedule from the database (editable in the admin); the entries above are

@@ -36,4 +36,5 @@ urlpatterns = [
     path("", include("valuechain.analysis.urls")),
     path("", include("valuechain.dashboard.urls")),
     path("", include("valuechain.scenarios.urls")),
+    path("", include("valuechain.connectors.urls")),
 ]

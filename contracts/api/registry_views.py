@@ -309,6 +309,25 @@ class ContractViewSet(
             return _refused(exc)
         return Response(report.as_dict(), status=status.HTTP_201_CREATED)
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import/check",
+        parser_classes=[MultiPartParser, YamlBodyParser, XYamlBodyParser, TextYamlBodyParser],
+    )
+    def check_odcs(self, request: Request) -> Response:
+        """What importing this ODCS document would do, with the engine's explanations and
+        writing nothing: `ok` is false on a breaking change without a new major version (the
+        producer's CI gate, `valuechain contracts check`)."""
+        raw, errors = _uploaded_yaml(request)
+        if errors:
+            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            return Response(selectors.odcs_check(raw))
+        except permissions.REFUSALS as exc:
+            return _refused(exc)
+
     # --- stateless check
 
     @extend_schema(

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from contracts import compatibility as compat
-from contracts import health
+from contracts import health, odcs
 from contracts.enforcement import selectors as enforcement
 from contracts.models import Consumer, ContractVersion, DataContract
 from contracts.registry.terms import term_changes_between
@@ -486,3 +486,25 @@ def idea_contracts(idea: vm.Idea) -> QuerySet[DataContract]:
 
 def consumers_of(contract: DataContract) -> QuerySet[Consumer]:
     return contract.consumers.select_related("user").order_by("name")
+
+
+def odcs_check(raw: bytes) -> dict[str, Any]:
+    """The compatibility of one ODCS document against the registry's contract of its id."""
+    data = odcs.parse(raw)
+    schema = checked_schema(data.json_schema)
+    requested = parsed_version(data.version)
+    contract = contract_by_odcs_id(data.odcs_id)
+    answer: dict[str, Any] = {"odcs_id": data.odcs_id, "name": data.name, "version": data.version}
+    if contract is None:
+        return {**answer, "contract": None, "ok": True, "verdict": "new contract", "plan": None}
+    plan = plan_version(contract, schema, data.version)
+    latest = latest_version(contract)
+    if latest is not None and requested <= (latest.major, latest.minor, latest.patch):
+        same = requested == (latest.major, latest.minor, latest.patch)
+        ok = same and latest.json_schema == schema
+        verdict = "unchanged" if ok else f"version {data.version} is not after {latest.version}"
+    elif plan.needs_major:
+        ok, verdict = False, f"breaking change: publish it as {plan.suggested} (a new major)"
+    else:
+        ok, verdict = True, "compatible" if plan.compatible else "new major version"
+    return {**answer, "contract": contract.pk, "ok": ok, "verdict": verdict, "plan": plan.as_dict()}

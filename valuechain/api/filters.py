@@ -35,6 +35,11 @@ class AssetFilter(django_filters.FilterSet):
         lookup_expr="isnull",
         help_text="true: assets that use their tier's default feasibility.",
     )
+    source_system = django_filters.ChoiceFilter(choices=m.SourceSystem.choices)
+    external_id = django_filters.CharFilter(help_text="Its id in the source system.")
+    retired = django_filters.BooleanFilter(
+        field_name="retired_at", lookup_expr="isnull", exclude=True, help_text="Gone upstream."
+    )
 
 
 class FeatureFilter(AssetFilter):

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from valuechain.api.analysis import views as analysis
 from valuechain.api.catalogue import views as catalogue
 from valuechain.api.catalogue.bulk import CatalogueExportView, CatalogueImportView
+from valuechain.api.connectors import views as connectors
 from valuechain.api.ideas import views as ideas
 from valuechain.api.scenarios import views as scenarios
 
@@ -85,9 +86,29 @@ scenario_urlpatterns = [
     ),
 ]
 
+# Connectors: metadata kept in sync with dbt, Feast and OpenLineage.
+connector_urlpatterns = [
+    path("connectors/dbt/", connectors.DbtImportView.as_view(), name="connector-dbt"),
+    path("connectors/feast/", connectors.FeastImportView.as_view(), name="connector-feast"),
+    re_path(
+        rf"^connectors/runs/(?P<pk>{ID})/$",
+        connectors.ConnectorRunDetail.as_view(),
+        name="connector-run-detail",
+    ),
+    # the OpenLineage HTTP transport posts to <url>/api/v1/lineage, its url being /api/openlineage
+    re_path(
+        r"^openlineage/api/v1/lineage/?$",
+        connectors.OpenLineageView.as_view(),
+        name="openlineage-lineage",
+    ),
+    # ... and where it posts when that url is given without its trailing slash (urljoin)
+    re_path(r"^api/v1/lineage/?$", connectors.OpenLineageView.as_view()),
+]
+
 urlpatterns = [
     *core_urlpatterns,
     *analysis_urlpatterns,
     *bulk_urlpatterns,
     *scenario_urlpatterns,
+    *connector_urlpatterns,
 ]

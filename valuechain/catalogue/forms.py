@@ -147,13 +147,38 @@ class FeatureForm(AssetForm):
 
 class CuratedDatasetForm(AssetForm):
     LINEAGE_FIELD = "raw_sources"
+    UPSTREAM_CURATED = "upstream_curated_datasets"
 
     class Meta(AssetForm.Meta):
         model = m.CuratedDataset
-        fields = [*COMMON_FIELDS, "raw_sources"]
-        labels = {**AssetForm.Meta.labels, "raw_sources": "Curated from (raw sources)"}
-        widgets = {**AssetForm.Meta.widgets, "raw_sources": forms.CheckboxSelectMultiple()}
-        field_classes = {"raw_sources": BoundedModelMultipleChoiceField}
+        fields = [*COMMON_FIELDS, "raw_sources", "upstream_curated_datasets"]
+        labels = {
+            **AssetForm.Meta.labels,
+            "raw_sources": "Curated from (raw sources)",
+            "upstream_curated_datasets": "Built from (curated datasets)",
+        }
+        widgets = {
+            **AssetForm.Meta.widgets,
+            "raw_sources": forms.CheckboxSelectMultiple(),
+            "upstream_curated_datasets": forms.CheckboxSelectMultiple(),
+        }
+        field_classes = {
+            "raw_sources": BoundedModelMultipleChoiceField,
+            "upstream_curated_datasets": BoundedModelMultipleChoiceField,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        upstream = self.fields[self.UPSTREAM_CURATED]
+        assert isinstance(upstream, forms.ModelChoiceField)
+        # a dataset is never built from itself; a longer loop is refused by the service
+        upstream.queryset = selectors.curated_inputs_for(self.instance.pk)
+
+    def changes(self) -> AssetChanges:
+        changes = super().changes()
+        chosen = self.cleaned_data.get(self.UPSTREAM_CURATED) or []
+        changes["upstream_curated_datasets"] = [row.pk for row in chosen]
+        return changes
 
 
 class RawSourceForm(AssetForm):

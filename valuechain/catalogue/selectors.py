@@ -34,7 +34,17 @@ def assets_with_lineage_ids(asset_type: str) -> QuerySet[Any]:
     if lineage is not None and lineage.many:
         upstream = assets_of(lineage.upstream).only("id")
         queryset = queryset.prefetch_related(Prefetch(lineage.field, queryset=upstream))
+    if asset_type == rules.CURATED_DATASET:
+        queryset = queryset.prefetch_related(
+            Prefetch("upstream_curated_datasets", queryset=assets_of(asset_type).only("id"))
+        )
     return queryset
+
+
+def curated_inputs_for(curated_id: int | None) -> QuerySet[m.CuratedDataset]:
+    """The curated datasets one may be built from: any but itself, by name."""
+    rows = m.CuratedDataset.objects.order_by("name")
+    return rows.exclude(pk=curated_id) if curated_id else rows
 
 
 def tier_profiles() -> QuerySet[m.TierProfile]:
@@ -363,7 +373,12 @@ def search_assets(tier: int, query: str) -> tuple[list[dict[str, Any]], bool]:
     one-off and yearly cost of the charged assets in it (PERT means, day rates applied), and the
     charged assets upstream of it that it pulls in. A constant number of queries."""
     model = next(model for model in m.ASSET_MODELS.values() if tier == model.TIER)
-    assets = model._default_manager.select_related("owner").order_by("name")
+    # a retired asset (gone from its source system) is offered to no new need
+    assets = (
+        model._default_manager.filter(retired_at__isnull=True)
+        .select_related("owner")
+        .order_by("name")
+    )
     if query:
         assets = assets.filter(Q(name__icontains=query) | Q(description__icontains=query))
     found = list(assets[: SEARCH_LIMIT + 1])

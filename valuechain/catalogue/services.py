@@ -38,6 +38,7 @@ class AssetChanges(TypedDict, total=False):
     curated_datasets: Sequence[int]
     # curated dataset
     raw_sources: Sequence[int]
+    upstream_curated_datasets: Sequence[int]
     # raw source
     system: str
     acquisition_option: int | None
@@ -92,8 +93,55 @@ def _split_lineage(
     return changes, lineage
 
 
+CURATED_UPSTREAM = "upstream_curated_datasets"
+
+
+def check_no_cycle(curated_id: int | None, upstream: Iterable[int]) -> None:
+    """Refuse curated -> curated links that would make a dataset built from itself."""
+    upstream = list(upstream)
+    if curated_id is None or not upstream:
+        return
+    links: dict[int, list[int]] = {}
+    through = m.CuratedDataset.upstream_curated_datasets.through
+    for source, target in through.objects.values_list(
+        "from_curateddataset_id", "to_curateddataset_id"
+    ):
+        links.setdefault(source, []).append(target)
+    links[curated_id] = upstream
+    seen: set[int] = set()
+    stack = list(upstream)
+    while stack:
+        current = stack.pop()
+        if current == curated_id:
+            raise ValidationError(
+                {
+                    CURATED_UPSTREAM: [
+                        "These links make a cycle: a dataset would be built from itself."
+                    ]
+                }
+            )
+        if current not in seen:
+            seen.add(current)
+            stack.extend(links.get(current, ()))
+
+
+def _curated_upstream(model: type[m.Asset], changes: dict[str, Any]) -> list[int] | None:
+    if CURATED_UPSTREAM not in changes:
+        return None
+    value = changes.pop(CURATED_UPSTREAM)
+    if model is not m.CuratedDataset:
+        raise ValidationError(
+            {CURATED_UPSTREAM: [f"A {model.ASSET_TYPE.label.lower()} has no {CURATED_UPSTREAM}."]}
+        )
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise ValidationError({CURATED_UPSTREAM: ["Expected a list of ids."]})
+    return check_asset_ids(m.CuratedDataset, CURATED_UPSTREAM, value)
+
+
 def _save_asset(asset: m.Asset, changes: Mapping[str, Any]) -> m.Asset:
     model = type(asset)
+    changes = dict(changes)
+    curated_upstream = _curated_upstream(model, changes)
     plain, lineage = _split_lineage(model, changes)
     apply_changes(asset, plain, COMMON_ASSET_FIELDS | KIND_FIELDS[model], {"build", "run"})
     problem = chain.availability_problem(asset.asset_type, asset.available)
@@ -116,6 +164,9 @@ def _save_asset(asset: m.Asset, changes: Mapping[str, Any]) -> m.Asset:
     asset.save()
     if upstream is not None and lineage is not None:
         getattr(asset, lineage[0]).set(upstream)
+    if curated_upstream is not None:
+        check_no_cycle(asset.pk, curated_upstream)
+        asset.upstream_curated_datasets.set(curated_upstream)  # type: ignore[attr-defined]
     return asset
 
 

@@ -37,7 +37,7 @@ _FEATURE, _CURATED, _RAW, _ACQUISITION = (
 def ideas_reaching(assets: Iterable[AssetRef]) -> set[int]:
     """Ideas whose needs' closures contain one of these assets: the needs on the assets and on
     whatever is made from them through assets that are not available (a closure only walks
-    upstream of what does not exist yet). Four queries whatever the catalogue size."""
+    upstream of what does not exist yet). Five queries whatever the catalogue size."""
     found: dict[str, set[int]] = {kind: set() for kind in m.ASSET_MODELS}
     for kind, pk in assets:
         found[kind].add(pk)
@@ -51,6 +51,7 @@ def ideas_reaching(assets: Iterable[AssetRef]) -> set[int]:
             rawsource_id__in=found[_RAW], curateddataset__available=False
         ).values_list("curateddataset_id", flat=True)
     )
+    found[_CURATED] = _downstream_curated(found[_CURATED])
     found[_FEATURE] |= set(
         m.Feature.curated_datasets.through.objects.filter(
             curateddataset_id__in=found[_CURATED], feature__available=False
@@ -61,6 +62,27 @@ def ideas_reaching(assets: Iterable[AssetRef]) -> set[int]:
         if ids:
             pointers = pointers | m.Need.objects.filter(**{f"{kind}_id__in": ids})
     return set(pointers.values_list("idea_id", flat=True).distinct())
+
+
+def _downstream_curated(curated: set[int]) -> set[int]:
+    """These curated datasets and the unavailable ones built from them, however deep (dbt
+    model -> model chains): the links are read in one query and walked here."""
+    if not curated:
+        return curated
+    made_from: dict[int, list[int]] = {}
+    links = m.CuratedDataset.upstream_curated_datasets.through.objects.filter(
+        from_curateddataset__available=False
+    ).values_list("to_curateddataset_id", "from_curateddataset_id")
+    for upstream, downstream in links:
+        made_from.setdefault(upstream, []).append(downstream)
+    seen = set(curated)
+    stack = list(seen)
+    while stack:
+        for downstream in made_from.get(stack.pop(), ()):
+            if downstream not in seen:
+                seen.add(downstream)
+                stack.append(downstream)
+    return seen
 
 
 def _refresh_after_commit() -> None:
@@ -146,6 +168,8 @@ _LINKS: dict[tuple[Any, bool], str] = {
     (m.Feature.curated_datasets.through, True): "features",
     (m.CuratedDataset.raw_sources.through, False): "raw_sources",
     (m.CuratedDataset.raw_sources.through, True): "curated_datasets",
+    (m.CuratedDataset.upstream_curated_datasets.through, False): "upstream_curated_datasets",
+    (m.CuratedDataset.upstream_curated_datasets.through, True): "downstream_curated_datasets",
 }
 
 
@@ -210,7 +234,11 @@ def connect() -> None:
         pre_delete.connect(
             _asset_written, sender=model, dispatch_uid=f"{UID}-delete-{model.__name__}"
         )
-    for through in (m.Feature.curated_datasets.through, m.CuratedDataset.raw_sources.through):
+    for through in (
+        m.Feature.curated_datasets.through,
+        m.CuratedDataset.raw_sources.through,
+        m.CuratedDataset.upstream_curated_datasets.through,
+    ):
         m2m_changed.connect(
             _lineage_changed, sender=through, dispatch_uid=f"{UID}-{through.__name__}"
         )

@@ -115,6 +115,12 @@ def _point_need(need: m.Need, asset_type: str, asset_id: int) -> None:
         choices = ", ".join(m.AssetType.values)
         raise ValidationError({"asset_type": [f"Unknown asset type {asset_type!r}: {choices}."]})
     check_asset_ids(model, "asset_id", [asset_id])
+    moved = (need.asset_type, need.asset_id) != (asset_type, asset_id)
+    # A retired asset (gone from its source system) keeps the needs it has, but gains none.
+    if moved and model._default_manager.filter(pk=asset_id, retired_at__isnull=False).exists():
+        raise ValidationError(
+            {"asset_id": [f"{model.ASSET_TYPE.label} {asset_id} is retired: it is gone upstream."]}
+        )
     need.set_asset(asset_type, asset_id)
 
 

@@ -11,65 +11,30 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from valuechain.engine.chain import (
-    MAX_MONEY,
-    availability_problem,
-    estimate_problem,
-    weight_problem,
-)
-from valuechain.engine.scales import IMPACT_SCALE, MAX_REACH, WSJF_SCALE
+from valuechain.engine.chain import MAX_MONEY, weight_problem
+from valuechain.engine.scales import MAX_REACH
+from valuechain.models.assets import ASSET_MODELS as ASSET_MODELS
+from valuechain.models.assets import ESTIMATE_PARTS as ESTIMATE_PARTS
+from valuechain.models.assets import IMPACT_CHOICES as IMPACT_CHOICES
+from valuechain.models.assets import NON_NEGATIVE as NON_NEGATIVE
+from valuechain.models.assets import TIER_RANGE as TIER_RANGE
+from valuechain.models.assets import UNIT_INTERVAL as UNIT_INTERVAL
+from valuechain.models.assets import WSJF_CHOICES as WSJF_CHOICES
+from valuechain.models.assets import AcquisitionOption as AcquisitionOption
+from valuechain.models.assets import Asset as Asset
+from valuechain.models.assets import AssetType as AssetType
+from valuechain.models.assets import BuildRunEstimates as BuildRunEstimates
+from valuechain.models.assets import CuratedDataset as CuratedDataset
+from valuechain.models.assets import Feature as Feature
+from valuechain.models.assets import RawSource as RawSource
+from valuechain.models.assets import SourceSystem as SourceSystem
+from valuechain.models.assets import Tier as Tier
+from valuechain.models.assets import asset_constraints as asset_constraints
+from valuechain.models.assets import clean_estimate as clean_estimate
+from valuechain.models.assets import estimate_constraints as estimate_constraints
 from valuechain.models.figures import CatalogueVersion as CatalogueVersion
 from valuechain.models.figures import FiguresEpoch as FiguresEpoch
 from valuechain.models.figures import IdeaFigures as IdeaFigures
-
-NON_NEGATIVE = [MinValueValidator(0.0)]
-UNIT_INTERVAL = [MinValueValidator(0.0), MaxValueValidator(1.0)]
-TIER_RANGE = [MinValueValidator(1), MaxValueValidator(4)]
-ESTIMATE_PARTS = ("low", "likely", "high")
-WSJF_CHOICES = [(value, str(value)) for value in WSJF_SCALE]
-IMPACT_CHOICES = [(value, f"{value:g} · {label}") for value, label in IMPACT_SCALE]
-
-
-class Tier(models.IntegerChoices):
-    FEATURES = 1, "Engineered features"
-    CURATED = 2, "Curated data"
-    RAW = 3, "Raw data"
-    ACQUISITION = 4, "Data acquisition"
-
-
-class AssetType(models.TextChoices):
-    """Catalogue asset kinds, named as in the public API; the value maps to engine.AssetKind."""
-
-    FEATURE = "feature", "Feature"
-    CURATED_DATASET = "curated_dataset", "Curated dataset"
-    RAW_SOURCE = "raw_source", "Raw source"
-    ACQUISITION_OPTION = "acquisition_option", "Acquisition option"
-
-
-def estimate_constraints(prefix: str, model: str) -> list[models.CheckConstraint]:
-    """Three-point estimates are ordered and never negative, whatever wrote them."""
-    low, likely, high = f"{prefix}_low", f"{prefix}_likely", f"{prefix}_high"
-    return [
-        models.CheckConstraint(
-            condition=Q(**{f"{low}__gte": 0})
-            & Q(**{f"{low}__lte": models.F(likely)})
-            & Q(**{f"{likely}__lte": models.F(high)}),
-            name=f"{model}_{prefix}_ordered",
-        )
-    ]
-
-
-def clean_estimate(instance: models.Model, prefix: str) -> None:
-    low, likely, high = (getattr(instance, f"{prefix}_{part}") for part in ESTIMATE_PARTS)
-    if None in (low, likely, high):
-        return
-    problem = estimate_problem(low, likely, high)
-    if problem is not None:
-        # Shown on the part out of range, else on low when it is negative, else on likely.
-        parts = dict(zip(ESTIMATE_PARTS, (low, likely, high), strict=True))
-        wrong = [part for part, value in parts.items() if not 0 <= value <= MAX_MONEY]
-        where = wrong[0] if wrong else "likely"
-        raise ValidationError({f"{prefix}_{where}": problem})
 
 
 class Role(models.Model):
@@ -122,176 +87,6 @@ class TierProfile(models.Model):
 
     def __str__(self) -> str:
         return f"Tier {self.tier}: {self.label}"
-
-
-class BuildRunEstimates(models.Model):
-    """A one-off build estimate and a yearly run cost, in money or person-days of a role."""
-
-    build_low = models.FloatField(default=0, validators=NON_NEGATIVE)
-    build_likely = models.FloatField(default=0, validators=NON_NEGATIVE)
-    build_high = models.FloatField(default=0, validators=NON_NEGATIVE)
-    build_days_role = models.ForeignKey(
-        Role,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text="Set when the build estimate is in person-days of this role.",
-    )
-    run_low = models.FloatField(default=0, validators=NON_NEGATIVE)
-    run_likely = models.FloatField(default=0, validators=NON_NEGATIVE)
-    run_high = models.FloatField(default=0, validators=NON_NEGATIVE)
-    run_days_role = models.ForeignKey(
-        Role,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text="Set when the yearly run cost is in person-days of this role.",
-    )
-
-    class Meta:
-        abstract = True
-
-    def clean(self) -> None:
-        super().clean()
-        clean_estimate(self, "build")
-        clean_estimate(self, "run")
-
-
-class Asset(BuildRunEstimates):
-    """What every catalogue asset shares. Subclasses set TIER and ASSET_TYPE."""
-
-    TIER: Tier
-    ASSET_TYPE: AssetType
-
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    available = models.BooleanField(default=False, help_text="It already exists.")
-    feasibility = models.FloatField(
-        null=True,
-        blank=True,
-        validators=UNIT_INTERVAL,
-        help_text="Chance the build succeeds; empty means the tier's default.",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def tier(self) -> int:
-        return int(self.TIER)
-
-    @property
-    def asset_type(self) -> str:
-        return str(self.ASSET_TYPE)
-
-
-def asset_constraints(model: str) -> list[models.BaseConstraint]:
-    return [
-        *estimate_constraints("build", model),
-        *estimate_constraints("run", model),
-        models.CheckConstraint(
-            condition=Q(feasibility__isnull=True) | Q(feasibility__gte=0, feasibility__lte=1),
-            name=f"{model}_feasibility_unit_interval",
-        ),
-    ]
-
-
-class AcquisitionOption(Asset):
-    """Tier 4: getting data from an external system. Never available: it must be acquired."""
-
-    TIER = Tier.ACQUISITION
-    ASSET_TYPE = AssetType.ACQUISITION_OPTION
-
-    provider = models.CharField(max_length=200, blank=True)
-
-    class Meta(Asset.Meta):
-        constraints = [
-            *asset_constraints("acquisitionoption"),
-            models.CheckConstraint(
-                condition=Q(available=False), name="acquisitionoption_never_available"
-            ),
-        ]
-
-    def clean(self) -> None:
-        super().clean()
-        problem = availability_problem(self.ASSET_TYPE, self.available)
-        if problem is not None:
-            raise ValidationError({"available": problem})
-
-
-class RawSource(Asset):
-    """Tier 3: raw data. Its build estimate is the cost of curating it for use."""
-
-    TIER = Tier.RAW
-    ASSET_TYPE = AssetType.RAW_SOURCE
-
-    system = models.CharField(max_length=200, blank=True)
-    acquisition_option = models.ForeignKey(
-        AcquisitionOption,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="raw_sources",
-    )
-    # The readiness questions; None means nobody has checked yet.
-    is_current = models.BooleanField(null=True, blank=True)
-    arrives_regularly = models.BooleanField(null=True, blank=True)
-    quality_ensurable = models.BooleanField(null=True, blank=True)
-    sla_establishable = models.BooleanField(null=True, blank=True)
-
-    class Meta(Asset.Meta):
-        constraints = asset_constraints("rawsource")
-
-
-class CuratedDataset(Asset):
-    """Tier 2: golden data, quality assured with SLAs met."""
-
-    TIER = Tier.CURATED
-    ASSET_TYPE = AssetType.CURATED_DATASET
-
-    raw_sources = models.ManyToManyField(RawSource, blank=True, related_name="curated_datasets")
-
-    class Meta(Asset.Meta):
-        constraints = asset_constraints("curateddataset")
-
-
-class Feature(Asset):
-    """Tier 1: an engineered feature in the feature store."""
-
-    TIER = Tier.FEATURES
-    ASSET_TYPE = AssetType.FEATURE
-
-    feature_group = models.CharField(max_length=200, blank=True)
-    online = models.BooleanField(
-        default=False, help_text="Served by the online feature store, not only offline."
-    )
-    curated_datasets = models.ManyToManyField(CuratedDataset, blank=True, related_name="features")
-
-    class Meta(Asset.Meta):
-        constraints = asset_constraints("feature")
-
-
-ASSET_MODELS: dict[str, type[Asset]] = {
-    AssetType.FEATURE: Feature,
-    AssetType.CURATED_DATASET: CuratedDataset,
-    AssetType.RAW_SOURCE: RawSource,
-    AssetType.ACQUISITION_OPTION: AcquisitionOption,
-}
 
 
 class Idea(models.Model):
@@ -580,6 +375,18 @@ class PortfolioRun(AnalysisRun):
 
     def __str__(self) -> str:
         return f"Portfolio run {self.pk} ({self.status})"
+
+
+class ConnectorRun(AnalysisRun):
+    """A large import from dbt, Feast or OpenLineage, applied by a worker with its progress.
+
+    `params` holds the parsed records (plain JSON), so the worker never re-reads the upload."""
+
+    connector = models.CharField(max_length=20, choices=SourceSystem.choices)
+    dry_run = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.connector} import {self.pk} ({self.status})"
 
 
 from valuechain.models.scenarios import RoadmapRun, Scenario  # noqa: E402, F401

@@ -77,6 +77,9 @@ class AssetSerializer(ApiModelSerializer):
         required=False,
         help_text="Chance the build succeeds; null means the tier's default_feasibility.",
     )
+    retired = serializers.BooleanField(
+        read_only=True, help_text="Gone from its source system: kept, but no new need uses it."
+    )
 
     COMMON = [
         "id",
@@ -89,6 +92,10 @@ class AssetSerializer(ApiModelSerializer):
         "build_estimate",
         "run_cost_estimate",
         "feasibility",
+        "source_system",
+        "external_id",
+        "retired",
+        "retired_at",
         "created_at",
         "updated_at",
     ]
@@ -96,7 +103,13 @@ class AssetSerializer(ApiModelSerializer):
     class Meta:
         model: type[m.Asset]
         fields: list[str]
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = [
+            "created_at",
+            "updated_at",
+            "source_system",
+            "external_id",
+            "retired_at",
+        ]
 
     def get_asset_type(self, asset: m.Asset) -> str:
         return asset.asset_type
@@ -133,10 +146,13 @@ class FeatureSerializer(AssetSerializer):
 
 class CuratedDatasetSerializer(AssetSerializer):
     raw_sources = LineageIdsField(help_text="Ids of the raw sources it is curated from.")
+    upstream_curated_datasets = LineageIdsField(
+        help_text="Ids of the curated datasets it is built from (a dbt model's parents)."
+    )
 
     class Meta(AssetSerializer.Meta):
         model = m.CuratedDataset
-        fields = [*AssetSerializer.COMMON, "raw_sources"]
+        fields = [*AssetSerializer.COMMON, "raw_sources", "upstream_curated_datasets"]
 
 
 class RawSourceSerializer(AssetSerializer):
