@@ -580,3 +580,7 @@ class PortfolioRun(AnalysisRun):
 
     def __str__(self) -> str:
         return f"Portfolio run {self.pk} ({self.status})"
+
+
+from valuechain.models.activity import Comment, FiguresChange, Notification  # noqa: E402, F401
+from valuechain.models import history as history  # noqa: E402  (records changes of the above)

@@ -181,6 +181,14 @@ def _update(model: type[m.Asset], items: Sequence[Pending], now: datetime) -> No
     statements.update(model, fields, rows, [item.asset.pk for item in items])  # type: ignore[arg-type]
 
 
+def _record(model: type[m.Asset], items: Sequence[Pending], now: datetime, *, update: bool) -> None:
+    """The change history of rows written in bulk (no save signals): one insert per batch."""
+    history = model.history  # type: ignore[attr-defined]
+    history.bulk_history_create(
+        [item.asset for item in items], batch_size=1000, update=update, default_date=now
+    )
+
+
 def write(pending: Sequence[Pending], refs: References) -> set[tuple[str, int]]:
     """Write every row, upstream kinds first so that lineage in the file finds its ids; the
     (kind, id) of every asset created or changed."""
@@ -196,11 +204,13 @@ def write(pending: Sequence[Pending], refs: References) -> set[tuple[str, int]]:
         new = [item for item in batch if item.created]
         if new:
             _insert(model, new, now)
+            _record(model, new, now, update=False)
         for item in new:
             ids[item.row.key] = item.asset.pk
         old = [item for item in batch if not item.created]
         if old:
             _update(model, old, now)
+            _record(model, old, now, update=True)
         _link_inputs(kind, batch, ids)
         changed.update((kind, item.asset.pk) for item in batch)
     return changed
