@@ -35,4 +35,6 @@ urlpatterns = [
     path("", include("valuechain.catalogue.urls")),
     path("", include("valuechain.analysis.urls")),
     path("", include("valuechain.dashboard.urls")),
+    path("", include("valuechain.activity.urls")),
+    path("", include("valuechain.lineage.urls")),
 ]

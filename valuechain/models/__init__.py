@@ -582,5 +582,5 @@ class PortfolioRun(AnalysisRun):
         return f"Portfolio run {self.pk} ({self.status})"
 
 
-from valuechain.models.activity import Comment, FiguresChange, Notification  # noqa: E402, F401
 from valuechain.models import history as history  # noqa: E402  (records changes of the above)
+from valuechain.models.activity import *  # noqa: E402, F403  (comments, notifications, re-pricings)

@@ -26,7 +26,15 @@ from valuechain.models import (
 # Bookkeeping fields that change on every save and say nothing to a reader.
 UNTRACKED = {"updated_at"}
 
-RECORDED = (Idea, Need, Feature, CuratedDataset, RawSource, AcquisitionOption, StakeholderAssignment)
+RECORDED = (
+    Idea,
+    Need,
+    Feature,
+    CuratedDataset,
+    RawSource,
+    AcquisitionOption,
+    StakeholderAssignment,
+)
 
 for _model in RECORDED:
     _fields = [f.name for f in _model._meta.concrete_fields if f.name in UNTRACKED]
