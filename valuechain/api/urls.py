@@ -8,6 +8,7 @@ from valuechain.api.analysis import views as analysis
 from valuechain.api.catalogue import views as catalogue
 from valuechain.api.catalogue.bulk import CatalogueExportView, CatalogueImportView
 from valuechain.api.ideas import views as ideas
+from valuechain.api.lineage import AssetLineageView, IdeaLineageView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -66,4 +67,15 @@ bulk_urlpatterns = [
     path("catalogue/export/", CatalogueExportView.as_view(), name="catalogue-export-api"),
 ]
 
-urlpatterns = [*core_urlpatterns, *analysis_urlpatterns, *bulk_urlpatterns]
+# Lineage graphs of an idea and of an asset.
+ASSET_TYPES = "feature|curated_dataset|raw_source|acquisition_option"
+lineage_urlpatterns = [
+    re_path(rf"^{IDEA}/lineage/$", IdeaLineageView.as_view(), name="idea-lineage"),
+    re_path(
+        rf"^lineage/(?P<asset_type>{ASSET_TYPES})/(?P<pk>{ID})/$",
+        AssetLineageView.as_view(),
+        name="asset-lineage",
+    ),
+]
+
+urlpatterns = [*core_urlpatterns, *analysis_urlpatterns, *bulk_urlpatterns, *lineage_urlpatterns]

@@ -110,7 +110,9 @@ def test_stakeholder_assignments_are_in_the_feed_by_name(client_for, pm_user, le
 
 @pytest.mark.django_db
 def test_the_asset_page_shows_its_history(client_for, lead_user, exec_user, settings):
-    feature = FeatureFactory(name="Basket size", available=False, build_likely=1_000, build_high=2_000)
+    feature = FeatureFactory(
+        name="Basket size", available=False, build_likely=1_000, build_high=2_000
+    )
     response = client_for(lead_user).post(
         reverse("catalogue-asset-edit", args=["feature", feature.pk]),
         {
@@ -161,7 +163,7 @@ def test_the_feed_pages_and_reads_in_constant_queries(
     second = feed.idea_feed(idea.pk, page=2)
     assert second.entries[0].when <= large.entries[-1].when
     page = idea_page(client_for(pm_user), idea, activity_page="2")
-    assert "Showing 21–40 of 65" in page
+    assert "Showing 21\u201340 of 65" in page
 
 
 @pytest.mark.django_db
