@@ -48,7 +48,7 @@ def may_delete(user: User, comment: m.Comment) -> bool:
     return may_change(user, comment) or bool(getattr(user, "is_staff", False))
 
 
-def _notify(comment: m.Comment, usernames: Iterable[str]) -> list[m.Notification]:
+def _notify(comment: m.Comment, usernames: Iterable[str], site: str) -> list[m.Notification]:
     """A notification to each active user named, except the author; e-mail after commit."""
     names = [name for name in usernames if name != comment.author.get_username()]
     if not names:
@@ -69,7 +69,7 @@ def _notify(comment: m.Comment, usernames: Iterable[str]) -> list[m.Notification
             for person in people
         ]
     )
-    link = reverse("idea-detail", args=[comment.idea_id]) + f"#comment-{comment.pk}"
+    link = site + reverse("idea-detail", args=[comment.idea_id]) + f"#comment-{comment.pk}"
     addresses = [person.email for person in people if person.email]
     if addresses:
         body = f"{message}:\n\n{comment.body}\n\nOpen the idea: {link}\n"
@@ -90,16 +90,17 @@ def _notify(comment: m.Comment, usernames: Iterable[str]) -> list[m.Notification
 
 
 @transaction.atomic
-def post_comment(*, idea: m.Idea, author: AbstractBaseUser, body: str) -> m.Comment:
+def post_comment(*, idea: m.Idea, author: AbstractBaseUser, body: str, site: str = "") -> m.Comment:
+    """`site`: the address the e-mails link from (scheme and host), e.g. the request's."""
     comment = m.Comment(idea=idea, author=author, body=clean_body(body))
     comment.full_clean()
     comment.save()
-    _notify(comment, mentioned(comment.body))
+    _notify(comment, mentioned(comment.body), site)
     return comment
 
 
 @transaction.atomic
-def edit_comment(*, comment: m.Comment, user: User, body: str) -> m.Comment:
+def edit_comment(*, comment: m.Comment, user: User, body: str, site: str = "") -> m.Comment:
     """The author's new text; people it newly mentions are notified (the others were)."""
     if not may_change(user, comment):
         raise PermissionDenied("Only its author edits a comment.")
@@ -108,7 +109,7 @@ def edit_comment(*, comment: m.Comment, user: User, body: str) -> m.Comment:
     comment.edited_at = timezone.now()
     comment.full_clean()
     comment.save(update_fields=["body", "edited_at"])
-    _notify(comment, [name for name in mentioned(comment.body) if name not in before])
+    _notify(comment, [name for name in mentioned(comment.body) if name not in before], site)
     return comment
 
 

@@ -33,6 +33,10 @@ def _comment_page(
     )
 
 
+def _site(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
 def _to_comment(idea_id: int, comment_id: int | None = None) -> HttpResponse:
     anchor = f"#comment-{comment_id}" if comment_id else "#comments"
     return redirect(reverse("idea-detail", args=[idea_id]) + anchor)
@@ -46,7 +50,10 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             comment = services.post_comment(
-                idea=idea, author=request.user, body=form.cleaned_data["body"]
+                idea=idea,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                site=_site(request),
             )
         except ValidationError as error:
             attach_errors(form, error)
@@ -69,7 +76,10 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.edit_comment(
-                comment=comment, user=request.user, body=form.cleaned_data["body"]
+                comment=comment,
+                user=request.user,
+                body=form.cleaned_data["body"],
+                site=_site(request),
             )
         except ValidationError as error:
             attach_errors(form, error)

@@ -56,7 +56,7 @@ def test_an_estimate_change_shows_who_what_and_the_roi_before_and_after(
     after = stored(idea)
     assert after.npv < before.npv  # dearer engineering, lower NPV
     currency = settings.VALUECHAIN["CURRENCY"]
-    assert "Need “weather” changed by pm" in activity
+    assert f"Need “weather” changed by {pm_user.username}" in activity
     assert f"Engineering likely: 5,000 {currency} → 60,000 {currency}" in activity
     text = activity
     npv = f"NPV: {before.npv:,.0f} {currency} → {after.npv:,.0f} {currency}"
@@ -136,7 +136,7 @@ def test_the_asset_page_shows_its_history(client_for, lead_user, exec_user, sett
     text = activity_of(html.unescape(page.content.decode()))
     currency = settings.VALUECHAIN["CURRENCY"]
     assert f"Build likely: 1,000 {currency} → 25,000 {currency}" in text
-    assert "changed by lead" in text
+    assert f"changed by {lead_user.username}" in text
 
 
 @pytest.mark.django_db
