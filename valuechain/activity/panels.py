@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.paginator import Paginator
 
 from valuechain.activity import feed, selectors
@@ -49,7 +49,7 @@ def feed_pagination(page: feed.FeedPage, params: Mapping[str, Any]) -> paging.Pa
 
 
 def idea_panels(
-    idea_id: int, user: AbstractBaseUser | AnonymousUser, params: Mapping[str, Any]
+    idea_id: int, user: User | AnonymousUser, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     activity = feed.idea_feed(idea_id, _number(params, FEED_PARAM))
     comments = Paginator(selectors.comments_of(idea_id), COMMENTS_PER_PAGE).get_page(

@@ -3,7 +3,7 @@ constant number of queries."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from valuechain import models as m
@@ -13,9 +13,13 @@ def comments_of(idea_id: int) -> QuerySet[m.Comment]:
     return m.Comment.objects.filter(idea_id=idea_id).select_related("author")
 
 
-def notifications_of(user: AbstractBaseUser) -> QuerySet[m.Notification]:
+def notifications_of(user: User) -> QuerySet[m.Notification]:
     return m.Notification.objects.filter(recipient=user).select_related("actor", "idea")
 
 
-def unread_count(user: AbstractBaseUser) -> int:
+def unread_count(user: User) -> int:
     return m.Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def comment_with_idea(pk: int) -> m.Comment | None:
+    return m.Comment.objects.select_related("idea").filter(pk=pk).first()

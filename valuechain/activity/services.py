@@ -10,7 +10,8 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as Person
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -20,7 +21,7 @@ from django.utils import timezone
 from valuechain import models as m
 from valuechain.activity.mentions import mentioned
 
-User = AbstractBaseUser | AnonymousUser
+User = Person | AnonymousUser
 
 
 def clean_body(body: str) -> str:
@@ -90,7 +91,7 @@ def _notify(comment: m.Comment, usernames: Iterable[str], site: str) -> list[m.N
 
 
 @transaction.atomic
-def post_comment(*, idea: m.Idea, author: AbstractBaseUser, body: str, site: str = "") -> m.Comment:
+def post_comment(*, idea: m.Idea, author: Person, body: str, site: str = "") -> m.Comment:
     """`site`: the address the e-mails link from (scheme and host), e.g. the request's."""
     comment = m.Comment(idea=idea, author=author, body=clean_body(body))
     comment.full_clean()
@@ -121,7 +122,7 @@ def delete_comment(*, comment: m.Comment, user: User) -> None:
 
 
 @transaction.atomic
-def mark_read(*, user: AbstractBaseUser, ids: Iterable[int] | None = None) -> int:
+def mark_read(*, user: Person, ids: Iterable[int] | None = None) -> int:
     """Mark the user's unread notifications (of these ids) read; how many."""
     rows = m.Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,6 +34,12 @@ def _comment_page(
     )
 
 
+def _person(request: HttpRequest) -> User:
+    """The signed-in user (every view here requires one)."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
 def _site(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
@@ -51,7 +58,7 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             comment = services.post_comment(
                 idea=idea,
-                author=request.user,
+                author=_person(request),
                 body=form.cleaned_data["body"],
                 site=_site(request),
             )
@@ -65,7 +72,9 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = get_object_or_404(m.Comment.objects.select_related("idea"), pk=pk)
+    comment = selectors.comment_with_idea(pk)
+    if comment is None:
+        raise Http404("No such comment.")
     if not services.may_change(request.user, comment):
         raise PermissionDenied("Only its author edits a comment.")
     if request.method == "GET":
@@ -100,7 +109,7 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.notifications_of(request.user), NOTIFICATIONS_PER_PAGE).get_page(
+    page = Paginator(selectors.notifications_of(_person(request)), NOTIFICATIONS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     return render(
@@ -113,7 +122,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    count = services.mark_read(user=request.user)
+    count = services.mark_read(user=_person(request))
     messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked read.")
     return redirect("notifications")
 
@@ -125,5 +134,5 @@ def notifications_badge(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "valuechain/activity/_badge.html",
-        {"unread": selectors.unread_count(request.user)},
+        {"unread": selectors.unread_count(_person(request))},
     )

@@ -52,7 +52,7 @@ def record(before: Mapping[int, Stored], versions: Mapping[int, int]) -> int:
     changes = []
     for idea_id, computed, npv, roi, verdict in rows:
         old = before[idea_id]
-        if computed != versions.get(idea_id):
+        if computed is None or computed != versions.get(idea_id):
             continue  # not stored by this refresh (a newer write made it stale again)
         if not (_differs(old.npv, npv) or _differs(old.roi, roi) or old.verdict != verdict):
             continue

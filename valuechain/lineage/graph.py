@@ -224,7 +224,7 @@ def tier_graph(tier: int, page: int = 1) -> TierPage:
     """One page of a tier's assets (by name) with their closures: bounded, however large the
     catalogue; the page says when a closure was cut at MAX_NODES."""
     model = m.ASSET_MODELS[str(chain.AssetKind(_KIND_OF_TIER[tier]))]
-    rows = model.objects.order_by("name", "pk")
+    rows = model._default_manager.order_by("name", "pk")
     count = rows.count()
     num_pages = max(1, -(-count // TIER_PAGE_SIZE))
     number = min(max(page, 1), num_pages)

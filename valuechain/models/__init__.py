@@ -582,5 +582,7 @@ class PortfolioRun(AnalysisRun):
         return f"Portfolio run {self.pk} ({self.status})"
 
 
-from valuechain.models import history as history  # noqa: E402  (records changes of the above)
 from valuechain.models.activity import *  # noqa: E402, F403  (comments, notifications, re-pricings)
+from valuechain.models.history import record_changes  # noqa: E402
+
+record_changes(Idea, Need, StakeholderAssignment, *ASSET_MODELS.values())

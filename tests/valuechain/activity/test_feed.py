@@ -54,6 +54,8 @@ def test_an_estimate_change_shows_who_what_and_the_roi_before_and_after(
 
     activity = activity_of(idea_page(client, idea))
     after = stored(idea)
+    assert before.npv is not None and after.npv is not None
+    assert before.roi is not None and after.roi is not None
     assert after.npv < before.npv  # dearer engineering, lower NPV
     currency = settings.VALUECHAIN["CURRENCY"]
     assert f"Need “weather” changed by {pm_user.username}" in activity
