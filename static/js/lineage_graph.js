@@ -4,6 +4,8 @@
 (function () {
   "use strict";
 
+  var READABLE_ZOOM = 0.55;
+
   var STYLE = [
     {
       selector: "node",
@@ -32,12 +34,13 @@
       style: { "background-color": "#fde2e0", "border-color": "#b42318", "border-width": 3 },
     },
     {
+      // a double border keeps the charged / available colour of what was asked for
       selector: "node[?root]",
-      style: { "border-width": 5, "border-color": "#1d2433" },
+      style: { "border-width": 7, "border-style": "double" },
     },
     {
       selector: "node[kind = 'idea']",
-      style: { "background-color": "#fff8d6", shape: "round-tag" },
+      style: { "background-color": "#fff8d6", "border-color": "#1d2433", shape: "round-tag" },
     },
     {
       selector: "edge",
@@ -121,6 +124,17 @@
         window.location.assign(url);
       }
     });
+    // On a phone a wide graph fitted whole is too small to read: start readable at the
+    // downstream end (the idea, tier 1) and let the reader drag or pinch to the rest.
+    if (cy.zoom() < READABLE_ZOOM) {
+      var rightmost = cy.nodes().max(function (node) {
+        return node.position("x");
+      }).ele;
+      cy.zoom(READABLE_ZOOM);
+      cy.center(rightmost);
+      // its right edge near the container's: as much upstream in view as fits
+      cy.panBy({ x: container.clientWidth / 2 - 16 - 95 * READABLE_ZOOM, y: 0 });
+    }
     container.dataset.drawn = String(cy.nodes().length);
     window.addEventListener("resize", function () {
       cy.resize();
