@@ -27,10 +27,8 @@ def _drawn(page: Any) -> tuple[int, list[str], list[str]]:
     rows = page.eval_on_selector_all(
         "#lineage-edges tbody tr[data-edge]", "rows => rows.map(r => r.dataset.edge)"
     )
-    drawn = page.evaluate(
-        "JSON.parse(document.getElementById('lineage-graph-data').textContent)"
-        ".edges.map(e => e.id)"
-    )
+    source = "document.getElementById('lineage-graph-data').textContent"
+    drawn = page.evaluate(f"JSON.parse({source}).edges.map(e => e.id)")
     return nodes, rows, drawn
 
 
