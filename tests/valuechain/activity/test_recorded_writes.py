@@ -65,3 +65,16 @@ def test_a_deleted_need_stays_in_its_ideas_history(client_for, pm_user):
     RoleFactory()
     page = client_for(pm_user).get(reverse("idea-detail", args=[idea.pk])).content.decode()
     assert "Need “gone soon”</strong> deleted" in page
+
+
+@pytest.mark.django_db
+def test_a_save_that_changes_nothing_is_not_recorded(client_for, pm_user):
+    idea = IdeaFactory(owner=pm_user)
+    need = m.Need.objects.create(idea=idea, name="steady", feature=FeatureFactory())
+    need.save()  # the idea form saves every need of the idea, changed or not
+    need.weight = 2
+    need.save()
+    kinds = [h.history_type for h in need.history.order_by("history_id")]  # type: ignore[attr-defined]
+    assert kinds == ["+", "~"]
+    page = client_for(pm_user).get(reverse("idea-detail", args=[idea.pk])).content.decode()
+    assert "saved without changes" not in page
