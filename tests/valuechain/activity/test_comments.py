@@ -145,3 +145,24 @@ def test_comments_page_in_constant_queries(client_for, pm_user, django_assert_ma
     assert len(many) == len(few)
     assert page.count('class="comment"') == 20  # one page of the 47
     assert "comments_page=2" in page
+
+
+@pytest.mark.django_db
+def test_missing_comments_and_ideas_are_404_and_an_overlong_edit_is_refused(client_for, exec_user):
+    client = client_for(exec_user)
+    assert (
+        client.post(reverse("idea-comment-create", args=[999_999]), {"body": "x"}).status_code
+        == 404
+    )
+    assert client.post(reverse("comment-delete", args=[999_999])).status_code == 404
+    assert client.get(reverse("comment-edit", args=[999_999])).status_code == 404
+    idea = IdeaFactory()
+    post(client, idea, "short")
+    comment = m.Comment.objects.get()
+    response = client.post(
+        reverse("comment-edit", args=[comment.pk]), {"body": "y" * (m.COMMENT_MAX_LENGTH + 1)}
+    )
+    assert response.status_code == 400
+    comment.refresh_from_db()
+    assert comment.body == "short" and comment.edited_at is None
+    assert client.get(reverse("notifications-read")).status_code == 405

@@ -9,7 +9,15 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.factories import FeatureFactory, IdeaFactory, NeedFactory, RoleFactory, UserFactory
+from tests.factories import (
+    AcquisitionOptionFactory,
+    FeatureFactory,
+    IdeaFactory,
+    NeedFactory,
+    RawSourceFactory,
+    RoleFactory,
+    UserFactory,
+)
 from valuechain import models as m
 from valuechain.activity import feed
 from valuechain.figures import store
@@ -186,3 +194,27 @@ def test_the_idea_page_keeps_constant_queries_as_history_grows(client_for, pm_us
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("idea-detail", args=[idea.pk]))
     assert len(many) <= len(few) + 1  # a page of changes names their rows in one query
+
+
+@pytest.mark.django_db
+def test_the_asset_page_reads_in_constant_queries_as_its_history_grows(
+    client_for, exec_user, django_assert_max_num_queries
+):
+    raw = RawSourceFactory(available=False, acquisition_option=AcquisitionOptionFactory())
+    client = client_for(exec_user)
+    url = reverse("catalogue-asset", args=["raw_source", raw.pk])
+
+    def change(times: int) -> None:
+        for step in range(times):
+            raw.build_likely = raw.build_high = 100 + step
+            raw.save()
+
+    change(2)
+    client.get(url)
+    with django_assert_max_num_queries(40) as few:
+        client.get(url)
+    change(50)
+    with django_assert_max_num_queries(40) as many:
+        page = client.get(url).content.decode()
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert "Showing 1\u201320 of 53" in page
