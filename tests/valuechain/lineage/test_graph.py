@@ -160,3 +160,9 @@ def test_the_api_gives_the_same_graphs(api_client_for, exec_user, value_chain):
     assert client.get("/api/lineage/raw_source/99999999999999999/").status_code == 404
     assert client.get("/api/ideas/999999/lineage/").status_code == 404
     assert api_client_for(None).get(f"/api/ideas/{idea.pk}/lineage/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_the_catalogue_links_to_the_lineage_of_the_tier_it_shows(client_for, exec_user):
+    page = client_for(exec_user).get(reverse("catalogue"), {"tier": 3}).content.decode()
+    assert f'href="{reverse("catalogue-lineage")}?tier=3"' in page
