@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "valuechain",
     "contracts",
     "deployments",
+    "simple_history",
 ]
 
 MIDDLEWARE = [
@@ -49,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "valuechain.platform.middleware.CatalogueSnapshotMiddleware",

@@ -37,4 +37,6 @@ urlpatterns = [
     path("", include("valuechain.dashboard.urls")),
     path("", include("valuechain.scenarios.urls")),
     path("", include("valuechain.connectors.urls")),
+    path("", include("valuechain.activity.urls")),
+    path("", include("valuechain.lineage.urls")),
 ]

@@ -107,10 +107,13 @@ def test_a_user_pages_through_a_large_tier_and_follows_lineage_to_a_later_page(
     assert "Showing 51\u201360 of 60" in page.inner_text("#catalogue-showing")
     assert pages.get_by_role("link", name="Page 2, current page").get_attribute("aria-current")
     page.screenshot(path=str(SCREENSHOTS / "valuechain-catalogue-page-2.png"), full_page=True)
-    # The curated dataset's user is on page 2 of tier 1: its link lands on its row.
+    # The curated dataset's user is on page 2 of tier 1: its link opens the feature's page,
+    # which leads to its row.
     page.get_by_role("navigation", name="Tiers").get_by_role("link", name="Tier 2").click()
     page.locator(f"#asset-curated_dataset-{curated.pk}").get_by_role(
         "link", name="feature 059"
     ).click()
+    page.wait_for_url(re.compile(rf".*/catalogue/asset/features/{features[-1].pk}/$"))
+    page.get_by_role("link", name="See it in the catalogue").click()
     page.wait_for_url(re.compile(rf".*/catalogue/\?tier=1&page=2#asset-feature-{features[-1].pk}$"))
     assert page.locator(f"#asset-feature-{features[-1].pk}").is_visible()

@@ -9,6 +9,7 @@ from valuechain.api.catalogue import views as catalogue
 from valuechain.api.catalogue.bulk import CatalogueExportView, CatalogueImportView
 from valuechain.api.connectors import views as connectors
 from valuechain.api.ideas import views as ideas
+from valuechain.api.lineage import AssetLineageView, IdeaLineageView
 from valuechain.api.scenarios import views as scenarios
 
 router = DefaultRouter(trailing_slash=True)
@@ -105,10 +106,23 @@ connector_urlpatterns = [
     re_path(r"^api/v1/lineage/?$", connectors.OpenLineageView.as_view()),
 ]
 
+
+# Lineage graphs of an idea and of an asset.
+ASSET_TYPES = "feature|curated_dataset|raw_source|acquisition_option"
+lineage_urlpatterns = [
+    re_path(rf"^{IDEA}/lineage/$", IdeaLineageView.as_view(), name="idea-lineage"),
+    re_path(
+        rf"^lineage/(?P<asset_type>{ASSET_TYPES})/(?P<pk>{ID})/$",
+        AssetLineageView.as_view(),
+        name="asset-lineage",
+    ),
+]
+
 urlpatterns = [
     *core_urlpatterns,
     *analysis_urlpatterns,
     *bulk_urlpatterns,
     *scenario_urlpatterns,
     *connector_urlpatterns,
+    *lineage_urlpatterns,
 ]

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from valuechain import models as m
+from valuechain.activity import panels as activity_panels
 from valuechain.catalogue import selectors, services
 from valuechain.catalogue.bulk import database as bulk
 from valuechain.catalogue.bulk.document import (
@@ -39,6 +40,8 @@ from valuechain.catalogue.forms import (
     CatalogueImportForm,
     TierProfileForm,
 )
+from valuechain.lineage import graph as lineage_graph
+from valuechain.lineage import panels as lineage_panels
 from valuechain.platform import paging
 from valuechain.platform.display import attach_errors
 from valuechain.platform.roles import is_data_lead
@@ -155,12 +158,28 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def catalogue_asset(request: HttpRequest, asset_type: str, pk: int) -> HttpResponse:
-    """An asset's place in the catalogue: the tier and page it is on, scrolled to its row."""
+    """An asset's page: its lineage graph, its history, and a link to its row (the tier and
+    page it is on, scrolled to it)."""
     position = selectors.catalogue_position(asset_type, pk)
-    if position is None:
+    found = lineage_graph.asset_graph(asset_type, pk) if position is not None else None
+    if position is None or found is None:
         raise Http404("No such asset.")
     tier, page = position
-    return redirect(catalogue_url(tier, page, f"asset-{asset_type}-{pk}"))
+    asset = next(node for node in found.nodes if node.key == (asset_type, pk))
+    return render(
+        request,
+        "valuechain/catalogue/asset.html",
+        {
+            **_kind_context(asset_type),
+            "asset": asset,
+            "asset_type": asset_type,
+            "pk": pk,
+            "place": catalogue_url(tier, page, f"asset-{asset_type}-{pk}"),
+            "lineage": lineage_panels.panel(found),
+            "can_edit_assets": is_data_lead(request.user),
+            **activity_panels.asset_panels(asset_type, pk, request.GET),
+        },
+    )
 
 
 @login_required

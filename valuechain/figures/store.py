@@ -24,7 +24,7 @@ from django.utils import timezone
 from valuechain import mappers
 from valuechain import models as m
 from valuechain.engine import batch, chain, documents, finance
-from valuechain.figures import codec
+from valuechain.figures import codec, repricing
 
 # From this many ideas on the vectorised engine is faster (same figures to 1e-9 relative);
 # below it, its fixed set-up costs more than it saves (bench/bench_roi.py, engine tests).
@@ -279,11 +279,14 @@ def _store(reports: Mapping[int, Document], versions: Mapping[int, int]) -> int:
         values = _columns(report)
         prepared = [f.get_db_prep_save(values[f.name], connection) for f in fields]
         rows.append([now, *prepared, idea_id, versions[idea_id]])
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-        stored = max(cursor.rowcount, 0)
+    with transaction.atomic():
+        before = repricing.stored(reports)
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+            stored = max(cursor.rowcount, 0)
         if stored:
             bump_epoch()
+            repricing.record(before, versions)
         return stored
 
 

@@ -19,11 +19,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from valuechain import models as m
+from valuechain.activity import panels as activity_panels
 from valuechain.catalogue import selectors as catalogue
 from valuechain.catalogue.forms import AssetSearchForm
 from valuechain.estimates import EstimateInput
 from valuechain.ideas import selectors, services
 from valuechain.ideas.forms import IdeaForm, NeedFormSet, StakeholderAssignmentForm
+from valuechain.lineage import graph as lineage_graph
+from valuechain.lineage import panels as lineage_panels
 from valuechain.platform import paging
 from valuechain.platform.display import attach_errors, currency, is_htmx, percent
 from valuechain.platform.roles import can_edit_idea, is_data_lead, is_product_manager
@@ -289,6 +292,8 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "deployment_planned": shown.deployment_planned,
             "chart": selectors.ladder_chart(idea.pk, shown.report, currency()),
             "can_edit": can_edit_idea(request.user, idea.owner_id),
+            "lineage": lineage_panels.panel(lineage_graph.idea_graph(idea)),
+            **activity_panels.idea_panels(idea.pk, request.user, request.GET),
         },
     )
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('valuechain', '0006_figures_epoch'),
+        ('valuechain', '0007_history_comments_notifications'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

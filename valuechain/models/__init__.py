@@ -389,4 +389,8 @@ class ConnectorRun(AnalysisRun):
         return f"{self.connector} import {self.pk} ({self.status})"
 
 
+from valuechain.models.activity import *  # noqa: E402, F403  (comments, notifications, re-pricings)
+from valuechain.models.history import record_changes  # noqa: E402
 from valuechain.models.scenarios import RoadmapRun, Scenario  # noqa: E402, F401
+
+record_changes(Idea, Need, StakeholderAssignment, *ASSET_MODELS.values())
