@@ -9,7 +9,8 @@ from contracts import compatibility as compat
 from contracts import odcs
 from contracts.models import CompatibilityMode
 from contracts.schema_safety import MAX_DEPTH
-from valuechain.models import AssetType
+from valuechain.catalogue.selectors import find_asset
+from valuechain.models import Asset, AssetType
 
 MAX_SCHEMA_CHARS = 1_000_000
 
@@ -54,12 +55,16 @@ class CompatibilityForm(forms.Form):
 
 class OdcsImportForm(forms.Form):
     file = forms.FileField(label="ODCS YAML file", help_text="At most 1 MiB.")
+    # Both are filled by the catalogue picker on the page (searched by name, as for needs).
     asset_type = forms.ChoiceField(
         choices=[("", "(none yet)"), *AssetType.choices],
         required=False,
         label="Governs asset of kind",
+        widget=forms.HiddenInput,
     )
-    asset_id = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    asset_id = forms.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
 
     def clean_file(self) -> bytes:
         upload = self.cleaned_data["file"]
@@ -73,4 +78,16 @@ class OdcsImportForm(forms.Form):
         data = super().clean() or {}
         if bool(data.get("asset_type")) != (data.get("asset_id") is not None):
             raise forms.ValidationError("Give both the asset kind and its id, or neither.")
+        if data.get("asset_type") and data.get("asset_id") is not None:
+            self.picked = find_asset(data["asset_type"], data["asset_id"])
+            if self.picked is None:
+                self.add_error("asset_id", "That asset is not in the catalogue.")
         return data
+
+    picked: Asset | None = None
+
+    def picked_label(self) -> str:
+        """The governed asset's name, also after a refused import re-renders the form."""
+        if self.picked is not None:
+            return f"{self.picked.name} (tier {self.picked.tier})"
+        return ""

@@ -18,6 +18,7 @@ from contracts.registry import selectors, services
 from contracts.registry.diffs import FieldRow, diff_rows
 from contracts.registry.forms import CompatibilityForm, OdcsImportForm
 from contracts.sla import duration_text
+from valuechain.models import Tier
 
 
 @login_required
@@ -42,7 +43,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
             "items": items,
             "status": status,
             "statuses": DataContract.Status.choices,
-            "can_import": permissions.can_write(request.user),
+            "can_import": permissions.may_open_import(request.user),
         },
     )
 
@@ -171,7 +172,17 @@ def compatibility_check(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def odcs_import(request: HttpRequest) -> HttpResponse:
     form = OdcsImportForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"form": form, "report": None, "errors": [], "problem": None}
+    context: dict[str, Any] = {
+        "form": form,
+        "report": None,
+        "errors": [],
+        "problem": None,
+        "tiers": Tier.choices,
+        "can_import": permissions.may_open_import(request.user),
+    }
+    if not context["can_import"]:
+        # The form is not offered to whom it would refuse: the page says who may import.
+        return render(request, "contracts/registry/import.html", context, status=403)
     if request.method != "POST":
         return render(request, "contracts/registry/import.html", context)
     if not form.is_valid():
