@@ -24,3 +24,12 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     params={"value": text[:40]},
                 )
         return super().clean(value)
+
+
+class MoneyField(forms.FloatField):
+    """An amount of money: a whole amount shows in its input as 400000, never 400000.0."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+            return int(value)
+        return super().prepare_value(value)
