@@ -7,7 +7,8 @@ from django import forms
 
 from contracts import compatibility as compat
 from contracts import odcs
-from contracts.models import CompatibilityMode
+from contracts.models import CompatibilityMode, ContractVersion
+from contracts.registry.selectors import versions_to_compare
 from contracts.schema_safety import MAX_DEPTH
 from valuechain.catalogue.selectors import find_asset
 from valuechain.models import Asset, AssetType
@@ -15,21 +16,73 @@ from valuechain.models import Asset, AssetType
 MAX_SCHEMA_CHARS = 1_000_000
 
 
+# Shown by the checker's "Fill in an example": adding a required field breaks BACKWARD.
+EXAMPLE_OLD = {
+    "type": "object",
+    "properties": {"order_id": {"type": "string"}, "amount": {"type": "number"}},
+    "required": ["order_id"],
+}
+EXAMPLE_NEW = {
+    "type": "object",
+    "properties": {
+        "order_id": {"type": "string"},
+        "amount": {"type": "number"},
+        "currency": {"type": "string", "enum": ["EUR", "USD"]},
+    },
+    "required": ["order_id", "currency"],
+}
+
+
+class VersionChoiceField(forms.ModelChoiceField):
+    """A contract version by its contract's name and number; a value that is not an id a
+    database column can hold is an invalid choice before the database is asked."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.contract.name} · v{obj.version}"
+
+    def to_python(self, value: Any) -> Any:
+        text = str(value).strip() if value is not None else ""
+        if text and not (text.isdecimal() and len(text) <= 18):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
 class CompatibilityForm(forms.Form):
+    """Two schemas to compare: each picked from a published contract version or pasted."""
+
+    old_version = VersionChoiceField(
+        queryset=ContractVersion.objects.none(), required=False, label="Old version"
+    )
     old_schema = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false"}),
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
         max_length=MAX_SCHEMA_CHARS,
-        label="Old schema (JSON)",
+        required=False,
+        label="or paste the old schema (JSON)",
+    )
+    new_version = VersionChoiceField(
+        queryset=ContractVersion.objects.none(), required=False, label="New version"
     )
     new_schema = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false"}),
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
         max_length=MAX_SCHEMA_CHARS,
-        label="New schema (JSON)",
+        required=False,
+        label="or paste the new schema (JSON)",
     )
     mode = forms.ChoiceField(choices=CompatibilityMode.choices, initial="BACKWARD")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("old_version", "new_version"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = versions_to_compare()
+
     def _schema(self, name: str) -> Any:
         text = self.cleaned_data[name]
+        if not text.strip():
+            return None
         try:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -51,6 +104,18 @@ class CompatibilityForm(forms.Form):
 
     def clean_new_schema(self) -> Any:
         return self._schema("new_schema")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for side in ("old", "new"):
+            version = data.get(f"{side}_version")
+            if version is not None:
+                data[f"{side}_schema"] = version.json_schema
+            elif data.get(f"{side}_schema") is None and f"{side}_schema" not in self.errors:
+                self.add_error(
+                    f"{side}_schema", f"Pick the {side} version or paste the {side} schema."
+                )
+        return data
 
 
 class OdcsImportForm(forms.Form):

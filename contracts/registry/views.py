@@ -16,7 +16,12 @@ from contracts import permissions
 from contracts.models import DataContract
 from contracts.registry import selectors, services
 from contracts.registry.diffs import FieldRow, diff_rows
-from contracts.registry.forms import CompatibilityForm, OdcsImportForm
+from contracts.registry.forms import (
+    EXAMPLE_NEW,
+    EXAMPLE_OLD,
+    CompatibilityForm,
+    OdcsImportForm,
+)
 from contracts.sla import duration_text
 from valuechain.models import Tier
 
@@ -137,7 +142,17 @@ def contract_diff(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def compatibility_check(request: HttpRequest) -> HttpResponse:
-    form = CompatibilityForm(request.POST or None)
+    if request.method == "POST":
+        form = CompatibilityForm(request.POST)
+    elif request.GET.get("example"):
+        form = CompatibilityForm(
+            initial={
+                "old_schema": json.dumps(EXAMPLE_OLD, indent=2),
+                "new_schema": json.dumps(EXAMPLE_NEW, indent=2),
+            }
+        )
+    else:
+        form = CompatibilityForm()
     result = None
     rows: Sequence[FieldRow] = []
     root: list[dict[str, Any]] = []

@@ -173,9 +173,18 @@ NeedFormSet = inlineformset_factory(
 )
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """People by full name, as the stakeholder table shows them (the username beside it tells
+    two people of one name apart)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        name = obj.get_full_name()
+        return f"{name} ({obj.get_username()})" if name else obj.get_username()
+
+
 class StakeholderAssignmentForm(forms.ModelForm):
     tier = forms.TypedChoiceField(coerce=int, choices=())
-    person = forms.ModelChoiceField(queryset=active_users().none())
+    person = PersonChoiceField(queryset=active_users().none())
 
     class Meta:
         model = m.StakeholderAssignment
@@ -191,11 +200,12 @@ class StakeholderAssignmentForm(forms.ModelForm):
         tier_field.choices = [(t, f"{t} · {labels[t]}") for t in reached_tiers]
         person_field = self.fields["person"]
         assert isinstance(person_field, forms.ModelChoiceField)
-        person_field.queryset = active_users()
+        person_field.queryset = active_users().order_by("first_name", "last_name", "username")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         tier, role, person = cleaned.get("tier"), cleaned.get("role"), cleaned.get("person")
         if tier and role and person and selectors.assignment_taken(self.idea, tier, role, person):
-            raise forms.ValidationError(f"{person} is already assigned as {role} on tier {tier}.")
+            name = person.get_full_name() or person.get_username()
+            raise forms.ValidationError(f"{name} is already assigned as {role} on tier {tier}.")
         return cleaned

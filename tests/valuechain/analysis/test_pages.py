@@ -189,6 +189,12 @@ def test_the_form_starts_from_the_choices_of_the_run_on_show(page_client, exec_u
         }
     )
     html = page_client(exec_user).get(f"/portfolio/?run={run.pk}").content.decode()
-    assert re.search(r'name="budget"[^>]*value="120000.0"', html)
+    # the budget as money, never "120000.0"
+    assert re.search(r'name="budget"[^>]*value="120000"', html)
+    assert '<span class="budget-money">120,000 ' in html
     assert re.search(r'name="horizon_years"[^>]*value="5"', html)
-    assert re.search(rf'<option value="{shared_pair.upsell.pk}" selected>Upsell</option>', html)
+    # the whole title beside a ticked checkbox, never cut off in a narrow list
+    assert re.search(
+        rf'<input type="checkbox" name="must_include" value="{shared_pair.upsell.pk}"[^>]*checked>\s*Upsell</label>',
+        html,
+    )
