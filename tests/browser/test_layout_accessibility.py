@@ -155,10 +155,14 @@ def test_every_catalogue_row_shows_its_actions_without_sideways_scroll(browser, 
                         box = row.locator(selector).bounding_box()
                         assert box is not None, (tier, index, selector)
                         assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
-            # each row's name opens the asset's own page
+            # each row's name opens the asset's own page (catalogue-asset)
             page.goto(f"{live_server.url}/catalogue/?tier=1")
-            page.locator("a.asset-link").first.click()
-            page.wait_for_url(re.compile(r"/catalogue/asset/[\w-]+/\d+/$"))
+            link = page.locator("a.asset-link").first
+            name, href = link.inner_text(), link.get_attribute("href")
+            assert href is not None and re.fullmatch(r"/catalogue/asset/[\w-]+/\d+/", href)
+            with page.expect_navigation():
+                link.click()
+            assert page.get_by_text(name).first.is_visible()
         finally:
             context.close()
 
