@@ -81,9 +81,7 @@ def prepare(work: Path, env: dict[str, str]) -> None:
         stdout=subprocess.DEVNULL,
     )
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run(
-        [*manage, "load_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
-    )
+    subprocess.run([*manage, "load_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     if collect.wait() != 0:
         raise SystemExit("collectstatic failed")
     # The old bundle as it used to be served: no hashed name, no compressed copy.
@@ -103,8 +101,11 @@ def an_idea_with_a_chart(work: Path) -> int:
 @contextmanager
 def server(env: dict[str, str], port: int) -> Iterator[str]:
     process = subprocess.Popen(
-        [str(GUNICORN), "valuechain.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-        + ["--workers", "2", "--log-level", "warning"],
+        [
+            str(GUNICORN),
+            "valuechain.wsgi:application",
+            *("--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"),
+        ],
         cwd=ROOT,
         env=env,
     )

@@ -249,7 +249,7 @@ def idea_list(
     return IdeaList(queryset.order_by(*_ordering(sort)), stale)
 
 
-def idea_owners() -> QuerySet[Any]:
+def people_owning_ideas() -> QuerySet[Any]:
     """The people who own at least one idea, by name: the idea list's owner filter."""
     users = get_user_model().objects
     return users.filter(pk__in=m.Idea.objects.values("owner_id")).order_by(

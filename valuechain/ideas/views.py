@@ -8,8 +8,8 @@ services, and render.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import urlencode
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -45,7 +45,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
         status = ""
     query = request.GET.get("q", "").strip()[:200]
     # A filter value the list does not know is ignored (shown unset), like an unknown status.
-    owners = list(selectors.idea_owners())
+    owners = list(selectors.people_owning_ideas())
     owner = _choice(request.GET.get("owner", ""), {user.pk for user in owners})
     tier = _choice(request.GET.get("tier", ""), {t.value for t in m.Tier})
     verdict = request.GET.get("verdict", "")

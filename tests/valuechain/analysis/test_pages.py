@@ -194,7 +194,6 @@ def test_the_form_starts_from_the_choices_of_the_run_on_show(page_client, exec_u
     assert '<span class="budget-money">120,000 ' in html
     assert re.search(r'name="horizon_years"[^>]*value="5"', html)
     # the whole title beside a ticked checkbox, never cut off in a narrow list
-    assert re.search(
-        rf'<input type="checkbox" name="must_include" value="{shared_pair.upsell.pk}"[^>]*checked>\s*Upsell</label>',
-        html,
-    )
+    upsell = shared_pair.upsell.pk
+    checkbox = rf'<input type="checkbox" name="must_include" value="{upsell}"[^>]*checked>'
+    assert re.search(checkbox + r"\s*Upsell</label>", html)

@@ -279,7 +279,13 @@ def test_the_list_filters_by_owner_tier_and_verdict_and_keeps_them_in_the_url(
     pm_user.save()
     make_ideas(6, pm_user)
     store_feature = FeatureFactory(available=True, build_low=0, build_likely=0, build_high=0)
-    near = IdeaFactory(owner=other_pm, title="Shelf gaps", benefit_low=90_000, benefit_likely=100_000, benefit_high=110_000)
+    near = IdeaFactory(
+        owner=other_pm,
+        title="Shelf gaps",
+        benefit_low=90_000,
+        benefit_likely=100_000,
+        benefit_high=110_000,
+    )
     NeedFactory(idea=near, feature=store_feature)
     client = client_for(exec_user)
     everything = client.get(reverse("idea-list")).content.decode()
@@ -308,7 +314,7 @@ def test_the_list_filters_by_owner_tier_and_verdict_and_keeps_them_in_the_url(
     ).content.decode()
     assert len(listed(html)) == 6
     assert f'href="?sort=-npv&q=bulk&owner={pm_user.pk}&tier=3"' in html.replace("&amp;", "&")
-    assert 'selected>3 · ' in html
+    assert "selected>3 · " in html
 
 
 @pytest.mark.django_db
