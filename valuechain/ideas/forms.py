@@ -12,6 +12,7 @@ from valuechain.catalogue import selectors as catalogue
 from valuechain.engine.chain import weight_problem
 from valuechain.ideas import selectors
 from valuechain.ideas.services import SCORE_FIELDS
+from valuechain.platform.fields import show_whole_numbers
 from valuechain.platform.roles import active_users
 
 MAX_NEEDS = 50
@@ -63,6 +64,7 @@ class IdeaForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        show_whole_numbers(self)
         for name in SCORE_FIELDS:
             field = self.fields[name]
             if isinstance(field, forms.TypedChoiceField):
@@ -113,6 +115,7 @@ class NeedForm(forms.ModelForm):
         self, *args: Any, role_choices: list[tuple[Any, str]] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        show_whole_numbers(self)
         role_field = self.fields["engineering_days_role"]
         assert isinstance(role_field, forms.ModelChoiceField)
         role_field.empty_label = "money"
