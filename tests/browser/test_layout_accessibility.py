@@ -54,7 +54,7 @@ def more_pages() -> list[str]:
         "/catalogue/?tier=3",
         "/catalogue/?tier=4",
         f"/catalogue/asset/feature/{feature.pk}/",
-        "/catalogue/feature/",
+        "/catalogue/features/",
         "/catalogue/import/",
         f"/contracts/{contract.pk}/",
         "/contracts/check/?example=1",
@@ -94,7 +94,9 @@ def test_no_page_scrolls_sideways_on_a_phone_or_a_laptop(browser, live_server):
         try:
             wide = {}
             for path in pages:
-                page.goto(f"{live_server.url}{path}")
+                response = page.goto(f"{live_server.url}{path}")
+                assert response is not None
+                assert response.ok or path == "/no-such-page/", (path, response.status)
                 page.wait_for_load_state("load")
                 if (extra := overflow(page)) > 0:
                     wide[path] = extra
@@ -159,6 +161,14 @@ def test_every_catalogue_row_shows_its_actions_without_sideways_scroll(browser, 
                         box = row.locator(selector).bounding_box()
                         assert box is not None, (tier, index, selector)
                         assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+            # the editing list: Edit and Delete stay in view on every row
+            page.goto(f"{live_server.url}/catalogue/features/")
+            rows = page.locator("#asset-list tbody tr")
+            assert rows.count() > 0
+            for index in range(rows.count()):
+                for selector in ("a.edit-asset", "a.negative"):
+                    box = rows.nth(index).locator(selector).bounding_box()
+                    assert box is not None and box["x"] + box["width"] <= viewport["width"]
             # each row's name opens the asset's own page (catalogue-asset)
             page.goto(f"{live_server.url}/catalogue/?tier=1")
             link = page.locator("a.asset-link").first
