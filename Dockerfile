@@ -18,6 +18,10 @@ RUN pip install --upgrade pip && pip install .
 COPY manage.py ./
 COPY templates ./templates
 COPY static ./static
+# Static files: long-lived hashed names and gzip/brotli copies made once here, served by
+# whitenoise (the same settings as docker-compose.yml).
+ENV STATICFILES_BACKEND=whitenoise.storage.CompressedManifestStaticFilesStorage \
+    WHITENOISE_USE_FINDERS=false
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
     && mkdir -p /var/lib/valuechain/media && chown -R valuechain /var/lib/valuechain
 

@@ -56,6 +56,14 @@ def may_import_odcs(user: AnyUser, raw: bytes | str) -> bool:
     return can_write(user, existing)
 
 
+def may_open_import(user: AnyUser) -> bool:
+    """Whether the ODCS import form is offered at all: to data leads, and to the owner of some
+    contract (who may import new versions of it)."""
+    if can_write(user):
+        return True
+    return bool(user.is_authenticated and selectors.owns_a_contract(user.pk))
+
+
 def check_odcs_import(user: AnyUser, raw: bytes | str) -> None:
     """PermissionError unless the user may import this document (see may_import_odcs)."""
     if not may_import_odcs(user, raw):

@@ -22,6 +22,7 @@ from deployments.models import (
 )
 from deployments.services import PLAN_INPUT_FIELDS, foreign_fields
 from valuechain.estimates import MAX_MONEY
+from valuechain.platform.fields import show_whole_numbers
 
 ESTIMATE_FIELDS = tuple(
     f"{prefix}_{part}"
@@ -59,6 +60,7 @@ class DeploymentPlanForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        show_whole_numbers(self)
         self.fields["notes"].widget.attrs["rows"] = 2
         for name in ("latency_ms", "requests_per_day"):
             value = self.initial.get(name)

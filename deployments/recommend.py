@@ -149,6 +149,10 @@ class Option:
 class Recommendation:
     ranking: tuple[Option, ...]
     conflicts: tuple[str, ...]
+    # Of the conflicts, those where the requirements themselves pull against each other (or
+    # nothing can meet them), as opposed to why one type among others is ruled out: a clear
+    # answer has none.
+    contradictions: tuple[str, ...] = ()
 
     @property
     def best(self) -> Option:
@@ -524,10 +528,14 @@ def recommend(requirements: Requirements, rules: tuple[Rule, ...] = RULES) -> Re
     ranking = tuple(option for option, _ in scored)
 
     conflicts = [f"{option.label}: {blocker}" for option in ranking for blocker in option.conflicts]
-    conflicts[:0] = [c.explanation for c in CONTRADICTIONS if c.applies(requirements)]
+    contradictions = [c.explanation for c in CONTRADICTIONS if c.applies(requirements)]
     if not any(option.viable for option in ranking):
-        conflicts.insert(0, _unsatisfiable_explanation(requirements))
-    return Recommendation(ranking=ranking, conflicts=tuple(conflicts))
+        contradictions.insert(0, _unsatisfiable_explanation(requirements))
+    return Recommendation(
+        ranking=ranking,
+        conflicts=(*contradictions, *conflicts),
+        contradictions=tuple(contradictions),
+    )
 
 
 def _unsatisfiable_explanation(r: Requirements) -> str:

@@ -104,7 +104,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 # plotly.js is served from the installed plotly package, never from a CDN.
 STATICFILES_DIRS = [
     BASE_DIR / "static",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -68,11 +68,20 @@ def write_csv(
     rows: Iterable[Sequence[Any]],
     *,
     float_format: Callable[[float], str] = _plain,
+    column_formats: Mapping[str, Callable[[float], str]] | None = None,
 ) -> str:
-    """A header row and one line per row, every cell written by `cell`."""
+    """A header row and one line per row, every cell written by `cell`; numbers in a column
+    named in `column_formats` with that column's format, others with `float_format`."""
     out = _Lines()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([neutralise(name) for name in columns])
+    special = column_formats or {}
+    formats = [special.get(name, float_format) for name in columns]
     for row in rows:
-        writer.writerow([cell(value, float_format) for value in row])
+        writer.writerow(
+            [
+                cell(value, formats[i] if i < len(formats) else float_format)
+                for i, value in enumerate(row)
+            ]
+        )
     return "".join(out.lines)

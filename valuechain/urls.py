@@ -40,3 +40,8 @@ urlpatterns = [
     path("", include("valuechain.activity.urls")),
     path("", include("valuechain.lineage.urls")),
 ]
+
+# The error pages in the site's layout (JSON under /api/).
+handler403 = "valuechain.platform.errors.permission_denied"
+handler404 = "valuechain.platform.errors.page_not_found"
+handler500 = "valuechain.platform.errors.server_error"

@@ -89,6 +89,16 @@ def versions(contract: DataContract) -> QuerySet[ContractVersion]:
     return contract.versions.select_related("created_by").order_by("major", "minor", "patch")
 
 
+def versions_to_compare() -> QuerySet[ContractVersion]:
+    """Every contract's versions, by contract name then number, for the compatibility
+    checker's pickers (the schema itself is read only for the two picked)."""
+    return (
+        ContractVersion.objects.select_related("contract")
+        .only("id", "version", "contract__id", "contract__name")
+        .order_by("contract__name", "contract_id", "major", "minor", "patch")
+    )
+
+
 def published_versions(contract: DataContract) -> list[ContractVersion]:
     return list(versions(contract).filter(published_at__isnull=False))
 

@@ -16,8 +16,14 @@ from contracts import permissions
 from contracts.models import DataContract
 from contracts.registry import selectors, services
 from contracts.registry.diffs import FieldRow, diff_rows
-from contracts.registry.forms import CompatibilityForm, OdcsImportForm
+from contracts.registry.forms import (
+    EXAMPLE_NEW,
+    EXAMPLE_OLD,
+    CompatibilityForm,
+    OdcsImportForm,
+)
 from contracts.sla import duration_text
+from valuechain.models import Tier
 
 
 @login_required
@@ -42,7 +48,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
             "items": items,
             "status": status,
             "statuses": DataContract.Status.choices,
-            "can_import": permissions.can_write(request.user),
+            "can_import": permissions.may_open_import(request.user),
         },
     )
 
@@ -136,7 +142,17 @@ def contract_diff(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def compatibility_check(request: HttpRequest) -> HttpResponse:
-    form = CompatibilityForm(request.POST or None)
+    if request.method == "POST":
+        form = CompatibilityForm(request.POST)
+    elif request.GET.get("example"):
+        form = CompatibilityForm(
+            initial={
+                "old_schema": json.dumps(EXAMPLE_OLD, indent=2),
+                "new_schema": json.dumps(EXAMPLE_NEW, indent=2),
+            }
+        )
+    else:
+        form = CompatibilityForm()
     result = None
     rows: Sequence[FieldRow] = []
     root: list[dict[str, Any]] = []
@@ -171,7 +187,17 @@ def compatibility_check(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def odcs_import(request: HttpRequest) -> HttpResponse:
     form = OdcsImportForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"form": form, "report": None, "errors": [], "problem": None}
+    context: dict[str, Any] = {
+        "form": form,
+        "report": None,
+        "errors": [],
+        "problem": None,
+        "tiers": Tier.choices,
+        "can_import": permissions.may_open_import(request.user),
+    }
+    if not context["can_import"]:
+        # The form is not offered to whom it would refuse: the page says who may import.
+        return render(request, "contracts/registry/import.html", context, status=403)
     if request.method != "POST":
         return render(request, "contracts/registry/import.html", context)
     if not form.is_valid():

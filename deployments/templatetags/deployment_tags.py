@@ -44,3 +44,26 @@ def money(value: float | None) -> str:
     if value is None:
         return "\u2013"  # en dash
     return f"{value:,.0f}"
+
+
+# The largest unit a duration reaches, from milliseconds up to days.
+DURATION_UNITS = (
+    (86_400_000.0, "day", "days"),
+    (3_600_000.0, "h", "h"),
+    (60_000.0, "min", "min"),
+    (1_000.0, "s", "s"),
+)
+
+
+@register.filter
+def latency(milliseconds: float | None) -> str:
+    """A duration in milliseconds in the unit a reader would use: 250 ms, 1.5 s, 2 min, 1 h."""
+    if milliseconds is None:
+        return "\u2013"  # en dash
+    value = float(milliseconds)
+    for size, one, many in DURATION_UNITS:
+        if value >= size:
+            amount = round(value / size, 1)
+            text = f"{amount:,.1f}".removesuffix(".0")
+            return f"{text}\u00a0{one if amount == 1 else many}"
+    return f"{value:,.1f}".removesuffix(".0") + "\u00a0ms"

@@ -11,5 +11,11 @@
       displaylogo: false,
     });
   }
-  document.addEventListener("DOMContentLoaded", render);
+  // A deferred script runs once the page is parsed: draw the ladder, the page's first chart,
+  // right away instead of after the charts further down (drawn on DOMContentLoaded).
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", render);
+  } else {
+    render();
+  }
 })();

@@ -10,8 +10,9 @@
   function pick(button) {
     var box = picker(button);
     if (!box) return;
-    box.querySelector('input[name$="-asset_type"]').value = button.dataset.assetType;
-    var assetId = box.querySelector('input[name$="-asset_id"]');
+    // A need's fields are "needs-N-asset_type"; the ODCS import's are plain "asset_type".
+    box.querySelector('input[name$="asset_type"]').value = button.dataset.assetType;
+    var assetId = box.querySelector('input[name$="asset_id"]');
     assetId.value = button.dataset.assetId;
     // Hidden inputs fire no events of their own: tell the form (and its ROI preview).
     assetId.dispatchEvent(new Event("change", { bubbles: true }));
@@ -61,6 +62,13 @@
       return;
     }
     if (target.closest("#add-need")) addNeed();
+    var clear = target.closest(".picker-clear");
+    if (clear) {
+      var box = picker(clear);
+      box.querySelector('input[name$="asset_type"]').value = "";
+      box.querySelector('input[name$="asset_id"]').value = "";
+      box.querySelector(".picked-label").textContent = "no asset yet";
+    }
   });
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -10,7 +10,7 @@ from django.conf import settings
 from valuechain import models as m
 from valuechain.analysis import selectors, services
 from valuechain.estimates import MAX_MONEY
-from valuechain.platform.fields import BoundedModelMultipleChoiceField
+from valuechain.platform.fields import BoundedModelMultipleChoiceField, MoneyField
 
 
 class SimulationForm(forms.Form):
@@ -31,7 +31,7 @@ class BoundedIdeaChoiceField(BoundedModelMultipleChoiceField):
 
 
 class PortfolioRunForm(forms.Form):
-    budget = forms.FloatField(
+    budget = MoneyField(
         required=False,
         min_value=0,
         max_value=MAX_MONEY,
@@ -40,12 +40,12 @@ class PortfolioRunForm(forms.Form):
     must_include = BoundedIdeaChoiceField(
         queryset=m.Idea.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
     )
     must_exclude = BoundedIdeaChoiceField(
         queryset=m.Idea.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
     )
     discount_rate = forms.FloatField(required=False, min_value=0, max_value=1)
     horizon_years = forms.IntegerField(required=False, min_value=1, max_value=30)

@@ -14,7 +14,7 @@ from valuechain.catalogue.bulk.document import FORMATS, MAX_BYTES, READINESS, TO
 from valuechain.catalogue.services import AssetChanges
 from valuechain.estimates import MAX_MONEY, EstimateInput
 from valuechain.estimates import PARTS as ESTIMATE_PARTS
-from valuechain.platform.fields import BoundedModelMultipleChoiceField
+from valuechain.platform.fields import BoundedModelMultipleChoiceField, show_whole_numbers
 from valuechain.platform.roles import active_users
 
 
@@ -67,6 +67,7 @@ class AssetForm(forms.ModelForm):
 
     def __init__(self, *args: Any, default_feasibility: float | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        show_whole_numbers(self)
         owner = self.fields["owner"]
         assert isinstance(owner, forms.ModelChoiceField)
         owner.queryset = active_users()

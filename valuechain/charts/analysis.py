@@ -114,15 +114,35 @@ def tornado_figure(tornado: Tornado, currency: str = "EUR", limit: int = 15) -> 
     )
 
 
-def _frontier_points(points: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+def _frontier_points(
+    points: Sequence[Mapping[str, Any]], chosen: Mapping[str, Any] | None = None
+) -> list[Mapping[str, Any]]:
     """One point per distinct selection, at what it actually spends (stored runs without that
-    figure: at the budget), cheapest first."""
+    figure: at the budget), cheapest first; the run's own selection is one of them, so its star
+    lies on the line. A selection that spends more for less NPV than a cheaper one is no
+    frontier point (a budget that buys it buys the cheaper, better one)."""
     seen: dict[float, Mapping[str, Any]] = {}
-    for p in points:
+    candidates = list(points)
+    if chosen is not None and chosen.get("one_off_investment") is not None:
+        candidates.append(
+            {
+                "budget": chosen.get("budget") or chosen["one_off_investment"],
+                "npv": chosen["total_npv"],
+                "one_off_investment": chosen["one_off_investment"],
+                "selected": chosen.get("selected", []),
+                "is_chosen": True,
+            }
+        )
+    for p in candidates:
         spent = float(p.get("one_off_investment", p["budget"]))
-        if spent not in seen or p["npv"] > seen[spent]["npv"]:
+        if spent not in seen or p["npv"] > seen[spent]["npv"] or p.get("is_chosen"):
             seen[spent] = {**p, "spent": spent}
-    return [seen[spent] for spent in sorted(seen)]
+    frontier: list[Mapping[str, Any]] = []
+    for spent in sorted(seen):
+        point = seen[spent]
+        if not frontier or point["npv"] > frontier[-1]["npv"] or point.get("is_chosen"):
+            frontier.append(point)
+    return frontier
 
 
 def frontier_figure(
@@ -132,7 +152,7 @@ def frontier_figure(
 ) -> go.Figure:
     """Best total NPV against what each best selection spends once; the chosen one marked.
     A budget between two points buys the cheaper one."""
-    shown = _frontier_points(points)
+    shown = _frontier_points(points, chosen)
     figure = go.Figure(
         go.Scatter(
             name="Efficient frontier",

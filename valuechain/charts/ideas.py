@@ -13,7 +13,7 @@ from valuechain.engine.finance import LadderStep, RoiReport, earns
 
 INVESTMENT_COLOUR = TIER_COLOURS[2]
 ROI_COLOUR = INK
-NEGATIVE_FILL = "rgba(180, 35, 24, 0.10)"
+NEGATIVE_FILL = "rgba(180, 35, 24, 0.35)"
 BEST_COLOUR = GAIN
 
 
@@ -77,25 +77,31 @@ def ladder_figure(report: RoiReport, currency: str = "EUR") -> go.Figure:
             y=rois,
             mode="lines+markers",
             line={"color": ROI_COLOUR, "width": 3},
-            marker={"size": 9},
+            # a step below ROI 0 is marked in the loss colour on the line itself
+            marker={
+                "size": 9,
+                "color": [LOSS if r is not None and r < 0 else ROI_COLOUR for r in rois],
+            },
             yaxis="y2",
             connectgaps=False,
             hovertemplate="%{x}<br>ROI %{y:.0%}<extra></extra>",
         )
     )
     low, high = _roi_range([r for r in rois if r is not None])
+    # The negative zone is marked on the ROI axis only: shaded across the plot it would lie
+    # over the investment bars, which belong to the other axis and are never negative.
     figure.add_shape(
         type="rect",
         name="negative ROI",
         xref="paper",
-        x0=0,
-        x1=1,
+        x0=1,
+        x1=1.015,
         yref="y2",
         y0=low,
         y1=0,
         fillcolor=NEGATIVE_FILL,
         line={"width": 0},
-        layer="below",
+        layer="above",
     )
     figure.add_annotation(
         name="negative zone",

@@ -395,9 +395,14 @@ def export_csv(idea_rows: Sequence[IdeaRow]) -> str:
     """`export_frame` as CSV through the shared writer: text a spreadsheet would run as a
     formula (a title such as ``=HYPERLINK(...)``) is kept as text; money to 6 decimals."""
     frame = export_frame(idea_rows)
+    # ROI as a percentage with one decimal, and its header says so ("roi_%", "tier_2_roi_%").
+    rois = [name for name in frame.columns if name == "roi" or name.endswith("_roi")]
+    frame[rois] = frame[rois] * 100
+    frame = frame.rename(columns={name: f"{name}_%" for name in rois})
     plain = frame.astype(object).where(frame.notna(), None)
     return spreadsheet.write_csv(
         list(frame.columns),
         plain.itertuples(index=False, name=None),
         float_format=lambda value: f"{value:.6f}",
+        column_formats={f"{name}_%": lambda value: f"{value:.1f}" for name in rois},
     )

@@ -12,6 +12,7 @@ from valuechain.catalogue import selectors as catalogue
 from valuechain.engine.chain import weight_problem
 from valuechain.ideas import selectors
 from valuechain.ideas.services import SCORE_FIELDS
+from valuechain.platform.fields import show_whole_numbers
 from valuechain.platform.roles import active_users
 
 MAX_NEEDS = 50
@@ -63,6 +64,7 @@ class IdeaForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        show_whole_numbers(self)
         for name in SCORE_FIELDS:
             field = self.fields[name]
             if isinstance(field, forms.TypedChoiceField):
@@ -113,6 +115,7 @@ class NeedForm(forms.ModelForm):
         self, *args: Any, role_choices: list[tuple[Any, str]] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        show_whole_numbers(self)
         role_field = self.fields["engineering_days_role"]
         assert isinstance(role_field, forms.ModelChoiceField)
         role_field.empty_label = "money"
@@ -173,9 +176,18 @@ NeedFormSet = inlineformset_factory(
 )
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """People by full name, as the stakeholder table shows them (the username beside it tells
+    two people of one name apart)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        name = obj.get_full_name()
+        return f"{name} ({obj.get_username()})" if name else obj.get_username()
+
+
 class StakeholderAssignmentForm(forms.ModelForm):
     tier = forms.TypedChoiceField(coerce=int, choices=())
-    person = forms.ModelChoiceField(queryset=active_users().none())
+    person = PersonChoiceField(queryset=active_users().none())
 
     class Meta:
         model = m.StakeholderAssignment
@@ -191,11 +203,12 @@ class StakeholderAssignmentForm(forms.ModelForm):
         tier_field.choices = [(t, f"{t} · {labels[t]}") for t in reached_tiers]
         person_field = self.fields["person"]
         assert isinstance(person_field, forms.ModelChoiceField)
-        person_field.queryset = active_users()
+        person_field.queryset = active_users().order_by("first_name", "last_name", "username")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         tier, role, person = cleaned.get("tier"), cleaned.get("role"), cleaned.get("person")
         if tier and role and person and selectors.assignment_taken(self.idea, tier, role, person):
-            raise forms.ValidationError(f"{person} is already assigned as {role} on tier {tier}.")
+            name = person.get_full_name() or person.get_username()
+            raise forms.ValidationError(f"{name} is already assigned as {role} on tier {tier}.")
         return cleaned

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
@@ -200,21 +201,49 @@ class IdeaList:
     refreshing: int  # ideas of the list whose figures are being refreshed
 
 
-def idea_list(status: str, sort: str, query: str = "") -> IdeaList:
-    """Ideas (of one status, matching `query` in title or description, when given) sorted by
-    `sort` (a key of SORTS, "-" first for descending) on their stored figures. Stale figures
-    of a few ideas are computed first; more than COMPUTE_IN_REQUEST wait for the background
-    refresh and are listed last, marked as refreshing."""
+@dataclass(frozen=True)
+class IdeaFilters:
+    """What the idea list is narrowed to; empty values filter nothing."""
+
+    status: str = ""
+    query: str = ""
+    owner: int | None = None
+    tier: int | None = None
+    verdict: str = ""
+
+
+def idea_list(
+    status: str, sort: str, query: str = "", filters: IdeaFilters | None = None
+) -> IdeaList:
+    """Ideas (of one status, matching `query` in title or description, of one owner, when
+    given) sorted by `sort` (a key of SORTS, "-" first for descending) on their stored figures.
+    Stale figures of a few ideas are computed first; more than COMPUTE_IN_REQUEST wait for the
+    background refresh and are listed last, marked as refreshing. A tier or verdict filter
+    reads the stored figures, so an idea being refreshed is left out of it until then."""
     queryset = ideas_with_owner()
     if status:
         queryset = queryset.filter(status=status)
     if query:
         queryset = queryset.filter(Q(title__icontains=query) | Q(description__icontains=query))
+    if filters is not None and filters.owner is not None:
+        queryset = queryset.filter(owner_id=filters.owner)
     stale = store.stale_count(queryset)
     if 0 < stale <= COMPUTE_IN_REQUEST:
         store.refresh(queryset.values_list("pk", flat=True))
         stale = store.stale_count(queryset)
+    if filters is not None and filters.tier is not None:
+        queryset = queryset.filter(figures__tier=filters.tier)
+    if filters is not None and filters.verdict:
+        queryset = queryset.filter(figures__verdict=filters.verdict)
     return IdeaList(queryset.order_by(*_ordering(sort)), stale)
+
+
+def people_owning_ideas() -> QuerySet[Any]:
+    """The people who own at least one idea, by name: the idea list's owner filter."""
+    users = get_user_model().objects
+    return users.filter(pk__in=m.Idea.objects.values("owner_id")).order_by(
+        "first_name", "last_name", "username"
+    )
 
 
 def with_fresh_figures(queryset: QuerySet[m.Idea]) -> QuerySet[m.Idea]:

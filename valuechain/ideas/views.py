@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -32,6 +33,8 @@ from valuechain.platform.display import attach_errors, currency, is_htmx, percen
 from valuechain.platform.roles import can_edit_idea, is_data_lead, is_product_manager
 
 IDEAS_PER_PAGE = 50
+# The idea list's verdict filter: the stored verdict and how the list names it.
+VERDICTS = {"build": "Build", "stop_early": "Build to a lower tier", "do_not_build": "Do not build"}
 
 
 @login_required
@@ -44,8 +47,19 @@ def idea_list(request: HttpRequest) -> HttpResponse:
     if status not in m.Idea.Status.values:
         status = ""
     query = request.GET.get("q", "").strip()[:200]
-    listed = selectors.idea_list(status, sort, query)
+    # A filter value the list does not know is ignored (shown unset), like an unknown status.
+    owners = list(selectors.people_owning_ideas())
+    owner = _choice(request.GET.get("owner", ""), {user.pk for user in owners})
+    tier = _choice(request.GET.get("tier", ""), {t.value for t in m.Tier})
+    verdict = request.GET.get("verdict", "")
+    if verdict not in VERDICTS:
+        verdict = ""
+    filters = selectors.IdeaFilters(status, query, owner, tier, verdict)
+    listed = selectors.idea_list(status, sort, query, filters)
     page = Paginator(listed.rows, IDEAS_PER_PAGE).get_page(request.GET.get("page"))
+    # Everything but the sort and the page: the sort links keep the filters, saved in the URL.
+    kept = {"status": status, "q": query, "owner": owner, "tier": tier, "verdict": verdict}
+    filter_query = urlencode({key: value for key, value in kept.items() if value})
     return render(
         request,
         "valuechain/ideas/list.html",
@@ -59,10 +73,26 @@ def idea_list(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "status": status,
             "statuses": m.Idea.Status.choices,
+            "owners": owners,
+            "owner": owner,
+            "tiers": m.Tier.choices,
+            "tier": tier,
+            "verdicts": list(VERDICTS.items()),
+            "verdict": verdict,
+            "filtered": any(kept.values()),
+            "filter_query": filter_query,
             "sort_links": {key: f"-{key}" if sort != f"-{key}" else key for key in selectors.SORTS},
             "can_create": is_product_manager(request.user),
         },
     )
+
+
+def _choice(raw: str, allowed: set[int]) -> int | None:
+    text = raw.strip()
+    if not text.isdecimal() or len(text) > 12:
+        return None
+    value = int(text)
+    return value if value in allowed else None
 
 
 # --- the idea form ----------------------------------------------------------------------------

@@ -24,3 +24,30 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     params={"value": text[:40]},
                 )
         return super().clean(value)
+
+
+class MoneyField(forms.FloatField):
+    """An amount of money: a whole amount shows in its input as 400000, never 400000.0."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+            return int(value)
+        return super().prepare_value(value)
+
+
+class WholeNumberInput(forms.NumberInput):
+    """A number input that shows a whole amount as 400000, never 400000.0."""
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return super().format_value(value)
+
+
+def show_whole_numbers(form: forms.BaseForm) -> None:
+    """Every decimal field of the form shows whole amounts (money, days) without ".0"."""
+    for field in form.fields.values():
+        if isinstance(field, forms.FloatField) and type(field.widget) is forms.NumberInput:
+            widget = WholeNumberInput(attrs=field.widget.attrs)
+            widget.is_required = field.widget.is_required
+            field.widget = widget

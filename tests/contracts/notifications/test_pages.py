@@ -23,12 +23,12 @@ def signed_in(client):
     return user, client
 
 
-def test_the_contract_page_links_to_subscribing_and_the_menu_to_notifications(signed_in):
+def test_the_contract_page_links_to_subscribing_and_the_menu_to_subscriptions(signed_in):
     _, client = signed_in
     contract = ContractVersionFactory().contract
     page = client.get(f"/contracts/{contract.pk}/").content.decode()
     assert f'href="/contracts/notifications/?contract={contract.pk}"' in page
-    assert 'href="/contracts/notifications/">Notifications</a>' in page
+    assert 'href="/contracts/notifications/">Subscriptions</a>' in page
     form = client.get(f"/contracts/notifications/?contract={contract.pk}").content.decode()
     assert f'<option value="{contract.pk}" selected>{contract.name}</option>' in form
 

@@ -114,7 +114,7 @@ def test_the_portfolio_page_runs_a_selection_and_shows_it(
     html = client.get(response["Location"]).content.decode()
     assert 'data-metric="total-npv">40,000' in html
     assert 'data-metric="selected-count">2' in html
-    assert "vendor/plotly/plotly.min.js" in html
+    assert "vendor/plotly-cartesian/plotly-cartesian.min.js" in html
     frontier = figure(html, f"frontier-data-{run.pk}")
     assert frontier["data"][0]["y"][-1] == pytest.approx(40_000)
     matrix = figure(html, f"matrix-data-{run.pk}")
@@ -189,6 +189,11 @@ def test_the_form_starts_from_the_choices_of_the_run_on_show(page_client, exec_u
         }
     )
     html = page_client(exec_user).get(f"/portfolio/?run={run.pk}").content.decode()
-    assert re.search(r'name="budget"[^>]*value="120000.0"', html)
+    # the budget as money, never "120000.0"
+    assert re.search(r'name="budget"[^>]*value="120000"', html)
+    assert '<span class="budget-money">120,000 ' in html
     assert re.search(r'name="horizon_years"[^>]*value="5"', html)
-    assert re.search(rf'<option value="{shared_pair.upsell.pk}" selected>Upsell</option>', html)
+    # the whole title beside a ticked checkbox, never cut off in a narrow list
+    upsell = shared_pair.upsell.pk
+    checkbox = rf'<input type="checkbox" name="must_include" value="{upsell}"[^>]*checked>'
+    assert re.search(checkbox + r"\s*Upsell</label>", html)

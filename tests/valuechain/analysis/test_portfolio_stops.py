@@ -149,9 +149,13 @@ def test_the_frontier_is_drawn_at_what_each_selection_spends(demo, page_client, 
     assert run.result is not None
     points = run.result["frontier"]
     html = page_client(exec_user).get(f"/portfolio/?run={run.pk}").content.decode()
-    line = figure(html, f"frontier-data-{run.pk}")["data"][0]
-    assert sorted(line["x"]) == sorted({p["one_off_investment"] for p in points})
+    line, star = figure(html, f"frontier-data-{run.pk}")["data"][:2]
+    spends = {p["one_off_investment"] for p in points} | {run.result["one_off_investment"]}
+    assert set(line["x"]) <= spends
     assert max(line["x"]) <= max(p["budget"] for p in points) + 1e-6
+    # "This selection" lies on the line, at what it spends.
+    on_line = dict(zip(line["x"], line["y"], strict=True))
+    assert on_line[star["x"][0]] == pytest.approx(star["y"][0])
 
 
 def test_an_old_run_without_stops_still_renders(page_client, exec_user, shared_pair):

@@ -36,5 +36,22 @@ def test_frontier_marks_the_chosen_selection():
     data = figure_json(charts.frontier_figure(points, {"one_off_investment": 8, "total_npv": 5}))[
         "data"
     ]
-    assert data[0]["x"] == [0, 10] and data[0]["y"] == [0, 5]
+    # The selection spends 8 for NPV 5: the point at 10 for the same NPV is no frontier point,
+    # and the star lies on the line.
+    assert data[0]["x"] == [0, 8] and data[0]["y"] == [0, 5]
     assert data[1]["name"] == "This selection" and data[1]["x"] == [8]
+
+
+def test_the_star_lies_on_the_frontier_even_between_budget_steps():
+    # Budget steps found selections spending 0 and 6; the run's budget of 9 bought one that
+    # spends 8 for more NPV than the step at 6: the line passes through it.
+    points = [
+        {"budget": 0, "npv": 0, "one_off_investment": 0, "selected": []},
+        {"budget": 6, "npv": 3, "one_off_investment": 6, "selected": [1]},
+        {"budget": 12, "npv": 7, "one_off_investment": 12, "selected": [1, 2]},
+    ]
+    chosen = {"one_off_investment": 8, "total_npv": 5, "budget": 9, "selected": [2]}
+    data = figure_json(charts.frontier_figure(points, chosen))["data"]
+    line = dict(zip(data[0]["x"], data[0]["y"], strict=True))
+    assert line == {0: 0, 6: 3, 8: 5, 12: 7}
+    assert line[data[1]["x"][0]] == data[1]["y"][0]

@@ -228,7 +228,7 @@ def test_export_flattens_the_ladder_per_tier_and_leaves_higher_tiers_empty():
     first = frame.iloc[0]
     assert first["tier_2_npv"] == -250.0 and first["tier_1_npv"] == 500.0
     assert first["tier_2_cumulative_investment"] == 3_000.0
-    assert pd.isna(first["tier_3_npv"]) and pd.isna(first["tier_4_roi"])
+    assert pd.isna(first["tier_3_npv"]) and pd.isna(first["tier_4_roi_%"])
     assert first["negative_from_tier"] == 2
     # a title that a spreadsheet would run as a formula is kept as text
     assert first["title"].startswith("'=")
@@ -236,6 +236,18 @@ def test_export_flattens_the_ladder_per_tier_and_leaves_higher_tiers_empty():
     assert pd.isna(frame.iloc[1]["negative_from_tier"])
     assert "negative_from_tier" in text.splitlines()[0]
     assert ",2," in text.splitlines()[1]  # whole numbers stay whole, not 2.0
+
+
+def test_export_gives_roi_as_a_percentage_with_one_decimal():
+    ladder = (step(1, 500.0, 1_000.0), step(2, -250.0, 3_000.0))
+    rows = [d.IdeaRow(facts(1, "Churn"), report(1, -250.0, tier=2, ladder=ladder))]
+    text = d.export_csv(rows)
+    header, line = text.splitlines()[:2]
+    columns = dict(zip(header.split(","), line.split(","), strict=True))
+    assert "roi" not in columns  # the header says the unit
+    assert columns["roi_%"] == "-25.0"
+    assert columns["tier_1_roi_%"] == "50.0" and columns["tier_2_roi_%"] == "-8.3"
+    assert columns["npv"] == "-250.000000"  # money keeps its precision
 
 
 def test_scatter_has_a_trace_per_tier_present_sized_by_probability():

@@ -89,6 +89,8 @@ def test_the_chart_has_bars_line_negative_zone_and_best_tier_marker(page, report
     assert lines[0]["y"] == [s.roi for s in report.ladder]
     zone = [s for s in figure["layout"]["shapes"] if s["yref"] == "y2"]
     assert len(zone) == 1 and zone[0]["y1"] == 0 and zone[0]["y0"] < 0
+    # on the ROI axis only, never over the investment bars
+    assert zone[0]["xref"] == "paper" and zone[0]["x0"] >= 1
     marker = [a for a in figure["layout"]["annotations"] if "Best stop" in a["text"]]
     assert len(marker) == 1
     assert marker[0]["x"] == f"Tier {report.best_stop_tier}"
@@ -96,13 +98,13 @@ def test_the_chart_has_bars_line_negative_zone_and_best_tier_marker(page, report
 
 @pytest.mark.django_db
 def test_plotly_comes_from_static_never_a_cdn(page):
-    assert "/static/vendor/plotly/plotly.min.js" in page
+    assert "/static/vendor/plotly-cartesian/plotly-cartesian.min.js" in page
     assert "cdn" not in page.lower()
 
 
 @pytest.mark.django_db
 def test_the_plotly_bundle_is_served(client_for, exec_user):
-    response = client_for(exec_user).get("/static/vendor/plotly/plotly.min.js")
+    response = client_for(exec_user).get("/static/vendor/plotly-cartesian/plotly-cartesian.min.js")
     assert response.status_code == 200
 
 

@@ -151,3 +151,18 @@ def test_a_data_lead_removes_an_assignment_of_this_idea_only(client_for, lead_us
     assert client.post(url, {"remove": "abc"}).status_code == 400
     assert client.post(url, {"remove": mine.pk}).status_code == 302
     assert list(m.StakeholderAssignment.objects.all()) == [elsewhere]
+
+
+@pytest.mark.django_db
+def test_the_person_dropdown_shows_full_names_like_the_table(client_for, lead_user, value_chain):
+    UserFactory(username="chen", first_name="Chen", last_name="Wei")
+    UserFactory(username="zz-no-name", first_name="", last_name="")
+    html = (
+        client_for(lead_user)
+        .get(reverse("idea-stakeholders", args=[value_chain.idea.pk]))
+        .content.decode()
+    )
+    options = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', html)
+    assert "Chen Wei (chen)" in options
+    assert "zz-no-name" in options  # a person without a name keeps the username
+    assert "chen" not in options
