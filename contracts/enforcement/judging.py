@@ -113,14 +113,19 @@ class RecordValidator:
             compile_predicate(schema, checker.conforms) if fast and self.rs is None else None
         )
 
+    def rs_accepts(self, record: Any) -> bool:
+        """jsonschema-rs's quick yes. No means "ask errors()": a record it cannot take (a value
+        JSON has no type for) is judged there, with the messages users see."""
+        if self.rs is None:
+            return False
+        try:
+            return bool(self.rs.is_valid(record))
+        except Exception:
+            return False
+
     def is_valid(self, record: Any) -> bool:
         if self.rs is not None:
-            try:
-                if self.rs.is_valid(record):
-                    return True
-            except Exception:
-                pass
-            return not self.errors(record, limit=1)
+            return self.rs_accepts(record) or not self.errors(record, limit=1)
         if self.predicate is not None:
             return self.predicate(record)
         return not self.errors(record, limit=1)
@@ -198,22 +203,11 @@ class BatchResult:
 def validate_records(validator: RecordValidator, records: Sequence[Any]) -> BatchResult:
     """Indices of the valid records and the errors of the invalid ones."""
     result = BatchResult()
-    if validator.rs is not None:  # the common case, without a call per valid record
-        rs_valid = validator.rs.is_valid
-        for index, record in enumerate(records):
-            try:
-                if rs_valid(record):
-                    result.valid.append(index)
-                    continue
-            except Exception:
-                pass
-            errors = validator.errors(record)
-            if errors:
-                result.invalid[index] = errors
-            else:
-                result.valid.append(index)
-        return result
     for index, record in enumerate(records):
+        # the common case: jsonschema-rs says yes, and no errors are looked for
+        if validator.rs_accepts(record):
+            result.valid.append(index)
+            continue
         errors = validator.errors(record)
         if errors:
             result.invalid[index] = errors
