@@ -6,8 +6,7 @@ point: its bar says "no benefit until tier N" instead of a misleading loss.
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
-
+from valuechain.charts.plain import Figure, trace
 from valuechain.charts.theme import GAIN, GRID, INK, LOSS, TIER_COLOURS, styled
 from valuechain.engine.finance import LadderStep, RoiReport, earns
 
@@ -32,7 +31,7 @@ def _benefit_from(steps: tuple[LadderStep, ...], index: int) -> int | None:
     return next((later.tier for later in steps[index + 1 :] if earns(later)), None)
 
 
-def _no_benefit_notes(figure: go.Figure, steps: tuple[LadderStep, ...]) -> None:
+def _no_benefit_notes(figure: Figure, steps: tuple[LadderStep, ...]) -> None:
     for index, step in enumerate(steps):
         if earns(step):
             continue
@@ -50,7 +49,7 @@ def _no_benefit_notes(figure: go.Figure, steps: tuple[LadderStep, ...]) -> None:
         )
 
 
-def ladder_figure(report: RoiReport, currency: str = "EUR") -> go.Figure:
+def ladder_figure(report: RoiReport, currency: str = "EUR") -> Figure:
     """Cumulative investment per tier as bars, ROI per tier as a line on a second axis (none
     at steps that earn nothing yet, which say so), the zone below ROI 0 shaded, and the best
     stopping tier annotated."""
@@ -59,19 +58,21 @@ def ladder_figure(report: RoiReport, currency: str = "EUR") -> go.Figure:
     investments = [step.cumulative_investment for step in steps]
     rois = [step.roi if earns(step) else None for step in steps]
 
-    figure = go.Figure()
+    figure = Figure()
     figure.add_trace(
-        go.Bar(
+        trace(
+            "bar",
             name="Cumulative investment",
             x=tiers,
             y=investments,
-            marker_color=INVESTMENT_COLOUR,
+            marker={"color": INVESTMENT_COLOUR},
             yaxis="y",
             hovertemplate=f"%{{x}}<br>%{{y:,.0f}} {currency}<extra></extra>",
         )
     )
     figure.add_trace(
-        go.Scatter(
+        trace(
+            "scatter",
             name="ROI",
             x=tiers,
             y=rois,

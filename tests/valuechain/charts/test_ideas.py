@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.valuechain.charts.plotly_check import assert_plotly_accepts
 from valuechain.charts.ideas import ladder_figure
 from valuechain.charts.theme import figure_json
 from valuechain.engine import finance
@@ -98,3 +99,8 @@ def test_steps_that_earn_nothing_have_no_roi_point_and_say_until_which_tier():
     notes = [a for a in figure["layout"]["annotations"] if "no benefit" in a["text"]]
     assert [a["x"] for a in notes] == ["Tier 1", "Tier 2"]
     assert all("until tier 3" in a["text"] for a in notes)
+
+
+def test_plotly_accepts_every_ladder_it_is_given():
+    for raw_cost in (0, 500, 500_000):
+        assert_plotly_accepts(parts(report_for(raw_cost)))
