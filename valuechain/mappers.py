@@ -145,14 +145,22 @@ def _load_catalogue(rates: DayRates) -> dict[chain.AssetKey, chain.Asset]:
     return catalogue
 
 
+Catalogue = dict[chain.AssetKey, chain.Asset]
+
+
 def load_closure(
-    roots: Iterable[chain.AssetKey], rates: DayRates | None = None
-) -> dict[chain.AssetKey, chain.Asset]:
+    roots: Iterable[chain.AssetKey],
+    rates: DayRates | None = None,
+    *,
+    stored: Callable[[Callable[[], Catalogue]], Catalogue] | None = None,
+) -> Catalogue:
     """The assets `roots` reach upstream through lineage, as engine assets: enough for every
     engine rule about ideas whose needs point at `roots`, and for their contracts' lineage.
 
     Walks tier by tier, downstream first, so it costs a constant number of queries (at most
     two per tier) and reads rows in proportion to the closure, never to the catalogue.
+    `stored`, given the read, may answer from a cache instead (one keyed by the version of
+    every input the closure holds).
     """
     snapshot = _snapshot.get()
     shared = snapshot is not None and (rates is None or rates is snapshot.get("rates"))
@@ -164,7 +172,8 @@ def load_closure(
     key = ("closure", frozenset((kind, frozenset(ids)) for kind, ids in wanted.items()))
     if shared and snapshot is not None and key in snapshot:
         return snapshot[key]
-    catalogue = _load_closure(wanted, rates)
+    read = lambda: _load_closure(wanted, rates)  # noqa: E731
+    catalogue = read() if stored is None else stored(read)
     if shared and snapshot is not None:
         snapshot[key] = catalogue
     return catalogue
@@ -221,10 +230,14 @@ def _load_closure(
 
 
 def ideas_catalogue(
-    ideas: Iterable[chain.Idea], rates: DayRates | None = None
-) -> dict[chain.AssetKey, chain.Asset]:
+    ideas: Iterable[chain.Idea],
+    rates: DayRates | None = None,
+    *,
+    stored: Callable[[Callable[[], Catalogue]], Catalogue] | None = None,
+) -> Catalogue:
     """The assets these ideas' needs reach: all any engine rule about them reads."""
-    return load_closure((need.asset for idea in ideas for need in idea.needs), rates)
+    roots = (need.asset for idea in ideas for need in idea.needs)
+    return load_closure(roots, rates, stored=stored)
 
 
 def _links_of(

@@ -471,8 +471,16 @@ def idea_contract_health(
     idea: vm.Idea, catalogue: Mapping[chain.AssetKey, chain.Asset] | None = None
 ) -> IdeaContractHealth:
     """The idea's contracts (those on the lineage of its needs, plus those linked directly)
-    and their health; see contracts.health."""
-    return ideas_contract_health([idea], catalogue)[idea.pk]
+    and their health; see contracts.health. The needs are the idea's own when it was read
+    with them (as its page reads it)."""
+    roots = [
+        (kind, pk)
+        for need in sorted(idea.needs.all(), key=lambda need: need.pk)
+        for kind in vm.Need.ASSET_FIELDS
+        if (pk := getattr(need, f"{kind}_id")) is not None
+    ]
+    found = contract_health_by_id([idea.pk], catalogue, given_roots={idea.pk: roots})
+    return found[idea.pk]
 
 
 def status_counts() -> dict[str, int]:

@@ -3,8 +3,9 @@ when and every field that changed (before -> after), money formatted; and on an 
 and ROI before and after each change that re-priced it.
 
 Read in a constant number of queries per page whatever the history's length: per source, one
-count, one page of rows (each annotated with its previous record's id) and one of those
-previous records; then one query per kind of related row named in the page's changes.
+page of rows (each annotated with its previous record's id), and, only when the page is full or
+misses some of those previous records, a count and a read of the missing ones; then one query
+per kind of related row named in the page's changes.
 """
 
 from __future__ import annotations
@@ -98,15 +99,29 @@ def _with_previous(rows: QuerySet[Any]) -> QuerySet[Any]:
     return rows.select_related("history_user").annotate(previous_id=Subquery(previous))
 
 
-def _records(rows: QuerySet[Any], limit: int) -> tuple[int, list[Any], dict[int, Any]]:
-    """How many records, the newest `limit` of them, and their previous records by id."""
-    count = rows.count()
+# A record's previous record: history ids are per table, so the table is part of the key.
+PreviousKey = tuple[type[models.Model], int]
+
+
+def _records(rows: QuerySet[Any], limit: int) -> tuple[int, list[Any], dict[PreviousKey, Any]]:
+    """How many records, the newest `limit` of them, and their previous records by id.
+
+    Most feeds are short: when fewer than `limit` records exist they are all on the page, so
+    they are their own count and hold every previous record (but one whose row moved from
+    another idea). A full page costs a count and a read of the previous records it lacks."""
     page = list(_with_previous(rows).order_by("-history_date", "-history_id")[:limit])
-    wanted = [row.previous_id for row in page if row.previous_id is not None]
-    previous = {
-        row.history_id: row for row in rows.model.objects.filter(history_id__in=wanted or [0])
-    }
-    return count, page, previous
+    model = rows.model
+    previous = {(model, row.history_id): row for row in page}
+    wanted = [
+        row.previous_id
+        for row in page
+        if row.previous_id is not None and (model, row.previous_id) not in previous
+    ]
+    full = len(page) == limit
+    if full or wanted:
+        found = model.objects.filter(history_id__in=wanted or [0])
+        previous.update(((model, row.history_id), row) for row in found)
+    return (rows.count() if full else len(page)), page, previous
 
 
 def _fields(model: type[models.Model]) -> list[models.Field]:
@@ -203,10 +218,12 @@ def _subject(record: Any) -> str:
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
 
-def _entries(records: Sequence[Any], previous: dict[int, Any], names: _Names) -> list[Entry]:
+def _entries(
+    records: Sequence[Any], previous: dict[PreviousKey, Any], names: _Names
+) -> list[Entry]:
     pending: list[tuple[Entry, Any, Any, list[models.Field]]] = []
     for record in records:
-        before = previous.get(record.previous_id) if record.previous_id else None
+        before = previous.get((type(record), record.previous_id)) if record.previous_id else None
         action = ACTIONS.get(record.history_type, "changed")
         fields = _changed(record, before) if before is not None and action == "changed" else []
         if record.instance_type is m.StakeholderAssignment:
@@ -284,7 +301,7 @@ def _page(
     total = 0
     lists: list[list[Entry]] = []
     records: list[Any] = []
-    previous: dict[int, Any] = {}
+    previous: dict[PreviousKey, Any] = {}
     for rows in sources:
         count, page, before = _records(rows, limit)
         total += count
@@ -293,8 +310,9 @@ def _page(
     # history ids are per table: keep each table's records apart when ordering ties
     lists.append(_entries(records, previous, names))
     if repricings is not None:
-        total += repricings.count()
-        lists.append(_repricings(repricings.order_by("-changed_at", "-id")[:limit]))
+        newest = list(repricings.order_by("-changed_at", "-id")[:limit])
+        total += len(newest) if len(newest) < limit else repricings.count()
+        lists.append(_repricings(newest))
     merged = heapq.merge(
         *(sorted(entries, key=lambda e: (e.when, e.order), reverse=True) for entries in lists),
         key=lambda e: (e.when, e.order),

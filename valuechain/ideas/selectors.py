@@ -4,7 +4,7 @@ idea list sorted by computed figures, the idea's report page, and its stakeholde
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -316,7 +316,9 @@ def idea_report(idea: m.Idea) -> IdeaReport:
     best, the verdict, and p and k taken apart."""
     rates = mappers.day_rates()
     engine_idea = mappers.idea_to_engine(idea, rates)
-    catalogue_assets = mappers.ideas_catalogue([engine_idea], rates)
+    catalogue_assets = mappers.ideas_catalogue(
+        [engine_idea], rates, stored=lambda read: _closure_of(idea.pk, read)
+    )
     closures = chain.ClosureCache(catalogue_assets)
     report = finance.roi_report(engine_idea, catalogue_assets, closures)
     charged = set(report.charged_assets)
@@ -344,6 +346,13 @@ def idea_report(idea: m.Idea) -> IdeaReport:
         explanation=decide.explanation(factors),
         deployment_planned=deployment_planned(idea),
     )
+
+
+def _closure_of(idea_id: int, read: Callable[[], mappers.Catalogue]) -> mappers.Catalogue:
+    """The idea's lineage closure, read once per version of its figures' inputs: every write
+    to an asset it reaches (a name included), to its lineage or to prices raises that version.
+    """
+    return store.cached_for_idea(idea_id, "closure", read)
 
 
 # --- stakeholders -----------------------------------------------------------------------------

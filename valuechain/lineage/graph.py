@@ -184,17 +184,14 @@ def asset_graph(asset_type: str, asset_id: int) -> Graph | None:
 
 
 def idea_graph(idea: m.Idea) -> Graph:
-    """The union of the idea's needs' closures, each need an edge from its asset to the idea."""
-    needs = list(
-        m.Need.objects.filter(idea_id=idea.pk)
-        .order_by("id")
-        .values_list("name", *(f"{f}_id" for f in m.Need.ASSET_FIELDS))
-    )
+    """The union of the idea's needs' closures, each need an edge from its asset to the idea.
+    The needs are the idea's own when it was read with them (as its page reads it)."""
     keyed: list[tuple[str, chain.AssetKey]] = []
-    for name, *ids in needs:
-        for kind, pk in zip(m.Need.ASSET_FIELDS, ids, strict=True):
+    for need in sorted(idea.needs.all(), key=lambda need: need.pk):
+        for kind in m.Need.ASSET_FIELDS:
+            pk = getattr(need, f"{kind}_id")
             if pk is not None:
-                keyed.append((name, (chain.AssetKind(kind), pk)))
+                keyed.append((need.name, (chain.AssetKind(kind), pk)))
     catalogue = mappers.load_closure([key for _, key in keyed])
     graph, nodes = _build(f"Lineage of {idea.title}", catalogue, [key for _, key in keyed])
     if keyed:

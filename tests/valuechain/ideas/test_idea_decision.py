@@ -212,6 +212,13 @@ def test_explaining_p_and_k_keeps_the_query_count_constant(client, pm_user):
             )
 
     add_uncertain(2)
+    # The activity feed reads a short history whole, with fewer queries than a full page:
+    # give the idea's and its needs' histories a full page on both sides of the comparison.
+    need = idea.needs.first()
+    for step in range(21):
+        idea.description = need.description = f"Draft {step}"
+        idea.save()
+        need.save()
     with CaptureQueriesContext(connection) as few:
         page_of(client, idea)
     add_uncertain(20)
