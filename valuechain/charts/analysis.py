@@ -7,8 +7,7 @@ from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import Any
 
-import plotly.graph_objects as go
-
+from valuechain.charts.plain import Figure, trace
 from valuechain.charts.theme import ACCENT, GAIN, GRID, INK, LOSS, MUTED, inert, styled
 from valuechain.engine.scoring import (
     BIG_BET,
@@ -24,25 +23,26 @@ QUADRANT_COLOURS = {QUICK_WIN: GAIN, BIG_BET: ACCENT, FILL_IN: MUTED, MONEY_PIT:
 MARGIN = {"l": 70, "r": 30, "t": 30, "b": 50}
 
 
-def _layout(figure: go.Figure, height: int = 360, **extra: Any) -> go.Figure:
+def _layout(figure: Figure, height: int = 360, **extra: Any) -> Figure:
     extra.setdefault("margin", MARGIN)
     return styled(figure, height=height, legend_y=1.12, **extra)
 
 
-def npv_histogram(distribution: Mapping[str, Any], currency: str = "EUR") -> go.Figure:
+def npv_histogram(distribution: Mapping[str, Any], currency: str = "EUR") -> Figure:
     """Sampled NPVs as a histogram, losses in red, with P10 / P50 / P90 and the mean marked."""
     edges = list(distribution["histogram"]["edges"])
     counts = list(distribution["histogram"]["counts"])
     total = max(sum(counts), 1)
     centres = [(a + b) / 2 for a, b in pairwise(edges)]
     widths = [b - a for a, b in pairwise(edges)]
-    figure = go.Figure(
-        go.Bar(
+    figure = Figure(
+        trace(
+            "bar",
             name="Share of draws",
             x=centres,
             y=[c / total for c in counts],
             width=widths,
-            marker_color=[LOSS if c < 0 else GAIN for c in centres],
+            marker={"color": [LOSS if c < 0 else GAIN for c in centres]},
             hovertemplate=f"NPV %{{x:,.0f}} {currency}<br>%{{y:.1%}} of draws<extra></extra>",
         )
     )
@@ -52,11 +52,16 @@ def npv_histogram(distribution: Mapping[str, Any], currency: str = "EUR") -> go.
         ("P90", "p90", "dot"),
         ("mean", "mean", "solid"),
     ):
-        figure.add_vline(
+        figure.add_vline(x=distribution[key], line={"color": INK, "dash": dash, "width": 1.5})
+        figure.add_annotation(  # the label above the line
+            text=label,
+            showarrow=False,
             x=distribution[key],
-            line={"color": INK, "dash": dash, "width": 1.5},
-            annotation_text=label,
-            annotation_position="top",
+            xref="x",
+            xanchor="center",
+            y=1,
+            yref="y domain",
+            yanchor="bottom",
         )
     return _layout(
         figure,
@@ -67,12 +72,12 @@ def npv_histogram(distribution: Mapping[str, Any], currency: str = "EUR") -> go.
     )
 
 
-def tornado_figure(tornado: Tornado, currency: str = "EUR", limit: int = 15) -> go.Figure:
+def tornado_figure(tornado: Tornado, currency: str = "EUR", limit: int = 15) -> Figure:
     """Each input's NPV swing from the base, the widest at the top."""
     bars = list(tornado.bars[:limit])[::-1]
     names = [inert(bar.input) for bar in bars]
     base = tornado.base_npv
-    figure = go.Figure()
+    figure = Figure()
     for label, values, colour, edge in (
         (
             "Input at its low",
@@ -88,13 +93,14 @@ def tornado_figure(tornado: Tornado, currency: str = "EUR", limit: int = 15) -> 
         ),
     ):
         figure.add_trace(
-            go.Bar(
+            trace(
+                "bar",
                 name=label,
                 y=names,
                 x=[v - base for v in values],
                 base=base,
                 orientation="h",
-                marker_color=colour,
+                marker={"color": colour},
                 customdata=[[v, e] for v, e in zip(values, edge, strict=True)],
                 hovertemplate=(
                     "%{y}: %{customdata[1]:,.3~f}<br>NPV %{customdata[0]:,.0f} "
@@ -149,12 +155,13 @@ def frontier_figure(
     points: Sequence[Mapping[str, Any]],
     chosen: Mapping[str, Any] | None = None,
     currency: str = "EUR",
-) -> go.Figure:
+) -> Figure:
     """Best total NPV against what each best selection spends once; the chosen one marked.
     A budget between two points buys the cheaper one."""
     shown = _frontier_points(points, chosen)
-    figure = go.Figure(
-        go.Scatter(
+    figure = Figure(
+        trace(
+            "scatter",
             name="Efficient frontier",
             x=[p["spent"] for p in shown],
             y=[p["npv"] for p in shown],
@@ -170,7 +177,8 @@ def frontier_figure(
     )
     if chosen is not None:
         figure.add_trace(
-            go.Scatter(
+            trace(
+                "scatter",
                 name="This selection",
                 x=[chosen["one_off_investment"]],
                 y=[chosen["total_npv"]],
@@ -197,17 +205,18 @@ def frontier_figure(
 
 def value_investment_figure(
     scores: Sequence[Mapping[str, Any]], selected: Sequence[int] = (), currency: str = "EUR"
-) -> go.Figure:
+) -> Figure:
     """Standalone NPV against one-off investment, one colour per quadrant. The lines that
     make the quadrants: NPV = 0 (above it an idea creates value) and the median investment."""
     chosen = set(selected)
-    figure = go.Figure()
+    figure = Figure()
     for name in (QUICK_WIN, BIG_BET, FILL_IN, MONEY_PIT):
         rows = [s for s in scores if s["quadrant"] == name]
         if not rows:
             continue
         figure.add_trace(
-            go.Scatter(
+            trace(
+                "scatter",
                 name=name,
                 x=[s["one_off_investment"] for s in rows],
                 y=[s["npv"] for s in rows],
@@ -227,19 +236,29 @@ def value_investment_figure(
                 ),
             )
         )
-    figure.add_hline(
+    figure.add_hline(y=VALUE_LINE, line={"color": LOSS, "dash": "dot", "width": 1})
+    figure.add_annotation(  # under the line, at the right end
+        text="NPV = 0",
+        showarrow=False,
+        x=1,
+        xref="x domain",
+        xanchor="right",
         y=VALUE_LINE,
-        line={"color": LOSS, "dash": "dot", "width": 1},
-        annotation_text="NPV = 0",
-        annotation_position="bottom right",
+        yref="y",
+        yanchor="top",
     )
     if scores:
         middle = investment_line([s["one_off_investment"] for s in scores])
-        figure.add_vline(
+        figure.add_vline(x=middle, line={"color": MUTED, "dash": "dash", "width": 1})
+        figure.add_annotation(  # at the foot of the line, to its right
+            text=f"median investment {middle:,.0f}",
+            showarrow=False,
             x=middle,
-            line={"color": MUTED, "dash": "dash", "width": 1},
-            annotation_text=f"median investment {middle:,.0f}",
-            annotation_position="bottom right",
+            xref="x",
+            xanchor="left",
+            y=0,
+            yref="y domain",
+            yanchor="bottom",
         )
     return _layout(
         figure,

@@ -6,9 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import plotly.graph_objects as go
-
+from valuechain.charts.plain import Figure, trace, typed_array
 from valuechain.charts.theme import GAIN, GRID, INK, LOSS, MUTED, TIER_COLOURS, inert, styled
 from valuechain.engine.chain import TIERS
 
@@ -22,32 +20,34 @@ MIN_MARKER, MAX_MARKER = 8.0, 34.0
 MARGIN = {"l": 80, "r": 20, "t": 30, "b": 50}
 
 
-def _layout(figure: go.Figure, height: int = 340, **extra: Any) -> go.Figure:
+def _layout(figure: Figure, height: int = 340, **extra: Any) -> Figure:
     return styled(figure, height=height, margin=MARGIN, legend_y=1.14, font={"color": INK}, **extra)
 
 
-def tier_figure(totals: Sequence[TierTotal], currency: str = "EUR") -> go.Figure:
+def tier_figure(totals: Sequence[TierTotal], currency: str = "EUR") -> Figure:
     """NPV and one-off investment summed per idea tier, side by side."""
     labels = [f"Tier {t.tier}" for t in totals]
     counts = [t.ideas for t in totals]
-    figure = go.Figure()
+    figure = Figure()
     figure.add_trace(
-        go.Bar(
+        trace(
+            "bar",
             name="Total NPV",
             x=labels,
             y=[t.npv for t in totals],
-            marker_color=[GAIN if t.npv >= 0 else LOSS for t in totals],
+            marker={"color": [GAIN if t.npv >= 0 else LOSS for t in totals]},
             customdata=counts,
             hovertemplate=f"%{{x}}: %{{customdata}} ideas<br>NPV %{{y:,.0f}} {currency}"
             "<extra></extra>",
         )
     )
     figure.add_trace(
-        go.Bar(
+        trace(
+            "bar",
             name="One-off investment",
             x=labels,
             y=[t.one_off_investment for t in totals],
-            marker_color=INVESTMENT_COLOUR,
+            marker={"color": INVESTMENT_COLOUR},
             customdata=counts,
             hovertemplate=f"%{{x}}: %{{customdata}} ideas<br>Investment %{{y:,.0f}} {currency}"
             "<extra></extra>",
@@ -72,31 +72,32 @@ def _marker_size(probability: float) -> float:
     return MIN_MARKER + (MAX_MARKER - MIN_MARKER) * max(0.0, min(1.0, probability))
 
 
-def value_investment_figure(rows: Sequence[IdeaRow], currency: str = "EUR") -> go.Figure:
+def value_investment_figure(rows: Sequence[IdeaRow], currency: str = "EUR") -> Figure:
     """Each idea at (one-off investment, NPV), coloured by tier, sized by its probability of
     success; the line NPV = 0 separates value from loss."""
-    figure = go.Figure()
+    figure = Figure()
     for tier in TIERS:
         members = [row for row in rows if row.report.tier == tier]
         if not members:
             continue
         figure.add_trace(
-            go.Scatter(
+            trace(
+                "scatter",
                 name=f"Tier {tier}",
-                # arrays: plotly takes them whole instead of checking value by value
-                x=np.array([row.report.one_off_investment for row in members]),
-                y=np.array([row.report.npv for row in members]),
+                # typed arrays (base64), as these were always sent: smaller than decimals
+                x=typed_array(row.report.one_off_investment for row in members),
+                y=typed_array(row.report.npv for row in members),
                 mode="markers",
                 marker={
-                    "size": np.array(
-                        [_marker_size(row.report.probability_of_success) for row in members]
+                    "size": typed_array(
+                        _marker_size(row.report.probability_of_success) for row in members
                     ),
                     "color": TIER_COLOURS[tier],
                     "opacity": 0.8,
                     "line": {"width": 1, "color": "#fff"},
                 },
                 text=[inert(row.idea.title) for row in members],
-                customdata=np.array([row.report.probability_of_success for row in members]),
+                customdata=typed_array(row.report.probability_of_success for row in members),
                 hovertemplate=(
                     "<b>%{text}</b><br>One-off %{x:,.0f} "
                     + currency
@@ -122,7 +123,7 @@ def value_investment_figure(rows: Sequence[IdeaRow], currency: str = "EUR") -> g
 
 def negative_from_figure(
     counts: Sequence[tuple[str, int]], never: str, do_not_build: str = "do not build"
-) -> go.Figure:
+) -> Figure:
     """Every idea in one bar: ideas worth building up to some tier by the tier where their ROI
     first turns negative (steps that earn nothing do not count), those that never do
     (labelled `never`), and those not worth building at any tier (`do_not_build`)."""
@@ -141,13 +142,14 @@ def negative_from_figure(
         else "ROI turns negative from %{x}: %{y} ideas (each worth building at some tier)"
         for label, _ in counts
     ]
-    figure = go.Figure(
-        go.Bar(
+    figure = Figure(
+        trace(
+            "bar",
             name="Ideas",
             x=labels,
             y=[count for _, count in counts],
-            marker_color=colours,
-            text=[count for _, count in counts],
+            marker={"color": colours},
+            text=[str(count) for _, count in counts],  # bar labels are strings to plotly
             textposition="outside",
             cliponaxis=False,
             hovertemplate=[h + "<extra></extra>" for h in hover],

@@ -20,11 +20,31 @@ import numpy as np
 Json = dict[str, Any]
 
 
-def typed_array(values: Iterable[float]) -> Json:
-    """Numbers as plotly's typed-array form (little-endian float64, base64): what plotly.py
-    writes for a numpy array, a third the size of a list of decimals on a large scatter."""
-    data = np.asarray(list(values), dtype="<f8")
-    return {"dtype": "f8", "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
+# plotly.js reads no 64-bit integers: plotly.py writes whole numbers in the smallest of these
+# that holds them (and as a plain list beyond them).
+_WHOLE_NUMBER_TYPES = ("i1", "i2", "i4")
+
+
+def typed_array(values: Iterable[float]) -> Json | list[Any]:
+    """Numbers as plotly's typed-array form (little-endian, base64), exactly as plotly.py
+    writes a numpy array of them: decimals as float64 ("f8"), whole numbers as the smallest
+    integer type that holds them ("i1", "i2", "i4"). A third the size of a list of decimals
+    on a large scatter."""
+    data = np.asarray(list(values))
+    if data.size == 0 or data.dtype.kind not in "if":
+        return data.tolist()  # plotly.py writes these as a list too
+    if data.dtype.kind == "f":
+        return _encoded(data, "f8")
+    for dtype in _WHOLE_NUMBER_TYPES:
+        limits = np.iinfo(dtype)
+        if limits.min <= data.min() and data.max() <= limits.max:
+            return _encoded(data, dtype)
+    return data.tolist()
+
+
+def _encoded(data: np.ndarray[Any, Any], dtype: str) -> Json:
+    raw = data.astype(f"<{dtype}").tobytes()
+    return {"dtype": dtype, "bdata": base64.b64encode(raw).decode("ascii")}
 
 
 def trace(kind: str, **properties: Any) -> Json:
@@ -36,8 +56,11 @@ def merge(into: dict[str, Any], update: Mapping[str, Any]) -> None:
     """Set `update` on `into`, merging nested objects as plotly's update_layout does (an axis
     given twice keeps the properties of both)."""
     for key, value in update.items():
-        current = into.get(key)
-        if isinstance(value, Mapping) and isinstance(current, dict):
+        if isinstance(value, Mapping):
+            current = into.get(key)
+            if not isinstance(current, dict):
+                # a copy: a figure never holds a caller's dict (a module's margins, say)
+                current = into[key] = {}
             merge(current, value)
         else:
             into[key] = value
@@ -81,6 +104,12 @@ class Figure:
         """A horizontal line across the whole plot at `y` (as plotly.py's add_hline)."""
         return self.add_shape(
             type="line", xref="x domain", x0=0, x1=1, yref="y", y0=y, y1=y, **shape
+        )
+
+    def add_vline(self, x: float, **shape: Any) -> Figure:
+        """A vertical line across the whole plot at `x` (as plotly.py's add_vline)."""
+        return self.add_shape(
+            type="line", xref="x", x0=x, x1=x, yref="y domain", y0=0, y1=1, **shape
         )
 
     def update_layout(self, **layout: Any) -> Figure:

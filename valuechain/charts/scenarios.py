@@ -8,8 +8,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-import plotly.graph_objects as go
-
+from valuechain.charts.plain import Figure, trace
 from valuechain.charts.theme import (
     ACCENT,
     GAIN,
@@ -32,7 +31,7 @@ def _axis(quarters: list[str]) -> dict[str, Any]:
         "tickvals": list(range(len(quarters))),
         "ticktext": quarters,
         "gridcolor": GRID,
-        "title": "Quarter",
+        "title": {"text": "Quarter"},
     }
 
 
@@ -47,33 +46,39 @@ def _spans(roadmap: Mapping[str, Any], key: Any) -> dict[Any, tuple[int, int]]:
     return {name: (min(qs), max(qs)) for name, qs in spans.items()}
 
 
-def timeline_by_idea(roadmap: Mapping[str, Any]) -> go.Figure:
+def timeline_by_idea(roadmap: Mapping[str, Any]) -> Figure:
     """Each idea's own work, then the quarters it earns in (from value_from on)."""
     quarters = roadmap["quarters"]
     index = {q: n for n, q in enumerate(quarters)}
     work = _spans(roadmap, lambda i: i["idea"] if i["kind"] == "idea" else None)
     ideas = [i for i in roadmap["ideas"] if i["idea"] in work]
     names = [inert(i["title"] or f"Idea {i['idea']}") for i in ideas]
-    figure = go.Figure()
-    figure.add_bar(
-        name="Work (engineering, deployment)",
-        orientation="h",
-        y=names,
-        base=[work[i["idea"]][0] - 0.45 for i in ideas],
-        x=[work[i["idea"]][1] - work[i["idea"]][0] + 0.9 for i in ideas],
-        marker_color=ACCENT,
-        hovertemplate="%{y}: work<extra></extra>",
+    figure = Figure()
+    figure.add_trace(
+        trace(
+            "bar",
+            name="Work (engineering, deployment)",
+            orientation="h",
+            y=names,
+            base=[work[i["idea"]][0] - 0.45 for i in ideas],
+            x=[work[i["idea"]][1] - work[i["idea"]][0] + 0.9 for i in ideas],
+            marker={"color": ACCENT},
+            hovertemplate="%{y}: work<extra></extra>",
+        )
     )
     earning = [i for i in ideas if i["value_from"] in index]
-    figure.add_bar(
-        name="Earning (time to value reached)",
-        orientation="h",
-        y=[inert(i["title"] or f"Idea {i['idea']}") for i in earning],
-        base=[index[i["value_from"]] - 0.45 for i in earning],
-        x=[len(quarters) - index[i["value_from"]] for i in earning],
-        marker_color=GAIN,
-        opacity=0.5,
-        hovertemplate="%{y}: earning<extra></extra>",
+    figure.add_trace(
+        trace(
+            "bar",
+            name="Earning (time to value reached)",
+            orientation="h",
+            y=[inert(i["title"] or f"Idea {i['idea']}") for i in earning],
+            base=[index[i["value_from"]] - 0.45 for i in earning],
+            x=[len(quarters) - index[i["value_from"]] for i in earning],
+            marker={"color": GAIN},
+            opacity=0.5,
+            hovertemplate="%{y}: earning<extra></extra>",
+        )
     )
     return styled(
         figure,
@@ -86,27 +91,30 @@ def timeline_by_idea(roadmap: Mapping[str, Any]) -> go.Figure:
     )
 
 
-def timeline_by_asset(roadmap: Mapping[str, Any]) -> go.Figure:
+def timeline_by_asset(roadmap: Mapping[str, Any]) -> Figure:
     """When each charged asset is built, coloured by tier (upstream first)."""
     quarters = roadmap["quarters"]
     spans = _spans(
         roadmap, lambda i: (i["asset_type"], i["asset_id"]) if i["kind"] == "asset" else None
     )
     assets = [a for a in roadmap["assets"] if (a["asset_type"], a["asset_id"]) in spans]
-    figure = go.Figure()
+    figure = Figure()
     for kind, tier in sorted(KIND_TIER.items(), key=lambda pair: -pair[1]):
         mine = [a for a in assets if a["asset_type"] == kind]
         if not mine:
             continue
         keys = [(a["asset_type"], a["asset_id"]) for a in mine]
-        figure.add_bar(
-            name=kind.replace("_", " "),
-            orientation="h",
-            y=[inert(a["name"]) for a in mine],
-            base=[spans[k][0] - 0.45 for k in keys],
-            x=[spans[k][1] - spans[k][0] + 0.9 for k in keys],
-            marker_color=TIER_COLOURS[tier],
-            hovertemplate="%{y}<extra></extra>",
+        figure.add_trace(
+            trace(
+                "bar",
+                name=kind.replace("_", " "),
+                orientation="h",
+                y=[inert(a["name"]) for a in mine],
+                base=[spans[k][0] - 0.45 for k in keys],
+                x=[spans[k][1] - spans[k][0] + 0.9 for k in keys],
+                marker={"color": TIER_COLOURS[tier]},
+                hovertemplate="%{y}<extra></extra>",
+            )
         )
     return styled(
         figure,
@@ -119,27 +127,42 @@ def timeline_by_asset(roadmap: Mapping[str, Any]) -> go.Figure:
     )
 
 
-def cash_flow(roadmap: Mapping[str, Any], currency: str) -> go.Figure:
+def cash_flow(roadmap: Mapping[str, Any], currency: str) -> Figure:
     """Per quarter: spend (one-off and run) below zero, benefit above, and the cumulative cash."""
     rows = roadmap["cash"]
     x = [r["quarter"] for r in rows]
-    figure = go.Figure()
-    figure.add_bar(name="One-off spend", x=x, y=[-r["one_off"] for r in rows], marker_color=LOSS)
-    figure.add_bar(name="Run cost", x=x, y=[-r["run"] for r in rows], marker_color=MUTED)
-    figure.add_bar(name="Expected benefit", x=x, y=[r["benefit"] for r in rows], marker_color=GAIN)
-    figure.add_scatter(
-        name="Cumulative cash",
-        x=x,
-        y=[r["cumulative"] for r in rows],
-        mode="lines+markers",
-        line={"color": INK},
-    )
-    figure.add_scatter(
-        name="Cumulative discounted",
-        x=x,
-        y=[r["cumulative_discounted"] for r in rows],
-        mode="lines",
-        line={"color": ACCENT, "dash": "dash"},
+    figure = Figure(
+        trace(
+            "bar",
+            name="One-off spend",
+            x=x,
+            y=[-r["one_off"] for r in rows],
+            marker={"color": LOSS},
+        ),
+        trace("bar", name="Run cost", x=x, y=[-r["run"] for r in rows], marker={"color": MUTED}),
+        trace(
+            "bar",
+            name="Expected benefit",
+            x=x,
+            y=[r["benefit"] for r in rows],
+            marker={"color": GAIN},
+        ),
+        trace(
+            "scatter",
+            name="Cumulative cash",
+            x=x,
+            y=[r["cumulative"] for r in rows],
+            mode="lines+markers",
+            line={"color": INK},
+        ),
+        trace(
+            "scatter",
+            name="Cumulative discounted",
+            x=x,
+            y=[r["cumulative_discounted"] for r in rows],
+            mode="lines",
+            line={"color": ACCENT, "dash": "dash"},
+        ),
     )
     return styled(
         figure,
@@ -147,11 +170,11 @@ def cash_flow(roadmap: Mapping[str, Any], currency: str) -> go.Figure:
         margin={"l": 80, "r": 30, "t": 30, "b": 60},
         legend_y=1.15,
         barmode="relative",
-        yaxis={"title": currency, "gridcolor": GRID, "tickformat": ",.0f"},
+        yaxis={"title": {"text": currency}, "gridcolor": GRID, "tickformat": ",.0f"},
     )
 
 
-def capacity_heatmap(roadmap: Mapping[str, Any]) -> go.Figure:
+def capacity_heatmap(roadmap: Mapping[str, Any]) -> Figure:
     """Share of each role's capacity the plan uses per quarter (above 100 %: overload)."""
     quarters = roadmap["quarters"]
     roles: dict[str, dict[str, float]] = defaultdict(dict)
@@ -161,15 +184,16 @@ def capacity_heatmap(roadmap: Mapping[str, Any]) -> go.Figure:
         )
         roles[inert(row["role_name"])][row["quarter"]] = share * 100
     names = sorted(roles)
-    figure = go.Figure(
-        go.Heatmap(
+    figure = Figure(
+        trace(
+            "heatmap",
             x=quarters,
             y=names,
             z=[[roles[n].get(q, 0.0) for q in quarters] for n in names],
             zmin=0,
             zmax=120,
             colorscale=[[0, "#f5f7fb"], [0.5, "#9ec5f0"], [0.83, ACCENT], [1, LOSS]],
-            colorbar={"title": "% used"},
+            colorbar={"title": {"text": "% used"}},
             hovertemplate="%{y} in %{x}: %{z:.0f} % of capacity<extra></extra>",
         )
     )

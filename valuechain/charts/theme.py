@@ -3,15 +3,10 @@ JSON handed to plotly.js (rendered client side from the local copy) through `jso
 
 from __future__ import annotations
 
-import json
-from typing import Any, TypeVar
-
-import plotly.graph_objects as go
+from typing import Any
 
 from valuechain.charts.plain import Figure
 from valuechain.platform.jsonsafe import finite
-
-FigureT = TypeVar("FigureT", Figure, go.Figure)
 
 GAIN = "#1b7f46"
 LOSS = "#b42318"
@@ -38,24 +33,21 @@ def inert(text: object) -> str:
     return str(text).translate(_MARKUP)
 
 
-def figure_json(figure: Figure | go.Figure) -> dict[str, Any]:
-    """Plain JSON-ready data (numpy arrays encoded) for `json_script`; a non-finite number
-    is null (json_script would otherwise write NaN or Infinity, which is not JSON)."""
-    if isinstance(figure, Figure):
-        data: dict[str, Any] = finite(figure.to_plotly_json())
-    else:
-        data = finite(json.loads(figure.to_json()))
+def figure_json(figure: Figure) -> dict[str, Any]:
+    """Plain JSON-ready data for `json_script`; a non-finite number is null (json_script
+    would otherwise write NaN or Infinity, which is not JSON)."""
+    data: dict[str, Any] = finite(figure.to_plotly_json())
     return data
 
 
 def styled(
-    figure: FigureT,
+    figure: Figure,
     *,
     height: int,
     margin: dict[str, int],
     legend_y: float,
     **extra: Any,
-) -> FigureT:
+) -> Figure:
     """The figure on a white page with a horizontal legend above it; `extra` sets the rest
     of the layout (axes, bars, shapes)."""
     layout: dict[str, Any] = {

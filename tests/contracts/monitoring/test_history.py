@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from contracts.monitoring import history
 from tests.contracts.factories import ContractVersionFactory, SlaBreachFactory, ValidationRunFactory
+from tests.valuechain.charts.plotly_check import assert_plotly_accepts
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +57,15 @@ def test_the_contract_page_shows_the_chart_and_its_table(client, django_assert_m
     names = [t["name"] for t in figure["data"]]
     assert names[:3] == ["Valid records", "Dead letters", "Dead-letter rate"]
     assert figure["data"][0]["y"][-1] == 8 * 21
+    # three panels over the same days, labelled once under the bottom one
+    layout = figure["layout"]
+    assert [layout[f"yaxis{n}"]["title"]["text"] for n in ("", "2", "3")] == [
+        "Records",
+        "Dead-letter rate",
+        "Breaches",
+    ]
+    assert layout["xaxis"]["matches"] == layout["xaxis2"]["matches"] == "x3"
+    assert_plotly_accepts(figure)
     table = page.split('id="health-table"')[1]
     assert ">168<" in table and ">42<" in table and "20&nbsp;%" in table and ">21<" in table
     assert "above which a contract is at risk" in page

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import IdeaFactory, UserFactory
+from tests.valuechain.charts.plotly_check import assert_plotly_accepts
 from valuechain import models as m
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +42,7 @@ def test_uncertainty_shows_the_tornado_and_no_run_yet(page_client, pm_user, shar
     # The widest swing is drawn at the top, i.e. last on the category axis.
     assert names[-1] == "Benefit (yearly)"
     assert "Discount rate" in names
+    assert_plotly_accepts(tornado)
     assert "No simulation yet" in html
     assert 'name="draws"' in html  # a product manager may run one
 
@@ -61,7 +63,9 @@ def test_starting_a_simulation_polls_until_the_histogram_shows(
         callback()
     done = client.get(f"/ideas/{idea.pk}/simulations/{run.pk}/").content.decode()
     assert "every 1s" not in done
-    assert figure(done, f"histogram-chart-data-{run.pk}")["data"][0]["type"] == "bar"
+    histogram = figure(done, f"histogram-chart-data-{run.pk}")
+    assert histogram["data"][0]["type"] == "bar"
+    assert_plotly_accepts(histogram)
     assert 'data-metric="mc-loss">100.0 %' in done
 
 
@@ -117,7 +121,9 @@ def test_the_portfolio_page_runs_a_selection_and_shows_it(
     assert "vendor/plotly-cartesian/plotly-cartesian.min.js" in html
     frontier = figure(html, f"frontier-data-{run.pk}")
     assert frontier["data"][0]["y"][-1] == pytest.approx(40_000)
+    assert_plotly_accepts(frontier)
     matrix = figure(html, f"matrix-data-{run.pk}")
+    assert_plotly_accepts(matrix)
     assert {trace["name"] for trace in matrix["data"]} <= {
         "quick win",
         "big bet",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 
-import plotly.graph_objects as go
-
+from tests.valuechain.charts.plotly_check import assert_plotly_accepts
 from tests.valuechain.dashboard.test_dashboard import facts, report
 from valuechain.charts import analysis as analysis_charts
 from valuechain.charts import dashboard as charts
+from valuechain.charts.plain import Figure, trace
 from valuechain.charts.theme import figure_json, inert
 from valuechain.dashboard import summary as d
 from valuechain.engine.tornado import Tornado, TornadoBar
@@ -29,6 +29,7 @@ def test_an_idea_titled_with_a_link_is_text_in_the_value_investment_chart():
     texts = [text for trace in data["data"] for text in trace.get("text", [])]
     assert texts == [inert(LINK)]
     assert "<a href" not in str(data)
+    assert_plotly_accepts(data)
 
 
 def test_an_asset_named_with_a_link_is_text_on_the_tornado_axis():
@@ -36,9 +37,10 @@ def test_an_asset_named_with_a_link_is_text_on_the_tornado_axis():
     data = figure_json(analysis_charts.tornado_figure(tornado))
     assert "<a href" not in str(data)
     assert any(inert(LINK) in str(trace.get("y")) for trace in data["data"])
+    assert_plotly_accepts(data)
 
 
 def test_chart_json_writes_a_non_finite_number_as_null():
-    figure = go.Figure(go.Bar(x=[1, 2, 3], y=[1.0, math.inf, math.nan]))
+    figure = Figure(trace("bar", x=[1, 2, 3], y=[1.0, math.inf, math.nan]))
     data = figure_json(figure)
     assert data["data"][0]["y"] == [1.0, None, None]

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from tests.valuechain.charts.plotly_check import assert_plotly_accepts
+from tests.valuechain.charts.plotly_check import assert_plotly_accepts, numbers
 from valuechain.charts.plain import Figure, trace, typed_array
 from valuechain.charts.theme import figure_json
 
@@ -49,3 +49,14 @@ def test_figures_do_not_share_their_template():
     first, second = figure_json(Figure()), figure_json(Figure())
     first["layout"]["template"]["layout"]["font"] = {"color": "red"}
     assert second["layout"]["template"]["layout"]["font"] != {"color": "red"}
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[1.5, -2.0, 3.25], [1, 2.5], [10, -5], [300, 0], [100_000, -7], [2**40], []],
+    ids=["decimals", "mixed", "small whole", "i2", "i4", "beyond i4", "empty"],
+)
+def test_typed_arrays_are_what_plotly_writes_for_a_numpy_array(values):
+    written = json.loads(go.Figure(go.Scatter(x=np.array(values))).to_json())["data"][0]["x"]
+    assert typed_array(values) == written
+    assert numbers(typed_array(values)) == values

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from contracts import health as h
+from tests.valuechain.charts.plotly_check import assert_plotly_accepts, numbers
 from valuechain.charts import dashboard as charts
 from valuechain.charts.theme import figure_json
 from valuechain.dashboard import summary as d
@@ -256,23 +257,27 @@ def test_scatter_has_a_trace_per_tier_present_sized_by_probability():
         report(2, -5, tier=3, probability=0.9, one_off=4_000),
         report(3, 7, tier=3, probability=0.1),
     )
-    figure = charts.value_investment_figure(rows)
-    names = [trace.name for trace in figure.data]
+    figure = figure_json(charts.value_investment_figure(rows))
+    names = [trace["name"] for trace in figure["data"]]
     assert names == ["Tier 1", "Tier 3"]
-    tier3 = figure.data[1]
-    assert list(tier3.x) == [4_000, 1_000] and list(tier3.y) == [-5, 7]
-    assert tier3.marker.size[0] > tier3.marker.size[1]
-    assert list(tier3.text) == ["idea 2", "idea 3"]
+    tier3 = figure["data"][1]
+    assert numbers(tier3["x"]) == [4_000, 1_000] and numbers(tier3["y"]) == [-5, 7]
+    sizes = numbers(tier3["marker"]["size"])
+    assert sizes[0] > sizes[1]
+    assert tier3["text"] == ["idea 2", "idea 3"]
+    assert_plotly_accepts(figure)
 
 
 def test_tier_and_negative_figures_show_every_category():
     rows = make_rows(report(1, -10, tier=2, negative_from=2))
-    tier = charts.tier_figure(d.tier_totals(rows))
-    assert [trace.name for trace in tier.data] == ["Total NPV", "One-off investment"]
-    assert list(tier.data[0].x) == ["Tier 1", "Tier 2", "Tier 3", "Tier 4"]
-    assert list(tier.data[0].y) == [0, -10, 0, 0]
-    negative = charts.negative_from_figure(d.negative_from_counts(rows), d.NEVER, d.DO_NOT_BUILD)
-    assert list(negative.data[0].x) == [
+    tier = figure_json(charts.tier_figure(d.tier_totals(rows)))
+    assert [trace["name"] for trace in tier["data"]] == ["Total NPV", "One-off investment"]
+    assert tier["data"][0]["x"] == ["Tier 1", "Tier 2", "Tier 3", "Tier 4"]
+    assert tier["data"][0]["y"] == [0, -10, 0, 0]
+    negative = figure_json(
+        charts.negative_from_figure(d.negative_from_counts(rows), d.NEVER, d.DO_NOT_BUILD)
+    )
+    assert negative["data"][0]["x"] == [
         "Tier 1",
         "Tier 2",
         "Tier 3",
@@ -281,8 +286,10 @@ def test_tier_and_negative_figures_show_every_category():
         "Do not build",
     ]
     # the one idea loses money at every tier: not worth building
-    assert list(negative.data[0].y) == [0, 0, 0, 0, 0, 1]
-    assert figure_json(negative)["data"][0]["type"] == "bar"
+    assert negative["data"][0]["y"] == [0, 0, 0, 0, 0, 1]
+    assert negative["data"][0]["type"] == "bar"
+    assert_plotly_accepts(tier)
+    assert_plotly_accepts(negative)
 
 
 def earning_step(tier: int, npv: float, coverage: float = 1.0) -> LadderStep:

@@ -28,6 +28,7 @@ from tests.factories import (
     RawSourceFactory,
     StakeholderAssignmentFactory,
 )
+from tests.valuechain.charts.plotly_check import assert_plotly_accepts, page_figure
 from valuechain import models as m
 from valuechain.analysis import services as analysis_services
 from valuechain.figures import store
@@ -111,6 +112,7 @@ def test_kpis_match_the_roi_reports(client_for, exec_user, backlog):
     # the three figures arrive as JSON for plotly.js
     for chart in ("tier-chart-data", "negative-chart-data", "scatter-chart-data"):
         assert f'id="{chart}"' in html
+        assert_plotly_accepts(page_figure(html, chart))
 
 
 def test_filtering_by_status_narrows_every_figure(client_for, exec_user, backlog):

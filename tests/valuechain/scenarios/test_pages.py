@@ -7,6 +7,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from tests.valuechain.charts.plotly_check import assert_plotly_accepts, page_figure
 from valuechain import models as m
 
 
@@ -54,6 +55,7 @@ def test_the_roadmap_shows_its_charts_and_tables(
     text = client.get(f"/scenarios/{scenario.pk}/").content.decode()
     for part in ("roadmap-by-idea", "roadmap-by-asset", "roadmap-cash", "roadmap-capacity"):
         assert f'id="{part}"' in text
+        assert_plotly_accepts(page_figure(text, part))
     assert "Customer 360" in text and "Plan NPV" in text
     csv = client.get(f"/scenarios/{scenario.pk}/export/cash.csv")
     assert csv.status_code == 200 and csv.content.decode().startswith("quarter,one_off")
