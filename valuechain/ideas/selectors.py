@@ -84,8 +84,8 @@ def explained_report(idea: m.Idea) -> ExplainedReport:
 
 
 def ladder_chart(idea_id: int, report: finance.RoiReport, money: str) -> dict[str, Any]:
-    """The ladder chart of the idea's report, drawn once per version of its inputs: building
-    a plotly figure costs more than the rest of the page."""
+    """The ladder chart of the idea's report, drawn once per version of its inputs (later
+    views read it back instead of writing the figure and its template again)."""
     return store.cached_for_idea(
         idea_id, f"ladder-chart:{money}", lambda: figure_json(ladder_figure(report, money))
     )
