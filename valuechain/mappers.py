@@ -229,6 +229,20 @@ def _load_closure(
     return catalogue
 
 
+def closure_within(roots: Iterable[chain.AssetKey], catalogue: Catalogue) -> Catalogue:
+    """What `load_closure(roots)` reads, taken from a catalogue that holds it (the whole
+    catalogue, say): every asset the roots reach upstream, available or not."""
+    found: Catalogue = {}
+    stack = list(roots)
+    while stack:
+        key = stack.pop()
+        if key in found or key not in catalogue:
+            continue
+        asset = found[key] = catalogue[key]
+        stack.extend(asset.upstream)
+    return found
+
+
 def ideas_catalogue(
     ideas: Iterable[chain.Idea],
     rates: DayRates | None = None,

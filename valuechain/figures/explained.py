@@ -41,9 +41,10 @@ def explain(
 
 
 def prepare(idea_ids: Iterable[int] | None = None) -> int:
-    """Cache the explained reports of the ideas (of these ids) whose figures are fresh; how
-    many. Versions are read before the inputs: an entry computed from inputs newer than its
-    version is keyed by a version that is already stale, so it is never read."""
+    """Cache the explained reports and lineage closures of the ideas (of these ids) whose
+    figures are fresh; how many ideas. Versions are read before the inputs: an entry
+    computed from inputs newer than its version is keyed by a version that is already
+    stale, so it is never read."""
     versions = store.fresh_versions(idea_ids)
     pending = sorted(versions)
     rates = mappers.day_rates()
@@ -54,12 +55,16 @@ def prepare(idea_ids: Iterable[int] | None = None) -> int:
         ideas = mappers.engine_ideas_of(chosen, rates)
         planned = mappers.planned_idea_ids(chosen)
         catalogue = store.cached_catalogue() if whole else mappers.ideas_catalogue(ideas, rates)
-        entries = {
-            store.idea_key(idea.id, *versions[idea.id], NAME): explain(
+        entries: dict[str, object] = {}
+        for idea in ideas:
+            version = versions[idea.id]
+            entries[store.idea_key(idea.id, *version, NAME)] = explain(
                 idea, catalogue, planned=idea.id in planned
             )
-            for idea in ideas
-        }
+            roots = (need.asset for need in idea.needs)
+            entries[store.idea_key(idea.id, *version, store.CLOSURE)] = mappers.closure_within(
+                roots, catalogue
+            )
         cache.set_many(entries, SECONDS)
-        prepared += len(entries)
+        prepared += len(ideas)
     return prepared

@@ -31,6 +31,8 @@ from valuechain.figures import codec, repricing
 BATCH_FROM = 32
 # From this many ideas at once, one (cached) whole catalogue is cheaper than their closures.
 WHOLE_CATALOGUE_FROM = 300
+# The cache entry of an idea's lineage closure (mappers.load_closure of its needs' assets).
+CLOSURE = "closure"
 # Ideas refreshed per transaction by the background refresh.
 REFRESH_CHUNK = 500
 CATALOGUE_CACHE_SECONDS = 24 * 3600

@@ -352,7 +352,7 @@ def _closure_of(idea_id: int, read: Callable[[], mappers.Catalogue]) -> mappers.
     """The idea's lineage closure, read once per version of its figures' inputs: every write
     to an asset it reaches (a name included), to its lineage or to prices raises that version.
     """
-    return store.cached_for_idea(idea_id, "closure", read)
+    return store.cached_for_idea(idea_id, store.CLOSURE, read)
 
 
 # --- stakeholders -----------------------------------------------------------------------------

@@ -10,9 +10,18 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from rest_framework.test import APIClient
 
-from tests.factories import FeatureFactory, IdeaFactory, NeedFactory
+from tests.factories import (
+    AcquisitionOptionFactory,
+    CuratedDatasetFactory,
+    FeatureFactory,
+    IdeaFactory,
+    NeedFactory,
+    RawSourceFactory,
+)
+from valuechain import mappers
 from valuechain import models as m
 from valuechain.figures import explained, store, tasks
 from valuechain.ideas import selectors
@@ -91,3 +100,55 @@ def test_only_fresh_ideas_are_prepared() -> None:
     store.bump_ideas([ideas[0].pk])
     assert explained.prepare() == 1
     assert store.fresh_key(ideas[0].pk, explained.NAME) is None
+
+
+def _deep_lineage(ideas: list[m.Idea]) -> m.CuratedDataset:
+    """A feature on a curated dataset built from another (available) curated dataset, its raw
+    source and that source's acquisition option, used by every idea; the curated dataset the
+    feature is made of (to be built, so charged and shown)."""
+    raw = RawSourceFactory(available=True, acquisition_option=AcquisitionOptionFactory())
+    base = CuratedDatasetFactory(available=True, raw_sources=[raw])
+    top = CuratedDatasetFactory(available=False)
+    top.upstream_curated_datasets.set([base])
+    feature = FeatureFactory(available=False, curated_datasets=[top])
+    for idea in ideas:
+        NeedFactory(idea=idea, feature=feature, essential=False)
+    return top
+
+
+@pytest.mark.parametrize("count", [3, 40])
+def test_prepared_closures_equal_the_lineage_read_in_the_request(
+    count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ideas = _ideas(count)
+    _deep_lineage(ideas)
+    monkeypatch.setattr(store, "WHOLE_CATALOGUE_FROM", 10)  # the 40 take the compiled catalogue
+    store.refresh()
+    cache.clear()
+    explained.prepare()
+    for idea in selectors.ideas().filter(pk__in=[i.pk for i in ideas]):
+        key = store.fresh_key(idea.pk, store.CLOSURE)
+        roots = [need.asset for need in mappers.idea_to_engine(idea, mappers.day_rates()).needs]
+        read = mappers.load_closure(roots)
+        assert key is not None and cache.get(key) == read
+        assert len(read) == 7  # three features, two curated datasets, a source, its option
+
+
+def test_the_first_idea_page_after_a_refresh_reads_no_lineage_and_shows_current_names(
+    client_for: Any, pm_user: Any
+) -> None:
+    ideas = _ideas(2)
+    upstream = _deep_lineage(ideas)
+    tasks.refresh_figures()  # as the worker does after a write: figures and closures ready
+    url = reverse("idea-detail", args=[ideas[0].pk])
+    client = client_for(pm_user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    # the needs' own assets are joined to the needs; nothing upstream of them is read
+    assert 'FROM "valuechain_rawsource"' not in read
+    assert 'FROM "valuechain_curateddataset' not in read  # nor the links between them
+    upstream.name = "Renamed upstream dataset"
+    upstream.save()  # a name is part of the closure: the cached one is not read again
+    tasks.refresh_figures()
+    assert "Renamed upstream dataset" in client.get(url).content.decode()
