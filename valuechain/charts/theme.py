@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.html import json_script
+from django.utils.safestring import SafeString
+
 from valuechain.charts.plain import Figure
 from valuechain.platform.jsonsafe import finite
 
@@ -31,6 +34,14 @@ def inert(text: object) -> str:
     ``<a href="https://...">`` would become a live link inside the chart); escaping its markup
     characters makes it show exactly what the user typed, and nothing more."""
     return str(text).translate(_MARKUP)
+
+
+def figure_script(figure: Figure, element_id: str) -> SafeString:
+    """The figure as the page's JSON script element (Django's json_script), encoded once: a
+    page caches this text, which costs nothing to read back, rather than the figure's
+    objects, which a large chart (the dashboard's scatter of every idea) would have to
+    encode again on every view."""
+    return json_script(figure_json(figure), element_id)
 
 
 def figure_json(figure: Figure) -> dict[str, Any]:

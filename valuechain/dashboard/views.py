@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from valuechain import models as m
 from valuechain.charts import dashboard as charts
-from valuechain.charts.theme import figure_json
+from valuechain.charts.theme import figure_script
 from valuechain.dashboard import selectors, summary
 from valuechain.platform.display import currency, percent
 
@@ -41,10 +41,13 @@ def _figures_part(loaded: selectors.Loaded, money: str) -> dict[str, Any]:
         "top": summary.top_by_npv(loaded.rows),
         "downside": summary.largest_downside(loaded.rows),
         "refreshing": loaded.refreshing,
-        "tier_chart": figure_json(charts.tier_figure(totals, money)),
-        "scatter_chart": figure_json(charts.value_investment_figure(loaded.rows, money)),
-        "negative_chart": figure_json(
-            charts.negative_from_figure(negative_from, summary.NEVER, summary.DO_NOT_BUILD)
+        "tier_chart": figure_script(charts.tier_figure(totals, money), "tier-chart-data"),
+        "scatter_chart": figure_script(
+            charts.value_investment_figure(loaded.rows, money), "scatter-chart-data"
+        ),
+        "negative_chart": figure_script(
+            charts.negative_from_figure(negative_from, summary.NEVER, summary.DO_NOT_BUILD),
+            "negative-chart-data",
         ),
     }
 
@@ -58,7 +61,10 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     counts = selectors.status_counts()
     query = "&".join(f"status={s}" for s in statuses)
     figures = selectors.cached_by_epoch(
-        loaded, f"{query}:{money}", lambda: _figures_part(loaded, money)
+        # "scripts": the charts are kept as their script elements' text
+        loaded,
+        f"scripts:{query}:{money}",
+        lambda: _figures_part(loaded, money),
     )
     risks = summary.risk_signals(loaded.rows, **selectors.risk_inputs(loaded, statuses))
     at_risk = [row for row in risks.ideas if row.has_risk]

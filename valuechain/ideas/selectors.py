@@ -12,11 +12,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
+from django.utils.safestring import SafeString
 
 from valuechain import mappers
 from valuechain import models as m
 from valuechain.charts.ideas import ladder_figure
-from valuechain.charts.theme import figure_json
+from valuechain.charts.theme import figure_script
 from valuechain.engine import chain, finance
 from valuechain.engine.stakeholders import stakeholder_gaps
 from valuechain.figures import explained, store
@@ -83,11 +84,13 @@ def explained_report(idea: m.Idea) -> ExplainedReport:
     )
 
 
-def ladder_chart(idea_id: int, report: finance.RoiReport, money: str) -> dict[str, Any]:
-    """The ladder chart of the idea's report, drawn once per version of its inputs (later
-    views read it back instead of writing the figure and its template again)."""
+def ladder_chart(idea_id: int, report: finance.RoiReport, money: str) -> SafeString:
+    """The ladder chart of the idea's report as the page's JSON script element, drawn once per
+    version of its inputs (later views read the text back)."""
     return store.cached_for_idea(
-        idea_id, f"ladder-chart:{money}", lambda: figure_json(ladder_figure(report, money))
+        idea_id,
+        f"ladder-script:{money}",  # not ladder-chart: entries of that name hold figures
+        lambda: figure_script(ladder_figure(report, money), "ladder-chart-data"),
     )
 
 
