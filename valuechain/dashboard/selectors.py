@@ -87,7 +87,12 @@ def status_counts() -> dict[str, int]:
 def risk_inputs(loaded: Loaded, statuses: Sequence[str]) -> dict[str, Any]:
     """What summary.risk_signals needs: stakeholder gaps' inputs, each idea's contract health
     (the same reading as the idea page's) and the registry's contracts by status."""
-    gaps = ideas.stakeholder_gap_inputs(statuses=statuses)
+    # assignments and default roles raise the epoch too (they change no figure)
+    gaps = cached_by_epoch(
+        loaded,
+        "gaps:" + ",".join(statuses),
+        lambda: ideas.stakeholder_gap_inputs(statuses=statuses),
+    )
     # the dashboard reads each idea's level and reasons, not its per-asset lineage
     lineage = store.cached_for_catalogue(
         "lineage", lambda: contracts.lineage_inputs(store.cached_catalogue())

@@ -223,6 +223,15 @@ def _prices_written(sender: Any, instance: Any, **kwargs: Any) -> None:
         prices_changed()
 
 
+def _people_written(sender: Any, **kwargs: Any) -> None:
+    """Stakeholder assignments and the tiers' default roles: no figure moves, but the
+    dashboard's stakeholder gaps, cached under the epoch, do."""
+    if _suspended.get() or kwargs.get("raw"):
+        return
+    if kwargs.get("action", "post_add") in ("post_add", "post_remove", "post_clear"):
+        store.bump_epoch()
+
+
 UID = "valuechain-figures"
 
 
@@ -253,3 +262,11 @@ def connect() -> None:
         )
         signal.connect(_prices_written, sender=m.Role, dispatch_uid=f"{UID}-role-{name}")
         signal.connect(_prices_written, sender=m.TierProfile, dispatch_uid=f"{UID}-tier-{name}")
+        signal.connect(
+            _people_written, sender=m.StakeholderAssignment, dispatch_uid=f"{UID}-people-{name}"
+        )
+    m2m_changed.connect(
+        _people_written,
+        sender=m.TierProfile.default_roles.through,
+        dispatch_uid=f"{UID}-default-roles",
+    )

@@ -305,3 +305,26 @@ def test_every_kpi_explains_itself_and_the_downside_says_do_not_build(
     assert 'data-best-stop="none">do not build: 0' in downside
     chart = html.split('id="negative-chart-data" type="application/json">')[1]
     assert '"Do not build"' in chart.split("</script>")[0]
+
+
+def test_the_stakeholder_gaps_follow_every_assignment_and_default_role_change(
+    client_for, exec_user, lead_user, backlog
+):
+    """The gaps are cached with the dashboard's figures: each write shows at once."""
+    loser = backlog["loser"]
+    client = client_for(exec_user)
+
+    def gaps() -> str:
+        html = client.get("/dashboard/").content.decode()
+        risk_table = html.split('id="risk-table"')[1].split("</table>")[0]
+        row = re.search(rf'<tr data-idea="{loser.pk}">(.*?)</tr>', risk_table, re.S)
+        return row.group(1) if row else ""
+
+    assert "tier 2: Analytics engineer" in gaps()
+    role = m.Role.objects.get(name="Analytics engineer")
+    assignment = StakeholderAssignmentFactory(idea=loser, tier=2, role=role)
+    assert "tier 2: Analytics engineer" not in gaps()
+    assignment.delete()
+    assert "tier 2: Analytics engineer" in gaps()
+    m.TierProfile.objects.get(tier=2).default_roles.remove(role)
+    assert "tier 2: Analytics engineer" not in gaps()
