@@ -287,6 +287,18 @@ def _in_use(contracts: Sequence[ContractFacts]) -> list[ContractFacts]:
     return ended or list(contracts)
 
 
+def ungoverned_health(needs: Iterable[Ref], names: Mapping[Ref, str]) -> IdeaHealth:
+    """The health of an idea with no contract anywhere on its needs' lineage and none linked
+    by hand (the common case): nothing governs any of its data, or it uses none yet."""
+    roots = list(dict.fromkeys(needs))
+    if not roots:
+        return IdeaHealth(NO_DATA, (Reason(NO_DATA, "This idea uses no catalogue data yet."),))
+    behind = ", ".join(names.get(r, f"#{r[1]}") for r in roots)
+    return IdeaHealth(
+        UNGOVERNED, (Reason(UNGOVERNED, "No contract governs the data behind " + behind + "."),)
+    )
+
+
 def idea_health(
     *,
     needs: Iterable[Ref],
@@ -324,11 +336,7 @@ def idea_health(
         elif facts.id in linked_ids:
             direct.append(facts)
     if not with_assets and refs and not on_asset and not direct:
-        # no contract anywhere on the lineage: nothing governs any root (the common case)
-        behind = ", ".join(names.get(r, f"#{r[1]}") for r in roots)
-        return IdeaHealth(
-            UNGOVERNED, (Reason(UNGOVERNED, "No contract governs the data behind " + behind + "."),)
-        )
+        return ungoverned_health(roots, names)  # no contract anywhere on the lineage
     own = {ref: [c.id for c in rows] for ref, rows in on_asset.items()}
     # without the per-asset states, only the roots and contracted assets are named below
     named = refs if with_assets else [r for r in refs if r in on_asset or r in roots]

@@ -417,6 +417,7 @@ def contract_health_by_id(
     linked_here = (
         Q(ideas__in=idea_query.values("pk")) if idea_query is not None else Q(ideas__in=ids)
     )
+    governed: set[int] = set(ids)  # the ideas a contract may govern: all, in detail
     if detail:
         reach = {pk: health.lineage(upstream, roots[pk], walked) for pk in ids}
         reached = {ref for refs in reach.values() for ref in refs}
@@ -429,9 +430,10 @@ def contract_health_by_id(
         rows = list(contracts().filter(~Q(asset_type="") | linked_here).distinct())
         touched = _downstream({c.asset_key for c in rows if c.asset_key is not None}, upstream)
         by_hand = {i.pk for c in rows for i in c.ideas.all()}
+        governed = {pk for pk in ids if pk in by_hand or any(root in touched for root in roots[pk])}
         reach = {
             pk: health.lineage(upstream, roots[pk], walked)
-            if pk in by_hand or any(root in touched for root in roots[pk])
+            if pk in governed
             else list(dict.fromkeys(roots[pk]))  # no contract anywhere upstream
             for pk in ids
         }
@@ -447,6 +449,12 @@ def contract_health_by_id(
     memo: dict[AssetRef, health.AssetGovernance] = {}  # every idea is judged on these contracts
     result = {}
     for pk in ids:
+        if not detail and pk not in governed:
+            # neither a contract upstream nor one linked by hand: judged without a walk
+            result[pk] = IdeaContractHealth(
+                state=health.ungoverned_health(roots[pk], names), contracts=[], policy=policy
+            )
+            continue
         state = health.idea_health(
             needs=roots[pk],
             upstream=upstream,
