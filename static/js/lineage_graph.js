@@ -142,10 +142,47 @@
     });
   }
 
-  function start() {
-    var containers = document.querySelectorAll(".lineage-graph[data-graph]");
+  function drawAll(containers) {
     for (var i = 0; i < containers.length; i += 1) {
       draw(containers[i]);
+    }
+  }
+
+  // cytoscape (440 kB) once, then every graph on the page.
+  function loadCytoscape(url, containers) {
+    var script = document.createElement("script");
+    script.src = url;
+    script.onload = function () {
+      drawAll(containers);
+    };
+    document.head.appendChild(script);
+  }
+
+  function start() {
+    var containers = document.querySelectorAll(".lineage-graph[data-graph]");
+    var url = containers.length && containers[0].dataset.cytoscape;
+    if (typeof window.cytoscape === "function" || !url) {
+      drawAll(containers);
+      return;
+    }
+    // A page where the graph lies below other content (the idea page) fetches cytoscape
+    // only when the graph nears the screen: its download and start-up do not hold back
+    // what is drawn above it.
+    if (!("IntersectionObserver" in window)) {
+      loadCytoscape(url, containers);
+      return;
+    }
+    var observer = new IntersectionObserver(
+      function (entries) {
+        if (entries.some(function (entry) { return entry.isIntersecting; })) {
+          observer.disconnect();
+          loadCytoscape(url, containers);
+        }
+      },
+      { rootMargin: "400px 0px" }
+    );
+    for (var i = 0; i < containers.length; i += 1) {
+      observer.observe(containers[i]);
     }
   }
 

@@ -21,6 +21,8 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 def _drawn(page: Any) -> tuple[int, list[str], list[str]]:
+    # the idea page fetches cytoscape only when the graph nears the screen, as a reader scrolls
+    page.locator("#lineage-graph").scroll_into_view_if_needed()
     page.wait_for_selector("#lineage-graph canvas")
     page.wait_for_function("document.querySelector('#lineage-graph').dataset.drawn")
     nodes = int(page.get_attribute("#lineage-graph", "data-drawn") or 0)
@@ -59,9 +61,28 @@ def test_the_panels_fit_a_phone(page, live_server, log_in, pm_user, value_chain)
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server, pm_user.username)
     page.goto(f"{live_server.url}/ideas/{value_chain.idea.pk}/")
+    page.locator("#lineage-graph").scroll_into_view_if_needed()
     page.wait_for_selector("#lineage-graph canvas")
     for panel in ("#lineage", "#comments", "#activity"):
         box = page.eval_on_selector(panel, "e => e.getBoundingClientRect().right")
         assert box <= 390, panel
     widest = page.eval_on_selector("#lineage", "e => e.scrollWidth - e.clientWidth")
     assert widest <= 0
+
+
+def test_the_idea_page_draws_its_ladder_before_fetching_the_graph_library(
+    page, live_server, log_in, pm_user, value_chain
+):
+    log_in(page, live_server, pm_user.username)
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(f"{live_server.url}/ideas/{value_chain.idea.pk}/")
+    page.wait_for_selector("#ladder-chart .main-svg")
+    page.wait_for_load_state("load")
+    # the graph lies further down: its library waits for the reader to scroll there
+    assert not [url for url in fetched if "cytoscape" in url]
+    assert page.locator("#lineage-graph canvas").count() == 0
+
+    nodes, rows, drawn = _drawn(page)
+    assert nodes == 8 and sorted(rows) == sorted(drawn)
+    assert len([url for url in fetched if "cytoscape" in url]) == 1

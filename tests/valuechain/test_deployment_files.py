@@ -60,11 +60,13 @@ def test_the_image_collects_static_files_with_the_storage_it_serves_them_with():
     assert web["WHITENOISE_USE_FINDERS"] == "false"
 
 
-def test_the_chart_bundle_is_vendored_with_its_licence():
-    vendor = ROOT / "static" / "vendor" / "plotly-cartesian"
-    bundle = (vendor / "plotly-cartesian.min.js").read_text()[:200]
-    assert "plotly.js (cartesian" in bundle
+def test_the_chart_bundle_is_vendored_with_its_licence_and_how_to_rebuild_it():
+    vendor = ROOT / "static" / "vendor" / "plotly-custom"
+    bundle = (vendor / "plotly-custom.min.js").read_text()[:200]
+    assert "plotly.js (custom: scatter, bar, heatmap" in bundle and "v4.1.1" in bundle
     assert "MIT" in (vendor / "LICENSE").read_text()
+    readme = (vendor / "README.md").read_text()
+    assert "plotly.js@4.1.1" in readme and "npx esbuild" in readme
     # no page loads the full 4.8 MB bundle any more
     templates = ROOT / "templates"
     assert not [p for p in templates.rglob("*.html") if "plotly/plotly.min.js" in p.read_text()]

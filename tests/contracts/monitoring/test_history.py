@@ -51,7 +51,7 @@ def test_the_contract_page_shows_the_chart_and_its_table(client, django_assert_m
             SlaBreachFactory(contract=contract, version=version)
         with django_assert_max_num_queries(40):
             page = client.get(f"/contracts/{contract.pk}/").content.decode()
-    assert 'id="health-chart"' in page and "vendor/plotly-cartesian/plotly-cartesian.min.js" in page
+    assert 'id="health-chart"' in page and "vendor/plotly-custom/plotly-custom.min.js" in page
     figure = json.loads(page.split('id="health-chart-data" type="application/json">')[1]
                         .split("</script>")[0])  # fmt: skip
     names = [t["name"] for t in figure["data"]]

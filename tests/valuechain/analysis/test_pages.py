@@ -118,7 +118,7 @@ def test_the_portfolio_page_runs_a_selection_and_shows_it(
     html = client.get(response["Location"]).content.decode()
     assert 'data-metric="total-npv">40,000' in html
     assert 'data-metric="selected-count">2' in html
-    assert "vendor/plotly-cartesian/plotly-cartesian.min.js" in html
+    assert "vendor/plotly-custom/plotly-custom.min.js" in html
     frontier = figure(html, f"frontier-data-{run.pk}")
     assert frontier["data"][0]["y"][-1] == pytest.approx(40_000)
     assert_plotly_accepts(frontier)

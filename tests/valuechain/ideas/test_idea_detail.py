@@ -98,13 +98,13 @@ def test_the_chart_has_bars_line_negative_zone_and_best_tier_marker(page, report
 
 @pytest.mark.django_db
 def test_plotly_comes_from_static_never_a_cdn(page):
-    assert "/static/vendor/plotly-cartesian/plotly-cartesian.min.js" in page
+    assert "/static/vendor/plotly-custom/plotly-custom.min.js" in page
     assert "cdn" not in page.lower()
 
 
 @pytest.mark.django_db
 def test_the_plotly_bundle_is_served(client_for, exec_user):
-    response = client_for(exec_user).get("/static/vendor/plotly-cartesian/plotly-cartesian.min.js")
+    response = client_for(exec_user).get("/static/vendor/plotly-custom/plotly-custom.min.js")
     assert response.status_code == 200
 
 
