@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -30,18 +30,29 @@ def _quote(name: str | None) -> str:
     return connection.ops.quote_name(str(name))
 
 
-def among(queryset: QuerySet[Any], column: str, values: Collection[Any]) -> QuerySet[Any]:
-    """The rows whose column (of the queryset's own table) is one of the values, sent as one
-    parameter: an IN list of thousands costs Django and the driver a step per value."""
-    where = f"{_quote(queryset.model._meta.db_table)}.{_quote(column)}"
+def _among(column: str, values: Collection[Any]) -> tuple[str, list[Any]]:
+    """SQL for "the column is one of the values" with the values as one parameter: an IN
+    list of thousands costs Django and the driver a step per value."""
     if connection.vendor == "postgresql":
-        return queryset.extra(where=[f"{where} = ANY(%s)"], params=[list(values)])
+        # As one text parameter where possible: the driver quotes a list of thousands of
+        # names value by value in Python, a string in one step.
+        if all(value.__class__ is int for value in values):
+            return f"{column} = ANY(%s::bigint[])", ["{" + ",".join(map(str, values)) + "}"]
+        if all(value.__class__ is str for value in values):
+            elements = "SELECT json_array_elements_text(%s::json)"
+            return f"{column} = ANY(ARRAY({elements}))", [json.dumps(list(values))]
+        return f"{column} = ANY(%s)", [list(values)]
     if connection.vendor == "sqlite":
-        return queryset.extra(
-            where=[f"{where} IN (SELECT value FROM json_each(%s))"],
-            params=[json.dumps(list(values))],
-        )
-    return queryset.filter(**{f"{column}__in": values})
+        return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(list(values))]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+def among(queryset: QuerySet[Any], column: str, values: Collection[Any]) -> QuerySet[Any]:
+    """The rows whose column (of the queryset's own table) is one of the values."""
+    if connection.vendor not in ("postgresql", "sqlite"):
+        return queryset.filter(**{f"{column}__in": values})
+    where, params = _among(f"{_quote(queryset.model._meta.db_table)}.{_quote(column)}", values)
+    return queryset.extra(where=[where], params=params)
 
 
 def prepared(field: Field[Any, Any], values: list[Any]) -> list[Any]:
@@ -197,3 +208,33 @@ def insert_links(
     columns = ", ".join(_quote(field.column) for field in fields)
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s)", pairs)
+
+
+def insert_copies(
+    target: type[models.Model],
+    source: type[models.Model],
+    keys: Collection[Any],
+    constants: Mapping[str, Any],
+) -> None:
+    """Rows of `target` copied by the database from the rows of `source` with these primary
+    keys, in one statement: each field of `target` from the `source` field of the same name,
+    or from `constants` (field name -> value)."""
+    if not keys:
+        return
+    fields = [field for field in target._meta.concrete_fields if not field.primary_key]
+    selected, params = [], []
+    for field in fields:
+        if field.name in constants:
+            selected.append("%s")
+            params.append(field.get_db_prep_save(constants[field.name], connection))
+        else:
+            selected.append(_quote(source._meta.get_field(field.name).column))  # type: ignore[union-attr]
+    table, pk = _quote(source._meta.db_table), _quote(source._meta.pk.column)  # type: ignore[union-attr]
+    where, key_params = _among(f"{table}.{pk}", keys)
+    names = ", ".join(_quote(field.column) for field in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_quote(target._meta.db_table)} ({names}) "
+            f"SELECT {', '.join(selected)} FROM {table} WHERE {where} ORDER BY {table}.{pk}",
+            [*params, *key_params],
+        )
