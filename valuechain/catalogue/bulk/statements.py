@@ -33,6 +33,8 @@ def _quote(name: str | None) -> str:
 def _among(column: str, values: Collection[Any]) -> tuple[str, list[Any]]:
     """SQL for "the column is one of the values" with the values as one parameter: an IN
     list of thousands costs Django and the driver a step per value."""
+    if not values:
+        return "1 = 0", []
     if connection.vendor == "postgresql":
         # As one text parameter where possible: the driver quotes a list of thousands of
         # names value by value in Python, a string in one step.
@@ -126,11 +128,11 @@ def insert(
     columns = [prepared(field, column) for field, column in zip(fields, columns, strict=True)]
     table, pk = _quote(model._meta.db_table), model._meta.pk
     if connection.vendor == "postgresql":
-        new_ids = _new_ids(model, count) if ids else []
+        drawn = _new_ids(model, count) if ids else []
         if ids:
-            fields, columns = [pk, *fields], [new_ids, *columns]  # type: ignore[list-item]
+            fields, columns = [pk, *fields], [drawn, *columns]  # type: ignore[list-item]
         _copy(table, fields, columns)
-        return new_ids
+        return drawn
     names = ", ".join(_quote(field.column) for field in fields)
     rows = list(zip(*columns, strict=True))
     with connection.cursor() as cursor:
