@@ -189,8 +189,8 @@ def test_a_dry_run_of_a_mixed_file_plans_every_row_and_writes_nothing():
 @pytest.mark.django_db
 def test_each_row_is_held_to_its_models_field_rules():
     """What the models refuse is reported on the row and field, as `full_clean` reported it."""
-    feature = m.Feature(name="x" * 201, feasibility=2.0)
-    vendor = m.AcquisitionOption(name="Vendor", available=True)
+    feature = {**writing.new_state(m.Feature), "name": "x" * 201, "feasibility": 2.0}
+    vendor = {**writing.new_state(m.AcquisitionOption), "name": "Vendor", "available": True}
     rows = [
         writing.Pending(AssetRow(7, "feature", "x"), feature, frozenset(), created=True),
         writing.Pending(

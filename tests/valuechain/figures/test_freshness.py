@@ -4,6 +4,7 @@ stores exactly what a fresh computation over the whole catalogue gives."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,7 @@ from tests.factories import (
 from valuechain import mappers
 from valuechain import models as m
 from valuechain.catalogue import services as catalogue_services
+from valuechain.catalogue.bulk import database as bulk
 from valuechain.engine import finance
 from valuechain.estimates import EstimateInput
 from valuechain.figures import store
@@ -67,10 +69,19 @@ def _save(instance: Any, **changes: Any) -> None:
     instance.save()
 
 
+def _import(*records: dict[str, Any]) -> None:
+    data = json.dumps({"assets": list(records)}).encode()
+    assert bulk.import_catalogue(data=data, fmt="json", dry_run=False).ok
+
+
 def _mark_built(company: Company) -> None:
     _save(company.chain.idea, status=m.Idea.Status.SHIPPED)
     keys = [f"feature:{company.chain.new_feature.pk}"]
     idea_services.mark_built_available(idea=company.chain.idea, keys=keys, user=company.lead)
+
+
+def _estimate(low: float, likely: float, high: float) -> dict[str, float]:
+    return {"build_low": low, "build_likely": likely, "build_high": high}
 
 
 Write = Callable[[Company], object]
@@ -137,6 +148,42 @@ WRITES: dict[str, tuple[Write, bool]] = {
             setup_high=90_000,
         ),
         False,
+    ),
+    "catalogue import of an upstream estimate": (
+        lambda c: _import(
+            {
+                "kind": "raw_source",
+                "name": "Weather observations",
+                **_estimate(45_000, 50_000, 70_000),
+            }
+        ),
+        False,
+    ),
+    "catalogue import of new data linked to a feature to build": (
+        lambda c: _import(
+            {
+                "kind": "curated_dataset",
+                "name": "Holiday calendar",
+                **_estimate(9_000, 9_000, 9_000),
+            },
+            {
+                "kind": "feature",
+                "name": "Promotion uplift",
+                "upstream": ["Sales golden table", "Promotions calendar", "Holiday calendar"],
+            },
+        ),
+        False,
+    ),
+    "catalogue import making a feature in the store one to build": (
+        lambda c: _import(
+            {
+                "kind": "feature",
+                "name": "Weekly sales per store",
+                "available": False,
+                **_estimate(20_000, 30_000, 40_000),
+            }
+        ),
+        True,
     ),
     "shipped idea's data marked available": (
         lambda c: _mark_built(c),

@@ -194,15 +194,19 @@ def import_catalogue(*, data: bytes, fmt: str, dry_run: bool) -> ImportReport:
     pending = writing.prepare(rows, planned, refs)
     problems = writing.model_problems(pending)
     if problems:
-        return ImportReport(dry_run=dry_run, errors=sorted(problems, key=lambda e: e.row))
+        return ImportReport(dry_run=dry_run, errors=problems)
     if dry_run:
         return report
-    changed_keys: set[tuple[str, int]] = set()
     try:
         with transaction.atomic():
-            changed_keys |= writing.write(pending, refs)
+            writing.write(pending, refs)
     except IntegrityError:
         return ImportReport(dry_run=dry_run, errors=[RowError(0, "", REFUSED)])
-    # Written in bulk, so no model signal: the ideas whose closures hold these assets go stale.
-    invalidation.assets_changed(changed_keys)
+    # Written in bulk, so no model signal: the ideas whose closures hold the changed assets go
+    # stale. Those of the existing assets are enough: a new asset has no need on it yet, and
+    # only rows of this file link to it (each asset's row sets its own inputs), so whatever
+    # reaches it reaches it through an existing asset of the file or not at all.
+    invalidation.assets_changed(
+        (item.row.kind, item.state["id"]) for item in pending if not item.created
+    )
     return report

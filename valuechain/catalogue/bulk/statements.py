@@ -2,19 +2,22 @@
 
 Django's `bulk_create` compiles every value through the query compiler, and `bulk_update`
 builds a CASE per field over every row, which SQLite takes seconds to run for a few thousand
-rows. These write the same rows with values already prepared by each field
-(`get_db_prep_save`):
-  - PostgreSQL: one statement per table, each column sent as one array (`UNNEST`), as
-    Django's own `bulk_create` does there; a statement with a placeholder per value would be
-    re-parsed by the driver for every value;
-  - SQLite (in process, no round trips): multi-row INSERTs within its limit on parameters,
-    and one prepared UPDATE or INSERT run for every row (`executemany`).
+rows. These write the same rows, given column by column, with values prepared by each field
+(`get_db_prep_save`, once per distinct value of a column):
+  - PostgreSQL: COPY, binary where the driver knows every column's type (new primary keys
+    drawn first from the table's sequence, in one query; updates copied to a scratch table and
+    applied with one UPDATE): the driver encodes the rows in C, where any INSERT of thousands
+    of rows has it quote or adapt every value in Python;
+  - SQLite (in process, no round trips): multi-row INSERTs within its limit on parameters
+    where the new ids are wanted, and one prepared UPDATE or INSERT run for every row
+    (`executemany`) elsewhere.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+import re
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -27,93 +30,169 @@ def _quote(name: str | None) -> str:
     return connection.ops.quote_name(str(name))
 
 
-def _arrays(
-    fields: Sequence[Field[Any, Any]], rows: Sequence[Sequence[Any]]
-) -> tuple[str, list[Any]]:
-    """`UNNEST(%s::type[], ...)` over the columns, and the columns as lists."""
-    casts = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
-    return f"UNNEST({casts})", [list(column) for column in zip(*rows, strict=True)]
+def _among(column: str, values: Collection[Any]) -> tuple[str, list[Any]]:
+    """SQL for "the column is one of the values" with the values as one parameter: an IN
+    list of thousands costs Django and the driver a step per value."""
+    if not values:
+        return "1 = 0", []
+    if connection.vendor == "postgresql":
+        # As one text parameter where possible: the driver quotes a list of thousands of
+        # names value by value in Python, a string in one step.
+        if all(value.__class__ is int for value in values):
+            return f"{column} = ANY(%s::bigint[])", ["{" + ",".join(map(str, values)) + "}"]
+        if all(value.__class__ is str for value in values):
+            elements = "SELECT json_array_elements_text(%s::json)"
+            return f"{column} = ANY(ARRAY({elements}))", [json.dumps(list(values))]
+        return f"{column} = ANY(%s)", [list(values)]
+    if connection.vendor == "sqlite":
+        return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(list(values))]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
 def among(queryset: QuerySet[Any], column: str, values: Collection[Any]) -> QuerySet[Any]:
-    """The rows whose column (of the queryset's own table) is one of the values, sent as one
-    parameter: an IN list of thousands costs Django and the driver a step per value."""
-    where = f"{_quote(queryset.model._meta.db_table)}.{_quote(column)}"
-    if connection.vendor == "postgresql":
-        return queryset.extra(where=[f"{where} = ANY(%s)"], params=[list(values)])
-    if connection.vendor == "sqlite":
-        return queryset.extra(
-            where=[f"{where} IN (SELECT value FROM json_each(%s))"],
-            params=[json.dumps(list(values))],
+    """The rows whose column (of the queryset's own table) is one of the values."""
+    if connection.vendor not in ("postgresql", "sqlite"):
+        return queryset.filter(**{f"{column}__in": values})
+    where, params = _among(f"{_quote(queryset.model._meta.db_table)}.{_quote(column)}", values)
+    return queryset.extra(where=[where], params=params)
+
+
+def prepared(field: Field[Any, Any], values: list[Any]) -> list[Any]:
+    """A column of Python values as the database stores them (`get_db_prep_save`), each
+    distinct value prepared once; the column itself when preparing changes nothing (text,
+    numbers and ids mostly: only dates become text on SQLite)."""
+    prepare = field.get_db_prep_save
+    try:
+        distinct = {(value.__class__, value) for value in values}
+    except TypeError:  # unhashable values: each on its own
+        return [prepare(value, connection) for value in values]
+    done = {key: prepare(key[1], connection) for key in distinct}
+    if all(out.__class__ is kind and out == value for (kind, value), out in done.items()):
+        return values
+    out = []
+    for value in values:
+        try:
+            out.append(done[(value.__class__, value)])
+        except KeyError:  # a value not equal to itself (NaN)
+            out.append(prepare(value, connection))
+    return out
+
+
+def _copy_types(fields: Sequence[Field[Any, Any]]) -> list[str] | None:
+    """The PostgreSQL type names of the columns for a binary COPY; None when one is not a
+    type the driver knows by name (then COPY goes as text)."""
+    from psycopg.postgres import types
+
+    names = [re.sub(r"\(.*\)$", "", field.db_type(connection) or "").strip() for field in fields]
+    return names if all(types.get(name) is not None for name in names) else None
+
+
+def _copy(table: str, fields: Sequence[Field[Any, Any]], columns: Sequence[list[Any]]) -> None:
+    """PostgreSQL: the rows into the table with COPY, the driver encoding each row in C: a
+    fraction of the cost of any INSERT of thousands of rows."""
+    names = ", ".join(_quote(field.column) for field in fields)
+    types = _copy_types(fields)
+    binary = " (FORMAT BINARY)" if types is not None else ""
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN{binary}") as copy,
+    ):
+        if types is not None:
+            copy.set_types(types)
+        for row in zip(*columns, strict=True):
+            copy.write_row(row)
+
+
+def _new_ids(model: type[models.Model], count: int) -> list[Any]:
+    """PostgreSQL: `count` new primary keys from the table's own sequence, in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [_quote(model._meta.db_table), model._meta.pk.column, count],  # type: ignore[union-attr]
         )
-    return queryset.filter(**{f"{column}__in": values})
-
-
-def prepared(instance: models.Model, fields: Sequence[Field[Any, Any]]) -> list[Any]:
-    """The instance's values of the fields, as the database stores them."""
-    return [
-        field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields
-    ]
+        return [new_id for (new_id,) in cursor.fetchall()]
 
 
 def insert(
-    model: type[models.Model], fields: Sequence[Field[Any, Any]], rows: Sequence[Sequence[Any]]
+    model: type[models.Model],
+    fields: Sequence[Field[Any, Any]],
+    columns: Sequence[list[Any]],
+    *,
+    ids: bool,
 ) -> list[Any]:
-    """Insert the rows (prepared values of `fields`); their new primary keys, in order."""
-    if not rows:
+    """Insert rows given column by column (Python values of `fields`, in order); with `ids`,
+    their new primary keys in row order."""
+    count = len(columns[0]) if columns else 0
+    if not count:
         return []
-    table, pk = _quote(model._meta.db_table), _quote(model._meta.pk.column)  # type: ignore[union-attr]
-    columns = ", ".join(_quote(field.column) for field in fields)
+    columns = [prepared(field, column) for field, column in zip(fields, columns, strict=True)]
+    table, pk = _quote(model._meta.db_table), model._meta.pk
+    if connection.vendor == "postgresql":
+        drawn = _new_ids(model, count) if ids else []
+        if ids:
+            fields, columns = [pk, *fields], [drawn, *columns]  # type: ignore[list-item]
+        _copy(table, fields, columns)
+        return drawn
+    names = ", ".join(_quote(field.column) for field in fields)
+    rows = list(zip(*columns, strict=True))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            source, params = _arrays(fields, rows)
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT * FROM {source} RETURNING {pk}", params
-            )
-            return [new_id for (new_id,) in cursor.fetchall()]
+        if not ids:
+            placeholders = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
+            return []
+        # One statement per chunk, within SQLite's limit on parameters, returning the ids.
         one = "(" + ", ".join(["%s"] * len(fields)) + ")"
         size = max(1, (connection.features.max_query_params or 30_000) // len(fields))
-        ids: list[Any] = []
+        new_ids: list[Any] = []
         for start in range(0, len(rows), size):
             chunk = rows[start : start + size]
             values = ", ".join([one] * len(chunk))
             flat = [value for row in chunk for value in row]
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING {pk}", flat)
-            ids += [new_id for (new_id,) in cursor.fetchall()]
-        return ids
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES {values} RETURNING {_quote(pk.column)}",  # type: ignore[union-attr]
+                flat,
+            )
+            new_ids += [new_id for (new_id,) in cursor.fetchall()]
+        return new_ids
 
 
 def update(
     model: type[models.Model],
     fields: Sequence[Field[Any, Any]],
-    rows: Sequence[Sequence[Any]],
-    keys: Sequence[Any],
+    columns: Sequence[list[Any]],
+    keys: list[Any],
 ) -> None:
-    """Set `fields` to the rows' prepared values on the rows with these primary keys."""
-    if not rows:
+    """Set `fields` to the values given column by column on the rows with these primary
+    keys."""
+    if not keys:
         return
     pk_field = model._meta.pk
+    columns = [prepared(field, column) for field, column in zip(fields, columns, strict=True)]
     table, pk = _quote(model._meta.db_table), _quote(pk_field.column)  # type: ignore[union-attr]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            source, params = _arrays(
-                [pk_field, *fields],  # type: ignore[list-item]
-                [[key, *row] for key, row in zip(keys, rows, strict=True)],
+    if connection.vendor == "postgresql":
+        # The new values go to a scratch table by COPY, then one UPDATE joins it.
+        given = _quote(f"import_{model._meta.db_table}")
+        names = ", ".join([pk, *(_quote(field.column) for field in fields)])
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {given}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {given} ON COMMIT DROP AS "
+                f"SELECT {names} FROM {table} WITH NO DATA"
             )
-            names = ", ".join(["key", *(f"v{index}" for index in range(len(fields)))])
+            _copy(given, [pk_field, *fields], [keys, *columns])  # type: ignore[list-item]
             assignments = ", ".join(
-                f"{_quote(field.column)} = given.v{index}" for index, field in enumerate(fields)
+                f"{_quote(field.column)} = {given}.{_quote(field.column)}" for field in fields
             )
             cursor.execute(
-                f"UPDATE {table} SET {assignments} FROM {source} AS given({names}) "
-                f"WHERE {table}.{pk} = given.key",
-                params,
+                f"UPDATE {table} SET {assignments} FROM {given} WHERE {table}.{pk} = {given}.{pk}"
             )
-            return
-        assignments = ", ".join(f"{_quote(field.column)} = %s" for field in fields)
+            cursor.execute(f"DROP TABLE {given}")
+        return
+    assignments = ", ".join(f"{_quote(field.column)} = %s" for field in fields)
+    with connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {table} SET {assignments} WHERE {pk} = %s",
-            [[*row, key] for key, row in zip(keys, rows, strict=True)],
+            [[*row, key] for row, key in zip(zip(*columns, strict=True), keys, strict=True)],
         )
 
 
@@ -125,10 +204,39 @@ def insert_links(
         return
     fields = [field for name in names if isinstance(field := through._meta.get_field(name), Field)]
     table = _quote(through._meta.db_table)
+    if connection.vendor == "postgresql":
+        _copy(table, fields, [list(column) for column in zip(*pairs, strict=True)])
+        return
     columns = ", ".join(_quote(field.column) for field in fields)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            source, params = _arrays(fields, pairs)  # type: ignore[arg-type]
-            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT * FROM {source}", params)
-            return
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s)", pairs)
+
+
+def insert_copies(
+    target: type[models.Model],
+    source: type[models.Model],
+    keys: Collection[Any],
+    constants: Mapping[str, Any],
+) -> None:
+    """Rows of `target` copied by the database from the rows of `source` with these primary
+    keys, in one statement: each field of `target` from the `source` field of the same name,
+    or from `constants` (field name -> value)."""
+    if not keys:
+        return
+    fields = [field for field in target._meta.concrete_fields if not field.primary_key]
+    selected, params = [], []
+    for field in fields:
+        if field.name in constants:
+            selected.append("%s")
+            params.append(field.get_db_prep_save(constants[field.name], connection))
+        else:
+            selected.append(_quote(source._meta.get_field(field.name).column))  # type: ignore[union-attr]
+    table, pk = _quote(source._meta.db_table), _quote(source._meta.pk.column)  # type: ignore[union-attr]
+    where, key_params = _among(f"{table}.{pk}", keys)
+    names = ", ".join(_quote(field.column) for field in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_quote(target._meta.db_table)} ({names}) "
+            f"SELECT {', '.join(selected)} FROM {table} WHERE {where} ORDER BY {table}.{pk}",
+            [*params, *key_params],
+        )
