@@ -76,6 +76,38 @@ def _conforms(checker: Any, name: str) -> Callable[[str], bool]:
     return lambda value: bool(checker.conforms(value, name))
 
 
+# Keywords whose value is a schema, a list of schemas, or a map of names to schemas.
+_SCHEMA_KEYWORDS = frozenset((
+    "not", "if", "then", "else", "contains", "additionalProperties", "propertyNames",
+    "unevaluatedItems", "unevaluatedProperties", "additionalItems", "items",
+))  # fmt: skip
+_SCHEMA_LIST_KEYWORDS = frozenset(("allOf", "anyOf", "oneOf", "prefixItems", "items"))
+_SCHEMA_MAP_KEYWORDS = frozenset(
+    ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions")
+)
+
+
+def _without_unchecked_formats(node: Any, unchecked: frozenset[str]) -> Any:
+    """The schema without the ``format`` keywords jsonschema does not check: each would cost
+    jsonschema-rs a call back into Python per value, only to hear yes. Only keywords in schema
+    positions are dropped (a property named ``format`` stays); a format anywhere else keeps its
+    always-yes check, so the verdicts are the same either way."""
+    if not isinstance(node, Mapping):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "format" and isinstance(value, str) and value in unchecked:
+            continue
+        if key in _SCHEMA_MAP_KEYWORDS and isinstance(value, Mapping):
+            value = {k: _without_unchecked_formats(v, unchecked) for k, v in value.items()}
+        elif key in _SCHEMA_LIST_KEYWORDS and isinstance(value, list):
+            value = [_without_unchecked_formats(v, unchecked) for v in value]
+        elif key in _SCHEMA_KEYWORDS:
+            value = _without_unchecked_formats(value, unchecked)
+        out[key] = value
+    return out
+
+
 def compile_rs(schema: Mapping[str, Any] | bool) -> Any | None:
     """The jsonschema-rs validator of a 2020-12 schema, or None when it cannot hold the
     schema safely (see the module's notes): the caller uses jsonschema then. A schema the
@@ -85,11 +117,13 @@ def compile_rs(schema: Mapping[str, Any] | bool) -> Any | None:
         check_schema_safety(schema)
     except UnsafeSchemaError:
         return None
+    checks = _format_checks()
+    unchecked = frozenset(name for name, check in checks.items() if check is _accept)
     try:
         return jsonschema_rs.Draft202012Validator(
-            schema,  # type: ignore[arg-type]
+            _without_unchecked_formats(schema, unchecked),  # type: ignore[arg-type]
             validate_formats=True,
-            formats=_format_checks(),
+            formats=checks,
             retriever=_refuse,
             pattern_options=jsonschema_rs.RegexOptions(),
         )

@@ -200,12 +200,9 @@ def store_stream_batch(
     fresh: list[StreamEntry] = []
     verdicts = []
     adapt = connection.ops.adapt_datetimefield_value
+    readable = iter(routing.judge_records(plan, [e.record for e in entries if not e.problem]))
     for entry in entries:
-        verdict = (
-            routing.problem_verdict(plan, entry.problem)
-            if entry.problem
-            else routing.judge_record(plan, entry.record)
-        )
+        verdict = routing.problem_verdict(plan, entry.problem) if entry.problem else next(readable)
         text = entry.json()
         out.records[entry.message_id] = text
         out.majors[entry.message_id] = verdict.accepting_majors
@@ -298,42 +295,78 @@ def _dead_columns(verdict: routing.Verdict, plan: routing.Plan) -> tuple[Any, ..
 def _insert_dead_letters(run: ValidationRun, rows: Sequence[tuple[Any, ...]]) -> int:
     """Insert (message id, record JSON, arrival, version, errors, rejected_by, accepted_by,
     rejections) rows as the run's open dead letters, skipping those stored before; how many
-    were inserted (as for valid records: one statement, no model instance per row)."""
+    were inserted (as for valid records: no model instance per row)."""
     if not rows:
         return 0
-    table = connection.ops.quote_name(DeadLetter._meta.db_table)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    sql = (
-        f"INSERT INTO {table} (run_id, contract_id, record_index, stream, message_id, payload, "
-        "received_at, version_id, errors, rejected_by, accepted_by, rejections, status, "
-        "discard_reason, created_at) VALUES "
-        "(%s, %s, NULL, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', %s) ON CONFLICT DO NOTHING"
-    )
     status = DeadLetter.Status.OPEN.value
-    params = [(run.pk, run.contract_id, run.stream, *row, status, now) for row in rows]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-        return int(cursor.rowcount) if cursor.rowcount is not None else 0
+    return _insert_rows(
+        DeadLetter._meta.db_table,
+        ("message_id", "payload", "received_at", "version_id", "errors", "rejected_by",
+         "accepted_by", "rejections"),
+        ("varchar", "text", "timestamptz", "bigint", "jsonb", "jsonb", "jsonb", "jsonb"),
+        rows,
+        {"run_id": run.pk, "contract_id": run.contract_id, "stream": run.stream,
+         "status": status, "discard_reason": "", "created_at": now},
+    )  # fmt: skip
 
 
 def _insert_valid_records(run: ValidationRun, rows: Sequence[tuple[Any, ...]]) -> int:
     """Insert (message id, record JSON, arrival) rows as the run's valid records, skipping
-    those stored before (the unique message constraint); how many were inserted. One
-    multi-row statement: the stream path stores thousands of records a second, more than
-    building a model instance for each allows."""
+    those stored before (the unique message constraint); how many were inserted. The stream
+    path stores thousands of records a second, more than building a model instance (or
+    sending a statement) for each allows."""
     if not rows:
         return 0
-    table = connection.ops.quote_name(ValidRecord._meta.db_table)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    sql = (
-        f"INSERT INTO {table} (run_id, contract_id, record_index, stream, message_id, payload, "
-        "received_at, created_at) VALUES (%s, %s, NULL, %s, %s, %s, %s, %s) "
-        "ON CONFLICT DO NOTHING"
-    )
-    params = [(run.pk, run.contract_id, run.stream, mid, text, at, now) for mid, text, at in rows]
+    return _insert_rows(
+        ValidRecord._meta.db_table,
+        ("message_id", "payload", "received_at"),
+        ("varchar", "text", "timestamptz"),
+        rows,
+        {"run_id": run.pk, "contract_id": run.contract_id, "stream": run.stream,
+         "created_at": now},
+    )  # fmt: skip
+
+
+def _insert_rows(
+    table: str,
+    columns: Sequence[str],
+    types: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    same: dict[str, Any],
+) -> int:
+    """INSERT ... ON CONFLICT DO NOTHING of ``rows`` (one value per column) with the ``same``
+    values in every row; how many were inserted. PostgreSQL gets one statement for the whole
+    batch, each column an array; other databases one multi-row statement per chunk their
+    limit on parameters allows."""
+    names = [*same, *columns]
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(table)} ({', '.join(quote(n) for n in names)}, record_index)"
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        cast = ", ".join(f"c{i}::{t}" if t == "jsonb" else f"c{i}" for i, t in enumerate(types))
+        sql = (
+            f"{head} SELECT {', '.join(['%s'] * len(same))}, {cast}, NULL "
+            f"FROM unnest({arrays}) AS t({', '.join(f'c{i}' for i in range(len(types)))}) "
+            "ON CONFLICT DO NOTHING"
+        )
+        params = [*same.values(), *(list(column) for column in zip(*rows, strict=True))]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return max(int(cursor.rowcount), 0)
+    values = "(" + ", ".join(["%s"] * len(names)) + ", NULL)"
+    per_chunk = max(1, (connection.features.max_query_params or 999) // len(names))
+    inserted = 0
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-        return int(cursor.rowcount) if cursor.rowcount is not None else 0
+        for first in range(0, len(rows), per_chunk):
+            chunk = rows[first : first + per_chunk]
+            cursor.execute(
+                f"{head} VALUES {', '.join([values] * len(chunk))} ON CONFLICT DO NOTHING",
+                [v for row in chunk for v in (*same.values(), *row)],
+            )
+            inserted += max(int(cursor.rowcount), 0)
+    return inserted
 
 
 def _count_missing(
