@@ -87,23 +87,34 @@ _SCHEMA_MAP_KEYWORDS = frozenset(
 )
 
 
-def _without_unchecked_formats(node: Any, unchecked: frozenset[str]) -> Any:
-    """The schema without the ``format`` keywords jsonschema does not check: each would cost
-    jsonschema-rs a call back into Python per value, only to hear yes. Only keywords in schema
-    positions are dropped (a property named ``format`` stays); a format anywhere else keeps its
-    always-yes check, so the verdicts are the same either way."""
+# jsonschema checks these formats by looking for an "@" in a string, as the pattern "@" does.
+_AT_SIGN_FORMATS = frozenset(("email", "idn-email"))
+
+
+def _rs_form(node: Any, unchecked: frozenset[str]) -> Any:
+    """The schema as jsonschema-rs is given it, each format check it would call back into
+    Python for (once per value) done without Python or not at all: a format jsonschema does not
+    check is dropped, and an email format becomes the pattern "@" (jsonschema's whole email
+    check) where the schema has no pattern of its own. The verdicts are the same; an error of
+    such a pattern names a keyword the schema does not have, so its record is phrased by
+    jsonschema itself, as "is not a 'email'". Only keywords in schema positions are rewritten
+    (a property named ``format`` stays); a format anywhere else keeps its call."""
     if not isinstance(node, Mapping):
         return node
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if key == "format" and isinstance(value, str) and value in unchecked:
-            continue
+        if key == "format" and isinstance(value, str):
+            if value in unchecked:
+                continue
+            if value in _AT_SIGN_FORMATS and "pattern" not in node:
+                out["pattern"] = "@"
+                continue
         if key in _SCHEMA_MAP_KEYWORDS and isinstance(value, Mapping):
-            value = {k: _without_unchecked_formats(v, unchecked) for k, v in value.items()}
+            value = {k: _rs_form(v, unchecked) for k, v in value.items()}
         elif key in _SCHEMA_LIST_KEYWORDS and isinstance(value, list):
-            value = [_without_unchecked_formats(v, unchecked) for v in value]
+            value = [_rs_form(v, unchecked) for v in value]
         elif key in _SCHEMA_KEYWORDS:
-            value = _without_unchecked_formats(value, unchecked)
+            value = _rs_form(value, unchecked)
         out[key] = value
     return out
 
@@ -121,7 +132,7 @@ def compile_rs(schema: Mapping[str, Any] | bool) -> Any | None:
     unchecked = frozenset(name for name, check in checks.items() if check is _accept)
     try:
         return jsonschema_rs.Draft202012Validator(
-            _without_unchecked_formats(schema, unchecked),  # type: ignore[arg-type]
+            _rs_form(schema, unchecked),  # type: ignore[arg-type]
             validate_formats=True,
             formats=checks,
             retriever=_refuse,

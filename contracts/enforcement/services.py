@@ -204,10 +204,10 @@ def store_stream_batch(
     stamp = _stamper()
     if judged is None:
         judged = routing.judge_records(plan, [e.record for e in entries if not e.problem])
-    readable = iter(judged)
+    in_order = iter(judged)
     for entry in entries:
         mid = entry.message_id
-        verdict = routing.problem_verdict(plan, entry.problem) if entry.problem else next(readable)
+        verdict = routing.problem_verdict(plan, entry.problem) if entry.problem else next(in_order)
         text = entry.json()
         out.records[mid] = text
         out.majors[mid] = verdict.accepting_majors
