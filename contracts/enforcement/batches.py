@@ -101,9 +101,10 @@ def _store_chunk(
     consumer still pinned to an older major)."""
     dead, valid = [], []
     verdicts = []
-    for offset, record in enumerate(records):
+    for offset, (record, verdict) in enumerate(
+        zip(records, routing.judge_records(plan, records), strict=True)
+    ):
         index = start + offset
-        verdict = routing.judge_record(plan, record)
         common = {"run": run, "contract_id": run.contract_id, "record_index": index}
         if verdict.dead:
             verdicts.append(verdict)

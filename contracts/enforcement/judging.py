@@ -22,6 +22,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from itertools import compress, count
+from operator import not_
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -123,6 +125,16 @@ class RecordValidator:
         except Exception:
             return False
 
+    def rs_verdicts(self, records: Sequence[Any]) -> list[bool]:
+        """jsonschema-rs's quick yes for each record, in one pass with no Python per record
+        (``rs_accepts`` record by record when one of them it cannot take)."""
+        if self.rs is None:
+            return [False] * len(records)
+        try:
+            return list(map(self.rs.is_valid, records))
+        except Exception:
+            return [self.rs_accepts(record) for record in records]
+
     def is_valid(self, record: Any) -> bool:
         if self.rs is not None:
             return self.rs_accepts(record) or not self.errors(record, limit=1)
@@ -203,16 +215,15 @@ class BatchResult:
 def validate_records(validator: RecordValidator, records: Sequence[Any]) -> BatchResult:
     """Indices of the valid records and the errors of the invalid ones."""
     result = BatchResult()
-    for index, record in enumerate(records):
-        # the common case: jsonschema-rs says yes, and no errors are looked for
-        if validator.rs_accepts(record):
-            result.valid.append(index)
-            continue
-        errors = validator.errors(record)
+    # the common case: jsonschema-rs says yes, and no errors are looked for
+    verdicts = validator.rs_verdicts(records)
+    for index in compress(count(), map(not_, verdicts)):
+        errors = validator.errors(records[index])
         if errors:
             result.invalid[index] = errors
         else:
-            result.valid.append(index)
+            verdicts[index] = True
+    result.valid = list(compress(range(len(records)), verdicts))
     return result
 
 

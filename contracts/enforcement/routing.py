@@ -108,10 +108,12 @@ class Verdict:
         return bool(self.rejections)
 
 
-def judge_record(plan: Plan, record: Any) -> Verdict:
+def judge_record(plan: Plan, record: Any, accepted: Sequence[bool] = ()) -> Verdict:
+    """``accepted``: per target, whether jsonschema-rs already said yes (no errors to look
+    for then)."""
     verdict = Verdict(True, [], [], [], [], [])
-    for target in plan.targets:
-        errors = target.validator.errors(record)
+    for i, target in enumerate(plan.targets):
+        errors = [] if i < len(accepted) and accepted[i] else target.validator.errors(record)
         if errors:
             if target.latest:
                 verdict.valid_for_latest = False
@@ -133,6 +135,18 @@ def judge_record(plan: Plan, record: Any) -> Verdict:
     verdict.rejected_by.sort()
     verdict.accepted_by.sort()
     return verdict
+
+
+def judge_records(plan: Plan, records: Sequence[Any]) -> list[Verdict]:
+    """``judge_record`` of each record. Each version's validator first says yes or no to the
+    whole batch in one pass; a record every version accepts (most of them) gets the one verdict
+    they share, and only the others are judged one by one, their errors looked for."""
+    accepted = list(zip(*(t.validator.rs_verdicts(records) for t in plan.targets), strict=True))
+    everyone = judge_record(plan, None, [True] * len(plan.targets))
+    return [
+        everyone if all(yes) else judge_record(plan, record, yes)
+        for record, yes in zip(records, accepted, strict=True)
+    ]
 
 
 def problem_verdict(plan: Plan, problem: str) -> Verdict:

@@ -76,6 +76,49 @@ def _conforms(checker: Any, name: str) -> Callable[[str], bool]:
     return lambda value: bool(checker.conforms(value, name))
 
 
+# Keywords whose value is a schema, a list of schemas, or a map of names to schemas.
+_SCHEMA_KEYWORDS = frozenset((
+    "not", "if", "then", "else", "contains", "additionalProperties", "propertyNames",
+    "unevaluatedItems", "unevaluatedProperties", "additionalItems", "items",
+))  # fmt: skip
+_SCHEMA_LIST_KEYWORDS = frozenset(("allOf", "anyOf", "oneOf", "prefixItems", "items"))
+_SCHEMA_MAP_KEYWORDS = frozenset(
+    ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions")
+)
+
+
+# jsonschema checks these formats by looking for an "@" in a string, as the pattern "@" does.
+_AT_SIGN_FORMATS = frozenset(("email", "idn-email"))
+
+
+def _rs_form(node: Any, unchecked: frozenset[str]) -> Any:
+    """The schema as jsonschema-rs is given it, each format check it would call back into
+    Python for (once per value) done without Python or not at all: a format jsonschema does not
+    check is dropped, and an email format becomes the pattern "@" (jsonschema's whole email
+    check) where the schema has no pattern of its own. The verdicts are the same; an error of
+    such a pattern names a keyword the schema does not have, so its record is phrased by
+    jsonschema itself, as "is not a 'email'". Only keywords in schema positions are rewritten
+    (a property named ``format`` stays); a format anywhere else keeps its call."""
+    if not isinstance(node, Mapping):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "format" and isinstance(value, str):
+            if value in unchecked:
+                continue
+            if value in _AT_SIGN_FORMATS and "pattern" not in node:
+                out["pattern"] = "@"
+                continue
+        if key in _SCHEMA_MAP_KEYWORDS and isinstance(value, Mapping):
+            value = {k: _rs_form(v, unchecked) for k, v in value.items()}
+        elif key in _SCHEMA_LIST_KEYWORDS and isinstance(value, list):
+            value = [_rs_form(v, unchecked) for v in value]
+        elif key in _SCHEMA_KEYWORDS:
+            value = _rs_form(value, unchecked)
+        out[key] = value
+    return out
+
+
 def compile_rs(schema: Mapping[str, Any] | bool) -> Any | None:
     """The jsonschema-rs validator of a 2020-12 schema, or None when it cannot hold the
     schema safely (see the module's notes): the caller uses jsonschema then. A schema the
@@ -85,11 +128,13 @@ def compile_rs(schema: Mapping[str, Any] | bool) -> Any | None:
         check_schema_safety(schema)
     except UnsafeSchemaError:
         return None
+    checks = _format_checks()
+    unchecked = frozenset(name for name, check in checks.items() if check is _accept)
     try:
         return jsonschema_rs.Draft202012Validator(
-            schema,  # type: ignore[arg-type]
+            _rs_form(schema, unchecked),  # type: ignore[arg-type]
             validate_formats=True,
-            formats=_format_checks(),
+            formats=checks,
             retriever=_refuse,
             pattern_options=jsonschema_rs.RegexOptions(),
         )

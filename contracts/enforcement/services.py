@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
@@ -174,13 +174,15 @@ def store_stream_batch(
     plan: routing.Plan,
     terms: judging.SlaTerms,
     redelivered: bool = True,
+    judged: Sequence[routing.Verdict] | None = None,
 ) -> StoredBatch:
     """Store a batch of stream messages, each judged for every reader (routing.py): each
     message once per contract and stream, whoever stores it first (a redelivered message finds
     its row and is not stored again, but is routed again: its acknowledgement decides whether
     it is forwarded). Messages read for the first time (``redelivered=False``: XREADGROUP's
     ">") cannot have been stored before, so their rows are not looked for; the unique
-    constraints still hold if they were."""
+    constraints still hold if they were. ``judged``: the verdicts of the entries that carry a
+    record, in order, when the caller judged them by ``plan`` already."""
     ids = [e.message_id for e in entries]
     scope = {"contract_id": run.contract_id, "stream": run.stream}
     seen: set[str] = set()
@@ -199,37 +201,35 @@ def store_stream_batch(
     out = StoredBatch(valid={}, new_valid=0, new_dead=0)
     fresh: list[StreamEntry] = []
     verdicts = []
-    adapt = connection.ops.adapt_datetimefield_value
+    stamp = _stamper()
+    if judged is None:
+        judged = routing.judge_records(plan, [e.record for e in entries if not e.problem])
+    in_order = iter(judged)
     for entry in entries:
-        verdict = (
-            routing.problem_verdict(plan, entry.problem)
-            if entry.problem
-            else routing.judge_record(plan, entry.record)
-        )
+        mid = entry.message_id
+        verdict = routing.problem_verdict(plan, entry.problem) if entry.problem else next(in_order)
         text = entry.json()
-        out.records[entry.message_id] = text
-        out.majors[entry.message_id] = verdict.accepting_majors
+        out.records[mid] = text
+        out.majors[mid] = verdict.accepting_majors
         if verdict.valid_for_latest:
-            out.valid[entry.message_id] = entry.record
-        if verdict.dead:
-            out.dead[entry.message_id] = {
+            out.valid[mid] = entry.record
+        errors = [e.as_dict() for e in verdict.errors] if verdict.dead else None
+        if errors is not None:
+            out.dead[mid] = {
                 "record": entry.record,
-                "errors": [e.as_dict() for e in verdict.errors],
+                "errors": errors,
                 "rejected_by": verdict.rejected_by,
                 "version": plan.latest.ref.version,
             }
-        if entry.message_id in seen:
+        if mid in seen:
             continue
         fresh.append(entry)
-        if verdict.dead:
+        if errors is not None:
             verdicts.append(verdict)
-            dead.append(
-                (entry.message_id, text, adapt(entry.arrival), *_dead_columns(verdict, plan))
-            )
+            dead.append((mid, text, stamp(entry.arrival), *_dead_columns(verdict, plan, errors)))
         if verdict.valid_for_latest:
-            valid_rows.append((entry.message_id, text, adapt(entry.arrival)))
-    stored_dead = _insert_dead_letters(run, dead)
-    stored_valid = _insert_valid_records(run, valid_rows)
+            valid_rows.append((mid, text, stamp(entry.arrival)))
+    stored_dead, stored_valid = _insert_stream_rows(run, dead, valid_rows, fresh=not redelivered)
     # count what this run stored (a concurrent consumer may have won a race for a message)
     fresh_ids = [e.message_id for e in fresh]
     if stored_dead == len(dead):  # the usual case: every fresh dead letter is ours
@@ -284,56 +284,147 @@ def store_stream_batch(
     )  # fmt: skip
 
 
-def _dead_columns(verdict: routing.Verdict, plan: routing.Plan) -> tuple[Any, ...]:
+def _stamper() -> Callable[[datetime], Any]:
+    """Arrival times as a batch's rows hold them (ISO text on PostgreSQL, where the rows
+    travel as JSON). A batch's messages share a few milliseconds: each is converted once."""
+    convert: Callable[[datetime], Any] = (
+        datetime.isoformat
+        if connection.vendor == "postgresql"
+        else connection.ops.adapt_datetimefield_value
+    )
+    done: dict[datetime, Any] = {}
+
+    def stamp(moment: datetime) -> Any:
+        found = done.get(moment)
+        if found is None:
+            found = done[moment] = convert(moment)
+        return found
+
+    return stamp
+
+
+def _dead_columns(
+    verdict: routing.Verdict, plan: routing.Plan, errors: list[dict[str, str]]
+) -> tuple[Any, ...]:
     """version, errors, rejected_by, accepted_by, rejections of a stream dead letter."""
     return (
         plan.latest.ref.pk,
-        json.dumps([e.as_dict() for e in verdict.errors]),
+        json.dumps(errors),
         json.dumps(verdict.rejected_by),
         json.dumps(verdict.accepted_by),
         json.dumps(verdict.rejections),
     )
 
 
-def _insert_dead_letters(run: ValidationRun, rows: Sequence[tuple[Any, ...]]) -> int:
+def _insert_stream_rows(
+    run: ValidationRun,
+    dead: Sequence[tuple[Any, ...]],
+    valid: Sequence[tuple[Any, ...]],
+    *,
+    fresh: bool,
+) -> tuple[int, int]:
+    """Insert the batch's dead letters and valid records; how many of each were inserted.
+    Messages read for the first time have no rows yet, so they are inserted plainly (a
+    conflict check per row costs the database as much again); should one have a row after
+    all (another group storing the same stream), the batch is inserted again skipping it."""
+    if fresh:
+        try:
+            with transaction.atomic():
+                return (
+                    _insert_dead_letters(run, dead, skip_stored=False),
+                    _insert_valid_records(run, valid, skip_stored=False),
+                )
+        except IntegrityError:
+            pass
+    return _insert_dead_letters(run, dead), _insert_valid_records(run, valid)
+
+
+def _insert_dead_letters(
+    run: ValidationRun, rows: Sequence[tuple[Any, ...]], *, skip_stored: bool = True
+) -> int:
     """Insert (message id, record JSON, arrival, version, errors, rejected_by, accepted_by,
     rejections) rows as the run's open dead letters, skipping those stored before; how many
-    were inserted (as for valid records: one statement, no model instance per row)."""
+    were inserted (as for valid records: no model instance per row)."""
     if not rows:
         return 0
-    table = connection.ops.quote_name(DeadLetter._meta.db_table)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    sql = (
-        f"INSERT INTO {table} (run_id, contract_id, record_index, stream, message_id, payload, "
-        "received_at, version_id, errors, rejected_by, accepted_by, rejections, status, "
-        "discard_reason, created_at) VALUES "
-        "(%s, %s, NULL, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', %s) ON CONFLICT DO NOTHING"
-    )
     status = DeadLetter.Status.OPEN.value
-    params = [(run.pk, run.contract_id, run.stream, *row, status, now) for row in rows]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-        return int(cursor.rowcount) if cursor.rowcount is not None else 0
+    return _insert_rows(
+        DeadLetter._meta.db_table,
+        ("message_id", "payload", "received_at", "version_id", "errors", "rejected_by",
+         "accepted_by", "rejections"),
+        ("text", "text", "timestamptz", "bigint", "jsonb", "jsonb", "jsonb", "jsonb"),
+        rows,
+        {"run_id": run.pk, "contract_id": run.contract_id, "stream": run.stream,
+         "status": status, "discard_reason": "", "created_at": now},
+        skip_stored=skip_stored,
+    )  # fmt: skip
 
 
-def _insert_valid_records(run: ValidationRun, rows: Sequence[tuple[Any, ...]]) -> int:
+def _insert_valid_records(
+    run: ValidationRun, rows: Sequence[tuple[Any, ...]], *, skip_stored: bool = True
+) -> int:
     """Insert (message id, record JSON, arrival) rows as the run's valid records, skipping
-    those stored before (the unique message constraint); how many were inserted. One
-    multi-row statement: the stream path stores thousands of records a second, more than
-    building a model instance for each allows."""
+    those stored before (the unique message constraint); how many were inserted. The stream
+    path stores thousands of records a second, more than building a model instance (or
+    sending a statement) for each allows."""
     if not rows:
         return 0
-    table = connection.ops.quote_name(ValidRecord._meta.db_table)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    sql = (
-        f"INSERT INTO {table} (run_id, contract_id, record_index, stream, message_id, payload, "
-        "received_at, created_at) VALUES (%s, %s, NULL, %s, %s, %s, %s, %s) "
-        "ON CONFLICT DO NOTHING"
-    )
-    params = [(run.pk, run.contract_id, run.stream, mid, text, at, now) for mid, text, at in rows]
+    return _insert_rows(
+        ValidRecord._meta.db_table,
+        ("message_id", "payload", "received_at"),
+        ("text", "text", "timestamptz"),
+        rows,
+        {"run_id": run.pk, "contract_id": run.contract_id, "stream": run.stream,
+         "created_at": now},
+        skip_stored=skip_stored,
+    )  # fmt: skip
+
+
+def _insert_rows(
+    table: str,
+    columns: Sequence[str],
+    types: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    same: dict[str, Any],
+    *,
+    skip_stored: bool = True,
+) -> int:
+    """INSERT ... ON CONFLICT DO NOTHING (``skip_stored``, else a plain INSERT) of ``rows``
+    (one value per column) with the ``same`` values in every row; how many were inserted.
+    PostgreSQL gets one statement for the whole batch, its rows one JSON array of arrays (one
+    parameter, encoded in C: a JSON payload quoted as a text array element, or as a literal
+    of its own, costs more than the insert); other databases one multi-row statement per
+    chunk their limit on parameters allows."""
+    names = [*same, *columns]
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(table)} ({', '.join(quote(n) for n in names)}, record_index)"
+    tail = " ON CONFLICT DO NOTHING" if skip_stored else ""
+    if connection.vendor == "postgresql":
+        picks = ", ".join(
+            f"r->>{i}" if t == "text" else f"(r->>{i})::{t}" for i, t in enumerate(types)
+        )
+        sql = (
+            f"{head} SELECT {', '.join(['%s'] * len(same))}, {picks}, NULL "
+            f"FROM json_array_elements(%s::json) AS r{tail}"
+        )
+        batch = json.dumps(rows, ensure_ascii=False)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*same.values(), batch])
+            return max(int(cursor.rowcount), 0)
+    values = "(" + ", ".join(["%s"] * len(names)) + ", NULL)"
+    per_chunk = max(1, (connection.features.max_query_params or 999) // len(names))
+    inserted = 0
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-        return int(cursor.rowcount) if cursor.rowcount is not None else 0
+        for first in range(0, len(rows), per_chunk):
+            chunk = rows[first : first + per_chunk]
+            cursor.execute(
+                f"{head} VALUES {', '.join([values] * len(chunk))}{tail}",
+                [v for row in chunk for v in (*same.values(), *row)],
+            )
+            inserted += max(int(cursor.rowcount), 0)
+    return inserted
 
 
 def _count_missing(

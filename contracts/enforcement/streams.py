@@ -29,13 +29,14 @@ commit and the ack stores nothing twice (step 2 finds the rows) and forwards not
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
-import re
 import socket
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -64,8 +65,23 @@ def _text(value: Any) -> str:
 
 def arrival_of(message_id: str) -> datetime:
     """A stream id starts with the milliseconds at which Redis added the entry."""
-    millis = int(message_id.split("-", 1)[0])
-    return datetime.fromtimestamp(millis / 1000, tz=UTC)
+    return _arrival_at(message_id.partition("-")[0])
+
+
+@functools.lru_cache(maxsize=1024)
+def _arrival_at(millis: str) -> datetime:
+    # the messages of a batch share a few milliseconds: each is turned into a datetime once
+    return datetime.fromtimestamp(int(millis) / 1000, tz=UTC)
+
+
+def _refuse(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+# One decoder for every message (json.loads with options builds one per call). Each number
+# with a fraction or an exponent is checked not to overflow to infinity: a JSON float is
+# rarely more than a few per record, and the check is cheaper than looking for one.
+_DECODER = json.JSONDecoder(parse_constant=_refuse, parse_float=records.finite_float)
 
 
 def entry_of(message_id: str, fields: dict[Any, Any], schema: Any = None) -> services.StreamEntry:
@@ -77,27 +93,26 @@ def entry_of(message_id: str, fields: dict[Any, Any], schema: Any = None) -> ser
         return services.StreamEntry(
             message_id, None, arrival, f"The message is over {MAX_MESSAGE_BYTES} bytes."
         )
-    decoded = {_text(k): _text(v) for k, v in fields.items()}
-    if "record" not in decoded:
+    raw = fields.get(b"record", fields.get("record"))
+    if raw is None:
+        decoded = {_text(k): _text(v) for k, v in fields.items()}
         return services.StreamEntry(message_id, records.coerce_fields(decoded, schema), arrival)
-    text = decoded["record"]
-    # Only a number with an exponent or of hundreds of digits can overflow to infinity: other
-    # records skip the per-number check (most of a stream's records).
-    parse_float = records.finite_float if _MAY_OVERFLOW.search(text) else float
+    text = _text(raw)
     try:
-        record = json.loads(text, parse_constant=_refuse, parse_float=parse_float)
+        record = _DECODER.decode(text)
     except (ValueError, RecursionError) as exc:
         problem = f"The record field is not JSON: {exc}."[:300]
-        return services.StreamEntry(message_id, {"record": decoded["record"][:10_000]}, arrival,
-                                    problem)  # fmt: skip
-    return services.StreamEntry(message_id, record, arrival, text=decoded["record"])
+        return services.StreamEntry(message_id, {"record": text[:10_000]}, arrival, problem)
+    return services.StreamEntry(message_id, record, arrival, text=text)
 
 
-_MAY_OVERFLOW = re.compile(r"[0-9][eE]|[0-9]{300}")
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A batch's entries and the verdicts of those carrying a record, under ``plan``."""
 
-
-def _refuse(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
+    plan: routing.Plan
+    entries: list[services.StreamEntry]
+    judged: list[routing.Verdict]
 
 
 @dataclass
@@ -214,17 +229,31 @@ class ContractStreamConsumer:
         _, messages = reply[0]
         return [(_text(i), f) for i, f in messages]
 
+    def prepare(self, messages: Sequence[tuple[str, dict[Any, Any]]]) -> Prepared:
+        """The batch's entries, judged by the plan in force: no database, no acknowledgement,
+        so it can run while the previous batch is being stored."""
+        plan = self.plan
+        assert plan is not None, "start() first"
+        entries = [entry_of(i, f, plan.latest.ref.json_schema) for i, f in messages]
+        judged = routing.judge_records(plan, [e.record for e in entries if not e.problem])
+        return Prepared(plan, entries, judged)
+
     def store(
-        self, messages: Sequence[tuple[str, dict[Any, Any]]], *, redelivered: bool = True
+        self,
+        messages: Sequence[tuple[str, dict[Any, Any]]],
+        *,
+        redelivered: bool = True,
+        prepared: Prepared | None = None,
     ) -> services.StoredBatch:
         """Step 2: validate and store in one transaction. Nothing is acknowledged yet."""
         assert self.run is not None and self.plan and self._terms, "start() first"
         self.refresh_plan()
-        schema = self.plan.latest.ref.json_schema
-        entries = [entry_of(i, f, schema) for i, f in messages]
+        if prepared is None or prepared.plan is not self.plan:
+            prepared = self.prepare(messages)  # judged by a plan that has changed since
+        entries = prepared.entries
         stored = services.store_stream_batch(
             run=self.run, entries=entries, plan=self.plan, terms=self._terms,
-            redelivered=redelivered,
+            redelivered=redelivered, judged=prepared.judged,
         )  # fmt: skip
         self.stats.stored_valid += stored.new_valid
         self.stats.stored_dead += stored.new_dead
@@ -259,14 +288,22 @@ class ContractStreamConsumer:
         return forwarded
 
     def process(
-        self, messages: Sequence[tuple[str, dict[Any, Any]]], *, redelivered: bool = True
+        self,
+        messages: Sequence[tuple[str, dict[Any, Any]]],
+        *,
+        redelivered: bool = True,
+        prepared: Prepared | None = None,
     ) -> None:
         """Steps 2 and 3 for a batch; ``redelivered=False`` for messages read for the first
         time (nothing of them can be stored yet)."""
         self.stats.read += len(messages)
         self.stats.batches.append(len(messages))
-        stored = self.store(messages, redelivered=redelivered)
+        stored = self.store(messages, redelivered=redelivered, prepared=prepared)
         self.acknowledge(messages, stored)
+
+    def _read_ahead(self, block_ms: int, count: int) -> tuple[list[Any], Prepared | None]:
+        messages = self.read(block_ms, count)
+        return messages, self.prepare(messages) if messages else None
 
     def check_staleness(self) -> None:
         """On a quiet stream: judge the windows that closed meanwhile, and the freshness
@@ -293,17 +330,34 @@ class ContractStreamConsumer:
         should_stop: Callable[[], bool] = lambda: False,
     ) -> ConsumerStats:
         """Reclaim, then read and process until stopped, ``max_messages`` were handled, or
-        (``until_empty``) a read finds nothing."""
+        (``until_empty``) a read finds nothing.
+
+        The next batch is read, parsed and judged on a second thread while this one is being
+        stored: the database does its part while Python does its own. A batch read ahead is
+        pending in Redis like any other until it is stored and acknowledged, so a consumer
+        that dies leaves both batches to the next; one that is stopped processes it first."""
         run = self.run or self.start()
+        reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stream-reader")
+        ahead: Future[tuple[list[Any], Prepared | None]] | None = None
+
+        def wanted(after: int = 0) -> int:
+            if max_messages is None:
+                return self.batch_size
+            return min(self.batch_size, max(max_messages - self.stats.read - after, 0))
+
         try:
             self.reclaim()
-            while not should_stop():
-                left = None if max_messages is None else max_messages - self.stats.read
-                if left is not None and left <= 0:
-                    break
-                messages = self.read(block_ms, min(self.batch_size, left or self.batch_size))
+            while True:
+                if ahead is None:
+                    if should_stop() or not wanted():
+                        break
+                    ahead = reader.submit(self._read_ahead, block_ms, wanted())
+                messages, prepared = ahead.result()
+                ahead = None
                 if messages:
-                    self.process(messages, redelivered=False)
+                    if not should_stop() and wanted(len(messages)):
+                        ahead = reader.submit(self._read_ahead, block_ms, wanted(len(messages)))
+                    self.process(messages, redelivered=False, prepared=prepared)
                     continue
                 self.check_staleness()
                 if until_empty:
@@ -311,7 +365,9 @@ class ContractStreamConsumer:
                 self.reclaim()
         except BaseException as exc:
             # pending messages stay pending: the next consumer takes them over
+            reader.shutdown(wait=False, cancel_futures=True)
             services.finish_stream_run(run, error=f"{type(exc).__name__}: {exc}")
             raise
+        reader.shutdown()
         services.finish_stream_run(run)
         return self.stats

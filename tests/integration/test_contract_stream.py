@@ -219,6 +219,31 @@ def test_a_consumer_whose_database_write_fails_leaves_its_messages_for_the_next(
     _assert_exactly_once(client, version, names, sent)
 
 
+def test_a_second_group_reading_the_same_stream_stores_nothing_twice(
+    client: redis.Redis, version: Any, names: tuple[str, str]
+) -> None:
+    """Messages new to a group are inserted without looking for their rows; when another
+    group stored them already, the batch is stored again skipping them, not refused."""
+    sent = _publish(client, names[0], 9)
+    first = _consumer(client, version, names, "first")
+    first.consume(block_ms=50, until_empty=True)
+    audit_output = f"{names[1]}:audit"
+    try:
+        second = streams.ContractStreamConsumer(
+            client=client, contract=version.contract, stream=names[0], output=audit_output,
+            group="audit", consumer="second",
+        )  # fmt: skip
+        stats = second.consume(block_ms=50, until_empty=True)
+        assert (stats.read, stats.stored_valid, stats.stored_dead) == (9, 0, 0)
+        assert client.xlen(audit_output) == 6  # the audit group's own copy of the valid ones
+    finally:
+        client.delete(audit_output)
+    _assert_exactly_once(client, version, names, sent)
+    runs = {r.consumer_name: r for r in ValidationRun.objects.filter(stream=names[0])}
+    assert (runs["first"].valid_count, runs["first"].dead_letter_count) == (6, 3)
+    assert (runs["second"].valid_count, runs["second"].dead_letter_count) == (0, 0)
+
+
 def test_a_slow_consumer_that_wakes_after_a_takeover_forwards_nothing_twice(
     client: redis.Redis, version: Any, names: tuple[str, str]
 ) -> None:

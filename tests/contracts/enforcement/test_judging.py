@@ -346,3 +346,38 @@ def test_formats_are_checked_as_jsonschema_checks_them() -> None:
     assert validator.rs is not None
     for record in ({"at": "yesterday"}, {"email": "nobody"}, {"email": "a@b"}):
         assert validator.is_valid(record) == reference.is_valid(record)
+
+
+def test_formats_are_judged_as_jsonschema_judges_them_wherever_they_stand() -> None:
+    """An email format beside a pattern of its own, one behind a reference, one in array items
+    and a property that happens to be named "format": verdicts, pointers and messages are
+    jsonschema's for each."""
+    schema = {
+        "type": "object",
+        "properties": {
+            "contact": {"type": "string", "format": "email", "pattern": "[.]fr$"},
+            "emails": {"type": "array", "items": {"$ref": "#/$defs/email"}},
+            "cc": {"type": "array", "items": {"type": "string", "format": "email"}},
+            "format": {"type": "string", "format": "date-time"},
+        },
+        "$defs": {"email": {"type": "string", "format": "idn-email"}},
+    }
+    validator = enf.RecordValidator(schema)
+    reference = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    assert validator.rs is not None
+    records = [
+        {"contact": "a@b.fr", "emails": ["x@y"], "cc": ["c@d"], "format": "now"},
+        {"contact": "nobody.fr", "emails": ["x@y", "nobody"], "cc": ["c@d", "nobody", 3]},
+        {"contact": "a@b.com", "format": 5},
+        {"contact": "nobody", "cc": []},
+    ]
+    for record in records:
+        expected = sorted(
+            (enf.json_pointer(e.absolute_path), enf.json_pointer(e.absolute_schema_path),
+             e.message)
+            for e in reference.iter_errors(record)
+        )  # fmt: skip
+        got = sorted((e.pointer, e.schema_pointer, e.message) for e in validator.errors(record))
+        assert got == expected
+        assert validator.is_valid(record) == reference.is_valid(record)
+    assert enf.validate_records(validator, records).valid == [0]
