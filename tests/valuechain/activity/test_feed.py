@@ -240,7 +240,7 @@ def test_changes_to_the_idea_and_to_a_need_each_compare_with_their_own_previous_
     client_for, pm_user
 ):
     # history ids are counted per table: the idea's and the need's records share numbers
-    idea = IdeaFactory(owner=pm_user, title="Old title")
+    idea = m.Idea.objects.get(pk=IdeaFactory(owner=pm_user, title="Old title").pk)
     need = NeedFactory(idea=idea, name="basket", weight=2)
     idea.title = "New title"
     idea.save()
