@@ -38,10 +38,10 @@ from django.test.utils import override_settings, setup_test_environment  # noqa:
 from valuechain import models as m  # noqa: E402
 from valuechain.activity import feed  # noqa: E402
 from valuechain.catalogue.bulk.database import import_catalogue  # noqa: E402
-from valuechain.catalogue.bulk.document import APPLY_ORDER, COLUMNS, MAX_ROWS  # noqa: E402
+from valuechain.catalogue.bulk.document import COLUMNS, MAX_ROWS  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
-from bench_catalogue_import import GROUPS, document  # noqa: E402
+from bench_catalogue_import import GROUPS, document, empty  # noqa: E402
 
 REPEAT = 2
 
@@ -62,19 +62,6 @@ def measure() -> None:
     m.Role.objects.get_or_create(name="Data engineer", defaults={"day_rate": 800})
     every = document(COLUMNS, range(GROUPS))
     evens = document(COLUMNS, range(0, GROUPS, 2), likely=150)
-
-    def empty() -> None:
-        """Straight SQL deletes: deleting through the ORM re-prices per asset (minutes)."""
-        tables = [
-            m.Feature.curated_datasets.through._meta.db_table,
-            m.CuratedDataset.raw_sources.through._meta.db_table,
-        ]
-        for kind in reversed(APPLY_ORDER):
-            model = m.ASSET_MODELS[kind]
-            tables += [model._meta.db_table, model.history.model._meta.db_table]  # type: ignore[attr-defined]
-        with connection.cursor() as cursor:
-            for table in tables:
-                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
 
     def half_there() -> None:
         empty()
