@@ -82,7 +82,15 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A database server's connection outlives the request (seconds; 0 closes it after each): opening
+# one costs the server a process and the request a round trip, more than most pages' queries.
+# Checked before reuse, so a restarted server costs one reconnect, not an error. A SQLite
+# connection is a file handle: nothing to save.
+_SERVER_DATABASE = DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
+DATABASES["default"].setdefault(
+    "CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60 if _SERVER_DATABASE else 0)
+)
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

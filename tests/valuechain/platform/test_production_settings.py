@@ -4,6 +4,7 @@ schema and docs are for signed-in users."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -65,6 +66,40 @@ def test_check_deploy_names_what_is_missing_without_them():
     assert result.returncode != 0
     for warning in ("security.W004", "security.W008", "security.W012", "security.W016"):
         assert warning in output
+
+
+def _database_settings(environment: dict[str, str]) -> dict[str, object]:
+    keep = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
+    script = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "d = settings.DATABASES['default']; "
+        "print(json.dumps({k: d[k] for k in ('ENGINE', 'CONN_MAX_AGE', 'CONN_HEALTH_CHECKS')}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**keep, "DJANGO_SETTINGS_MODULE": "valuechain.settings", **environment},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_keeps_its_database_connections_between_requests():
+    """A new PostgreSQL connection per request cost the ROI report more than half its time
+    under load; compose's web service reuses each worker's connection, checked before reuse."""
+    found = _database_settings(_compose_environment("web"))
+    assert found["ENGINE"] == "django.db.backends.postgresql"
+    assert found["CONN_MAX_AGE"] == 60
+    assert found["CONN_HEALTH_CHECKS"] is True
+    assert (
+        _database_settings({**_compose_environment("web"), "CONN_MAX_AGE": "0"})["CONN_MAX_AGE"]
+        == 0
+    )
+    embedded = {"SECRET_KEY": "x", "DATABASE_URL": "sqlite:///unused.sqlite3"}
+    assert _database_settings(embedded)["CONN_MAX_AGE"] == 0
 
 
 def test_every_app_service_in_compose_gets_the_same_hardening():
