@@ -20,6 +20,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from deployments import models as dm
 from valuechain import models as m
 from valuechain.figures import store, tasks
+from valuechain.platform import sql
 
 AssetRef = tuple[str, int]  # (asset type as the API names it, id)
 
@@ -37,30 +38,36 @@ _FEATURE, _CURATED, _RAW, _ACQUISITION = (
 def ideas_reaching(assets: Iterable[AssetRef]) -> set[int]:
     """Ideas whose needs' closures contain one of these assets: the needs on the assets and on
     whatever is made from them through assets that are not available (a closure only walks
-    upstream of what does not exist yet). Five queries whatever the catalogue size."""
+    upstream of what does not exist yet). Five queries whatever the catalogue size, each
+    list of ids passed as one parameter (an import changes thousands of assets at once)."""
     found: dict[str, set[int]] = {kind: set() for kind in m.ASSET_MODELS}
     for kind, pk in assets:
         found[kind].add(pk)
     found[_RAW] |= set(
-        m.RawSource.objects.filter(
-            acquisition_option_id__in=found[_ACQUISITION], available=False
+        sql.among(
+            m.RawSource.objects.filter(available=False),
+            "acquisition_option_id",
+            found[_ACQUISITION],
         ).values_list("pk", flat=True)
     )
     found[_CURATED] |= set(
-        m.CuratedDataset.raw_sources.through.objects.filter(
-            rawsource_id__in=found[_RAW], curateddataset__available=False
+        sql.among(
+            m.CuratedDataset.raw_sources.through.objects.filter(curateddataset__available=False),
+            "rawsource_id",
+            found[_RAW],
         ).values_list("curateddataset_id", flat=True)
     )
     found[_CURATED] = _downstream_curated(found[_CURATED])
     found[_FEATURE] |= set(
-        m.Feature.curated_datasets.through.objects.filter(
-            curateddataset_id__in=found[_CURATED], feature__available=False
+        sql.among(
+            m.Feature.curated_datasets.through.objects.filter(feature__available=False),
+            "curateddataset_id",
+            found[_CURATED],
         ).values_list("feature_id", flat=True)
     )
-    pointers = m.Need.objects.none()
-    for kind, ids in found.items():
-        if ids:
-            pointers = pointers | m.Need.objects.filter(**{f"{kind}_id__in": ids})
+    pointers = sql.any_among(
+        m.Need.objects.order_by(), {f"{kind}_id": ids for kind, ids in found.items()}
+    )
     return set(pointers.values_list("idea_id", flat=True).distinct())
 
 

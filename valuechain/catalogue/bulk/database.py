@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 
 from valuechain import models as m
 from valuechain.catalogue import rules, selectors
-from valuechain.catalogue.bulk import statements, writing
+from valuechain.catalogue.bulk import writing
 from valuechain.catalogue.bulk.checks import check_document, names_of, parse_document
 from valuechain.catalogue.bulk.document import (
     APPLY_ORDER,
@@ -28,6 +28,7 @@ from valuechain.catalogue.bulk.document import (
 )
 from valuechain.catalogue.bulk.parsing import parse_record
 from valuechain.figures import invalidation
+from valuechain.platform import sql
 
 
 def _record(asset: m.Asset, role_names: Mapping[int, str]) -> dict[str, Any]:
@@ -75,7 +76,7 @@ def _upstream_names(kind: str, ids: Collection[int] | None) -> dict[int, list[st
     source = f"{field.m2m_field_name()}_id"  # type: ignore[union-attr]
     links = through._default_manager.all()
     if ids is not None:
-        links = statements.among(links, source, ids)
+        links = sql.among(links, source, ids)
     names: dict[int, list[str]] = defaultdict(list)
     for asset_id, name in links.values_list(
         source,
@@ -97,7 +98,7 @@ def _records_of_kind(
         columns.append(f"{lineage.field}__name")
     assets = m.ASSET_MODELS[kind]._default_manager.order_by("name", "id")
     if only is not None:
-        assets = statements.among(assets, "name", only)
+        assets = sql.among(assets, "name", only)
     found = list(assets.values(*columns))
     many: dict[int, list[str]] = {}
     if lineage is not None and lineage.many and found:

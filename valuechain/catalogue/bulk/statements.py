@@ -15,46 +15,15 @@ rows. These write the same rows, given column by column, with values prepared by
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from django.db import connection, models
-from django.db.models import QuerySet
+
+from valuechain.platform import sql
 
 Field = models.Field
-
-
-def _quote(name: str | None) -> str:
-    return connection.ops.quote_name(str(name))
-
-
-def _among(column: str, values: Collection[Any]) -> tuple[str, list[Any]]:
-    """SQL for "the column is one of the values" with the values as one parameter: an IN
-    list of thousands costs Django and the driver a step per value."""
-    if not values:
-        return "1 = 0", []
-    if connection.vendor == "postgresql":
-        # As one text parameter where possible: the driver quotes a list of thousands of
-        # names value by value in Python, a string in one step.
-        if all(value.__class__ is int for value in values):
-            return f"{column} = ANY(%s::bigint[])", ["{" + ",".join(map(str, values)) + "}"]
-        if all(value.__class__ is str for value in values):
-            elements = "SELECT json_array_elements_text(%s::json)"
-            return f"{column} = ANY(ARRAY({elements}))", [json.dumps(list(values))]
-        return f"{column} = ANY(%s)", [list(values)]
-    if connection.vendor == "sqlite":
-        return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(list(values))]
-    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
-
-
-def among(queryset: QuerySet[Any], column: str, values: Collection[Any]) -> QuerySet[Any]:
-    """The rows whose column (of the queryset's own table) is one of the values."""
-    if connection.vendor not in ("postgresql", "sqlite"):
-        return queryset.filter(**{f"{column}__in": values})
-    where, params = _among(f"{_quote(queryset.model._meta.db_table)}.{_quote(column)}", values)
-    return queryset.extra(where=[where], params=params)
 
 
 def prepared(field: Field[Any, Any], values: list[Any]) -> list[Any]:
@@ -90,7 +59,7 @@ def _copy_types(fields: Sequence[Field[Any, Any]]) -> list[str] | None:
 def _copy(table: str, fields: Sequence[Field[Any, Any]], columns: Sequence[list[Any]]) -> None:
     """PostgreSQL: the rows into the table with COPY, the driver encoding each row in C: a
     fraction of the cost of any INSERT of thousands of rows."""
-    names = ", ".join(_quote(field.column) for field in fields)
+    names = ", ".join(sql.quote(field.column) for field in fields)
     types = _copy_types(fields)
     binary = " (FORMAT BINARY)" if types is not None else ""
     with (
@@ -108,7 +77,7 @@ def _new_ids(model: type[models.Model], count: int) -> list[Any]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [_quote(model._meta.db_table), model._meta.pk.column, count],  # type: ignore[union-attr]
+            [sql.quote(model._meta.db_table), model._meta.pk.column, count],  # type: ignore[union-attr]
         )
         return [new_id for (new_id,) in cursor.fetchall()]
 
@@ -126,14 +95,14 @@ def insert(
     if not count:
         return []
     columns = [prepared(field, column) for field, column in zip(fields, columns, strict=True)]
-    table, pk = _quote(model._meta.db_table), model._meta.pk
+    table, pk = sql.quote(model._meta.db_table), model._meta.pk
     if connection.vendor == "postgresql":
         drawn = _new_ids(model, count) if ids else []
         if ids:
             fields, columns = [pk, *fields], [drawn, *columns]  # type: ignore[list-item]
         _copy(table, fields, columns)
         return drawn
-    names = ", ".join(_quote(field.column) for field in fields)
+    names = ", ".join(sql.quote(field.column) for field in fields)
     rows = list(zip(*columns, strict=True))
     with connection.cursor() as cursor:
         if not ids:
@@ -149,7 +118,7 @@ def insert(
             values = ", ".join([one] * len(chunk))
             flat = [value for row in chunk for value in row]
             cursor.execute(
-                f"INSERT INTO {table} ({names}) VALUES {values} RETURNING {_quote(pk.column)}",  # type: ignore[union-attr]
+                f"INSERT INTO {table} ({names}) VALUES {values} RETURNING {sql.quote(pk.column)}",  # type: ignore[union-attr]
                 flat,
             )
             new_ids += [new_id for (new_id,) in cursor.fetchall()]
@@ -168,11 +137,11 @@ def update(
         return
     pk_field = model._meta.pk
     columns = [prepared(field, column) for field, column in zip(fields, columns, strict=True)]
-    table, pk = _quote(model._meta.db_table), _quote(pk_field.column)  # type: ignore[union-attr]
+    table, pk = sql.quote(model._meta.db_table), sql.quote(pk_field.column)  # type: ignore[union-attr]
     if connection.vendor == "postgresql":
         # The new values go to a scratch table by COPY, then one UPDATE joins it.
-        given = _quote(f"import_{model._meta.db_table}")
-        names = ", ".join([pk, *(_quote(field.column) for field in fields)])
+        given = sql.quote(f"import_{model._meta.db_table}")
+        names = ", ".join([pk, *(sql.quote(field.column) for field in fields)])
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {given}")
             cursor.execute(
@@ -181,14 +150,14 @@ def update(
             )
             _copy(given, [pk_field, *fields], [keys, *columns])  # type: ignore[list-item]
             assignments = ", ".join(
-                f"{_quote(field.column)} = {given}.{_quote(field.column)}" for field in fields
+                f"{sql.quote(field.column)} = {given}.{sql.quote(field.column)}" for field in fields
             )
             cursor.execute(
                 f"UPDATE {table} SET {assignments} FROM {given} WHERE {table}.{pk} = {given}.{pk}"
             )
             cursor.execute(f"DROP TABLE {given}")
         return
-    assignments = ", ".join(f"{_quote(field.column)} = %s" for field in fields)
+    assignments = ", ".join(f"{sql.quote(field.column)} = %s" for field in fields)
     with connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {table} SET {assignments} WHERE {pk} = %s",
@@ -203,11 +172,11 @@ def insert_links(
     if not pairs:
         return
     fields = [field for name in names if isinstance(field := through._meta.get_field(name), Field)]
-    table = _quote(through._meta.db_table)
+    table = sql.quote(through._meta.db_table)
     if connection.vendor == "postgresql":
         _copy(table, fields, [list(column) for column in zip(*pairs, strict=True)])
         return
-    columns = ", ".join(_quote(field.column) for field in fields)
+    columns = ", ".join(sql.quote(field.column) for field in fields)
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s)", pairs)
 
@@ -230,13 +199,13 @@ def insert_copies(
             selected.append("%s")
             params.append(field.get_db_prep_save(constants[field.name], connection))
         else:
-            selected.append(_quote(source._meta.get_field(field.name).column))  # type: ignore[union-attr]
-    table, pk = _quote(source._meta.db_table), _quote(source._meta.pk.column)  # type: ignore[union-attr]
-    where, key_params = _among(f"{table}.{pk}", keys)
-    names = ", ".join(_quote(field.column) for field in fields)
+            selected.append(sql.quote(source._meta.get_field(field.name).column))  # type: ignore[union-attr]
+    table, pk = sql.quote(source._meta.db_table), sql.quote(source._meta.pk.column)  # type: ignore[union-attr]
+    where, key_params = sql.one_of(f"{table}.{pk}", keys)
+    names = ", ".join(sql.quote(field.column) for field in fields)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {_quote(target._meta.db_table)} ({names}) "
+            f"INSERT INTO {sql.quote(target._meta.db_table)} ({names}) "
             f"SELECT {', '.join(selected)} FROM {table} WHERE {where} ORDER BY {table}.{pk}",
             [*params, *key_params],
         )

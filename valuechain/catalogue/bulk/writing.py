@@ -37,6 +37,7 @@ from valuechain.catalogue.bulk.document import (
     PlannedRow,
     RowError,
 )
+from valuechain.platform import sql
 
 # References are checked against the snapshot and by the database's keys, not one query each.
 REFERENCES = frozenset(
@@ -133,7 +134,7 @@ def prepare(
         stored[kind] = {}
         if ids:
             columns = [field.attname for field in model._meta.concrete_fields]
-            found = statements.among(model._default_manager.order_by(), "id", ids)
+            found = sql.among(model._default_manager.order_by(), "id", ids)
             stored[kind] = {values["id"]: values for values in found.values(*columns)}
     pending = []
     for row in wanted:
@@ -224,7 +225,7 @@ def _link_inputs(kind: str, batch: Sequence[Pending], ids: Mapping[tuple[str, st
     old = [item.state["id"] for item in relinked if not item.created]
     if old:
         column = through._meta.get_field(names[0]).column
-        statements.among(through._default_manager.all(), column, old).delete()
+        sql.among(through._default_manager.all(), column, old).delete()
     links = [
         (item.state["id"], ids[(lineage.upstream, name)])
         for item in relinked
