@@ -43,6 +43,7 @@ def _isolated_defaults(settings: pytest.FixtureRequest) -> Iterator[None]:
     ]
     from valuechain.celery import app
 
+    app.set_current()  # shared tasks bind to the current app: ours, whatever a test made
     app.conf.task_always_eager = True
     cache.clear()
     store.forget_process_caches()

@@ -176,7 +176,9 @@ def wait_for(
 
 
 def client_app(redis_url: str) -> Celery:
-    return Celery("valuechain-test-client", broker=redis_url, backend=None)
+    """A producer of the worker's tasks. Not the current app: shared tasks called later in
+    the session would bind to it and go to its broker instead of running inline."""
+    return Celery("valuechain-test-client", broker=redis_url, backend=None, set_as_current=False)
 
 
 def shared_pair() -> tuple[m.Idea, m.Idea]:
