@@ -54,18 +54,29 @@ def load(statuses: Sequence[str], *, complete: bool = False) -> Loaded:
     """The ideas of the given statuses (all when none) with their stored ROI reports. Stale
     figures of a few ideas are computed now; when more wait for the background refresh, those
     ideas are left out and counted in `refreshing`, unless `complete` (an export) asks for
-    every one to be computed now."""
+    every one to be computed now. Read once per epoch in this process (not for an export):
+    every write to an idea or its stored figures raises the epoch."""
     epoch = store.epoch_key()
     queryset = ideas.plain_ideas().order_by("id")
     if statuses:
         queryset = queryset.filter(status__in=statuses)
+    if complete:
+        ids, reports, rows, refreshing = _read(queryset, complete=True)
+    else:
+        ids, reports, rows, refreshing = store.kept_for_epoch(
+            epoch, "dashboard:load:" + ",".join(statuses), lambda: _read(queryset)
+        )
+    return Loaded(epoch, queryset, ids, reports, rows, refreshing)
+
+
+def _read(
+    queryset: QuerySet[m.Idea], *, complete: bool = False
+) -> tuple[list[int], dict[int, RoiReport], list[summary.IdeaRow], int]:
     facts = _facts(queryset)
     limit = len(facts) if complete else ideas.COMPUTE_IN_REQUEST
     figures = store.figures_for(queryset, compute_up_to=limit)
     shown = [idea for idea in facts if idea.id in figures.reports]
-    return Loaded(
-        epoch,
-        queryset,
+    return (
         [idea.id for idea in shown],
         figures.reports,
         summary.rows(shown, figures.reports),

@@ -130,7 +130,29 @@ def _out_of_the_collectors_sight() -> None:
 def forget_process_caches() -> None:
     """Drop what this process keeps (for tests that count the work of a cold start)."""
     _local.clear()
+    _by_epoch.clear()
     _decoded.clear()
+
+
+# What is derived from every idea's stored figures, kept in this process under the epoch's key
+# (read before the figures): thousands of reports cost more to unpickle than to look up here.
+_by_epoch: OrderedDict[str, Any] = OrderedDict()
+BY_EPOCH_ENTRIES = 8
+
+
+def kept_for_epoch(epoch: str, name: str, build: Callable[[], T]) -> T:
+    """What `build` derives from the ideas and their stored figures, built once per epoch in
+    this process. `epoch` is `epoch_key()` read before `build` reads anything, so what is kept
+    under it is never older than it. Callers share what is returned: treat it as read-only."""
+    key = f"{epoch}:{name}"
+    found = _by_epoch.get(key)
+    if found is None:
+        found = _by_epoch[key] = build()
+        while len(_by_epoch) > BY_EPOCH_ENTRIES:
+            _by_epoch.popitem(last=False)
+    else:
+        _by_epoch.move_to_end(key)
+    return cast(T, found)
 
 
 def cached_for_catalogue(name: str, build: Callable[[], T]) -> T:

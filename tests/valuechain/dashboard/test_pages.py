@@ -328,3 +328,31 @@ def test_the_stakeholder_gaps_follow_every_assignment_and_default_role_change(
     assert "tier 2: Analytics engineer" in gaps()
     m.TierProfile.objects.get(tier=2).default_roles.remove(role)
     assert "tier 2: Analytics engineer" not in gaps()
+
+
+def test_every_write_to_an_idea_shows_on_the_next_view(client_for, exec_user, pm_user, backlog):
+    """The ideas and their figures are read once per epoch in each process: every write to an
+    idea, a need or the catalogue raises it, so no view shows what was there before."""
+    client = client_for(exec_user)
+
+    def kpis() -> dict[str, str]:
+        html = client.get("/dashboard/").content.decode()
+        return {name: kpi(html, name) for name in ("ideas", "negative", "one-off")}
+
+    def one_off() -> str:
+        reports = selectors.roi_reports(list(selectors.ideas()))
+        return f"{sum(r.one_off_investment for r in reports.values()):,.0f}"
+
+    assert kpis() == {"ideas": "3", "negative": "1", "one-off": one_off()}
+    NeedFactory(idea=IdeaFactory(owner=pm_user), **money("engineering", 2_500))
+    assert kpis() == {"ideas": "4", "negative": "1", "one-off": one_off()}
+    need = backlog["winner"].needs.get()
+    need.engineering_likely = need.engineering_high = 50_000
+    need.save()
+    assert kpis()["one-off"] == one_off()
+    built = backlog["built"]
+    built.available = True  # the loser's curated dataset exists now: nothing to build
+    built.save()
+    assert kpis() == {"ideas": "4", "negative": "0", "one-off": one_off()}
+    backlog["rejected"].delete()
+    assert kpis() == {"ideas": "3", "negative": "0", "one-off": one_off()}
