@@ -67,6 +67,28 @@ class ContractFacts:
     asset: Ref | None = None
 
 
+@dataclass(frozen=True)
+class ContractIndex:
+    """Contracts by the asset they are on and by id, in the order given: judging many ideas
+    against one registry looks up each idea's few assets instead of reading every contract."""
+
+    by_asset: Mapping[Ref, tuple[ContractFacts, ...]]
+    by_id: Mapping[int, ContractFacts]
+    position: Mapping[int, int]
+
+    @classmethod
+    def of(cls, contracts: Iterable[ContractFacts]) -> ContractIndex:
+        by_asset: dict[Ref, list[ContractFacts]] = {}
+        by_id: dict[int, ContractFacts] = {}
+        position: dict[int, int] = {}
+        for number, facts in enumerate(contracts):
+            if facts.asset is not None:
+                by_asset.setdefault(facts.asset, []).append(facts)
+            by_id.setdefault(facts.id, facts)
+            position.setdefault(facts.id, number)
+        return cls({ref: tuple(rows) for ref, rows in by_asset.items()}, by_id, position)
+
+
 @dataclass(frozen=True, slots=True)
 class Activity:
     """A contract's behaviour in the window."""
@@ -299,12 +321,26 @@ def ungoverned_health(needs: Iterable[Ref], names: Mapping[Ref, str]) -> IdeaHea
     )
 
 
+@dataclass(frozen=True)
+class Standing:
+    """An idea's contract health before the window's behaviour: what its lineage and its
+    contracts' statuses say. It changes only with the idea's needs, the catalogue's lineage
+    and the registry, not with every batch validated, so a summary over many ideas may keep
+    it; `judged` adds each contract's breaches and dead letters."""
+
+    final: IdeaHealth | None  # no data, or no contract anywhere: nothing to add
+    reasons: tuple[Reason, ...] = ()  # ungoverned data and the contracts' statuses
+    every: tuple[ContractFacts, ...] = ()  # the idea's contracts, by name
+    in_use: frozenset[int] = frozenset()
+    assets: tuple[AssetGovernance, ...] = ()
+
+
 def idea_health(
     *,
     needs: Iterable[Ref],
     upstream: Mapping[Ref, Sequence[Ref]],
     names: Mapping[Ref, str],
-    contracts: Iterable[ContractFacts],
+    contracts: Iterable[ContractFacts] | ContractIndex,
     linked: Iterable[int] = (),
     activity: Mapping[int, Activity] | None = None,
     policy: Policy = Policy(),
@@ -317,35 +353,67 @@ def idea_health(
 
     `needs` are the assets the idea's needs point at; `upstream` maps every catalogue asset
     to its inputs; `contracts` may hold the whole registry (those off the lineage and not in
-    `linked`, the contracts linked to the idea by hand, are ignored); `activity` is each
+    `linked`, the contracts linked to the idea by hand, are ignored), indexed once
+    (ContractIndex.of) when many ideas are judged against it; `activity` is each
     contract's behaviour in the window. `memo` shares asset governance between ideas judged
     against the same contracts; without `with_assets` the result leaves out the per-asset
     states (a summary over many ideas reads only the level and reasons); `refs` is the needs'
     lineage when the caller has walked it already.
     """
-    activity = activity or {}
+    found = standing(
+        needs=needs,
+        upstream=upstream,
+        names=names,
+        contracts=contracts,
+        linked=linked,
+        memo=memo,
+        with_assets=with_assets,
+        lineage_memo=lineage_memo,
+        refs=refs,
+    )
+    return judged(found, activity, policy)
+
+
+def standing(
+    *,
+    needs: Iterable[Ref],
+    upstream: Mapping[Ref, Sequence[Ref]],
+    names: Mapping[Ref, str],
+    contracts: Iterable[ContractFacts] | ContractIndex,
+    linked: Iterable[int] = (),
+    memo: dict[Ref, AssetGovernance] | None = None,
+    with_assets: bool = True,
+    lineage_memo: dict[Ref, tuple[Ref, ...]] | None = None,
+    refs: Sequence[Ref] | None = None,
+) -> Standing:
+    """What `idea_health` says of an idea before the window's behaviour (same arguments)."""
     roots = list(dict.fromkeys(needs))
     refs = lineage(upstream, roots, lineage_memo) if refs is None else refs
-    ref_set = set(refs)
-    linked_ids = set(linked)
-    on_asset: dict[Ref, list[ContractFacts]] = {}
-    direct: list[ContractFacts] = []
-    for facts in contracts:
-        if facts.asset is not None and facts.asset in ref_set:
-            on_asset.setdefault(facts.asset, []).append(facts)
-        elif facts.id in linked_ids:
-            direct.append(facts)
+    index = contracts if isinstance(contracts, ContractIndex) else ContractIndex.of(contracts)
+    on_asset = {ref: list(index.by_asset[ref]) for ref in refs if ref in index.by_asset}
+    # linked by hand and not on the lineage, in the registry's order
+    direct = sorted(
+        (
+            index.by_id[pk]
+            for pk in set(linked)
+            if pk in index.by_id and index.by_id[pk].asset not in on_asset
+        ),
+        key=lambda facts: index.position[facts.id],
+    )
     if not with_assets and refs and not on_asset and not direct:
-        return ungoverned_health(roots, names)  # no contract anywhere on the lineage
+        return Standing(ungoverned_health(roots, names))  # no contract anywhere on the lineage
     own = {ref: [c.id for c in rows] for ref, rows in on_asset.items()}
     # without the per-asset states, only the roots and contracted assets are named below
-    named = refs if with_assets else [r for r in refs if r in on_asset or r in roots]
+    root_set = set(roots)
+    named = refs if with_assets else [r for r in refs if r in on_asset or r in root_set]
     states = governance(upstream, named, own, names, memo)
     if with_assets:
         open_refs = exposed(upstream, roots, own)
         states = {ref: replace(state, exposed=ref in open_refs) for ref, state in states.items()}
     if not refs and not direct:
-        return IdeaHealth(NO_DATA, (Reason(NO_DATA, "This idea uses no catalogue data yet."),))
+        return Standing(
+            IdeaHealth(NO_DATA, (Reason(NO_DATA, "This idea uses no catalogue data yet."),))
+        )
 
     reasons: list[Reason] = []
     ungoverned = [states[r].name for r in roots if not states[r].governed]
@@ -368,14 +436,43 @@ def idea_health(
         status = _status_reason(facts, "This idea")
         if status is not None:
             reasons.append(status)
-
     every = sorted([c for rows in on_asset.values() for c in rows] + direct, key=_by_name)
-    judged = []
-    for facts in every:
+    return Standing(
+        None,
+        tuple(reasons),
+        tuple(every),
+        frozenset(in_use),
+        tuple(sorted((states[r] for r in refs), key=lambda a: (a.tier, a.name, a.ref)))
+        if with_assets
+        else (),
+    )
+
+
+def judged(
+    found: Standing,
+    activity: Mapping[int, Activity] | None = None,
+    policy: Policy = Policy(),
+    behaviour_memo: dict[int, tuple[Reason, ...]] | None = None,
+) -> IdeaHealth:
+    """The idea's health: its standing and its contracts' behaviour in the window.
+    `behaviour_memo` keeps each contract's behaviour for the next idea judged on the same
+    activity and policy."""
+    if found.final is not None:
+        return found.final
+    activity = activity or {}
+    memo = {} if behaviour_memo is None else behaviour_memo
+    reasons = list(found.reasons)
+    contracts = []
+    for facts in found.every:
         acts = activity.get(facts.id, Activity())
-        behaviour = tuple(_behaviour(facts, acts, policy)) if facts.id in in_use else ()
+        in_use = facts.id in found.in_use
+        behaviour: tuple[Reason, ...] = ()
+        if in_use:
+            behaviour = memo.get(facts.id, ())
+            if facts.id not in memo:
+                behaviour = memo[facts.id] = tuple(_behaviour(facts, acts, policy))
         reasons.extend(behaviour)
-        judged.append(ContractHealth(facts, acts, facts.id in in_use, behaviour))
+        contracts.append(ContractHealth(facts, acts, in_use, behaviour))
     if not reasons:
         reasons.append(
             Reason(
@@ -388,10 +485,8 @@ def idea_health(
     return IdeaHealth(
         level=_worst(reasons),
         reasons=tuple(reasons),
-        contracts=tuple(judged),
-        assets=tuple(sorted((states[r] for r in refs), key=lambda a: (a.tier, a.name, a.ref)))
-        if with_assets
-        else (),
+        contracts=tuple(contracts),
+        assets=found.assets,
     )
 
 

@@ -3,9 +3,10 @@ queries, the version plan (what publishing a schema would mean), and an idea's c
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -389,6 +390,10 @@ def needs_roots(
     return dict(roots)
 
 
+# keep(name, build): build's value kept under a name (see contract_health_by_id)
+Keeper = Callable[[str, Callable[[], Any]], Any]
+
+
 def contract_health_by_id(
     ids: Sequence[int],
     catalogue: Mapping[chain.AssetKey, chain.Asset] | None = None,
@@ -398,13 +403,18 @@ def contract_health_by_id(
     lineage: tuple[dict[AssetRef, list[AssetRef]], dict[AssetRef, str]] | None = None,
     idea_query: QuerySet[vm.Idea] | None = None,
     given_roots: Mapping[int, list[AssetRef]] | None = None,
+    keep: Keeper | None = None,
 ) -> dict[int, IdeaContractHealth]:
     """Contract health of each idea, in a constant number of queries whatever the number of
     ideas, needs, assets, contracts or runs: the needs' assets, the catalogue (unless given),
     the contracts on the lineage or linked by hand (with their versions and ideas) and their
     behaviour in the window. `idea_query`, the ideas of `ids` as a queryset, lets the
     database select through a subquery rather than a list of thousands of ids; `given_roots`
-    are needs_roots read before (cached: they change only with the ideas' figures' inputs)."""
+    are needs_roots read before (cached: they change only with the ideas' figures' inputs).
+    `keep(name, build)`, given by a caller whose key already names the ideas, their needs and
+    the catalogue, keeps each idea's standing (health.Standing) for the registry's state that
+    `name` names, and its health for that state and the window's behaviour, which is read on
+    every call (every validated batch moves it: then only the behaviour is added again)."""
     policy = policy or enforcement.health_policy()
     roots = defaultdict(list, needs_roots(ids, idea_query) if given_roots is None else given_roots)
     if lineage is None and catalogue is None:
@@ -417,62 +427,86 @@ def contract_health_by_id(
     linked_here = (
         Q(ideas__in=idea_query.values("pk")) if idea_query is not None else Q(ideas__in=ids)
     )
-    governed: set[int] = set(ids)  # the ideas a contract may govern: all, in detail
     if detail:
         reach = {pk: health.lineage(upstream, roots[pk], walked) for pk in ids}
         reached = {ref for refs in reach.values() for ref in refs}
         on_lineage = Q(asset_id__in={pk for _, pk in reached})
         rows = list(contracts().filter(on_lineage | linked_here).distinct())
+        wanted = set(ids)
+        rows = [
+            c for c in rows if c.asset_key in reached or any(i.pk in wanted for i in c.ideas.all())
+        ]
     else:
         # Many ideas: the registry holds far fewer contracts than the company has assets, so
-        # every bound contract is read, and only the ideas whose needs lie downstream of one
-        # (or that have one linked by hand) walk their lineage; the others are ungoverned.
-        rows = list(contracts().filter(~Q(asset_type="") | linked_here).distinct())
-        touched = _downstream({c.asset_key for c in rows if c.asset_key is not None}, upstream)
-        by_hand = {i.pk for c in rows for i in c.ideas.all()}
-        governed = {pk for pk in ids if pk in by_hand or any(root in touched for root in roots[pk])}
-        reach = {
-            pk: health.lineage(upstream, roots[pk], walked)
-            if pk in governed
-            else list(dict.fromkeys(roots[pk]))  # no contract anywhere upstream
-            for pk in ids
-        }
-        reached = {ref for refs in reach.values() for ref in refs}
-    wanted = set(ids)
-    rows = [c for c in rows if c.asset_key in reached or any(i.pk in wanted for i in c.ideas.all())]
+        # every bound contract is read (those off every idea's lineage are looked up by none).
+        # Their health needs only their facts and links, none of their relations.
+        rows = list(
+            DataContract.objects.filter(~Q(asset_type="") | linked_here)
+            .distinct()
+            .only("id", "name", "status", "asset_type", "asset_id")
+            .prefetch_related(Prefetch("ideas", queryset=vm.Idea.objects.only("id")))
+            .order_by("name", "id")
+        )
     linked: dict[int, set[int]] = defaultdict(set)
     for contract in rows:
         for idea in contract.ideas.all():
             linked[idea.pk].add(contract.pk)
     facts = [_facts(c) for c in rows]
     acts = enforcement.activity([c.pk for c in rows], days=policy.window_days)
-    memo: dict[AssetRef, health.AssetGovernance] = {}  # every idea is judged on these contracts
+
+    def standings() -> dict[int, health.Standing]:
+        governed = set(ids)  # the ideas a contract may govern: all, in detail
+        if not detail:
+            # only the ideas whose needs lie downstream of a contract (or that have one
+            # linked by hand) walk their lineage; the others are ungoverned
+            touched = _downstream({c.asset for c in facts if c.asset is not None}, upstream)
+            governed = {pk for pk in ids if linked[pk] or any(r in touched for r in roots[pk])}
+        index = health.ContractIndex.of(facts)
+        memo: dict[AssetRef, health.AssetGovernance] = {}  # every idea is on these contracts
+        found = {}
+        for pk in ids:
+            if pk not in governed:
+                # neither a contract upstream nor one linked by hand: judged without a walk
+                found[pk] = health.Standing(health.ungoverned_health(roots[pk], names))
+                continue
+            found[pk] = health.standing(
+                needs=roots[pk],
+                upstream=upstream,
+                names=names,
+                contracts=index,
+                linked=linked[pk],
+                memo=memo,
+                with_assets=detail,
+                lineage_memo=walked,
+                refs=reach[pk] if detail else None,
+            )
+        return found
+
+    registry = (
+        detail,
+        tuple(facts),
+        tuple(sorted((k, tuple(sorted(v))) for k, v in linked.items())),
+    )
+
+    def states() -> dict[int, health.IdeaHealth]:
+        known = standings() if keep is None else keep(_digest(registry), standings)
+        behaviour: dict[int, tuple[health.Reason, ...]] = {}
+        return {pk: health.judged(known[pk], acts, policy, behaviour) for pk in ids}
+
+    window = (policy, sorted(acts.items()))
+    judged = states() if keep is None else keep(_digest((registry, window)), states)
+    order = {c.pk: (number, c) for number, c in enumerate(rows)}  # rows are by name
     result = {}
     for pk in ids:
-        if not detail and pk not in governed:
-            # neither a contract upstream nor one linked by hand: judged without a walk
-            result[pk] = IdeaContractHealth(
-                state=health.ungoverned_health(roots[pk], names), contracts=[], policy=policy
-            )
-            continue
-        state = health.idea_health(
-            needs=roots[pk],
-            upstream=upstream,
-            names=names,
-            contracts=facts,
-            linked=linked[pk],
-            activity=acts,
-            policy=policy,
-            memo=memo,
-            with_assets=detail,
-            lineage_memo=walked,
-            refs=reach[pk],
-        )
-        used = {c.contract.id for c in state.contracts}
-        result[pk] = IdeaContractHealth(
-            state=state, contracts=[c for c in rows if c.pk in used], policy=policy
-        )
+        state = judged[pk]
+        used = sorted(order[c.contract.id] for c in state.contracts)
+        result[pk] = IdeaContractHealth(state=state, contracts=[c for _, c in used], policy=policy)
     return result
+
+
+def _digest(value: object) -> str:
+    """A short name of plain data (tuples of numbers and strings): equal data, equal names."""
+    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
 
 
 def idea_contract_health(

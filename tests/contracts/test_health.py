@@ -169,6 +169,8 @@ def test_many_ideas_judged_at_once_read_as_each_judged_alone():
     activity = {pk: h.Activity(breaches=pk % 3 == 0) for pk in range(1, 12)}
     memo: dict = {}
     walked: dict = {}
+    behaviour: dict = {}
+    index = h.ContractIndex.of(contracts)
     for _ in range(300):
         needs = rng.sample(refs, rng.randint(0, 4))
         linked = rng.sample(range(1, 12), rng.randint(0, 2))
@@ -183,3 +185,20 @@ def test_many_ideas_judged_at_once_read_as_each_judged_alone():
         alone = h.idea_health(**judge)
         together = h.idea_health(**judge, memo=memo, with_assets=False, lineage_memo=walked)
         assert (together.level, together.reasons) == (alone.level, alone.reasons)
+        # the registry indexed once; each idea's standing kept, the window's behaviour added
+        kept = h.standing(
+            needs=needs,
+            upstream=upstream,
+            names=names,
+            contracts=index,
+            linked=linked,
+            memo=memo,
+            with_assets=False,
+            lineage_memo=walked,
+        )
+        split = h.judged(kept, activity, h.Policy(), behaviour)
+        assert (split.level, split.reasons, split.contracts) == (
+            together.level,
+            together.reasons,
+            together.contracts,
+        )

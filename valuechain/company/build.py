@@ -1,5 +1,6 @@
 """Build a generated company in the database: roles, people, a four-tier catalogue with its
-lineage, and ideas with eight needs each, stakeholders and some deployment plans.
+lineage, ideas with eight needs each, stakeholders, some deployment plans, and data contracts
+on part of the raw and curated data (valuechain.company.governance).
 
 Shaped like bench/bench_roi.py's synthetic catalogue (most assets are features, then curated
 data, raw sources and a few acquisition options; needs point mostly at features). Every row is
@@ -20,7 +21,7 @@ from django.db import transaction
 from contracts.models import DataContract
 from deployments.models import DeploymentPlan, DeploymentType
 from valuechain import models as m
-from valuechain.company import names
+from valuechain.company import governance, names
 from valuechain.demo import AE, DE, DEMO_PASSWORD, DS, MLE, SWE, USERS
 from valuechain.engine.scales import IMPACT_SCALE, WSJF_SCALE
 
@@ -109,6 +110,7 @@ def build_company(*, ideas: int, assets: int, seed: int, replace: bool = False) 
     needs = _needs(rng, idea_rows, catalogue, roles)
     assignments = _assignments(rng, idea_rows, people, roles)
     plans = _plans(rng, idea_rows)
+    contracts = governance.build_contracts(rng, catalogue, people)
     return {
         "users": len(people),
         "features": len(catalogue["feature"]),
@@ -119,6 +121,7 @@ def build_company(*, ideas: int, assets: int, seed: int, replace: bool = False) 
         "needs": needs,
         "stakeholder assignments": assignments,
         "deployment plans": plans,
+        "data contracts": contracts,
     }
 
 

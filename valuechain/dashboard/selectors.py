@@ -105,6 +105,7 @@ def risk_inputs(loaded: Loaded, statuses: Sequence[str]) -> dict[str, Any]:
         lambda: ideas.stakeholder_gap_inputs(statuses=statuses),
     )
     # the dashboard reads each idea's level and reasons, not its per-asset lineage
+    catalogue = store.catalogue_key()  # read before the lineage
     lineage = store.cached_for_catalogue(
         "lineage", lambda: contracts.lineage_inputs(store.cached_catalogue())
     )
@@ -114,8 +115,19 @@ def risk_inputs(loaded: Loaded, statuses: Sequence[str]) -> dict[str, Any]:
         "roots:" + ",".join(statuses),
         lambda: contracts.needs_roots(loaded.idea_ids, loaded.query),
     )
+    # Each idea's standing (its lineage against the registry's contracts and their statuses)
+    # is kept per state of the ideas, the catalogue and the registry; the window's breaches
+    # and dead letters, which every validated batch moves, are read on every view and added
+    # to the standings again only when they moved.
     health = contracts.contract_health_by_id(
-        loaded.idea_ids, lineage=lineage, detail=False, idea_query=loaded.query, given_roots=roots
+        loaded.idea_ids,
+        lineage=lineage,
+        detail=False,
+        idea_query=loaded.query,
+        given_roots=roots,
+        keep=lambda registry, build: store.kept_for_epoch(
+            loaded.epoch, f"dashboard:health:{','.join(statuses)}:{catalogue}:{registry}", build
+        ),
     )
     return {
         "default_roles": gaps.default_roles,

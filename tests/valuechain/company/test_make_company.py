@@ -11,7 +11,8 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.test import RequestFactory
 
-from contracts.models import DataContract
+from contracts.models import DataContract, ValidationRun
+from contracts.registry import selectors as contract_selectors
 from tests.contracts.factories import DataContractFactory
 from tests.factories import FeatureFactory, IdeaFactory
 from valuechain import models as m
@@ -141,7 +142,44 @@ def test_replace_deletes_the_existing_catalogue_and_ideas_first():
     assert not m.Feature.objects.filter(name="old_feature").exists()
     assert m.Idea.objects.count() == IDEAS
     # a contract bound to an old asset would otherwise govern whichever new one took its id
-    assert list(DataContract.objects.all()) == [unbound]
+    assert list(DataContract.objects.filter(asset_type="")) == [unbound]
+    assert DataContract.objects.count() == 1 + _bound_to_the_new_catalogue()
+
+
+def _bound_to_the_new_catalogue() -> int:
+    """How many contracts the company has, each checked to govern one of its assets."""
+    bound = DataContract.objects.exclude(asset_type="")
+    for contract in bound:
+        assert (
+            m.ASSET_MODELS[contract.asset_type]
+            ._default_manager.filter(pk=contract.asset_id)
+            .exists()
+        )
+    return bound.count()
+
+
+def test_part_of_the_raw_and_curated_data_is_governed_and_some_of_it_misbehaves():
+    """Contract health at the company's size: contracts of each status on curated data and
+    raw sources, published versions, consumers, a week of runs and some breaches."""
+    make(seed=3, ideas=40, assets=400)
+
+    count = _bound_to_the_new_catalogue()
+    contracts = DataContract.objects.prefetch_related("versions", "consumers")
+    assert 0 < count < m.CuratedDataset.objects.count() + m.RawSource.objects.count()
+    assert {c.asset_type for c in contracts} == {"curated_dataset", "raw_source"}
+    assert {c.status for c in contracts} >= {"active", "draft"}
+    for contract in contracts:
+        (version,) = contract.versions.all()
+        assert version.is_published == (contract.status != "draft")
+        assert contract.consumers.exists()
+    active = contracts.filter(status="active")
+    assert ValidationRun.objects.filter(contract__in=active).count() == 3 * active.count()
+    health = contract_selectors.contract_health_by_id(
+        list(m.Idea.objects.values_list("pk", flat=True)), detail=False
+    )
+    # a mixed picture, as in a real company: gaps, and contracts that are drafts or misbehave
+    reasons = {reason.level for found in health.values() for reason in found.reasons}
+    assert {"at_risk", "ungoverned"} <= reasons
 
 
 @pytest.mark.parametrize(

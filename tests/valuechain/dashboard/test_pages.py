@@ -356,3 +356,46 @@ def test_every_write_to_an_idea_shows_on_the_next_view(client_for, exec_user, pm
     assert kpis() == {"ideas": "4", "negative": "0", "one-off": one_off()}
     backlog["rejected"].delete()
     assert kpis() == {"ideas": "3", "negative": "0", "one-off": one_off()}
+
+
+def test_contract_health_follows_every_registry_change_and_the_window(
+    client_for, exec_user, backlog
+):
+    """Each idea's standing is kept per state of the ideas, the catalogue and the registry,
+    and its health per state of the window's behaviour: every change shows at once."""
+    loser = backlog["loser"]
+    client = client_for(exec_user)
+
+    def loser_row() -> str:
+        html = client.get("/dashboard/").content.decode()
+        table = html.split('id="risk-table"')[1].split("</table>")[0]
+        row = re.search(rf'<tr data-idea="{loser.pk}">(.*?)</tr>', table, re.S)
+        return row.group(1) if row else ""
+
+    assert 'data-health="ungoverned"' in loser_row()
+    on_returns = DataContractFactory(
+        name="Returns feed",
+        asset_type="curated_dataset",
+        asset_id=backlog["built"].pk,
+        status=DataContract.Status.DRAFT,
+    )
+    assert "draft contract only (Returns feed)" in loser_row()
+    on_returns.status = DataContract.Status.ACTIVE
+    on_returns.save()
+    assert "Returns feed" not in loser_row()  # healthy: off the table's risk rows
+    run = ValidationRunFactory(contract=on_returns, valid_count=80, dead_letter_count=20)
+    assert "20.0% of the 100 records validated" in loser_row()
+    SlaBreachFactory(contract=on_returns, version=run.version)
+    assert "Returns feed: 1 SLA breach in the last 7 days" in loser_row()
+    on_returns.status = DataContract.Status.DEPRECATED
+    on_returns.save()
+    assert "relies on a deprecated contract: Returns feed" in loser_row()
+    built = backlog["built"]
+    built.name = "Returns, golden"  # the catalogue's names
+    built.save()
+    assert "Returns, golden relies on a deprecated contract" in loser_row()
+    on_returns.delete()
+    assert 'data-health="ungoverned"' in loser_row()
+    linked = DataContractFactory(name="Loser terms", status=DataContract.Status.DRAFT)
+    linked.ideas.add(loser)  # linked by hand, on no asset
+    assert "This idea: draft contract only (Loser terms)" in loser_row()

@@ -25,7 +25,8 @@ BOUNDS = {"ideas": (1, MAX_IDEAS), "assets": (MIN_ASSETS, MAX_ASSETS), "seed": (
 class Command(BaseCommand):
     help = (
         "Generate a large believable company: a four-tier catalogue of --assets assets with "
-        "lineage, and --ideas ideas with eight needs each. The same --seed gives the same "
+        "lineage, --ideas ideas with eight needs each, and data contracts on part of the "
+        "curated and raw data. The same --seed gives the same "
         "company. Refuses to touch a database that already holds ideas or a catalogue unless "
         "--replace, which deletes them (with their needs, plans, runs and the contracts bound "
         f"to assets) first. Log in as pm, lead or exec with password {DEMO_PASSWORD!r}."
