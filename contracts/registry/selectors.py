@@ -31,19 +31,23 @@ def contracts(*, status: str = "") -> QuerySet[DataContract]:
     rows = (
         DataContract.objects.select_related("owner")
         .prefetch_related(
-            Prefetch(
-                "versions",
-                queryset=ContractVersion.objects.filter(published_at__isnull=False).only(
-                    "id", "contract_id", "version", "major", "minor", "patch", "published_at"
-                ),
-                to_attr="published_versions",
-            ),
+            _published_versions(),
             "consumers",
             Prefetch("ideas", queryset=vm.Idea.objects.only("id", "title")),
         )
         .order_by("name", "id")
     )
     return rows.filter(status=status) if status else rows
+
+
+def _published_versions() -> Prefetch[Any]:
+    return Prefetch(
+        "versions",
+        queryset=ContractVersion.objects.filter(published_at__isnull=False).only(
+            "id", "contract_id", "version", "major", "minor", "patch", "published_at"
+        ),
+        to_attr="published_versions",
+    )
 
 
 def all_contracts() -> QuerySet[DataContract]:
@@ -431,7 +435,7 @@ def contract_health_by_id(
         reach = {pk: health.lineage(upstream, roots[pk], walked) for pk in ids}
         reached = {ref for refs in reach.values() for ref in refs}
         on_lineage = Q(asset_id__in={pk for _, pk in reached})
-        rows = list(contracts().filter(on_lineage | linked_here).distinct())
+        rows = _health_rows(on_lineage | linked_here, versions=True)
         wanted = set(ids)
         rows = [
             c for c in rows if c.asset_key in reached or any(i.pk in wanted for i in c.ideas.all())
@@ -439,14 +443,7 @@ def contract_health_by_id(
     else:
         # Many ideas: the registry holds far fewer contracts than the company has assets, so
         # every bound contract is read (those off every idea's lineage are looked up by none).
-        # Their health needs only their facts and links, none of their relations.
-        rows = list(
-            DataContract.objects.filter(~Q(asset_type="") | linked_here)
-            .distinct()
-            .only("id", "name", "status", "asset_type", "asset_id")
-            .prefetch_related(Prefetch("ideas", queryset=vm.Idea.objects.only("id")))
-            .order_by("name", "id")
-        )
+        rows = _health_rows(~Q(asset_type="") | linked_here, versions=False)
     linked: dict[int, set[int]] = defaultdict(set)
     for contract in rows:
         for idea in contract.ideas.all():
@@ -502,6 +499,21 @@ def contract_health_by_id(
         used = sorted(order[c.contract.id] for c in state.contracts)
         result[pk] = IdeaContractHealth(state=state, contracts=[c for _, c in used], policy=policy)
     return result
+
+
+def _health_rows(where: Q, *, versions: bool) -> list[DataContract]:
+    """The contracts health is judged on, by name, with what judging and the idea page's
+    panel read of them: their facts, links to ideas and (`versions`) published versions."""
+    rows = (
+        DataContract.objects.filter(where)
+        .distinct()
+        .only("id", "name", "status", "asset_type", "asset_id")
+        .prefetch_related(Prefetch("ideas", queryset=vm.Idea.objects.only("id")))
+        .order_by("name", "id")
+    )
+    if versions:
+        rows = rows.prefetch_related(_published_versions())
+    return list(rows)
 
 
 def _digest(value: object) -> str:
