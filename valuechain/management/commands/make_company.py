@@ -15,6 +15,7 @@ from valuechain.company.build import (
     MIN_ASSETS,
     CompanyExists,
     build_company,
+    refresh_statistics,
 )
 from valuechain.demo import DEMO_PASSWORD
 from valuechain.figures import explained, invalidation, store
@@ -63,6 +64,7 @@ class Command(BaseCommand):
         built = time.perf_counter()
         # Figures now, so the company's pages read stored figures from the first request.
         computed = store.refresh(then=explained.prepare)
+        refresh_statistics()
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"ROI figures of {computed:,} ideas computed and cached in "
