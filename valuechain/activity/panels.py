@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from valuechain.activity import feed, selectors
 from valuechain.activity.forms import CommentForm
 from valuechain.activity.services import may_change, may_delete
+from valuechain.figures import store
 from valuechain.platform import paging
 
 COMMENTS_PER_PAGE = 20
@@ -48,10 +49,19 @@ def feed_pagination(page: feed.FeedPage, params: Mapping[str, Any]) -> paging.Pa
     )
 
 
+def idea_feed(idea_id: int, page: int) -> feed.FeedPage:
+    """A page of the idea's feed, read once per state of every idea and the catalogue: each
+    write that adds to a feed raises the figures' epoch (ideas, needs, stakeholders, stored
+    figures, people's names) and each rename of an asset or role the catalogue's version."""
+    page = max(1, min(page, feed.MAX_PAGES))
+    key = f"{store.epoch_key()}:{store.catalogue_key()}:feed:{idea_id}:{page}"
+    return store.cached(key, lambda: feed.idea_feed(idea_id, page))
+
+
 def idea_panels(
     idea_id: int, user: User | AnonymousUser, params: Mapping[str, Any]
 ) -> dict[str, Any]:
-    activity = feed.idea_feed(idea_id, _number(params, FEED_PARAM))
+    activity = idea_feed(idea_id, _number(params, FEED_PARAM))
     comments = Paginator(selectors.comments_of(idea_id), COMMENTS_PER_PAGE).get_page(
         _number(params, COMMENTS_PARAM)
     )

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
@@ -239,6 +240,15 @@ def _people_written(sender: Any, **kwargs: Any) -> None:
         store.bump_epoch()
 
 
+def _person_saved(sender: Any, **kwargs: Any) -> None:
+    """A user's names are shown with what is cached under the epoch (owners on the dashboard,
+    who made each change in a feed); a login writes only its time."""
+    if _suspended.get() or kwargs.get("raw"):
+        return
+    if set(kwargs.get("update_fields") or ()) != {"last_login"}:
+        store.bump_epoch()
+
+
 UID = "valuechain-figures"
 
 
@@ -272,6 +282,7 @@ def connect() -> None:
         signal.connect(
             _people_written, sender=m.StakeholderAssignment, dispatch_uid=f"{UID}-people-{name}"
         )
+    post_save.connect(_person_saved, sender=get_user_model(), dispatch_uid=f"{UID}-person")
     m2m_changed.connect(
         _people_written,
         sender=m.TierProfile.default_roles.through,

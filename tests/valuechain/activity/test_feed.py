@@ -193,6 +193,8 @@ def test_the_idea_page_keeps_constant_queries_as_history_grows(client_for, pm_us
     idea = IdeaFactory(owner=pm_user)
     need = NeedFactory(idea=idea)
     client.get(reverse("idea-detail", args=[idea.pk]))
+    need.save()  # each view below is the first after a change: its feed is read afresh
+    store.refresh()
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("idea-detail", args=[idea.pk]))
 
@@ -265,3 +267,39 @@ def test_changes_to_the_idea_and_to_a_need_each_compare_with_their_own_previous_
     text = activity_of(idea_page(client_for(pm_user), idea))
     assert "Title: Old title → New title" in text
     assert "Weight: 2 → 5" in text
+
+
+@pytest.mark.django_db
+def test_the_feed_shows_each_kind_of_change_on_the_next_view(client_for, pm_user):
+    """The feed is read once per state of the ideas and the catalogue: every change it shows
+    (the idea, a need, a stakeholder, a re-pricing, a renamed asset, role or person) moves
+    that state, so the next view has it."""
+    client = client_for(pm_user)
+    feature = FeatureFactory(name="basket_value", available=False)
+    idea = IdeaFactory(owner=pm_user, title="Basket model")
+    need = NeedFactory(idea=idea, feature=FeatureFactory(name="clicks"))
+    text = activity_of(idea_page(client, idea))
+    assert "Idea “Basket model” created" in text
+    idea.title = "Basket scoring"
+    idea.save()
+    assert "Title: Basket model → Basket scoring" in activity_of(idea_page(client, idea))
+    need.feature = feature
+    need.save()
+    assert "Feature: clicks → basket_value " in activity_of(idea_page(client, idea))
+    feature.name = "basket_value_v2"
+    feature.save()
+    assert "Feature: clicks → basket_value_v2" in activity_of(idea_page(client, idea))
+    role = RoleFactory(name="Data engineer")
+    person = UserFactory(username="dana")
+    assignment = m.StakeholderAssignment.objects.create(idea=idea, tier=2, role=role, person=person)
+    assert "Stakeholder dana as Data engineer on tier 2" in activity_of(idea_page(client, idea))
+    role.name = "Platform engineer"
+    role.save()
+    assert "as Platform engineer on tier 2" in activity_of(idea_page(client, idea))
+    person.username = "dana.k"
+    person.save()
+    assert "Stakeholder dana.k as" in activity_of(idea_page(client, idea))
+    assignment.delete()
+    assert "Stakeholder dana.k as Platform engineer on tier 2 deleted" in activity_of(
+        idea_page(client, idea)
+    )
