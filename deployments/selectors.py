@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -13,6 +14,7 @@ from deployments.models import DeploymentPlan, DeploymentType, Kind
 from valuechain import mappers
 from valuechain import models as m
 from valuechain.engine import chain, finance
+from valuechain.figures import store
 from valuechain.ideas import selectors as core_selectors
 
 ROLE_RELATIONS = ("setup_days_role", "run_days_role")
@@ -141,17 +143,22 @@ def _batch_serves_realtime(plan: DeploymentPlan | None) -> bool:
     return plan.latency_ms < recommend.INTERACTIVE_LATENCY_MS
 
 
-def idea_deployment(idea: m.Idea, types: list[DeploymentType] | None = None) -> IdeaDeployment:
-    """The idea's ROI with its plan, and under each of the four types (idea from `idea()`)."""
-    types = list(deployment_types()) if types is None else types
+@dataclass(frozen=True)
+class _Figures:
+    """What the comparison computes: the idea's report with its plan, and per type (in the
+    types' order) whether batch would need real-time storage, whether it is the plan's type,
+    and the idea's report under it."""
+
+    report: finance.RoiReport
+    rows: tuple[tuple[bool, bool, finance.RoiReport], ...]
+
+
+def _figures(idea: m.Idea, plan: DeploymentPlan | None, types: list[DeploymentType]) -> _Figures:
     rates = mappers.day_rates()
     engine_idea = mappers.idea_to_engine(idea, rates)
     catalogue = mappers.ideas_catalogue([engine_idea], rates)
     closures = chain.ClosureCache(catalogue)
-    plan = plan_of(idea)
-    recommendation = recommend.recommend(plan.requirements()) if plan is not None else None
-
-    comparison = []
+    rows = []
     for deployment_type in types:
         is_plan = plan is not None and plan.deployment_type_id == deployment_type.pk
         if is_plan:
@@ -162,23 +169,43 @@ def idea_deployment(idea: m.Idea, types: list[DeploymentType] | None = None) -> 
             realtime = deployment_type.kind == Kind.BATCH and _batch_serves_realtime(plan)
             deployment = type_deployment(deployment_type, realtime_storage=realtime, rates=rates)
         variant = replace(engine_idea, deployment=deployment)
-        report = finance.roi_report(variant, catalogue, closures)
-        comparison.append(
-            TypeComparison(
-                deployment_type=deployment_type,
-                realtime_storage=realtime,
-                is_plan=is_plan,
-                setup_cost=report.deployment_setup_cost,
-                run_cost=report.deployment_run_cost,
-                one_off_investment=report.one_off_investment,
-                annual_run_cost=report.annual_run_cost,
-                npv=report.npv,
-                roi=report.roi,
-                recommendation=(
-                    recommendation.option(deployment_type.kind) if recommendation else None
-                ),
-            )
+        rows.append((realtime, is_plan, finance.roi_report(variant, catalogue, closures)))
+    return _Figures(finance.roi_report(engine_idea, catalogue, closures), tuple(rows))
+
+
+def _types_state(types: list[DeploymentType]) -> str:
+    """Names every field of every type: a type's edit changes what its comparison shows."""
+    values = [tuple(getattr(t, f.attname) for f in t._meta.concrete_fields) for t in types]
+    return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
+
+
+def idea_deployment(idea: m.Idea, types: list[DeploymentType] | None = None) -> IdeaDeployment:
+    """The idea's ROI with its plan, and under each of the four types (idea from `idea()`).
+    Computed once per version of the idea's inputs (its plan and day rates among them) and
+    state of the types."""
+    types = list(deployment_types()) if types is None else types
+    plan = plan_of(idea)
+    recommendation = recommend.recommend(plan.requirements()) if plan is not None else None
+    figures = store.cached_for_idea(
+        idea.pk, f"deployment-comparison:{_types_state(types)}", lambda: _figures(idea, plan, types)
+    )
+    comparison = [
+        TypeComparison(
+            deployment_type=deployment_type,
+            realtime_storage=realtime,
+            is_plan=is_plan,
+            setup_cost=report.deployment_setup_cost,
+            run_cost=report.deployment_run_cost,
+            one_off_investment=report.one_off_investment,
+            annual_run_cost=report.annual_run_cost,
+            npv=report.npv,
+            roi=report.roi,
+            recommendation=(
+                recommendation.option(deployment_type.kind) if recommendation else None
+            ),
         )
+        for deployment_type, (realtime, is_plan, report) in zip(types, figures.rows, strict=True)
+    ]
 
     problems: tuple[str, ...] = ()
     if plan is not None:
@@ -190,7 +217,7 @@ def idea_deployment(idea: m.Idea, types: list[DeploymentType] | None = None) -> 
     return IdeaDeployment(
         idea=idea,
         plan=plan,
-        report=finance.roi_report(engine_idea, catalogue, closures),
+        report=figures.report,
         recommendation=recommendation,
         plan_problems=problems,
         comparison=tuple(comparison),

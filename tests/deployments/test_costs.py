@@ -210,3 +210,39 @@ def test_comparison_query_count_does_not_grow_with_needs() -> None:
         return len(ctx.captured_queries)
 
     assert queries_for(1) == queries_for(6)
+
+
+def test_the_kept_comparison_follows_every_type_plan_and_rate_change(idea) -> None:
+    """The comparison is computed once per version of the idea's inputs and state of the
+    types: a type's edit, the plan's and a day rate's each show on the next read."""
+    from valuechain.figures import store
+
+    deployment_type("batch", setup=10_000, run=5_000)
+    edge = deployment_type("edge", setup=40_000)
+    plan = DeploymentPlanFactory(idea=idea, deployment_type=edge)
+    store.refresh()  # fresh figures: the comparison is kept from here on
+
+    def setup(kind: str = "edge") -> float:
+        result = selectors.idea_deployment(selectors.idea(idea.pk))
+        return next(r.setup_cost for r in result.comparison if r.deployment_type.kind == kind)
+
+    def edge_setup() -> float:
+        return setup()
+
+    assert edge_setup() == edge_setup() == 40_000
+    assert setup("batch") == 10_000
+    deployment_type("batch", setup=12_000)  # not the plan's type: the idea's inputs stay
+    assert setup("batch") == 12_000
+    deployment_type("edge", setup=45_000)
+    store.refresh()
+    assert edge_setup() == 45_000
+    role = RoleFactory(day_rate=1_000)
+    plan.setup_low = plan.setup_likely = plan.setup_high = 10
+    plan.setup_days_role = role
+    plan.save()
+    store.refresh()
+    assert edge_setup() == 10_000
+    role.day_rate = 1_500
+    role.save()
+    store.refresh()
+    assert edge_setup() == 15_000
