@@ -8,6 +8,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -316,23 +317,26 @@ class IdeaContractHealth:
     def is_risk(self) -> bool:
         return self.state.is_risk
 
-    @property
+    @cached_property
     def rows(self) -> list[tuple[DataContract, health.ContractHealth]]:
         by_id = {c.contract.id: c for c in self.state.contracts}
         return [(c, by_id[c.pk]) for c in self.contracts if c.pk in by_id]
 
-    @property
+    @cached_property
     def assets(self) -> list[AssetRow]:
         # In the contracts' order (by name), never in the order of their ids: ids follow the
         # order contracts were created in, which the page should not depend on.
-        return [
-            AssetRow(
-                governance=a,
-                own=[c for c in self.contracts if c.pk in set(a.own)],
-                upstream=[] if a.own else [c for c in self.contracts if c.pk in set(a.governed_by)],
+        rows = []
+        for a in self.state.assets:
+            own, governing = set(a.own), set(a.governed_by)
+            rows.append(
+                AssetRow(
+                    governance=a,
+                    own=[c for c in self.contracts if c.pk in own],
+                    upstream=[] if own else [c for c in self.contracts if c.pk in governing],
+                )
             )
-            for a in self.state.assets
-        ]
+        return rows
 
 
 def _downstream(
