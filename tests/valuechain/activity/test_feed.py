@@ -7,6 +7,7 @@ import html
 import re
 
 import pytest
+from django.contrib.auth.models import User
 from django.db.models import Max
 from django.urls import reverse
 
@@ -275,9 +276,9 @@ def test_the_feed_shows_each_kind_of_change_on_the_next_view(client_for, pm_user
     (the idea, a need, a stakeholder, a re-pricing, a renamed asset, role or person) moves
     that state, so the next view has it."""
     client = client_for(pm_user)
-    feature = FeatureFactory(name="basket_value", available=False)
-    idea = IdeaFactory(owner=pm_user, title="Basket model")
-    need = NeedFactory(idea=idea, feature=FeatureFactory(name="clicks"))
+    feature = m.Feature.objects.get(pk=FeatureFactory(name="basket_value", available=False).pk)
+    idea = m.Idea.objects.get(pk=IdeaFactory(owner=pm_user, title="Basket model").pk)
+    need = m.Need.objects.get(pk=NeedFactory(idea=idea, feature=FeatureFactory(name="clicks")).pk)
     text = activity_of(idea_page(client, idea))
     assert "Idea “Basket model” created" in text
     idea.title = "Basket scoring"
@@ -289,8 +290,8 @@ def test_the_feed_shows_each_kind_of_change_on_the_next_view(client_for, pm_user
     feature.name = "basket_value_v2"
     feature.save()
     assert "Feature: clicks → basket_value_v2" in activity_of(idea_page(client, idea))
-    role = RoleFactory(name="Data engineer")
-    person = UserFactory(username="dana")
+    role = m.Role.objects.get(pk=RoleFactory(name="Data engineer").pk)
+    person = User.objects.get(pk=UserFactory(username="dana").pk)
     assignment = m.StakeholderAssignment.objects.create(idea=idea, tier=2, role=role, person=person)
     assert "Stakeholder dana as Data engineer on tier 2" in activity_of(idea_page(client, idea))
     role.name = "Platform engineer"
