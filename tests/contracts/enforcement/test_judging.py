@@ -64,6 +64,14 @@ def test_errors_per_record_are_capped() -> None:
     assert len(enf.RecordValidator(schema).errors(record)) == enf.MAX_ERRORS_PER_RECORD
 
 
+def _as_jsonschema_says(reference: Draft202012Validator, record: Any) -> list[tuple[str, str, str]]:
+    """jsonschema's errors of the record as (pointer, schema pointer, message), sorted."""
+    return sorted(
+        (enf.json_pointer(e.absolute_path), enf.json_pointer(e.absolute_schema_path), e.message)
+        for e in reference.iter_errors(record)
+    )
+
+
 def _variants() -> list[Any]:
     """Records around every rule of ORDER_SCHEMA: each field valid, invalid, absent, odd."""
     values: dict[str, list[Any]] = {
@@ -108,11 +116,7 @@ def test_the_fast_check_agrees_with_jsonschema(schema: Any, rust: bool) -> None:
     disagreements = [r for r in records if validator.is_valid(r) != reference.is_valid(r)]
     assert disagreements == []
     for record in records:
-        expected = sorted(
-            (enf.json_pointer(e.absolute_path), enf.json_pointer(e.absolute_schema_path),
-             e.message)
-            for e in reference.iter_errors(record)
-        )  # fmt: skip
+        expected = _as_jsonschema_says(reference, record)
         got = sorted((e.pointer, e.schema_pointer, e.message) for e in validator.errors(record))
         assert got == expected[: enf.MAX_ERRORS_PER_RECORD]
     assert any(validator.is_valid(r) for r in records) or schema is False
@@ -372,11 +376,7 @@ def test_formats_are_judged_as_jsonschema_judges_them_wherever_they_stand() -> N
         {"contact": "nobody", "cc": []},
     ]
     for record in records:
-        expected = sorted(
-            (enf.json_pointer(e.absolute_path), enf.json_pointer(e.absolute_schema_path),
-             e.message)
-            for e in reference.iter_errors(record)
-        )  # fmt: skip
+        expected = _as_jsonschema_says(reference, record)
         got = sorted((e.pointer, e.schema_pointer, e.message) for e in validator.errors(record))
         assert got == expected
         assert validator.is_valid(record) == reference.is_valid(record)

@@ -63,6 +63,14 @@ def backlog(pm_user):
     return {"winner": winner, "loser": loser, "rejected": rejected, "built": built, "raw": raw}
 
 
+def risk_row(client: Client, idea: m.Idea) -> str:
+    """The idea's row of the dashboard's risk table, as a fresh view shows it ("" if none)."""
+    html = client.get("/dashboard/").content.decode()
+    table = html.split('id="risk-table"')[1].split("</table>")[0]
+    row = re.search(rf'<tr data-idea="{idea.pk}">(.*?)</tr>', table, re.S)
+    return row.group(1) if row else ""
+
+
 def kpi(html: str, name: str) -> str:
     match = re.search(rf'data-kpi="{name}">([^<]*)<', html)
     assert match, name
@@ -315,10 +323,7 @@ def test_the_stakeholder_gaps_follow_every_assignment_and_default_role_change(
     client = client_for(exec_user)
 
     def gaps() -> str:
-        html = client.get("/dashboard/").content.decode()
-        risk_table = html.split('id="risk-table"')[1].split("</table>")[0]
-        row = re.search(rf'<tr data-idea="{loser.pk}">(.*?)</tr>', risk_table, re.S)
-        return row.group(1) if row else ""
+        return risk_row(client, loser)
 
     assert "tier 2: Analytics engineer" in gaps()
     role = m.Role.objects.get(name="Analytics engineer")
@@ -367,10 +372,7 @@ def test_contract_health_follows_every_registry_change_and_the_window(
     client = client_for(exec_user)
 
     def loser_row() -> str:
-        html = client.get("/dashboard/").content.decode()
-        table = html.split('id="risk-table"')[1].split("</table>")[0]
-        row = re.search(rf'<tr data-idea="{loser.pk}">(.*?)</tr>', table, re.S)
-        return row.group(1) if row else ""
+        return risk_row(client, loser)
 
     assert 'data-health="ungoverned"' in loser_row()
     on_returns = DataContractFactory(
