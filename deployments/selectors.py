@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, replace
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -175,8 +174,9 @@ def _figures(idea: m.Idea, plan: DeploymentPlan | None, types: list[DeploymentTy
 
 def _types_state(types: list[DeploymentType]) -> str:
     """Names every field of every type: a type's edit changes what its comparison shows."""
-    values = [tuple(getattr(t, f.attname) for f in t._meta.concrete_fields) for t in types]
-    return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
+    return store.name_of(
+        [tuple(getattr(t, f.attname) for f in t._meta.concrete_fields) for t in types]
+    )
 
 
 def idea_deployment(idea: m.Idea, types: list[DeploymentType] | None = None) -> IdeaDeployment:

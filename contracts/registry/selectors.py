@@ -3,7 +3,6 @@ queries, the version plan (what publishing a schema would mean), and an idea's c
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -22,6 +21,7 @@ from contracts.registry.terms import term_changes_between
 from valuechain import mappers
 from valuechain import models as vm
 from valuechain.engine import chain
+from valuechain.figures import store
 
 AssetRef = tuple[str, int]
 
@@ -490,12 +490,12 @@ def contract_health_by_id(
     )
 
     def states() -> dict[int, health.IdeaHealth]:
-        known = standings() if keep is None else keep(_digest(registry), standings)
+        known = standings() if keep is None else keep(store.name_of(registry), standings)
         behaviour: dict[int, tuple[health.Reason, ...]] = {}
         return {pk: health.judged(known[pk], acts, policy, behaviour) for pk in ids}
 
     window = (policy, sorted(acts.items()))
-    judged = states() if keep is None else keep(_digest((registry, window)), states)
+    judged = states() if keep is None else keep(store.name_of((registry, window)), states)
     order = {c.pk: (number, c) for number, c in enumerate(rows)}  # rows are by name
     result = {}
     for pk in ids:
@@ -518,11 +518,6 @@ def _health_rows(where: Q, *, versions: bool) -> list[DataContract]:
     if versions:
         rows = rows.prefetch_related(_published_versions())
     return list(rows)
-
-
-def _digest(value: object) -> str:
-    """A short name of plain data (tuples of numbers and strings): equal data, equal names."""
-    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
 
 
 def idea_contract_health(

@@ -9,6 +9,8 @@ the idea is still at v (a compare-and-set), so no reader ever gets figures older
 from __future__ import annotations
 
 import gc
+import hashlib
+import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
@@ -104,6 +106,12 @@ def epoch_key() -> str:
     return _key(m.FiguresEpoch, "epoch")
 
 
+def name_of(value: object) -> str:
+    """A short name for a cache key of plain data (tuples of numbers and strings, dataclasses of
+    them): equal data, equal names."""
+    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
+
+
 def cached(key: str, build: Callable[[], T], seconds: int = 3600) -> T:
     """The shared cache's value under `key`, built and stored when it has none. Keys name the
     version of what the value is built from, so an entry is never stale."""
@@ -138,6 +146,7 @@ def forget_process_caches() -> None:
 # (read before the figures): thousands of reports cost more to unpickle than to look up here.
 _by_epoch: OrderedDict[str, Any] = OrderedDict()
 BY_EPOCH_ENTRIES = 8
+_by_epoch_lock = threading.Lock()
 
 
 def kept_for_epoch(epoch: str, name: str, build: Callable[[], T]) -> T:
@@ -145,13 +154,16 @@ def kept_for_epoch(epoch: str, name: str, build: Callable[[], T]) -> T:
     this process. `epoch` is `epoch_key()` read before `build` reads anything, so what is kept
     under it is never older than it. Callers share what is returned: treat it as read-only."""
     key = f"{epoch}:{name}"
-    found = _by_epoch.get(key)
-    if found is None:
-        found = _by_epoch[key] = build()
+    with _by_epoch_lock:  # a threaded server's requests share the dict
+        found = _by_epoch.get(key)
+        if found is not None:
+            _by_epoch.move_to_end(key)
+            return cast(T, found)
+    found = build()
+    with _by_epoch_lock:
+        _by_epoch[key] = found
         while len(_by_epoch) > BY_EPOCH_ENTRIES:
             _by_epoch.popitem(last=False)
-    else:
-        _by_epoch.move_to_end(key)
     return cast(T, found)
 
 
